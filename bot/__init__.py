@@ -1,0 +1,1 @@
+"""Tagih: an omnichannel accounts-receivable reminder and chat bot."""

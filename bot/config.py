@@ -1,0 +1,148 @@
+"""Settings from the environment and `.env` (prefix `TAGIH_`), built once in `main`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_SUPPORTED_DRIVERS = {"sqlite+aiosqlite", "postgresql+asyncpg"}
+
+
+class ConfigError(Exception):
+    """A setting has a bad value; the message names the setting in one line."""
+
+
+def parse_weekdays(text: str) -> frozenset[int]:
+    """Parse `mon-sat` or `mon,wed,fri` into ISO weekday numbers (Monday = 0)."""
+    days: set[int] = set()
+    for part in text.lower().replace(" ", "").split(","):
+        if not part:
+            continue
+        if "-" in part:
+            first, _, last = part.partition("-")
+            if first not in WEEKDAYS or last not in WEEKDAYS:
+                raise ValueError(f"unknown weekday in {part!r} (use mon..sun)")
+            start, end = WEEKDAYS.index(first), WEEKDAYS.index(last)
+            if end < start:
+                raise ValueError(f"range {part!r} runs backwards")
+            days.update(range(start, end + 1))
+        elif part in WEEKDAYS:
+            days.add(WEEKDAYS.index(part))
+        else:
+            raise ValueError(f"unknown weekday {part!r} (use mon..sun)")
+    if not days:
+        raise ValueError("no weekdays given")
+    return frozenset(days)
+
+
+class Settings(BaseSettings):
+    """Every setting of Tagih; `.env.example` documents each one."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="TAGIH_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_url: str = "sqlite+aiosqlite:///tagih.db"
+    timezone: str = "Asia/Jakarta"
+    language: str = "id"
+    currency: str = "IDR"
+    company_name: str = "Tagih Demo"
+
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = True
+    smtp_tls: bool = False
+    smtp_timeout: float = Field(default=30.0, gt=0)
+    email_from: str = "Tagih <tagih@localhost>"
+
+    sandbox_dir: Path = Path("sandbox")
+    load_examples: bool = True
+    examples_dir: Path = Path("examples")
+
+    dispatch_interval_seconds: int = Field(default=60, ge=1)
+    dispatch_batch_size: int = Field(default=100, ge=1)
+    lease_seconds: int = Field(default=300, ge=10)
+    retry_backoff_seconds: int = Field(default=600, ge=1)
+    max_attempts: int = Field(default=5, ge=1)
+
+    window_start: dt.time = dt.time(8, 0)
+    window_end: dt.time = dt.time(20, 0)
+    window_days: str = "mon-sat"
+    send_time: dt.time = dt.time(9, 0)
+    holidays: bool = True
+    holiday_country: str = "ID"
+    max_contacts_per_week: int = Field(default=3, ge=1)
+    promise_grace_days: int = Field(default=1, ge=0)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _usable_url(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError(f"malformed database URL {value!r}") from None
+        if url.drivername not in _SUPPORTED_DRIVERS:
+            supported = ", ".join(sorted(_SUPPORTED_DRIVERS))
+            raise ValueError(f"unsupported driver {url.drivername!r} (use {supported})")
+        return value
+
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        if value not in ("id", "en"):
+            raise ValueError(f"unsupported language {value!r} (use id or en)")
+        return value
+
+    @field_validator("currency")
+    @classmethod
+    def _currency_code(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Z]{3}", value):
+            raise ValueError(f"not an ISO 4217 currency code: {value!r}")
+        return value
+
+    @field_validator("window_days")
+    @classmethod
+    def _weekdays(cls, value: str) -> str:
+        parse_weekdays(value)
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The business's default time zone."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def smtp_configured(self) -> bool:
+        """True when a real SMTP server is configured (else the sandbox sink is used)."""
+        return bool(self.smtp_host)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build the settings, turning validation errors into one line naming the setting."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "TAGIH_" + str(first["loc"][0]).upper() if first["loc"] else "settings"
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"{name}: {message}") from None

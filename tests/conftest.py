@@ -1,0 +1,79 @@
+"""Shared fixtures: a migrated database on SQLite and on a throwaway PostgreSQL cluster."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from storage.db import Database
+from storage.migrate import upgrade
+from tests.pg import PgCluster, find_pg_bin, running_cluster
+
+ROOT = Path(__file__).resolve().parent.parent
+_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PgCluster | None]:
+    """A PostgreSQL cluster with a migrated template database, or None when not installed."""
+    bin_dir = find_pg_bin()
+    if bin_dir is None:
+        if os.environ.get("TAGIH_REQUIRE_POSTGRES"):
+            pytest.fail("TAGIH_REQUIRE_POSTGRES is set but no PostgreSQL binaries were found")
+        yield None
+        return
+    with running_cluster(bin_dir) as cluster:
+        cluster.psql("CREATE DATABASE tagih_template")
+        db = Database(cluster.url("tagih_template"))
+
+        async def _migrate() -> None:
+            await upgrade(db)
+            await db.dispose()
+
+        asyncio.run(_migrate())
+        yield cluster
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file copied for each test (migrating once is faster)."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.db"
+    db = Database(f"sqlite+aiosqlite:///{path}")
+
+    async def _migrate() -> None:
+        await upgrade(db)
+        await db.dispose()  # closing the last connection checkpoints the WAL into the file
+
+    asyncio.run(_migrate())
+    return path
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(
+    request: pytest.FixtureRequest, sqlite_template: Path, tmp_path: Path
+) -> str:
+    """The URL of a fresh, migrated database on each backend."""
+    if request.param == "sqlite":
+        path = tmp_path / "tagih.db"
+        shutil.copy(sqlite_template, path)
+        return f"sqlite+aiosqlite:///{path}"
+    cluster: PgCluster | None = request.getfixturevalue("pg_cluster")
+    if cluster is None:
+        pytest.skip("PostgreSQL binaries (initdb, postgres) are not installed on this machine")
+    name = f"tagih_test_{os.getpid()}_{next(_counter)}"
+    cluster.psql(f"CREATE DATABASE {name} TEMPLATE tagih_template")
+    return cluster.url(name)
+
+
+@pytest.fixture
+async def db(db_url: str) -> AsyncIterator[Database]:
+    """A `Database` on a fresh, migrated database (SQLite and PostgreSQL)."""
+    database = Database(db_url)
+    yield database
+    await database.dispose()
