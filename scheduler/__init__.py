@@ -1,0 +1,1 @@
+"""The follow-up calendar, the dispatcher and their APScheduler wiring."""

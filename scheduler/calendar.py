@@ -1,0 +1,208 @@
+"""Pure planning: policy + open invoices + contact window → one contact per customer per day."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from scheduler.policy import PolicySpec, Step
+from scheduler.window import Window
+from storage.enums import Action, ChannelKind, InvoiceStatus, SkipReason
+
+#: How far back raw step dates are looked at, so steps moved forward by a closed stretch
+#: (Lebaran with its cuti bersama lasts over a week) still land in the planned range.
+MOVE_LOOKBACK_DAYS = 21
+#: Catch-up for a customer never planned before: the latest step of the last month counts.
+FIRST_PLAN_LOOKBACK_DAYS = 35
+_ACTION_ORDER = {action.value: i for i, action in enumerate(Action)}
+#: When a day holds only skipped steps, the reason shown is the strongest one.
+_SKIP_ORDER = (SkipReason.PAUSED, SkipReason.DISPUTED, SkipReason.PROMISE)
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceView:
+    """What the calendar needs of an open invoice."""
+
+    id: int
+    number: str
+    due_date: dt.date
+    balance: Decimal
+    status: str = InvoiceStatus.OPEN
+    promised_until: dt.date | None = None  # last day covered by an open promise (incl. grace)
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerView:
+    """What the calendar needs of a customer: zone, pause, policy, invoices, channels."""
+
+    id: int
+    code: str
+    zone: ZoneInfo
+    policy: PolicySpec
+    invoices: tuple[InvoiceView, ...]
+    channels: frozenset[str]  # channels with a usable (not opted-out) contact
+    opted_out: frozenset[str] = frozenset()  # channels whose every contact opted out
+    telegram_bound: bool = False
+    paused_until: dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StepHit:
+    """One invoice step that falls on a contact day."""
+
+    invoice_id: int
+    invoice: str
+    offset: int
+    step: Step
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedContact:
+    """One contact with one customer on one local day (or why there is none)."""
+
+    customer_id: int
+    customer: str
+    day: dt.date
+    planned_at: dt.datetime
+    steps: tuple[StepHit, ...]
+    channels: tuple[str, ...]
+    actions: tuple[str, ...]
+    template: str
+    invoices: tuple[str, ...]
+    skipped: SkipReason | None = None
+    superseded: tuple[dt.date, ...] = field(default=())
+
+
+def resolve_channels(step_channels: Iterable[str], customer: CustomerView) -> tuple[str, ...]:
+    """The step's channels in order, `chat` resolved (Telegram when bound, else WhatsApp)."""
+    resolved: list[str] = []
+    for name in step_channels:
+        if name == ChannelKind.CHAT:
+            name = ChannelKind.TELEGRAM if customer.telegram_bound else ChannelKind.WHATSAPP
+        if name not in resolved:
+            resolved.append(name)
+    return tuple(resolved)
+
+
+def _skip_reason(customer: CustomerView, invoice: InvoiceView, day: dt.date) -> SkipReason | None:
+    if customer.paused_until is not None and day <= customer.paused_until:
+        return SkipReason.PAUSED
+    if invoice.status == InvoiceStatus.DISPUTED:
+        return SkipReason.DISPUTED
+    if invoice.promised_until is not None and day <= invoice.promised_until:
+        return SkipReason.PROMISE
+    return None
+
+
+def _raw_hits(
+    customer: CustomerView, window: Window, first: dt.date, last: dt.date
+) -> dict[dt.date, list[tuple[StepHit, SkipReason | None]]]:
+    """Every invoice step moved to its open day, grouped by day, with its skip reason."""
+    by_day: dict[dt.date, list[tuple[StepHit, SkipReason | None]]] = {}
+    lookback = first - dt.timedelta(days=MOVE_LOOKBACK_DAYS)
+    for invoice in customer.invoices:
+        if invoice.balance <= 0 or invoice.status in (InvoiceStatus.PAID,
+                                                      InvoiceStatus.WRITTEN_OFF):
+            continue
+        for raw_day, step in customer.policy.dates(invoice.due_date, lookback, last):
+            day = window.next_open_day(raw_day)
+            if first <= day <= last:
+                hit = StepHit(invoice.id, invoice.number, step.offset, step)
+                by_day.setdefault(day, []).append((hit, _skip_reason(customer, invoice, day)))
+    return by_day
+
+
+def _contact(
+    customer: CustomerView, window: Window, day: dt.date, hits: Sequence[StepHit],
+    skipped: SkipReason | None,
+) -> PlannedContact:
+    """Merge the steps of one day into one contact led by the most advanced step."""
+    lead = max(hits, key=lambda hit: (hit.offset, hit.invoice))
+    actions = sorted({a for hit in hits for a in hit.step.actions}, key=_ACTION_ORDER.__getitem__)
+    wanted = resolve_channels(lead.step.channels, customer)
+    usable = tuple(name for name in wanted if name in customer.channels)
+    if skipped is None and not usable and Action.REMIND in actions:
+        opted = any(name in customer.opted_out for name in wanted)
+        skipped = SkipReason.OPTED_OUT if opted else SkipReason.NO_CONTACT
+    open_numbers = tuple(sorted(inv.number for inv in customer.invoices if inv.balance > 0))
+    return PlannedContact(
+        customer_id=customer.id, customer=customer.code, day=day,
+        planned_at=window.send_moment(day, customer.zone),
+        steps=tuple(sorted(hits, key=lambda hit: (hit.invoice, hit.offset))),
+        channels=usable, actions=tuple(actions), template=lead.step.template,
+        invoices=open_numbers, skipped=skipped,
+    )
+
+
+def _within_cap(day: dt.date, contacts: Iterable[dt.date], cap: int) -> bool:
+    """True when one more contact on `day` keeps every 7-day span at most `cap`."""
+    span = [d for d in contacts if day - dt.timedelta(days=6) <= d <= day + dt.timedelta(days=6)]
+    for start_offset in range(-6, 1):
+        start = day + dt.timedelta(days=start_offset)
+        end = start + dt.timedelta(days=6)
+        if sum(1 for d in span if start <= d <= end) + 1 > cap:
+            return False
+    return True
+
+
+def plan_customer(
+    customer: CustomerView, window: Window, first: dt.date, last: dt.date, *,
+    cap: int = 3, history: Iterable[dt.date] = (),
+) -> list[PlannedContact]:
+    """Contacts (and skipped days) for local days in [first, last], capped per 7 days.
+
+    `history` holds the local days already contacted; a day that would break the cap
+    merges into the next open day that keeps it.
+    """
+    window = customer.policy.window or window
+    by_day = _raw_hits(customer, window, first, last)
+    taken = sorted(set(history))
+    pending: dict[dt.date, list[StepHit]] = {}
+    result: dict[dt.date, PlannedContact] = {}
+    for day in sorted(by_day):
+        active = [hit for hit, reason in by_day[day] if reason is None]
+        if not active:
+            reasons = {reason for _, reason in by_day[day]}
+            reason = next(r for r in _SKIP_ORDER if r in reasons)
+            hits = [hit for hit, _ in by_day[day]]
+            result.setdefault(day, _contact(customer, window, day, hits, reason))
+            continue
+        target = day
+        while target not in pending and not _within_cap(target, taken, cap):
+            target = window.next_open_day(target + dt.timedelta(days=1))
+        if target not in pending:
+            taken.append(target)
+        pending.setdefault(target, []).extend(active)
+    for day, hits in pending.items():
+        if day <= last:
+            result[day] = _contact(customer, window, day, hits, None)
+    return [result[day] for day in sorted(result)]
+
+
+def catch_up(contacts: Sequence[PlannedContact], today: dt.date, window: Window,
+             zone: ZoneInfo) -> list[PlannedContact]:
+    """Fold missed contacts (before `today`) into one: only the latest missed step is sent.
+
+    The folded contact keeps the latest missed day's steps and goes out today (or the
+    next open day); the other missed days are listed in its `superseded`.
+    """
+    missed = [c for c in contacts if c.day < today and c.skipped is None]
+    upcoming = [c for c in contacts if c.day >= today]
+    if not missed:
+        return upcoming
+    latest = missed[-1]
+    day = window.next_open_day(today)
+    superseded = tuple(c.day for c in missed[:-1])
+    for i, contact in enumerate(upcoming):
+        if contact.day == day and contact.skipped is None:
+            merged = tuple(sorted({*contact.steps, *latest.steps},
+                                  key=lambda hit: (hit.invoice, hit.offset)))
+            upcoming[i] = replace(contact, steps=merged,
+                                  superseded=(*superseded, latest.day))
+            return upcoming
+    moved = replace(latest, day=day, planned_at=window.send_moment(day, zone),
+                    superseded=superseded)
+    return sorted([moved, *(c for c in upcoming if c.day != day)], key=lambda c: c.day)

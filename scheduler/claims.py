@@ -1,0 +1,65 @@
+"""The claim / release lease contract on FollowUp rows (like APScheduler 4's data stores)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import and_, or_, update
+from sqlmodel import col, select
+
+from storage.db import Database
+from storage.enums import FollowUpStatus
+from storage.models import FollowUp
+
+
+async def claim_due(
+    db: Database, *, worker: str, now: dt.datetime, limit: int, lease: dt.timedelta
+) -> list[int]:
+    """Lease up to `limit` due follow-ups to `worker`; expired leases are claimable again.
+
+    PostgreSQL skips rows another worker holds (`FOR UPDATE SKIP LOCKED`); SQLite has a
+    single writer, and our transactions take its lock at BEGIN, so claims never overlap.
+    """
+    due = or_(
+        and_(col(FollowUp.status) == FollowUpStatus.PLANNED, col(FollowUp.planned_at) <= now),
+        and_(col(FollowUp.status) == FollowUpStatus.CLAIMED,
+             col(FollowUp.lease_expires_at) < now),
+    )
+    query = select(FollowUp.id).where(due).order_by(col(FollowUp.planned_at)).limit(limit)
+    if not db.is_sqlite:
+        query = query.with_for_update(skip_locked=True)
+    async with db.transaction() as session:
+        ids = [i for i in (await session.exec(query)).all() if i is not None]
+        if ids:
+            await session.exec(
+                update(FollowUp).where(col(FollowUp.id).in_(ids)).values(
+                    status=FollowUpStatus.CLAIMED, lease_owner=worker,
+                    lease_expires_at=now + lease, attempts=col(FollowUp.attempts) + 1,
+                    updated_at=now,
+                )
+            )
+    return ids
+
+
+async def release(
+    db: Database, *, followup_id: int, worker: str, status: FollowUpStatus, now: dt.datetime,
+    planned_at: dt.datetime | None = None, skip_reason: str | None = None,
+    error: str | None = None,
+) -> bool:
+    """End `worker`'s lease with a new status; False when the lease was lost meanwhile."""
+    values: dict[str, object] = {
+        "status": status, "lease_owner": None, "lease_expires_at": None, "updated_at": now,
+    }
+    if planned_at is not None:
+        values["planned_at"] = planned_at
+    if skip_reason is not None:
+        values["skip_reason"] = skip_reason
+    if error is not None:
+        values["last_error"] = error
+    async with db.transaction() as session:
+        result = await session.exec(
+            update(FollowUp)
+            .where(col(FollowUp.id) == followup_id, col(FollowUp.lease_owner) == worker)
+            .values(**values)
+        )
+    return bool(result.rowcount)

@@ -1,0 +1,222 @@
+"""The tick: claim due follow-ups, re-check, render, send through channels, record, release."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlmodel import select
+
+from bot.channels.base import Channel
+from bot.messages import Address, DeliveryOutcome, DeliveryResult, Outbound
+from scheduler.claims import claim_due, release
+from scheduler.recheck import SendPlan, load_send_plan, open_research_case
+from scheduler.window import Window
+from storage.db import Database
+from storage.enums import Direction, FollowUpStatus, MessageStatus, SkipReason
+from storage.models import FollowUp, Message
+
+log = logging.getLogger(__name__)
+
+#: Renders (plan, channel) into an Outbound minus its address and key.
+Renderer = Callable[[SendPlan, str], "Rendered"]
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A message body for one channel."""
+
+    subject: str
+    text: str
+    html: str | None
+    language: str
+    template: str
+
+
+@dataclass
+class TickStats:
+    """What one tick did."""
+
+    claimed: int = 0
+    sent: int = 0
+    skipped: int = 0
+    deferred: int = 0
+    retried: int = 0
+    failed: int = 0
+    unknown: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class DispatchConfig:
+    """Knobs of the dispatcher (from the settings)."""
+
+    worker: str
+    batch_size: int = 100
+    lease: dt.timedelta = dt.timedelta(minutes=5)
+    retry_backoff: dt.timedelta = dt.timedelta(minutes=10)
+    max_attempts: int = 5
+    grace_days: int = 1
+
+
+def idempotency_key(followup: FollowUp, lead_offset: int, channel: str) -> str:
+    """(customer, planned local date, step, channel): one message at most for each."""
+    return f"fu:{followup.customer_id}:{followup.local_date.isoformat()}:{lead_offset}:{channel}"
+
+
+class Dispatcher:
+    """Sends what is due; safe to run in several processes against one PostgreSQL database."""
+
+    def __init__(self, db: Database, channels: Mapping[str, Channel], render: Renderer,
+                 window_for: Callable[[int | None], Window], config: DispatchConfig) -> None:
+        """Wire the dispatcher to storage, channels, the renderer and the contact window."""
+        self.db = db
+        self.channels = channels
+        self.render = render
+        self.window_for = window_for
+        self.config = config
+
+    async def tick(self, now: dt.datetime) -> TickStats:
+        """One pass: claim a batch of due rows and handle each; repeat while rows are due."""
+        stats = TickStats()
+        while True:
+            ids = await claim_due(self.db, worker=self.config.worker, now=now,
+                                  limit=self.config.batch_size, lease=self.config.lease)
+            stats.claimed += len(ids)
+            for followup_id in ids:
+                await self._handle(followup_id, now, stats)
+            if len(ids) < self.config.batch_size:
+                break
+        for channel in self.channels.values():
+            await channel.close()
+        return stats
+
+    async def _handle(self, followup_id: int, now: dt.datetime, stats: TickStats) -> None:
+        """Re-check, then send on the first usable channel, falling back on permanent failure."""
+        while True:
+            step = await self._prepare(followup_id, now, stats)
+            if step is None:
+                return
+            channel_name, outbound, message_id = step
+            result = await self._send(channel_name, outbound)
+            if not await self._record(followup_id, message_id, channel_name, result, now, stats):
+                return
+
+    async def _prepare(
+        self, followup_id: int, now: dt.datetime, stats: TickStats
+    ) -> tuple[str, Outbound, int] | None:
+        """In one transaction: re-check, pick a channel, render and reserve the message row."""
+        worker = self.config.worker
+        async with self.db.transaction() as session:
+            followup = await session.get(FollowUp, followup_id)
+            if followup is None or followup.lease_owner != worker:
+                return None  # the lease was lost to another worker
+            plan = await load_send_plan(session, followup=followup, today=followup.local_date,
+                                        grace_days=self.config.grace_days,
+                                        enabled=frozenset(self.channels))
+            zone = ZoneInfo(plan.customer.timezone)
+            window = self.window_for(plan.customer.policy_id)
+            if plan.skip is None and not window.is_open_at(now, zone):
+                followup.status, followup.lease_owner, followup.lease_expires_at = (
+                    FollowUpStatus.PLANNED, None, None)
+                followup.planned_at = window.next_opening(now, zone)
+                session.add(followup)
+                stats.deferred += 1
+                return None
+            if plan.skip is not None:
+                if plan.skip is SkipReason.NO_CONTACT:
+                    await open_research_case(
+                        session, customer_id=plan.customer.id or 0,
+                        details=f"no usable contact among {', '.join(followup.channels)}")
+                followup.status, followup.skip_reason = FollowUpStatus.SKIPPED, plan.skip
+                followup.lease_owner, followup.lease_expires_at = None, None
+                followup.updated_at = now
+                session.add(followup)
+                stats.skipped += 1
+                return None
+            channel_name, contact = next(iter(plan.contacts.items()))
+            key = idempotency_key(followup, plan.lead_offset, channel_name)
+            message = (await session.exec(select(Message).where(
+                Message.idempotency_key == key))).first()
+            if message is not None and message.status != MessageStatus.RETRY:
+                # Sent, or in flight when a worker died: the outcome is known or will be
+                # reconciled by the provider's callback; never send it blindly again.
+                if message.status == MessageStatus.QUEUED:
+                    message.status = MessageStatus.UNKNOWN
+                    session.add(message)
+                followup.status, followup.lease_owner, followup.lease_expires_at = (
+                    FollowUpStatus.SENT, None, None)
+                session.add(followup)
+                stats.unknown += message.status == MessageStatus.UNKNOWN
+                return None
+            rendered = self.render(plan, channel_name)
+            message = message or Message(customer_id=plan.customer.id, followup_id=followup.id,
+                                         direction=Direction.OUTBOUND, channel=channel_name,
+                                         idempotency_key=key)
+            message.address, message.subject, message.body = (
+                contact.address, rendered.subject, rendered.text)
+            message.template, message.status, message.updated_at = (
+                rendered.template, MessageStatus.QUEUED, now)
+            session.add(message)
+            await session.flush()
+            assert message.id is not None
+            outbound = Outbound(
+                to=Address(channel_name, contact.address, plan.customer.name),
+                body=rendered.text, idempotency_key=key, subject=rendered.subject,
+                html=rendered.html, language=rendered.language, template=rendered.template)
+            return channel_name, outbound, message.id
+
+    async def _send(self, channel_name: str, outbound: Outbound) -> DeliveryResult:
+        """Send through the channel; an unexpected exception is an unknown outcome."""
+        try:
+            return await self.channels[channel_name].send(outbound)
+        except Exception as exc:  # a bug or an unclassified failure: never resend blindly
+            log.exception("channel %s raised while sending", channel_name)
+            return DeliveryResult(DeliveryOutcome.UNKNOWN, error_message=repr(exc))
+
+    async def _record(self, followup_id: int, message_id: int, channel_name: str,
+                      result: DeliveryResult, now: dt.datetime, stats: TickStats) -> bool:
+        """Record the outcome; True when the next channel should be tried."""
+        status = {
+            DeliveryOutcome.SENT: MessageStatus.SENT,
+            DeliveryOutcome.PERMANENT: MessageStatus.FAILED,
+            DeliveryOutcome.RETRYABLE: MessageStatus.RETRY,
+            DeliveryOutcome.UNKNOWN: MessageStatus.UNKNOWN,
+        }[result.outcome]
+        async with self.db.transaction() as session:
+            message = await session.get(Message, message_id)
+            assert message is not None
+            message.status, message.provider_id = status, result.provider_id
+            message.error_code, message.error_message = result.error_code, result.error_message
+            message.updated_at = now
+            session.add(message)
+            followup = await session.get(FollowUp, followup_id)
+            attempts = followup.attempts if followup else 0
+        worker = self.config.worker
+        if result.outcome is DeliveryOutcome.PERMANENT:
+            log.info("follow-up %s: %s failed permanently (%s), trying the next channel",
+                     followup_id, channel_name, result.error_code)
+            return True
+        if result.outcome is DeliveryOutcome.RETRYABLE:
+            if attempts >= self.config.max_attempts:
+                await release(self.db, followup_id=followup_id, worker=worker, now=now,
+                              status=FollowUpStatus.FAILED, error=result.error_message)
+                stats.failed += 1
+                return False
+            wait = self.config.retry_backoff * (2 ** max(attempts - 1, 0))
+            if result.retry_after:
+                wait = max(wait, dt.timedelta(seconds=result.retry_after))
+            await release(self.db, followup_id=followup_id, worker=worker, now=now,
+                          status=FollowUpStatus.PLANNED, planned_at=now + wait,
+                          error=result.error_message)
+            stats.retried += 1
+            return False
+        await release(self.db, followup_id=followup_id, worker=worker, now=now,
+                      status=FollowUpStatus.SENT)
+        if result.outcome is DeliveryOutcome.UNKNOWN:
+            stats.unknown += 1
+        else:
+            stats.sent += 1
+        return False

@@ -1,0 +1,40 @@
+"""APScheduler 3 wiring: a handful of recurring jobs, never one job per reminder."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+log = logging.getLogger(__name__)
+
+Job = Callable[[dt.datetime], Awaitable[object]]
+
+
+def build_scheduler(
+    *, tick: Job, plan: Job, clock: Callable[[], dt.datetime], tick_seconds: int, timezone: str
+) -> AsyncIOScheduler:
+    """The dispatch tick every `tick_seconds`, and the planning pass every hour at :05.
+
+    The planning pass is idempotent, so running it hourly keeps every time zone's new
+    day planned before its send time; the tick only claims rows, whatever the portfolio.
+    """
+    scheduler = AsyncIOScheduler(timezone=timezone)
+
+    async def run_tick() -> None:
+        stats = await tick(clock())
+        log.debug("tick: %s", stats)
+
+    async def run_plan() -> None:
+        stats = await plan(clock())
+        log.info("planning pass: %s", stats)
+
+    scheduler.add_job(run_tick, IntervalTrigger(seconds=tick_seconds), id="dispatch-tick",
+                      max_instances=1, coalesce=True, misfire_grace_time=None)
+    scheduler.add_job(run_plan, CronTrigger(minute=5), id="planning-pass",
+                      max_instances=1, coalesce=True, misfire_grace_time=None)
+    return scheduler

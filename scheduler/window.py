@@ -1,0 +1,80 @@
+"""The contact window: which local days and hours a customer may be contacted (pure)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays as holidays_lib
+
+#: Public holidays plus cuti bersama (joint leave days), as Indonesian collectors observe.
+HOLIDAY_CATEGORIES = ("public", "government")
+MAX_SEARCH_DAYS = 60
+
+
+@lru_cache(maxsize=64)
+def _holiday_dates(country: str, year: int) -> frozenset[dt.date]:
+    try:
+        calendar = holidays_lib.country_holidays(country, years=[year], categories=HOLIDAY_CATEGORIES)
+    except NotImplementedError:
+        # Countries without a "government" category still have public holidays.
+        calendar = holidays_lib.country_holidays(country, years=[year])
+    return frozenset(calendar.keys())
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Allowed local hours and weekdays, the daily send time, and the holiday calendar."""
+
+    start: dt.time = dt.time(8, 0)
+    end: dt.time = dt.time(20, 0)
+    days: frozenset[int] = field(default_factory=lambda: frozenset(range(6)))
+    send_time: dt.time = dt.time(9, 0)
+    holidays: bool = True
+    country: str = "ID"
+
+    def __post_init__(self) -> None:
+        """Refuse windows that can never open."""
+        if not self.start < self.end:
+            raise ValueError(f"window start {self.start} is not before end {self.end}")
+        if not self.days:
+            raise ValueError("a contact window needs at least one weekday")
+
+    def is_holiday(self, day: dt.date) -> bool:
+        """True when `day` is a holiday in the configured calendar."""
+        return self.holidays and day in _holiday_dates(self.country, day.year)
+
+    def is_open_day(self, day: dt.date) -> bool:
+        """True when contacts are allowed on this local day."""
+        return day.weekday() in self.days and not self.is_holiday(day)
+
+    def next_open_day(self, day: dt.date) -> dt.date:
+        """`day` itself when open, else the next open day."""
+        for delta in range(MAX_SEARCH_DAYS):
+            candidate = day + dt.timedelta(days=delta)
+            if self.is_open_day(candidate):
+                return candidate
+        raise ValueError(f"no open day within {MAX_SEARCH_DAYS} days of {day}")
+
+    def send_moment(self, day: dt.date, zone: ZoneInfo) -> dt.datetime:
+        """The planned send time on a local day, as an aware UTC datetime."""
+        at = min(max(self.send_time, self.start), self.end)
+        return dt.datetime.combine(day, at, tzinfo=zone).astimezone(dt.UTC)
+
+    def is_open_at(self, moment: dt.datetime, zone: ZoneInfo) -> bool:
+        """True when an aware `moment` falls inside the window in the customer's zone."""
+        local = moment.astimezone(zone)
+        return self.is_open_day(local.date()) and self.start <= local.time() < self.end
+
+    def next_opening(self, moment: dt.datetime, zone: ZoneInfo) -> dt.datetime:
+        """`moment` when inside the window, else the next time the window opens (UTC)."""
+        if self.is_open_at(moment, zone):
+            return moment.astimezone(dt.UTC)
+        local = moment.astimezone(zone)
+        day = local.date()
+        if self.is_open_day(day) and local.time() < self.start:
+            return dt.datetime.combine(day, self.start, tzinfo=zone).astimezone(dt.UTC)
+        day = self.next_open_day(day + dt.timedelta(days=1))
+        return dt.datetime.combine(day, self.start, tzinfo=zone).astimezone(dt.UTC)
