@@ -1,0 +1,198 @@
+"""The `tagih` command line: import, send-due, run, preview, policy, db."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+from rich.table import Table
+
+from bot.app import Tagih, serve
+from bot.cli_policy import policy_app
+from bot.config import ConfigError, Settings, load_settings
+from scheduler.preview import contact_json, preview
+from storage.importers import ImportKind, import_csv
+from storage.migrate import upgrade
+
+app = typer.Typer(help="Tagih: accounts-receivable reminders and chat.", no_args_is_help=True)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(policy_app, name="policy")
+console = Console()
+err = Console(stderr=True)
+T = TypeVar("T")
+
+
+def settings_of(ctx: typer.Context) -> Settings:
+    """The settings built once by the root callback."""
+    settings = ctx.obj
+    assert isinstance(settings, Settings)
+    return settings
+
+
+def run_with_app(settings: Settings, work: Callable[[Tagih], Awaitable[T]], *,
+                 channels: bool = False) -> T:
+    """Open Tagih, run `work`, close it, all in one event loop."""
+    async def main() -> T:
+        tagih = Tagih(settings)
+        await tagih.open(with_channels=channels)
+        try:
+            return await work(tagih)
+        finally:
+            await tagih.close()
+    return asyncio.run(main())
+
+
+def parse_moment(text: str | None, settings: Settings) -> dt.datetime | None:
+    """An ISO datetime; a naive one is read in the business time zone."""
+    if text is None:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"not an ISO date-time: {text!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=settings.zone)
+
+
+@app.callback()
+def root(ctx: typer.Context,
+         verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")] = False
+         ) -> None:
+    """Load the settings once (environment and .env) for every command."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, format="%(message)s",
+                        handlers=[RichHandler(console=err, show_path=False)])
+    try:
+        ctx.obj = load_settings()
+    except ConfigError as exc:
+        err.print(f"[red]configuration error:[/] {exc}")
+        raise typer.Exit(2) from None
+
+
+@app.command("import")
+def import_command(
+    ctx: typer.Context,
+    kind: Annotated[ImportKind, typer.Argument(help="customers, invoices or payments")],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check only; write nothing.")] = False,
+) -> None:
+    """Import a CSV file atomically: any bad row imports nothing and is listed."""
+    settings = settings_of(ctx)
+    progress = Progress("[progress.description]{task.description}", BarColumn(),
+                        DownloadColumn(), TimeRemainingColumn(), console=err,
+                        disable=not err.is_terminal, transient=True)
+    task = progress.add_task(f"importing {file.name}", total=file.stat().st_size)
+
+    async def work(tagih: Tagih) -> object:
+        with progress:
+            return await import_csv(
+                tagih.db, kind, file, dry_run=dry_run, default_currency=settings.currency,
+                default_language=settings.language, default_timezone=settings.timezone,
+                progress=lambda done, total: progress.update(task, completed=done, total=total))
+
+    report = run_with_app(settings, work)
+    from storage.importers import ImportReport
+    assert isinstance(report, ImportReport)
+    if not report.ok:
+        for error in report.errors:
+            err.print(str(error), markup=False, highlight=False)
+        err.print(f"[red]{len(report.errors)} bad row(s): nothing was imported.[/]")
+        raise typer.Exit(1)
+    verb = "would import" if dry_run else "imported"
+    console.print(f"{file}: {verb} {report.rows} rows: {report.created} new, "
+                  f"{report.updated} updated, {report.unchanged} unchanged")
+
+
+@app.command("send-due")
+def send_due(
+    ctx: typer.Context,
+    now: Annotated[str | None, typer.Option(help="Act as if it were this ISO date-time.")] = None,
+) -> None:
+    """Run one planning and dispatch pass now (or at --now) and exit."""
+    settings = settings_of(ctx)
+    moment = parse_moment(now, settings)
+
+    async def work(tagih: Tagih) -> str:
+        planned, stats = await tagih.send_due(moment)
+        lines = [*tagih.announcements,
+                 f"planned {planned.planned} follow-up(s) for {planned.customers} customer(s)",
+                 f"sent {stats.sent}, skipped {stats.skipped}, waiting for the window "
+                 f"{stats.deferred}, retry later {stats.retried}, failed {stats.failed}, "
+                 f"unknown {stats.unknown}"]
+        return "\n".join(lines)
+
+    console.print(run_with_app(settings, work, channels=True), markup=False)
+
+
+@app.command()
+def run(ctx: typer.Context) -> None:
+    """Run the service: dispatch every minute until Ctrl-C or SIGTERM."""
+    settings = settings_of(ctx)
+    asyncio.run(serve(Tagih(settings), announce=lambda line: console.print(line, markup=False)))
+
+
+@app.command("preview")
+def preview_command(
+    ctx: typer.Context,
+    on: Annotated[str | None, typer.Option(help="First local date (YYYY-MM-DD); default today.")] = None,
+    days: Annotated[int, typer.Option(min=1, max=366, help="How many days.")] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    now: Annotated[str | None, typer.Option(help="Act as if it were this ISO date-time.")] = None,
+) -> None:
+    """Show what would go out on those local dates, sending nothing."""
+    settings = settings_of(ctx)
+    moment = parse_moment(now, settings) or dt.datetime.now(dt.UTC)
+    try:
+        first = dt.date.fromisoformat(on) if on else moment.astimezone(settings.zone).date()
+    except ValueError:
+        raise typer.BadParameter(f"not a date (YYYY-MM-DD): {on!r}", param_hint="--on") from None
+
+    async def work(tagih: Tagih) -> list[dict[str, object]]:
+        inputs, window = await tagih.planning_inputs()
+        found = await preview(tagih.db, inputs=inputs, window=window, now=moment, first=first,
+                              days=days, cap=settings.max_contacts_per_week)
+        return [contact_json(c) for c in found]
+
+    rows = run_with_app(settings, work)
+    if as_json:
+        sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+        return
+    table = Table("date", "customer", "planned at", "steps", "channels", "actions", "skipped")
+    for row in rows:
+        steps = ", ".join(f"{s['invoice']} {int(str(s['offset'])):+d}" for s in row["steps"])  # type: ignore[attr-defined]
+        table.add_row(str(row["date"]), str(row["customer"]), str(row["planned_at"])[11:16],
+                      steps, ", ".join(row["channels"]), ", ".join(row["actions"]),  # type: ignore[arg-type]
+                      str(row["skipped"] or ""))
+    console.print(table)
+    console.print(f"{len(rows)} contact(s)")
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Bring the database schema up to date (the service does this itself too)."""
+    settings = settings_of(ctx)
+    from storage.db import Database
+
+    async def main() -> None:
+        db = Database(settings.database_url)
+        try:
+            await upgrade(db)
+        finally:
+            await db.dispose()
+
+    asyncio.run(main())
+    console.print("database is up to date")
+
+
+def main() -> None:
+    """Entry point of the `tagih` console script."""
+    app()
