@@ -115,11 +115,21 @@ def _raw_hits(
     return by_day
 
 
+def _latest_per_invoice(hits: Iterable[StepHit]) -> tuple[StepHit, ...]:
+    """One step per invoice, the most advanced, sorted by invoice (merged days may repeat)."""
+    best: dict[str, StepHit] = {}
+    for hit in hits:
+        if hit.invoice not in best or hit.offset > best[hit.invoice].offset:
+            best[hit.invoice] = hit
+    return tuple(best[number] for number in sorted(best))
+
+
 def _contact(
     customer: CustomerView, window: Window, day: dt.date, hits: Sequence[StepHit],
     skipped: SkipReason | None,
 ) -> PlannedContact:
     """Merge the steps of one day into one contact led by the most advanced step."""
+    hits = _latest_per_invoice(hits)
     lead = max(hits, key=lambda hit: (hit.offset, hit.invoice))
     actions = sorted({a for hit in hits for a in hit.step.actions}, key=_ACTION_ORDER.__getitem__)
     wanted = resolve_channels(lead.step.channels, customer)
@@ -131,7 +141,7 @@ def _contact(
     return PlannedContact(
         customer_id=customer.id, customer=customer.code, day=day,
         planned_at=window.send_moment(day, customer.zone),
-        steps=tuple(sorted(hits, key=lambda hit: (hit.invoice, hit.offset))),
+        steps=hits,
         channels=usable, actions=tuple(actions), template=lead.step.template,
         invoices=open_numbers, skipped=skipped,
     )
@@ -198,8 +208,7 @@ def catch_up(contacts: Sequence[PlannedContact], today: dt.date, window: Window,
     superseded = tuple(c.day for c in missed[:-1])
     for i, contact in enumerate(upcoming):
         if contact.day == day and contact.skipped is None:
-            merged = tuple(sorted({*contact.steps, *latest.steps},
-                                  key=lambda hit: (hit.invoice, hit.offset)))
+            merged = _latest_per_invoice((*contact.steps, *latest.steps))
             upcoming[i] = replace(contact, steps=merged,
                                   superseded=(*superseded, latest.day))
             return upcoming

@@ -29,16 +29,19 @@ async def claim_due(
     if not db.is_sqlite:
         query = query.with_for_update(skip_locked=True)
     async with db.transaction() as session:
-        ids = [i for i in (await session.exec(query)).all() if i is not None]
-        if ids:
-            await session.exec(
-                update(FollowUp).where(col(FollowUp.id).in_(ids)).values(
-                    status=FollowUpStatus.CLAIMED, lease_owner=worker,
-                    lease_expires_at=now + lease, attempts=col(FollowUp.attempts) + 1,
-                    updated_at=now,
-                )
-            )
-    return ids
+        candidates = [i for i in (await session.exec(query)).all() if i is not None]
+        if not candidates:
+            return []
+        # The UPDATE repeats the due condition: PostgreSQL re-evaluates it after waiting
+        # for a row lock, so even a row read by two workers is claimed by one only.
+        claimed = await session.exec(
+            update(FollowUp).where(col(FollowUp.id).in_(candidates), due).values(
+                status=FollowUpStatus.CLAIMED, lease_owner=worker,
+                lease_expires_at=now + lease, attempts=col(FollowUp.attempts) + 1,
+                updated_at=now,
+            ).returning(col(FollowUp.id))
+        )
+        return sorted(claimed.scalars().all())
 
 
 async def release(

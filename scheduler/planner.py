@@ -31,16 +31,21 @@ class PlanStats:
     removed: int = 0
 
 
+def plan_start(today: dt.date, cursor: dt.date | None, stale: dt.date | None) -> dt.date:
+    """First day to (re)plan: after the last planned day, or the oldest unsent one."""
+    floor = today - dt.timedelta(days=FIRST_PLAN_LOOKBACK_DAYS)
+    first = cursor + dt.timedelta(days=1) if cursor is not None else floor
+    if stale is not None:
+        first = min(first, stale)
+    return min(max(first, floor), today)
+
+
 def customer_plan(
     view: CustomerView, window: Window, today: dt.date, horizon_days: int, *, cap: int,
     history: list[dt.date], cursor: dt.date | None, stale: dt.date | None,
 ) -> list[PlannedContact]:
     """The contacts of one customer from the last planned day through `today + horizon`."""
-    floor = today - dt.timedelta(days=FIRST_PLAN_LOOKBACK_DAYS)
-    first = cursor + dt.timedelta(days=1) if cursor is not None else floor
-    if stale is not None:
-        first = min(first, stale)
-    first = min(max(first, floor), today)
+    first = plan_start(today, cursor, stale)
     last = today + dt.timedelta(days=horizon_days)
     contacts = plan_customer(view, window, first, last, cap=cap,
                              history=[d for d in history if d < first])
@@ -48,14 +53,12 @@ def customer_plan(
 
 
 async def _write(session: AsyncSession, customer_id: int, contacts: list[PlannedContact],
-                 today: dt.date, stats: PlanStats) -> None:
-    """Upsert this customer's rows; a row already attempted is never rewritten."""
+                 today: dt.date, first: dt.date, stats: PlanStats) -> None:
+    """Upsert this customer's rows from `first` on; a row already attempted is kept as is."""
     days = {c.day for c in contacts} | {d for c in contacts for d in c.superseded}
-    if not days and not contacts:
-        return
     existing = {row.local_date: row for row in (await session.exec(
         select(FollowUp).where(FollowUp.customer_id == customer_id,
-                               col(FollowUp.local_date) >= min(days | {today}))
+                               col(FollowUp.local_date) >= min(days | {first, today}))
     )).all()}
     now = utcnow()
     for contact in contacts:
@@ -76,8 +79,10 @@ async def _write(session: AsyncSession, customer_id: int, contacts: list[Planned
                               planned_at=contact.planned_at)
         row.planned_at = contact.planned_at
         row.channels, row.actions, row.template = list(contact.channels), list(contact.actions), contact.template
-        row.status = FollowUpStatus.SKIPPED if contact.skipped else FollowUpStatus.PLANNED
-        row.skip_reason = contact.skipped
+        # Even a contact predicted to be skipped stays planned: the dispatcher re-checks
+        # every row when it falls due and is the one place that records skips and their
+        # side effects (a research case for a customer with no usable contact).
+        row.status, row.skip_reason = FollowUpStatus.PLANNED, None
         row.updated_at = now
         session.add(row)
         await session.flush()
@@ -88,11 +93,17 @@ async def _write(session: AsyncSession, customer_id: int, contacts: list[Planned
                                         offset_days=hit.offset))
         stats.skipped += bool(contact.skipped)
         stats.planned += not contact.skipped
-    planned_days = {c.day for c in contacts}
     for day, row in existing.items():
-        if day >= today and day not in planned_days and row.status in REPLACEABLE:
+        if day in days or row.status not in REPLACEABLE:
+            continue
+        if day >= today:  # no longer needed (paid, moved by a policy change...)
             await session.delete(row)
             stats.removed += 1
+        else:  # missed while nobody sent it: catch-up folded it into today's contact
+            row.status, row.skip_reason, row.updated_at = (
+                FollowUpStatus.SUPERSEDED, SkipReason.SUPERSEDED, now)
+            session.add(row)
+            stats.superseded += 1
     await session.flush()
 
 
@@ -117,6 +128,7 @@ async def plan_pass(
                     view, window, today, horizon_days, cap=cap,
                     history=history.get(customer_id, []), cursor=cursors.get(customer_id),
                     stale=stale.get(customer_id))
-                await _write(session, customer_id, contacts, today, stats)
+                first = plan_start(today, cursors.get(customer_id), stale.get(customer_id))
+                await _write(session, customer_id, contacts, today, first, stats)
                 stats.customers += 1
     return stats

@@ -81,8 +81,9 @@ class MessageStatus(StrEnum):
     SENT = "sent"
     DELIVERED = "delivered"
     READ = "read"
-    FAILED = "failed"
-    UNKNOWN = "unknown"
+    FAILED = "failed"  # permanent: this address will not work
+    RETRY = "retry"  # not delivered, will be tried again
+    UNKNOWN = "unknown"  # outcome unknown: reconciled by a status callback, never resent
     RECEIVED = "received"
 
 

@@ -1,0 +1,265 @@
+"""From an invoice to an email on a real SMTP server: planning, dispatch, re-check, leases."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlmodel import col, select
+
+from bot.app import Tagih
+from bot.config import load_settings
+from bot.sandbox.smtp import SmtpSink
+from scheduler.claims import claim_due
+from storage.db import Database
+from storage.enums import FollowUpStatus, MessageStatus
+from storage.models import Case, FollowUp, Invoice, Message
+from tests.factories import add_customer
+
+JAKARTA = dt.timezone(dt.timedelta(hours=7))
+# Monday 23 November 2026, 10:00 WIB: inside the contact window.
+NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=JAKARTA)
+D = dt.date
+
+
+@pytest.fixture
+async def sink(tmp_path: Path) -> AsyncIterator[SmtpSink]:
+    server = SmtpSink(tmp_path / "mail")
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def tagih(db_url: str, sink: SmtpSink, tmp_path: Path) -> AsyncIterator[Tagih]:
+    host, port = sink.host, sink.port
+    settings = load_settings(
+        database_url=db_url,
+        smtp_host=host,
+        smtp_port=port,
+        smtp_starttls=False,
+        sandbox_dir=tmp_path / "sandbox",
+        load_examples=False,
+        retry_backoff_seconds=600,
+        smtp_timeout=1,
+    )
+    app = Tagih(settings, worker="worker-a")
+    await app.open()
+    yield app
+    await app.close()
+
+
+async def messages(db: Database) -> list[Message]:
+    async with db.sessions() as session:
+        return list((await session.exec(select(Message).order_by(col(Message.id)))).all())
+
+
+async def followups(db: Database, day: dt.date | None = None) -> list[FollowUp]:
+    async with db.sessions() as session:
+        rows = list((await session.exec(select(FollowUp).order_by(col(FollowUp.local_date)))).all())
+    return [row for row in rows if day is None or row.local_date == day]
+
+
+async def test_one_statement_per_customer_and_nothing_new_on_second_run(
+    tagih: Tagih, sink: SmtpSink
+) -> None:
+    # INV-1 is 1 day late and INV-2 3 days late today: one statement lists both.
+    await add_customer(
+        tagih.db,
+        "C001",
+        name="PT Sumber Rejeki",
+        invoices=[
+            ("INV-1", D(2026, 11, 22), "5000000"),
+            ("INV-2", D(2026, 11, 20), "1250000"),
+            ("INV-3", D(2026, 12, 20), "700000"),
+        ],
+    )
+    await add_customer(
+        tagih.db,
+        "C002",
+        email="finance@maju.example",
+        language="en",
+        invoices=[("INV-9", D(2026, 11, 26), "300000")],
+    )  # H-3 today
+    planned, stats = await tagih.send_due(NOW)
+    assert stats.sent == 2
+    assert len(sink.messages) == 2
+    by_to = {m["To"].addresses[0].addr_spec: m for m in sink.messages}
+    statement = by_to["ap@example.co.id"]
+    text = statement.get_body(("plain",)).get_content()
+    assert "INV-1" in text and "INV-2" in text and "INV-3" in text
+    assert "Rp5.000.000" in text
+    assert statement.get_body(("html",)) is not None
+    english = by_to["finance@maju.example"].get_body(("plain",)).get_content()
+    assert "INV-9" in english
+    logged = await messages(tagih.db)
+    assert [m.status for m in logged] == [MessageStatus.SENT, MessageStatus.SENT]
+    assert all(m.idempotency_key and m.provider_id for m in logged)
+    # Same day again (later in the day): nothing new goes out.
+    _, again = await tagih.send_due(NOW + dt.timedelta(hours=3))
+    assert again.sent == 0
+    assert len(sink.messages) == 2
+    assert len(await messages(tagih.db)) == 2
+
+
+async def test_reminder_never_sent_for_an_invoice_paid_after_planning(
+    tagih: Tagih, sink: SmtpSink
+) -> None:
+    await add_customer(tagih.db, "C001", invoices=[("INV-1", D(2026, 11, 22), "5000000")])
+    await tagih.plan(NOW - dt.timedelta(hours=3))  # planned at 07:00, due at 09:00
+    async with tagih.db.transaction() as session:
+        invoice = (await session.exec(select(Invoice))).one()
+        invoice.balance, invoice.status = Decimal(0), "paid"
+        session.add(invoice)
+    dispatcher = await tagih.dispatcher()
+    stats = await dispatcher.tick(NOW)
+    assert stats.skipped == 1 and stats.sent == 0
+    assert sink.messages == []
+    [row] = await followups(tagih.db, NOW.date())
+    assert (row.status, row.skip_reason) == (FollowUpStatus.SKIPPED, "paid")
+
+
+async def test_outside_the_window_waits_for_it(tagih: Tagih, sink: SmtpSink) -> None:
+    await add_customer(
+        tagih.db, "C001", timezone="Asia/Jayapura", invoices=[("INV-1", D(2026, 11, 22), "5000000")]
+    )
+    # 19:30 WIB is 21:30 WIT: the Jayapura customer's window has closed.
+    late = dt.datetime(2026, 11, 23, 19, 30, tzinfo=JAKARTA)
+    _, stats = await tagih.send_due(late)
+    assert stats.deferred == 1 and sink.messages == []
+    [row] = await followups(tagih.db, NOW.date())
+    assert row.status == FollowUpStatus.PLANNED
+    # Tuesday 08:00 WIT = Monday 23:00 UTC.
+    assert row.planned_at == dt.datetime(2026, 11, 23, 23, 0, tzinfo=dt.UTC)
+    dispatcher = await tagih.dispatcher()
+    assert (await dispatcher.tick(row.planned_at)).sent == 1
+
+
+async def test_no_usable_contact_opens_a_research_case(tagih: Tagih, sink: SmtpSink) -> None:
+    await add_customer(
+        tagih.db, "C001", email=None, invoices=[("INV-1", D(2026, 11, 22), "5000000")]
+    )
+    _, stats = await tagih.send_due(NOW)
+    assert stats.skipped == 1 and sink.messages == []
+    async with tagih.db.sessions() as session:
+        case = (await session.exec(select(Case))).one()
+    assert (case.kind, case.status) == ("contact_research", "open")
+
+
+async def test_expired_lease_is_claimed_by_another_worker(tagih: Tagih, sink: SmtpSink) -> None:
+    await add_customer(tagih.db, "C001", invoices=[("INV-1", D(2026, 11, 22), "5000000")])
+    await tagih.plan(NOW)
+    lease = dt.timedelta(minutes=5)
+    # Worker "dead" claims the row and never comes back.
+    assert len(await claim_due(tagih.db, worker="dead", now=NOW, limit=10, lease=lease)) == 1
+    dispatcher = await tagih.dispatcher()
+    assert (await dispatcher.tick(NOW + dt.timedelta(minutes=1))).claimed == 0
+    stats = await dispatcher.tick(NOW + dt.timedelta(minutes=6))
+    assert (stats.claimed, stats.sent) == (1, 1)
+    assert len(sink.messages) == 1
+
+
+async def test_message_in_flight_when_a_worker_died_is_not_resent(
+    tagih: Tagih, sink: SmtpSink
+) -> None:
+    await add_customer(tagih.db, "C001", invoices=[("INV-1", D(2026, 11, 22), "5000000")])
+    await tagih.plan(NOW)
+    [row] = await followups(tagih.db, NOW.date())
+    async with tagih.db.transaction() as session:
+        session.add(
+            Message(
+                customer_id=row.customer_id,
+                followup_id=row.id,
+                direction="out",
+                channel="email",
+                status=MessageStatus.QUEUED,
+                idempotency_key=f"fu:{row.customer_id}:2026-11-23:1:email",
+            )
+        )
+    dispatcher = await tagih.dispatcher()
+    stats = await dispatcher.tick(NOW)
+    assert stats.sent == 0 and stats.unknown == 1
+    assert sink.messages == []
+    [message] = await messages(tagih.db)
+    assert message.status == MessageStatus.UNKNOWN
+
+
+async def test_catch_up_after_downtime_sends_only_the_latest_step(
+    tagih: Tagih, sink: SmtpSink
+) -> None:
+    await add_customer(tagih.db, "C001", invoices=[("INV-1", D(2026, 10, 20), "5000000")])
+    # Planned on 21 Oct (+1 on the 21st); then the service was down for a month.
+    await tagih.plan(dt.datetime(2026, 10, 21, 7, 0, tzinfo=JAKARTA))
+    _, stats = await tagih.send_due(NOW)
+    assert stats.sent == 1
+    rows = await followups(tagih.db)
+    sent = [r for r in rows if r.status == FollowUpStatus.SENT]
+    superseded = [r for r in rows if r.status == FollowUpStatus.SUPERSEDED]
+    assert [r.local_date for r in sent] == [D(2026, 11, 23)]
+    assert len(superseded) >= 4  # +1, +3, +7, +14 missed; +28 (17 Nov) is the one sent
+    async with tagih.db.sessions() as session:
+        from storage.models import FollowUpInvoice
+
+        link = (
+            await session.exec(
+                select(FollowUpInvoice).where(FollowUpInvoice.followup_id == sent[0].id)
+            )
+        ).one()
+    assert link.offset_days == 28
+
+
+async def test_retryable_failure_backs_off_then_sends_once(tagih: Tagih, sink: SmtpSink) -> None:
+    await add_customer(tagih.db, "C001", invoices=[("INV-1", D(2026, 11, 22), "5000000")])
+    sink.fail_next_rcpt(451)
+    _, stats = await tagih.send_due(NOW)
+    assert stats.retried == 1 and sink.messages == []
+    [row] = await followups(tagih.db, NOW.date())
+    assert row.status == FollowUpStatus.PLANNED
+    assert row.planned_at == NOW + dt.timedelta(seconds=600)
+    [message] = await messages(tagih.db)
+    assert (message.status, message.error_code) == (MessageStatus.RETRY, "451")
+    dispatcher = await tagih.dispatcher()
+    assert (await dispatcher.tick(NOW + dt.timedelta(seconds=599))).claimed == 0
+    assert (await dispatcher.tick(NOW + dt.timedelta(seconds=600))).sent == 1
+    [message] = await messages(tagih.db)  # the same log row, same idempotency key
+    assert message.status == MessageStatus.SENT
+    assert len(sink.messages) == 1
+
+
+async def test_permanent_failure_without_another_channel_asks_for_research(
+    tagih: Tagih, sink: SmtpSink
+) -> None:
+    await add_customer(tagih.db, "C001", invoices=[("INV-1", D(2026, 11, 22), "5000000")])
+    sink.fail_next_rcpt(550)
+    _, stats = await tagih.send_due(NOW)
+    assert stats.skipped == 1 and sink.messages == []
+    [message] = await messages(tagih.db)
+    assert (message.status, message.error_code) == (MessageStatus.FAILED, "550")
+    [row] = await followups(tagih.db, NOW.date())
+    assert (row.status, row.skip_reason) == (FollowUpStatus.SKIPPED, "no_contact")
+    async with tagih.db.sessions() as session:
+        assert (await session.exec(select(Case))).one().kind == "contact_research"
+
+
+async def test_unknown_outcome_is_not_resent(tagih: Tagih, sink: SmtpSink) -> None:
+    await add_customer(tagih.db, "C001", invoices=[("INV-1", D(2026, 11, 22), "5000000")])
+    sink.hang_next_data()
+    _, stats = await tagih.send_due(NOW)
+    assert stats.unknown == 1
+    [message] = await messages(tagih.db)
+    assert message.status == MessageStatus.UNKNOWN
+    _, again = await tagih.send_due(NOW + dt.timedelta(hours=1))
+    assert again.claimed == 0
+    assert len(await messages(tagih.db)) == 1
+
+
+async def test_planning_is_idempotent(tagih: Tagih) -> None:
+    await add_customer(tagih.db, "C001", invoices=[("INV-1", D(2026, 11, 22), "5000000")])
+    await tagih.plan(NOW)
+    first = [(r.id, r.local_date, r.status, r.planned_at) for r in await followups(tagih.db)]
+    await tagih.plan(NOW + dt.timedelta(minutes=30))
+    again = [(r.id, r.local_date, r.status, r.planned_at) for r in await followups(tagih.db)]
+    assert first == again
