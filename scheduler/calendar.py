@@ -132,7 +132,11 @@ def _contact(
     hits = _latest_per_invoice(hits)
     lead = max(hits, key=lambda hit: (hit.offset, hit.invoice))
     actions = sorted({a for hit in hits for a in hit.step.actions}, key=_ACTION_ORDER.__getitem__)
-    wanted = resolve_channels(lead.step.channels, customer)
+    # The lead step's channels come first, then those of the other steps of the day, so
+    # a merged contact still goes out when only a lesser step's channel is usable.
+    by_advance = sorted(hits, key=lambda hit: -hit.offset)
+    wanted = resolve_channels([name for hit in by_advance for name in hit.step.channels],
+                              customer)
     usable = tuple(name for name in wanted if name in customer.channels)
     if skipped is None and not usable and Action.REMIND in actions:
         opted = any(name in customer.opted_out for name in wanted)

@@ -47,9 +47,13 @@ def customer_plan(
     """The contacts of one customer from the last planned day through `today + horizon`."""
     first = plan_start(today, cursor, stale)
     last = today + dt.timedelta(days=horizon_days)
-    contacts = plan_customer(view, window, first, last, cap=cap,
-                             history=[d for d in history if d < first])
-    return catch_up(contacts, today, view.policy.window or window, view.zone)
+    earlier = [d for d in history if d < first]
+    # Missed days were never contacted: planned on their own, they must not use up the
+    # frequency cap of today and the days ahead.
+    missed = plan_customer(view, window, first, today - dt.timedelta(days=1), cap=cap,
+                           history=earlier) if first < today else []
+    ahead = plan_customer(view, window, today, last, cap=cap, history=earlier)
+    return catch_up([*missed, *ahead], today, view.policy.window or window, view.zone)
 
 
 async def _write(session: AsyncSession, customer_id: int, contacts: list[PlannedContact],

@@ -80,7 +80,8 @@ def test_one_contact_per_day_lists_every_open_invoice() -> None:
     assert len(plan) == 1
     assert [(h.invoice, h.offset) for h in plan[0].steps] == [("A", 1), ("B", 3)]
     assert plan[0].invoices == ("A", "B", "C")
-    assert plan[0].channels == ("whatsapp",)  # led by the most advanced step (+3: chat)
+    # The most advanced step (+3: chat) leads; +1's email follows as the fallback.
+    assert plan[0].channels == ("whatsapp", "email")
 
 
 def test_frequency_cap_merges_into_next_allowed_day() -> None:

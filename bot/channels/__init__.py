@@ -1,0 +1,1 @@
+"""One module per provider; `base` holds the Channel protocol."""

@@ -1,0 +1,163 @@
+"""Render a customer's reminder (subject, plain text, HTML) from the jinja2 templates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+
+import jinja2
+
+from bot.i18n.format import DEFAULT_LANGUAGE, format_date, format_money, normalize_language
+
+
+@dataclass(frozen=True, slots=True)
+class StatementLine:
+    """One open invoice of the customer as the statement shows it."""
+
+    number: str
+    item: str
+    issue_date: dt.date
+    due_date: dt.date
+    amount: Decimal
+    balance: Decimal
+    currency: str
+    triggered: bool  # this invoice's step is why the reminder goes out today
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderContext:
+    """Everything a reminder template may show; the caller has already re-checked it all."""
+
+    customer_name: str
+    customer_code: str
+    language: str
+    company_name: str
+    today: dt.date
+    lines: tuple[StatementLine, ...]  # every open invoice of the customer
+    offset_days: int  # the leading step: negative = days before due (H-3), positive = overdue
+    template: str = "reminder"
+    pay_link: str | None = None  # shown when given
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedMessage:
+    """A rendered message: a one-line subject, a plain-text body and an HTML body."""
+
+    subject: str
+    text: str
+    html: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """A statement line with what the templates should not compute themselves."""
+
+    line: StatementLine
+    days_overdue: int  # negative = days until due
+    partly_paid: bool
+
+
+@jinja2.pass_context
+def _money_filter(context: jinja2.runtime.Context, amount: Decimal, currency: str) -> str:
+    return format_money(amount, currency, str(context["language"]))
+
+
+@jinja2.pass_context
+def _date_filter(context: jinja2.runtime.Context, d: dt.date, weekday: bool = True) -> str:
+    return format_date(d, str(context["language"]), weekday=weekday)
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    """The shared template environment (built on first use, not at import)."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("bot", "templates"),
+        # Only the HTML templates escape: the text and subject go out as they are written.
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",)),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["money"] = _money_filter
+    env.filters["date"] = _date_filter
+    return env
+
+
+def _resolve_language(env: jinja2.Environment, template: str, language: str) -> str:
+    """The requested language when its templates exist, else Indonesian."""
+    code = normalize_language(language)
+    try:
+        env.get_template(f"{template}.{code}.txt.j2")
+    except jinja2.TemplateNotFound:
+        return DEFAULT_LANGUAGE
+    return code
+
+
+def _totals(lines: tuple[StatementLine, ...]) -> tuple[tuple[str, Decimal], ...]:
+    """Open balance per currency, in order of first appearance: never summed across them."""
+    sums: dict[str, Decimal] = {}
+    for line in lines:
+        sums[line.currency] = sums.get(line.currency, Decimal(0)) + line.balance
+    return tuple(sums.items())
+
+
+def _tone(triggered: list[_Row]) -> str:
+    """`before`, `today` or `overdue` when all triggering invoices agree, else `mixed`."""
+    kinds = {
+        "before" if r.days_overdue < 0 else "overdue" if r.days_overdue else "today"
+        for r in triggered
+    }
+    return kinds.pop() if len(kinds) == 1 else "mixed"
+
+
+def _tidy_text(text: str) -> str:
+    """Drop trailing spaces and runs of blank lines left by template blocks."""
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
+
+
+def render_reminder(context: ReminderContext) -> RenderedMessage:
+    """Render one reminder listing all the customer's open invoices as a statement."""
+    if not context.lines:
+        raise ValueError("a reminder needs at least one open invoice")
+    env = environment()
+    language = _resolve_language(env, context.template, context.language)
+    ordered = sorted(context.lines, key=lambda line: (line.due_date, line.number))
+    rows = [
+        _Row(
+            line=line,
+            days_overdue=(context.today - line.due_date).days,
+            partly_paid=line.balance != line.amount,
+        )
+        for line in ordered
+    ]
+    triggered = [row for row in rows if row.line.triggered] or rows
+    # Dates, not the planned step, give the numbers: a step deferred past a Sunday or a
+    # holiday goes out a day late, and the reader checks the text against the due date.
+    lead = max(triggered, key=lambda row: row.days_overdue)
+    variables = {
+        "customer_name": context.customer_name,
+        "customer_code": context.customer_code,
+        "company_name": context.company_name,
+        "today": context.today,
+        "language": language,
+        "offset_days": context.offset_days,
+        "lead": lead,
+        "tone": _tone(triggered),
+        "same_due": len({row.line.due_date for row in triggered}) == 1,
+        "pay_link": context.pay_link,
+        "rows": rows,
+        "triggered": triggered,
+        "marked": any(row.line.triggered for row in rows),
+        "totals": _totals(tuple(ordered)),
+    }
+    prefix = f"{context.template}.{language}"
+    subject = env.get_template(f"{prefix}.subject.j2").render(variables)
+    text = env.get_template(f"{prefix}.txt.j2").render(variables)
+    html = env.get_template(f"{prefix}.html.j2").render(variables)
+    # A subject is one header line: newlines from a customer name must not split it.
+    return RenderedMessage(subject=" ".join(subject.split()), text=_tidy_text(text), html=html)
