@@ -75,17 +75,27 @@ class Tagih:
         settings = self.settings
         if settings.smtp_configured:
             self.channels["email"] = EmailChannel.from_settings(settings)
-            self.announcements.append(f"Email: SMTP server {settings.smtp_host}:{settings.smtp_port}")
+            self.announcements.append(
+                f"Email: SMTP server {settings.smtp_host}:{settings.smtp_port}"
+            )
             return
         mail_dir = Path(settings.sandbox_dir) / "mail"
         self.sandbox = SmtpSink(mail_dir)
         host, port = await self.sandbox.start()
         self.channels["email"] = EmailChannel(
-            host=host, port=port, username=None, password=None, starttls=False,
-            use_tls=False, timeout=settings.smtp_timeout, sender=settings.email_from)
+            host=host,
+            port=port,
+            username=None,
+            password=None,
+            starttls=False,
+            use_tls=False,
+            timeout=settings.smtp_timeout,
+            sender=settings.email_from,
+        )
         self.announcements.append(
             f"Email: no SMTP configured; sandbox SMTP server on {host}:{port} "
-            f"stores every mail under {mail_dir}/")
+            f"stores every mail under {mail_dir}/"
+        )
 
     async def load_examples_if_empty(self) -> list[ImportReport]:
         """Import the example CSVs into an empty database (for `make run`)."""
@@ -97,17 +107,23 @@ class Tagih:
             return []
         reports = []
         for kind in ("customers", "invoices", "payments"):
-            report = await import_csv(self.db, kind, folder / f"{kind}.csv",
-                                      default_currency=settings.currency,
-                                      default_language=settings.language,
-                                      default_timezone=settings.timezone)
+            report = await import_csv(
+                self.db,
+                kind,
+                folder / f"{kind}.csv",
+                default_currency=settings.currency,
+                default_language=settings.language,
+                default_timezone=settings.timezone,
+            )
             if not report.ok:
-                raise RuntimeError("example data failed to import:\n" +
-                                   "\n".join(str(e) for e in report.errors))
+                raise RuntimeError(
+                    "example data failed to import:\n" + "\n".join(str(e) for e in report.errors)
+                )
             reports.append(report)
         self.announcements.append(
             f"Database was empty: loaded the example data from {folder}/ "
-            f"({reports[0].rows} customers, {reports[1].rows} invoices, {reports[2].rows} payments)")
+            f"({reports[0].rows} customers, {reports[1].rows} invoices, {reports[2].rows} payments)"
+        )
         return reports
 
     async def planning_inputs(self) -> tuple[PlanningInputs, Window]:
@@ -117,17 +133,24 @@ class Tagih:
             policies = await load_specs(session, default=window)
             default_id = await policy_id_by_name(session, name="standard")
         assert default_id is not None
-        inputs = PlanningInputs(policies=policies, default_policy_id=default_id,
-                                enabled_channels=frozenset(self.channels)
-                                or configured_channels(self.settings),
-                                grace_days=self.settings.promise_grace_days)
+        inputs = PlanningInputs(
+            policies=policies,
+            default_policy_id=default_id,
+            enabled_channels=frozenset(self.channels) or configured_channels(self.settings),
+            grace_days=self.settings.promise_grace_days,
+        )
         return inputs, window
 
     async def plan(self, now: dt.datetime | None = None) -> PlanStats:
         """Run the planning pass as of `now`."""
         inputs, window = await self.planning_inputs()
-        return await plan_pass(self.db, inputs=inputs, window=window, now=now or self.clock(),
-                               cap=self.settings.max_contacts_per_week)
+        return await plan_pass(
+            self.db,
+            inputs=inputs,
+            window=window,
+            now=now or self.clock(),
+            cap=self.settings.max_contacts_per_week,
+        )
 
     async def dispatcher(self) -> Dispatcher:
         """A dispatcher over the open channels."""
@@ -139,12 +162,16 @@ class Tagih:
 
         settings = self.settings
         config = DispatchConfig(
-            worker=self.worker, batch_size=settings.dispatch_batch_size,
+            worker=self.worker,
+            batch_size=settings.dispatch_batch_size,
             lease=dt.timedelta(seconds=settings.lease_seconds),
             retry_backoff=dt.timedelta(seconds=settings.retry_backoff_seconds),
-            max_attempts=settings.max_attempts, grace_days=settings.promise_grace_days)
-        render = ReminderRenderer(company_name=settings.company_name,
-                                  default_language=settings.language)
+            max_attempts=settings.max_attempts,
+            grace_days=settings.promise_grace_days,
+        )
+        render = ReminderRenderer(
+            company_name=settings.company_name, default_language=settings.language
+        )
         return Dispatcher(self.db, self.channels, render, window_for, config)
 
     async def send_due(self, now: dt.datetime | None = None) -> tuple[PlanStats, TickStats]:
@@ -163,8 +190,9 @@ class Tagih:
         await self.db.dispose()
 
 
-async def serve(app: Tagih, *, announce: Callable[[str], None],
-                stop: asyncio.Event | None = None) -> None:
+async def serve(
+    app: Tagih, *, announce: Callable[[str], None], stop: asyncio.Event | None = None
+) -> None:
     """`tagih run`: plan, then tick every minute until SIGINT/SIGTERM (or `stop`)."""
     from scheduler.jobs import build_scheduler
 
@@ -179,19 +207,27 @@ async def serve(app: Tagih, *, announce: Callable[[str], None],
         for line in app.announcements:
             announce(line)
         planned = await app.plan()
-        announce(f"Planned follow-ups for {planned.customers} customers; "
-                 f"dispatching every {app.settings.dispatch_interval_seconds} s. Ctrl-C stops.")
+        announce(
+            f"Planned follow-ups for {planned.customers} customers; "
+            f"dispatching every {app.settings.dispatch_interval_seconds} s. Ctrl-C stops."
+        )
         dispatcher = await app.dispatcher()
         stats = await dispatcher.tick(app.clock())
-        announce(f"First dispatch: {stats.sent} sent, {stats.skipped} skipped, "
-                 f"{stats.deferred} waiting for the contact window")
+        announce(
+            f"First dispatch: {stats.sent} sent, {stats.skipped} skipped, "
+            f"{stats.deferred} waiting for the contact window"
+        )
 
         async def tick(now: dt.datetime) -> TickStats:
             return await (await app.dispatcher()).tick(now)
 
-        scheduler = build_scheduler(tick=tick, plan=app.plan, clock=app.clock,
-                                    tick_seconds=app.settings.dispatch_interval_seconds,
-                                    timezone=app.settings.timezone)
+        scheduler = build_scheduler(
+            tick=tick,
+            plan=app.plan,
+            clock=app.clock,
+            tick_seconds=app.settings.dispatch_interval_seconds,
+            timezone=app.settings.timezone,
+        )
         scheduler.start()
         try:
             await stop.wait()

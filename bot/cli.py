@@ -20,6 +20,7 @@ from rich.table import Table
 from bot.app import Tagih, serve
 from bot.cli_policy import policy_app
 from bot.config import ConfigError, Settings, load_settings
+from scheduler.calendar import PlannedContact
 from scheduler.preview import contact_json, preview
 from storage.importers import ImportKind, import_csv
 from storage.migrate import upgrade
@@ -40,9 +41,11 @@ def settings_of(ctx: typer.Context) -> Settings:
     return settings
 
 
-def run_with_app(settings: Settings, work: Callable[[Tagih], Awaitable[T]], *,
-                 channels: bool = False) -> T:
+def run_with_app(
+    settings: Settings, work: Callable[[Tagih], Awaitable[T]], *, channels: bool = False
+) -> T:
     """Open Tagih, run `work`, close it, all in one event loop."""
+
     async def main() -> T:
         tagih = Tagih(settings)
         await tagih.open(with_channels=channels)
@@ -50,6 +53,7 @@ def run_with_app(settings: Settings, work: Callable[[Tagih], Awaitable[T]], *,
             return await work(tagih)
         finally:
             await tagih.close()
+
     return asyncio.run(main())
 
 
@@ -65,12 +69,16 @@ def parse_moment(text: str | None, settings: Settings) -> dt.datetime | None:
 
 
 @app.callback()
-def root(ctx: typer.Context,
-         verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")] = False
-         ) -> None:
+def root(
+    ctx: typer.Context,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")] = False,
+) -> None:
     """Load the settings once (environment and .env) for every command."""
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, format="%(message)s",
-                        handlers=[RichHandler(console=err, show_path=False)])
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(message)s",
+        handlers=[RichHandler(console=err, show_path=False)],
+    )
     try:
         ctx.obj = load_settings()
     except ConfigError as exc:
@@ -87,20 +95,33 @@ def import_command(
 ) -> None:
     """Import a CSV file atomically: any bad row imports nothing and is listed."""
     settings = settings_of(ctx)
-    progress = Progress("[progress.description]{task.description}", BarColumn(),
-                        DownloadColumn(), TimeRemainingColumn(), console=err,
-                        disable=not err.is_terminal, transient=True)
+    progress = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        disable=not err.is_terminal,
+        transient=True,
+    )
     task = progress.add_task(f"importing {file.name}", total=file.stat().st_size)
 
     async def work(tagih: Tagih) -> object:
         with progress:
             return await import_csv(
-                tagih.db, kind, file, dry_run=dry_run, default_currency=settings.currency,
-                default_language=settings.language, default_timezone=settings.timezone,
-                progress=lambda done, total: progress.update(task, completed=done, total=total))
+                tagih.db,
+                kind,
+                file,
+                dry_run=dry_run,
+                default_currency=settings.currency,
+                default_language=settings.language,
+                default_timezone=settings.timezone,
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
 
     report = run_with_app(settings, work)
     from storage.importers import ImportReport
+
     assert isinstance(report, ImportReport)
     if not report.ok:
         for error in report.errors:
@@ -108,8 +129,10 @@ def import_command(
         err.print(f"[red]{len(report.errors)} bad row(s): nothing was imported.[/]")
         raise typer.Exit(1)
     verb = "would import" if dry_run else "imported"
-    console.print(f"{file}: {verb} {report.rows} rows: {report.created} new, "
-                  f"{report.updated} updated, {report.unchanged} unchanged")
+    console.print(
+        f"{file}: {verb} {report.rows} rows: {report.created} new, "
+        f"{report.updated} updated, {report.unchanged} unchanged"
+    )
 
 
 @app.command("send-due")
@@ -123,11 +146,13 @@ def send_due(
 
     async def work(tagih: Tagih) -> str:
         planned, stats = await tagih.send_due(moment)
-        lines = [*tagih.announcements,
-                 f"planned {planned.planned} follow-up(s) for {planned.customers} customer(s)",
-                 f"sent {stats.sent}, skipped {stats.skipped}, waiting for the window "
-                 f"{stats.deferred}, retry later {stats.retried}, failed {stats.failed}, "
-                 f"unknown {stats.unknown}"]
+        lines = [
+            *tagih.announcements,
+            f"planned {planned.planned} follow-up(s) for {planned.customers} customer(s)",
+            f"sent {stats.sent}, skipped {stats.skipped}, waiting for the window "
+            f"{stats.deferred}, retry later {stats.retried}, failed {stats.failed}, "
+            f"unknown {stats.unknown}",
+        ]
         return "\n".join(lines)
 
     console.print(run_with_app(settings, work, channels=True), markup=False)
@@ -143,7 +168,9 @@ def run(ctx: typer.Context) -> None:
 @app.command("preview")
 def preview_command(
     ctx: typer.Context,
-    on: Annotated[str | None, typer.Option(help="First local date (YYYY-MM-DD); default today.")] = None,
+    on: Annotated[
+        str | None, typer.Option(help="First local date (YYYY-MM-DD); default today.")
+    ] = None,
     days: Annotated[int, typer.Option(min=1, max=366, help="How many days.")] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     now: Annotated[str | None, typer.Option(help="Act as if it were this ISO date-time.")] = None,
@@ -156,24 +183,36 @@ def preview_command(
     except ValueError:
         raise typer.BadParameter(f"not a date (YYYY-MM-DD): {on!r}", param_hint="--on") from None
 
-    async def work(tagih: Tagih) -> list[dict[str, object]]:
+    async def work(tagih: Tagih) -> list[PlannedContact]:
         inputs, window = await tagih.planning_inputs()
-        found = await preview(tagih.db, inputs=inputs, window=window, now=moment, first=first,
-                              days=days, cap=settings.max_contacts_per_week)
-        return [contact_json(c) for c in found]
+        return await preview(
+            tagih.db,
+            inputs=inputs,
+            window=window,
+            now=moment,
+            first=first,
+            days=days,
+            cap=settings.max_contacts_per_week,
+        )
 
-    rows = run_with_app(settings, work)
+    contacts = run_with_app(settings, work)
     if as_json:
+        rows = [contact_json(c) for c in contacts]
         sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
         return
     table = Table("date", "customer", "planned at", "steps", "channels", "actions", "skipped")
-    for row in rows:
-        steps = ", ".join(f"{s['invoice']} {int(str(s['offset'])):+d}" for s in row["steps"])  # type: ignore[attr-defined]
-        table.add_row(str(row["date"]), str(row["customer"]), str(row["planned_at"])[11:16],
-                      steps, ", ".join(row["channels"]), ", ".join(row["actions"]),  # type: ignore[arg-type]
-                      str(row["skipped"] or ""))
+    for c in contacts:
+        table.add_row(
+            c.day.isoformat(),
+            c.customer,
+            c.planned_at.strftime("%H:%M %z"),
+            ", ".join(f"{hit.invoice} {hit.offset:+d}" for hit in c.steps),
+            ", ".join(c.channels),
+            ", ".join(c.actions),
+            c.skipped or "",
+        )
     console.print(table)
-    console.print(f"{len(rows)} contact(s)")
+    console.print(f"{len(contacts)} contact(s)")
 
 
 @db_app.command("upgrade")

@@ -33,8 +33,9 @@ def parse_offsets(text: str) -> list[int]:
         try:
             value = int(part)
         except ValueError:
-            raise typer.BadParameter(f"{part!r} is not a whole number of days",
-                                     param_hint="--steps") from None
+            raise typer.BadParameter(
+                f"{part!r} is not a whole number of days", param_hint="--steps"
+            ) from None
         if value in offsets:
             raise typer.BadParameter(f"offset {value} is given twice", param_hint="--steps")
         offsets.append(value)
@@ -58,8 +59,10 @@ def parse_channels(text: str) -> tuple[str, ...]:
 def _describe(spec: PolicySpec) -> dict[str, Any]:
     """A JSON-friendly picture of a policy for the audit log."""
     return {
-        "steps": [{"offset": s.offset, "channels": list(s.channels), "actions": list(s.actions)}
-                  for s in spec.steps],
+        "steps": [
+            {"offset": s.offset, "channels": list(s.channels), "actions": list(s.actions)}
+            for s in spec.steps
+        ],
         "repeat_every": spec.repeat_every,
     }
 
@@ -74,6 +77,7 @@ def _run(ctx: typer.Context, work: Any) -> Any:
             await upgrade(db)
             async with db.transaction() as session:
                 from scheduler.policy_store import ensure_standard
+
                 await ensure_standard(session)
                 specs = await load_specs(session, default=global_window(settings))
                 return await work(session, {s.name: s for s in specs.values()})
@@ -90,24 +94,28 @@ def _step_text(step: Step) -> tuple[str, str, str]:
 @policy_app.command("list")
 def list_policies(ctx: typer.Context) -> None:
     """List the policies with their offsets."""
+
     async def work(session: AsyncSession, specs: dict[str, PolicySpec]) -> None:
         counts = {}
         for name in specs:
             pid = (await session.exec(select(Policy.id).where(Policy.name == name))).one()
-            counts[name] = len((await session.exec(
-                select(Customer.id).where(Customer.policy_id == pid))).all())
+            counts[name] = len(
+                (await session.exec(select(Customer.id).where(Customer.policy_id == pid))).all()
+            )
         table = Table("policy", "offsets", "repeat", "customers named on it")
         for name, spec in sorted(specs.items()):
             repeat = f"every {spec.repeat_every} d" if spec.repeat_every else "-"
             offsets = ", ".join(f"{s.offset:+d}" for s in spec.steps)
             table.add_row(name, offsets, repeat, str(counts[name]))
         console.print(table)
+
     _run(ctx, work)
 
 
 @policy_app.command("show")
 def show_policy(ctx: typer.Context, name: str) -> None:
     """Show a policy's steps: offset, channels in preference order, actions."""
+
     async def work(session: AsyncSession, specs: dict[str, PolicySpec]) -> None:
         spec = specs.get(name)
         if spec is None:
@@ -120,14 +128,20 @@ def show_policy(ctx: typer.Context, name: str) -> None:
             channels, actions = ", ".join(spec.repeat.channels), ", ".join(spec.repeat.actions)
             table.add_row(f"every {spec.repeat_every} d after", channels, actions)
         console.print(table)
+
     _run(ctx, work)
 
 
 @policy_app.command("set")
 def set_policy(
-    ctx: typer.Context, name: str,
-    steps: Annotated[str, typer.Option(help='Offsets in days from the due date, e.g. "-3,1,3,7,14,28,58".')],
-    repeat: Annotated[int | None, typer.Option(min=0, help="Repeat every N days after the last step (0 = never).")] = None,
+    ctx: typer.Context,
+    name: str,
+    steps: Annotated[
+        str, typer.Option(help='Offsets in days from the due date, e.g. "-3,1,3,7,14,28,58".')
+    ],
+    repeat: Annotated[
+        int | None, typer.Option(min=0, help="Repeat every N days after the last step (0 = never).")
+    ] = None,
 ) -> None:
     """Create a policy or change its offsets; steps kept keep their channels and actions."""
     offsets = parse_offsets(steps)
@@ -135,17 +149,33 @@ def set_policy(
     async def work(session: AsyncSession, specs: dict[str, PolicySpec]) -> None:
         old = specs.get(name)
         by_offset = {s.offset: s for s in old.steps} if old else {}
-        new_steps = tuple(by_offset.get(o) or Step(o, NEW_STEP_CHANNELS, (Action.REMIND,))
-                          for o in offsets)
+        new_steps = tuple(
+            by_offset.get(o) or Step(o, NEW_STEP_CHANNELS, (Action.REMIND,)) for o in offsets
+        )
         every = (old.repeat_every if old else None) if repeat is None else (repeat or None)
-        repeat_step = (old.repeat if old and old.repeat else
-                       Step(0, NEW_STEP_CHANNELS, (Action.REMIND, Action.ALERT_COLLECTOR)))
+        repeat_step = (
+            old.repeat
+            if old and old.repeat
+            else Step(0, NEW_STEP_CHANNELS, (Action.REMIND, Action.ALERT_COLLECTOR))
+        )
         spec = PolicySpec(name, new_steps, every, repeat_step if every else None)
         await save_spec(session, spec=spec)
-        session.add(AuditLog(actor="cli", action="policy.set", entity="policy", entity_key=name,
-                             before=_describe(old) if old else None, after=_describe(spec)))
-        console.print(f"policy {name}: " + ", ".join(f"{o:+d}" for o in offsets)
-                      + (f", then every {every} days" if every else ""))
+        session.add(
+            AuditLog(
+                actor="cli",
+                action="policy.set",
+                entity="policy",
+                entity_key=name,
+                before=_describe(old) if old else None,
+                after=_describe(spec),
+            )
+        )
+        console.print(
+            f"policy {name}: "
+            + ", ".join(f"{o:+d}" for o in offsets)
+            + (f", then every {every} days" if every else "")
+        )
+
     _run(ctx, work)
 
 
@@ -159,19 +189,31 @@ def set_channels(ctx: typer.Context, name: str, offset: int, channels: str) -> N
         if old is None or old.step_at(offset) is None:
             err.print(f"policy {name!r} has no step at offset {offset:+d}")
             raise typer.Exit(1)
-        new_steps = tuple(Step(s.offset, names, s.actions, s.template) if s.offset == offset else s
-                          for s in old.steps)
+        new_steps = tuple(
+            Step(s.offset, names, s.actions, s.template) if s.offset == offset else s
+            for s in old.steps
+        )
         spec = PolicySpec(old.name, new_steps, old.repeat_every, old.repeat, old.window)
         await save_spec(session, spec=spec)
-        session.add(AuditLog(actor="cli", action="policy.channels", entity="policy",
-                             entity_key=name, before=_describe(old), after=_describe(spec)))
+        session.add(
+            AuditLog(
+                actor="cli",
+                action="policy.channels",
+                entity="policy",
+                entity_key=name,
+                before=_describe(old),
+                after=_describe(spec),
+            )
+        )
         console.print(f"policy {name} step {offset:+d}: {', '.join(names)}")
+
     _run(ctx, work)
 
 
 @policy_app.command("assign")
 def assign_policy(ctx: typer.Context, customer: str, name: str) -> None:
     """Put a customer (by code) on a policy."""
+
     async def work(session: AsyncSession, specs: dict[str, PolicySpec]) -> None:
         row = (await session.exec(select(Customer).where(Customer.code == customer))).first()
         if row is None:
@@ -184,8 +226,16 @@ def assign_policy(ctx: typer.Context, customer: str, name: str) -> None:
         before = row.policy_id
         row.policy_id = policy.id
         session.add(row)
-        session.add(AuditLog(actor="cli", action="policy.assign", entity="customer",
-                             entity_key=customer, before={"policy_id": before},
-                             after={"policy_id": policy.id}))
+        session.add(
+            AuditLog(
+                actor="cli",
+                action="policy.assign",
+                entity="customer",
+                entity_key=customer,
+                before={"policy_id": before},
+                after={"policy_id": policy.id},
+            )
+        )
         console.print(f"customer {customer} now follows policy {name}")
+
     _run(ctx, work)

@@ -104,8 +104,10 @@ def _raw_hits(
     by_day: dict[dt.date, list[tuple[StepHit, SkipReason | None]]] = {}
     lookback = first - dt.timedelta(days=MOVE_LOOKBACK_DAYS)
     for invoice in customer.invoices:
-        if invoice.balance <= 0 or invoice.status in (InvoiceStatus.PAID,
-                                                      InvoiceStatus.WRITTEN_OFF):
+        if invoice.balance <= 0 or invoice.status in (
+            InvoiceStatus.PAID,
+            InvoiceStatus.WRITTEN_OFF,
+        ):
             continue
         for raw_day, step in customer.policy.dates(invoice.due_date, lookback, last):
             day = window.next_open_day(raw_day)
@@ -125,7 +127,10 @@ def _latest_per_invoice(hits: Iterable[StepHit]) -> tuple[StepHit, ...]:
 
 
 def _contact(
-    customer: CustomerView, window: Window, day: dt.date, hits: Sequence[StepHit],
+    customer: CustomerView,
+    window: Window,
+    day: dt.date,
+    hits: Sequence[StepHit],
     skipped: SkipReason | None,
 ) -> PlannedContact:
     """Merge the steps of one day into one contact led by the most advanced step."""
@@ -135,19 +140,23 @@ def _contact(
     # The lead step's channels come first, then those of the other steps of the day, so
     # a merged contact still goes out when only a lesser step's channel is usable.
     by_advance = sorted(hits, key=lambda hit: -hit.offset)
-    wanted = resolve_channels([name for hit in by_advance for name in hit.step.channels],
-                              customer)
+    wanted = resolve_channels([name for hit in by_advance for name in hit.step.channels], customer)
     usable = tuple(name for name in wanted if name in customer.channels)
     if skipped is None and not usable and Action.REMIND in actions:
         opted = any(name in customer.opted_out for name in wanted)
         skipped = SkipReason.OPTED_OUT if opted else SkipReason.NO_CONTACT
     open_numbers = tuple(sorted(inv.number for inv in customer.invoices if inv.balance > 0))
     return PlannedContact(
-        customer_id=customer.id, customer=customer.code, day=day,
+        customer_id=customer.id,
+        customer=customer.code,
+        day=day,
         planned_at=window.send_moment(day, customer.zone),
         steps=hits,
-        channels=usable, actions=tuple(actions), template=lead.step.template,
-        invoices=open_numbers, skipped=skipped,
+        channels=usable,
+        actions=tuple(actions),
+        template=lead.step.template,
+        invoices=open_numbers,
+        skipped=skipped,
     )
 
 
@@ -163,8 +172,13 @@ def _within_cap(day: dt.date, contacts: Iterable[dt.date], cap: int) -> bool:
 
 
 def plan_customer(
-    customer: CustomerView, window: Window, first: dt.date, last: dt.date, *,
-    cap: int = 3, history: Iterable[dt.date] = (),
+    customer: CustomerView,
+    window: Window,
+    first: dt.date,
+    last: dt.date,
+    *,
+    cap: int = 3,
+    history: Iterable[dt.date] = (),
 ) -> list[PlannedContact]:
     """Contacts (and skipped days) for local days in [first, last], capped per 7 days.
 
@@ -196,8 +210,9 @@ def plan_customer(
     return [result[day] for day in sorted(result)]
 
 
-def catch_up(contacts: Sequence[PlannedContact], today: dt.date, window: Window,
-             zone: ZoneInfo) -> list[PlannedContact]:
+def catch_up(
+    contacts: Sequence[PlannedContact], today: dt.date, window: Window, zone: ZoneInfo
+) -> list[PlannedContact]:
     """Fold missed contacts (before `today`) into one: only the latest missed step is sent.
 
     The folded contact keeps the latest missed day's steps and goes out today (or the
@@ -213,9 +228,9 @@ def catch_up(contacts: Sequence[PlannedContact], today: dt.date, window: Window,
     for i, contact in enumerate(upcoming):
         if contact.day == day and contact.skipped is None:
             merged = _latest_per_invoice((*contact.steps, *latest.steps))
-            upcoming[i] = replace(contact, steps=merged,
-                                  superseded=(*superseded, latest.day))
+            upcoming[i] = replace(contact, steps=merged, superseded=(*superseded, latest.day))
             return upcoming
-    moved = replace(latest, day=day, planned_at=window.send_moment(day, zone),
-                    superseded=superseded)
+    moved = replace(
+        latest, day=day, planned_at=window.send_moment(day, zone), superseded=superseded
+    )
     return sorted([moved, *(c for c in upcoming if c.day != day)], key=lambda c: c.day)

@@ -22,8 +22,7 @@ async def claim_due(
     """
     due = or_(
         and_(col(FollowUp.status) == FollowUpStatus.PLANNED, col(FollowUp.planned_at) <= now),
-        and_(col(FollowUp.status) == FollowUpStatus.CLAIMED,
-             col(FollowUp.lease_expires_at) < now),
+        and_(col(FollowUp.status) == FollowUpStatus.CLAIMED, col(FollowUp.lease_expires_at) < now),
     )
     query = select(FollowUp.id).where(due).order_by(col(FollowUp.planned_at)).limit(limit)
     if not db.is_sqlite:
@@ -35,23 +34,37 @@ async def claim_due(
         # The UPDATE repeats the due condition: PostgreSQL re-evaluates it after waiting
         # for a row lock, so even a row read by two workers is claimed by one only.
         claimed = await session.exec(
-            update(FollowUp).where(col(FollowUp.id).in_(candidates), due).values(
-                status=FollowUpStatus.CLAIMED, lease_owner=worker,
-                lease_expires_at=now + lease, attempts=col(FollowUp.attempts) + 1,
+            update(FollowUp)
+            .where(col(FollowUp.id).in_(candidates), due)
+            .values(
+                status=FollowUpStatus.CLAIMED,
+                lease_owner=worker,
+                lease_expires_at=now + lease,
+                attempts=col(FollowUp.attempts) + 1,
                 updated_at=now,
-            ).returning(col(FollowUp.id))
+            )
+            .returning(col(FollowUp.id))
         )
         return sorted(claimed.scalars().all())
 
 
 async def release(
-    db: Database, *, followup_id: int, worker: str, status: FollowUpStatus, now: dt.datetime,
-    planned_at: dt.datetime | None = None, skip_reason: str | None = None,
+    db: Database,
+    *,
+    followup_id: int,
+    worker: str,
+    status: FollowUpStatus,
+    now: dt.datetime,
+    planned_at: dt.datetime | None = None,
+    skip_reason: str | None = None,
     error: str | None = None,
 ) -> bool:
     """End `worker`'s lease with a new status; False when the lease was lost meanwhile."""
     values: dict[str, object] = {
-        "status": status, "lease_owner": None, "lease_expires_at": None, "updated_at": now,
+        "status": status,
+        "lease_owner": None,
+        "lease_expires_at": None,
+        "updated_at": now,
     }
     if planned_at is not None:
         values["planned_at"] = planned_at

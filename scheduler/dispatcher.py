@@ -69,8 +69,14 @@ def idempotency_key(followup: FollowUp, lead_offset: int, channel: str) -> str:
 class Dispatcher:
     """Sends what is due; safe to run in several processes against one PostgreSQL database."""
 
-    def __init__(self, db: Database, channels: Mapping[str, Channel], render: Renderer,
-                 window_for: Callable[[int | None], Window], config: DispatchConfig) -> None:
+    def __init__(
+        self,
+        db: Database,
+        channels: Mapping[str, Channel],
+        render: Renderer,
+        window_for: Callable[[int | None], Window],
+        config: DispatchConfig,
+    ) -> None:
         """Wire the dispatcher to storage, channels, the renderer and the contact window."""
         self.db = db
         self.channels = channels
@@ -82,8 +88,13 @@ class Dispatcher:
         """One pass: claim a batch of due rows and handle each; repeat while rows are due."""
         stats = TickStats()
         while True:
-            ids = await claim_due(self.db, worker=self.config.worker, now=now,
-                                  limit=self.config.batch_size, lease=self.config.lease)
+            ids = await claim_due(
+                self.db,
+                worker=self.config.worker,
+                now=now,
+                limit=self.config.batch_size,
+                lease=self.config.lease,
+            )
             stats.claimed += len(ids)
             for followup_id in ids:
                 await self._handle(followup_id, now, stats)
@@ -113,14 +124,21 @@ class Dispatcher:
             followup = await session.get(FollowUp, followup_id)
             if followup is None or followup.lease_owner != worker:
                 return None  # the lease was lost to another worker
-            plan = await load_send_plan(session, followup=followup, today=followup.local_date,
-                                        grace_days=self.config.grace_days,
-                                        enabled=frozenset(self.channels))
+            plan = await load_send_plan(
+                session,
+                followup=followup,
+                today=followup.local_date,
+                grace_days=self.config.grace_days,
+                enabled=frozenset(self.channels),
+            )
             zone = ZoneInfo(plan.customer.timezone)
             window = self.window_for(plan.customer.policy_id)
             if plan.skip is None and not window.is_open_at(now, zone):
                 followup.status, followup.lease_owner, followup.lease_expires_at = (
-                    FollowUpStatus.PLANNED, None, None)
+                    FollowUpStatus.PLANNED,
+                    None,
+                    None,
+                )
                 followup.planned_at = window.next_opening(now, zone)
                 session.add(followup)
                 stats.deferred += 1
@@ -128,8 +146,10 @@ class Dispatcher:
             if plan.skip is not None:
                 if plan.skip is SkipReason.NO_CONTACT:
                     await open_research_case(
-                        session, customer_id=plan.customer.id or 0,
-                        details=f"no usable contact among {', '.join(followup.channels)}")
+                        session,
+                        customer_id=plan.customer.id or 0,
+                        details=f"no usable contact among {', '.join(followup.channels)}",
+                    )
                 followup.status, followup.skip_reason = FollowUpStatus.SKIPPED, plan.skip
                 followup.lease_owner, followup.lease_expires_at = None, None
                 followup.updated_at = now
@@ -138,8 +158,9 @@ class Dispatcher:
                 return None
             channel_name, contact = next(iter(plan.contacts.items()))
             key = idempotency_key(followup, plan.lead_offset, channel_name)
-            message = (await session.exec(select(Message).where(
-                Message.idempotency_key == key))).first()
+            message = (
+                await session.exec(select(Message).where(Message.idempotency_key == key))
+            ).first()
             if message is not None and message.status != MessageStatus.RETRY:
                 # Sent, or in flight when a worker died: the outcome is known or will be
                 # reconciled by the provider's callback; never send it blindly again.
@@ -147,25 +168,43 @@ class Dispatcher:
                     message.status = MessageStatus.UNKNOWN
                     session.add(message)
                 followup.status, followup.lease_owner, followup.lease_expires_at = (
-                    FollowUpStatus.SENT, None, None)
+                    FollowUpStatus.SENT,
+                    None,
+                    None,
+                )
                 session.add(followup)
                 stats.unknown += message.status == MessageStatus.UNKNOWN
                 return None
             rendered = self.render(plan, channel_name)
-            message = message or Message(customer_id=plan.customer.id, followup_id=followup.id,
-                                         direction=Direction.OUTBOUND, channel=channel_name,
-                                         idempotency_key=key)
+            message = message or Message(
+                customer_id=plan.customer.id,
+                followup_id=followup.id,
+                direction=Direction.OUTBOUND,
+                channel=channel_name,
+                idempotency_key=key,
+            )
             message.address, message.subject, message.body = (
-                contact.address, rendered.subject, rendered.text)
+                contact.address,
+                rendered.subject,
+                rendered.text,
+            )
             message.template, message.status, message.updated_at = (
-                rendered.template, MessageStatus.QUEUED, now)
+                rendered.template,
+                MessageStatus.QUEUED,
+                now,
+            )
             session.add(message)
             await session.flush()
             assert message.id is not None
             outbound = Outbound(
                 to=Address(channel_name, contact.address, plan.customer.name),
-                body=rendered.text, idempotency_key=key, subject=rendered.subject,
-                html=rendered.html, language=rendered.language, template=rendered.template)
+                body=rendered.text,
+                idempotency_key=key,
+                subject=rendered.subject,
+                html=rendered.html,
+                language=rendered.language,
+                template=rendered.template,
+            )
             return channel_name, outbound, message.id
 
     async def _send(self, channel_name: str, outbound: Outbound) -> DeliveryResult:
@@ -176,8 +215,15 @@ class Dispatcher:
             log.exception("channel %s raised while sending", channel_name)
             return DeliveryResult(DeliveryOutcome.UNKNOWN, error_message=repr(exc))
 
-    async def _record(self, followup_id: int, message_id: int, channel_name: str,
-                      result: DeliveryResult, now: dt.datetime, stats: TickStats) -> bool:
+    async def _record(
+        self,
+        followup_id: int,
+        message_id: int,
+        channel_name: str,
+        result: DeliveryResult,
+        now: dt.datetime,
+        stats: TickStats,
+    ) -> bool:
         """Record the outcome; True when the next channel should be tried."""
         status = {
             DeliveryOutcome.SENT: MessageStatus.SENT,
@@ -196,25 +242,42 @@ class Dispatcher:
             attempts = followup.attempts if followup else 0
         worker = self.config.worker
         if result.outcome is DeliveryOutcome.PERMANENT:
-            log.info("follow-up %s: %s failed permanently (%s), trying the next channel",
-                     followup_id, channel_name, result.error_code)
+            log.info(
+                "follow-up %s: %s failed permanently (%s), trying the next channel",
+                followup_id,
+                channel_name,
+                result.error_code,
+            )
             return True
         if result.outcome is DeliveryOutcome.RETRYABLE:
             if attempts >= self.config.max_attempts:
-                await release(self.db, followup_id=followup_id, worker=worker, now=now,
-                              status=FollowUpStatus.FAILED, error=result.error_message)
+                await release(
+                    self.db,
+                    followup_id=followup_id,
+                    worker=worker,
+                    now=now,
+                    status=FollowUpStatus.FAILED,
+                    error=result.error_message,
+                )
                 stats.failed += 1
                 return False
             wait = self.config.retry_backoff * (2 ** max(attempts - 1, 0))
             if result.retry_after:
                 wait = max(wait, dt.timedelta(seconds=result.retry_after))
-            await release(self.db, followup_id=followup_id, worker=worker, now=now,
-                          status=FollowUpStatus.PLANNED, planned_at=now + wait,
-                          error=result.error_message)
+            await release(
+                self.db,
+                followup_id=followup_id,
+                worker=worker,
+                now=now,
+                status=FollowUpStatus.PLANNED,
+                planned_at=now + wait,
+                error=result.error_message,
+            )
             stats.retried += 1
             return False
-        await release(self.db, followup_id=followup_id, worker=worker, now=now,
-                      status=FollowUpStatus.SENT)
+        await release(
+            self.db, followup_id=followup_id, worker=worker, now=now, status=FollowUpStatus.SENT
+        )
         if result.outcome is DeliveryOutcome.UNKNOWN:
             stats.unknown += 1
         else:

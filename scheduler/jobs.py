@@ -33,8 +33,20 @@ def build_scheduler(
         stats = await plan(clock())
         log.info("planning pass: %s", stats)
 
-    scheduler.add_job(run_tick, IntervalTrigger(seconds=tick_seconds), id="dispatch-tick",
-                      max_instances=1, coalesce=True, misfire_grace_time=None)
-    scheduler.add_job(run_plan, CronTrigger(minute=5), id="planning-pass",
-                      max_instances=1, coalesce=True, misfire_grace_time=None)
+    scheduler.add_job(
+        run_tick,
+        IntervalTrigger(seconds=tick_seconds),
+        id="dispatch-tick",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
+    )
+    scheduler.add_job(
+        run_plan,
+        CronTrigger(minute=5),
+        id="planning-pass",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
+    )
     return scheduler

@@ -67,12 +67,19 @@ class PolicySpec:
             if day > last:
                 return
             if day >= first:
-                yield day, Step(offset, self.repeat.channels, self.repeat.actions,
-                                self.repeat.template)
+                yield (
+                    day,
+                    Step(offset, self.repeat.channels, self.repeat.actions, self.repeat.template),
+                )
             k += 1
 
 
-_CHAT, _EMAIL, _SMS, _VOICE = ChannelKind.CHAT, ChannelKind.EMAIL, ChannelKind.SMS, ChannelKind.VOICE
+_CHAT, _EMAIL, _SMS, _VOICE = (
+    ChannelKind.CHAT,
+    ChannelKind.EMAIL,
+    ChannelKind.SMS,
+    ChannelKind.VOICE,
+)
 _REMIND, _COLL, _SALES = Action.REMIND, Action.ALERT_COLLECTOR, Action.ALERT_SALES
 
 #: Tagih's built-in cadence (DESIGN.md): H-3, then 1, 3, 7, 14, 28, 58 days late, then monthly.

@@ -14,16 +14,24 @@ from storage.models import Policy, PolicyStep, utcnow
 def global_window(settings: Settings) -> Window:
     """The contact window from the settings."""
     return Window(
-        start=settings.window_start, end=settings.window_end,
-        days=parse_weekdays(settings.window_days), send_time=settings.send_time,
-        holidays=settings.holidays, country=settings.holiday_country,
+        start=settings.window_start,
+        end=settings.window_end,
+        days=parse_weekdays(settings.window_days),
+        send_time=settings.send_time,
+        holidays=settings.holidays,
+        country=settings.holiday_country,
     )
 
 
 def _policy_window(policy: Policy, default: Window) -> Window | None:
     """The policy's own window when it overrides any part of the global one."""
-    overrides = (policy.window_start, policy.window_end, policy.window_days,
-                 policy.send_time, policy.use_holidays)
+    overrides = (
+        policy.window_start,
+        policy.window_end,
+        policy.window_days,
+        policy.send_time,
+        policy.use_holidays,
+    )
     if all(value is None for value in overrides):
         return None
     return Window(
@@ -40,13 +48,16 @@ def to_spec(policy: Policy, steps: list[PolicyStep], default: Window) -> PolicyS
     """Build the value the calendar plans with from stored rows."""
     repeat = None
     if policy.repeat_every_days:
-        repeat = Step(0, tuple(policy.repeat_channels), tuple(policy.repeat_actions),
-                      policy.repeat_template)
+        repeat = Step(
+            0, tuple(policy.repeat_channels), tuple(policy.repeat_actions), policy.repeat_template
+        )
     return PolicySpec(
         name=policy.name,
-        steps=tuple(Step(s.offset_days, tuple(s.channels), tuple(s.actions), s.template)
-                    for s in steps),
-        repeat_every=policy.repeat_every_days, repeat=repeat,
+        steps=tuple(
+            Step(s.offset_days, tuple(s.channels), tuple(s.actions), s.template) for s in steps
+        ),
+        repeat_every=policy.repeat_every_days,
+        repeat=repeat,
         window=_policy_window(policy, default),
     )
 
@@ -81,9 +92,15 @@ async def save_spec(session: AsyncSession, *, spec: PolicySpec, description: str
     assert policy.id is not None
     await session.exec(delete(PolicyStep).where(col(PolicyStep.policy_id) == policy.id))
     for step in spec.steps:
-        session.add(PolicyStep(policy_id=policy.id, offset_days=step.offset,
-                               channels=list(step.channels), actions=list(step.actions),
-                               template=step.template))
+        session.add(
+            PolicyStep(
+                policy_id=policy.id,
+                offset_days=step.offset,
+                channels=list(step.channels),
+                actions=list(step.actions),
+                template=step.template,
+            )
+        )
     await session.flush()
     return policy
 

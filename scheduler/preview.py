@@ -8,7 +8,12 @@ from typing import Any
 
 from scheduler.calendar import PlannedContact
 from scheduler.planner import customer_plan
-from scheduler.views import PlanningInputs, contact_history, customer_ids_with_open_invoices, load_views
+from scheduler.views import (
+    PlanningInputs,
+    contact_history,
+    customer_ids_with_open_invoices,
+    load_views,
+)
 from scheduler.window import Window
 from storage.db import Database
 
@@ -28,14 +33,23 @@ def contact_json(contact: PlannedContact) -> dict[str, Any]:
 
 
 async def preview(
-    db: Database, *, inputs: PlanningInputs, window: Window, now: dt.datetime,
-    first: dt.date, days: int, cap: int, batch_size: int = 500,
+    db: Database,
+    *,
+    inputs: PlanningInputs,
+    window: Window,
+    now: dt.datetime,
+    first: dt.date,
+    days: int,
+    cap: int,
+    batch_size: int = 500,
 ) -> list[PlannedContact]:
     """Contacts on local days [first, first + days) for every owing customer, by day."""
     last = first + dt.timedelta(days=days - 1)
     found: list[PlannedContact] = []
     async with db.sessions() as session:
-        batches = [ids async for ids in customer_ids_with_open_invoices(session, batch_size=batch_size)]
+        batches = [
+            ids async for ids in customer_ids_with_open_invoices(session, batch_size=batch_size)
+        ]
         for ids in batches:
             views = await load_views(session, customer_ids=ids, inputs=inputs)
             since = min(first, now.date()) - dt.timedelta(days=60)
@@ -44,9 +58,19 @@ async def preview(
                 today = now.astimezone(view.zone).date()
                 horizon = max((last - today).days, 0)
                 contacts = customer_plan(
-                    view, window, today, horizon, cap=cap, history=history.get(customer_id, []),
-                    cursor=cursors.get(customer_id), stale=stale.get(customer_id))
+                    view,
+                    window,
+                    today,
+                    horizon,
+                    cap=cap,
+                    history=history.get(customer_id, []),
+                    cursor=cursors.get(customer_id),
+                    stale=stale.get(customer_id),
+                )
                 # Shown in the customer's own zone: "09:00+08:00" reads better than UTC.
-                found.extend(replace(c, planned_at=c.planned_at.astimezone(view.zone))
-                             for c in contacts if first <= c.day <= last)
+                found.extend(
+                    replace(c, planned_at=c.planned_at.astimezone(view.zone))
+                    for c in contacts
+                    if first <= c.day <= last
+                )
     return sorted(found, key=lambda c: (c.day, c.customer))

@@ -47,11 +47,13 @@ async def _promised_invoice_ids(
     session: AsyncSession, customer_id: int, today: dt.date, grace_days: int
 ) -> tuple[set[int], bool]:
     """Invoices covered by an open promise today; True when a promise covers them all."""
-    rows = (await session.exec(
-        select(Promise, PromiseInvoice.invoice_id)
-        .join(PromiseInvoice, col(PromiseInvoice.promise_id) == col(Promise.id), isouter=True)
-        .where(Promise.customer_id == customer_id, Promise.status == PromiseStatus.OPEN)
-    )).all()
+    rows = (
+        await session.exec(
+            select(Promise, PromiseInvoice.invoice_id)
+            .join(PromiseInvoice, col(PromiseInvoice.promise_id) == col(Promise.id), isouter=True)
+            .where(Promise.customer_id == customer_id, Promise.status == PromiseStatus.OPEN)
+        )
+    ).all()
     covered: set[int] = set()
     everything = False
     for promise, invoice_id in rows:
@@ -64,17 +66,28 @@ async def _promised_invoice_ids(
 
 
 async def load_send_plan(
-    session: AsyncSession, *, followup: FollowUp, today: dt.date, grace_days: int,
+    session: AsyncSession,
+    *,
+    followup: FollowUp,
+    today: dt.date,
+    grace_days: int,
     enabled: frozenset[str],
 ) -> SendPlan:
     """Load the customer's current state and decide whether the follow-up still applies."""
     customer = await session.get(Customer, followup.customer_id)
     assert customer is not None and customer.id is not None
-    links = (await session.exec(
-        select(FollowUpInvoice).where(FollowUpInvoice.followup_id == followup.id))).all()
-    invoices = (await session.exec(
-        select(Invoice).where(Invoice.customer_id == customer.id).order_by(col(Invoice.due_date))
-    )).all()
+    links = (
+        await session.exec(
+            select(FollowUpInvoice).where(FollowUpInvoice.followup_id == followup.id)
+        )
+    ).all()
+    invoices = (
+        await session.exec(
+            select(Invoice)
+            .where(Invoice.customer_id == customer.id)
+            .order_by(col(Invoice.due_date))
+        )
+    ).all()
     by_id = {inv.id: inv for inv in invoices}
     linked = [by_id[link.invoice_id] for link in links if link.invoice_id in by_id]
     promised, all_promised = await _promised_invoice_ids(session, customer.id, today, grace_days)
@@ -92,40 +105,62 @@ async def load_send_plan(
             skip = SkipReason.PAID
     contacts: dict[str, Contact] = {}
     opted_out: set[str] = set()
-    for contact in (await session.exec(
-            select(Contact).where(Contact.customer_id == customer.id).order_by(col(Contact.id)))).all():
+    for contact in (
+        await session.exec(
+            select(Contact).where(Contact.customer_id == customer.id).order_by(col(Contact.id))
+        )
+    ).all():
         if contact.opted_out_at is not None or not contact.consent:
             opted_out.add(contact.channel)
         elif contact.channel in enabled:
             contacts.setdefault(contact.channel, contact)
-    failed = (await session.exec(
-        select(Message.channel).where(Message.followup_id == followup.id,
-                                      Message.status == MessageStatus.FAILED))).all()
+    failed = (
+        await session.exec(
+            select(Message.channel).where(
+                Message.followup_id == followup.id, Message.status == MessageStatus.FAILED
+            )
+        )
+    ).all()
     usable = [name for name in followup.channels if name in contacts and name not in failed]
     if skip is None and not usable:
         wanted_opted = any(name in opted_out for name in followup.channels)
         skip = SkipReason.OPTED_OUT if wanted_opted and not failed else SkipReason.NO_CONTACT
-    open_invoices = tuple(inv for inv in invoices
-                          if inv.balance > 0 and inv.status in (InvoiceStatus.OPEN,
-                                                                InvoiceStatus.DISPUTED))
+    open_invoices = tuple(
+        inv
+        for inv in invoices
+        if inv.balance > 0 and inv.status in (InvoiceStatus.OPEN, InvoiceStatus.DISPUTED)
+    )
     return SendPlan(
-        followup=followup, customer=customer, open_invoices=open_invoices,
+        followup=followup,
+        customer=customer,
+        open_invoices=open_invoices,
         triggered=frozenset(inv.id for inv in active if inv.id is not None),
         lead_offset=max((link.offset_days for link in links), default=0),
-        contacts={name: contacts[name] for name in usable}, failed_channels=frozenset(failed),
+        contacts={name: contacts[name] for name in usable},
+        failed_channels=frozenset(failed),
         skip=skip,
     )
 
 
 async def open_research_case(session: AsyncSession, *, customer_id: int, details: str) -> bool:
     """Open a "research contact" case unless one is already open; True when opened."""
-    existing = (await session.exec(
-        select(Case.id).where(Case.customer_id == customer_id,
-                              Case.kind == CaseKind.CONTACT_RESEARCH,
-                              Case.status == CaseStatus.OPEN))).first()
+    existing = (
+        await session.exec(
+            select(Case.id).where(
+                Case.customer_id == customer_id,
+                Case.kind == CaseKind.CONTACT_RESEARCH,
+                Case.status == CaseStatus.OPEN,
+            )
+        )
+    ).first()
     if existing is not None:
         return False
-    session.add(Case(customer_id=customer_id, kind=CaseKind.CONTACT_RESEARCH,
-                     reason="no_usable_contact", details=details))
+    session.add(
+        Case(
+            customer_id=customer_id,
+            kind=CaseKind.CONTACT_RESEARCH,
+            reason="no_usable_contact",
+            details=details,
+        )
+    )
     return True
-

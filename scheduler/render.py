@@ -21,18 +21,33 @@ class ReminderRenderer:
         language = customer.language or self.default_language
         lines = tuple(
             StatementLine(
-                number=inv.number, item=inv.item, issue_date=inv.issue_date,
-                due_date=inv.due_date, amount=inv.amount, balance=inv.balance,
-                currency=inv.currency, triggered=inv.id in plan.triggered,
+                number=inv.number,
+                item=inv.item,
+                issue_date=inv.issue_date,
+                due_date=inv.due_date,
+                amount=inv.amount,
+                balance=inv.balance,
+                currency=inv.currency,
+                triggered=inv.id in plan.triggered,
             )
             for inv in plan.open_invoices
         )
         context = ReminderContext(
-            customer_name=customer.name, customer_code=customer.code, language=language,
+            customer_name=customer.name,
+            customer_code=customer.code,
+            language=language,
             # The statement is dated on the follow-up's own local day, not the wall clock.
-            company_name=self.company_name, today=plan.followup.local_date,
-            lines=lines, offset_days=plan.lead_offset, template=plan.followup.template,
+            company_name=self.company_name,
+            today=plan.followup.local_date,
+            lines=lines,
+            offset_days=plan.lead_offset,
+            template=plan.followup.template,
         )
         message = render_reminder(context)
-        return Rendered(subject=message.subject, text=message.text, html=message.html,
-                        language=language, template=plan.followup.template)
+        return Rendered(
+            subject=message.subject,
+            text=message.text,
+            html=message.html,
+            language=language,
+            template=plan.followup.template,
+        )

@@ -38,8 +38,11 @@ async def customer_ids_with_open_invoices(
     while True:
         query = (
             select(Invoice.customer_id)
-            .where(col(Invoice.status).in_(CHASED_STATUSES), col(Invoice.balance) > 0,
-                   col(Invoice.customer_id) > after)
+            .where(
+                col(Invoice.status).in_(CHASED_STATUSES),
+                col(Invoice.balance) > 0,
+                col(Invoice.customer_id) > after,
+            )
             .group_by(col(Invoice.customer_id))
             .order_by(col(Invoice.customer_id))
             .limit(batch_size)
@@ -57,16 +60,22 @@ async def load_views(
     session: AsyncSession, *, customer_ids: list[int], inputs: PlanningInputs
 ) -> dict[int, CustomerView]:
     """Calendar views of the given customers."""
-    customers = (await session.exec(select(Customer).where(col(Customer.id).in_(customer_ids)))).all()
-    invoices = (await session.exec(
-        select(Invoice).where(col(Invoice.customer_id).in_(customer_ids),
-                              col(Invoice.status).in_(CHASED_STATUSES),
-                              col(Invoice.balance) > 0)
-    )).all()
+    customers = (
+        await session.exec(select(Customer).where(col(Customer.id).in_(customer_ids)))
+    ).all()
+    invoices = (
+        await session.exec(
+            select(Invoice).where(
+                col(Invoice.customer_id).in_(customer_ids),
+                col(Invoice.status).in_(CHASED_STATUSES),
+                col(Invoice.balance) > 0,
+            )
+        )
+    ).all()
     promised = await _promised_until(session, customer_ids, inputs.grace_days)
-    contacts = (await session.exec(
-        select(Contact).where(col(Contact.customer_id).in_(customer_ids))
-    )).all()
+    contacts = (
+        await session.exec(select(Contact).where(col(Contact.customer_id).in_(customer_ids)))
+    ).all()
     usable: dict[int, set[str]] = {}
     opted: dict[int, set[str]] = {}
     for contact in contacts:
@@ -79,14 +88,17 @@ async def load_views(
         assert inv.id is not None
         until = promised.get(("invoice", inv.id)) or promised.get(("customer", inv.customer_id))
         by_customer.setdefault(inv.customer_id, []).append(
-            InvoiceView(inv.id, inv.number, inv.due_date, inv.balance, inv.status, until))
+            InvoiceView(inv.id, inv.number, inv.due_date, inv.balance, inv.status, until)
+        )
     views: dict[int, CustomerView] = {}
     for customer in customers:
         assert customer.id is not None
         channels = usable.get(customer.id, set())
         policy = inputs.policies.get(customer.policy_id or inputs.default_policy_id)
         views[customer.id] = CustomerView(
-            id=customer.id, code=customer.code, zone=ZoneInfo(customer.timezone),
+            id=customer.id,
+            code=customer.code,
+            zone=ZoneInfo(customer.timezone),
             policy=policy or inputs.policies[inputs.default_policy_id],
             invoices=tuple(by_customer.get(customer.id, ())),
             channels=frozenset(channels),
@@ -101,15 +113,19 @@ async def _promised_until(
     session: AsyncSession, customer_ids: list[int], grace_days: int
 ) -> dict[tuple[str, int], dt.date]:
     """Last protected day per invoice (or per customer, for promises naming no invoice)."""
-    rows = (await session.exec(
-        select(Promise, PromiseInvoice.invoice_id)
-        .join(PromiseInvoice, col(PromiseInvoice.promise_id) == col(Promise.id), isouter=True)
-        .where(col(Promise.customer_id).in_(customer_ids), Promise.status == PromiseStatus.OPEN)
-    )).all()
+    rows = (
+        await session.exec(
+            select(Promise, PromiseInvoice.invoice_id)
+            .join(PromiseInvoice, col(PromiseInvoice.promise_id) == col(Promise.id), isouter=True)
+            .where(col(Promise.customer_id).in_(customer_ids), Promise.status == PromiseStatus.OPEN)
+        )
+    ).all()
     result: dict[tuple[str, int], dt.date] = {}
     for promise, invoice_id in rows:
         until = promise.promised_date + dt.timedelta(days=grace_days)
-        key = ("invoice", invoice_id) if invoice_id is not None else ("customer", promise.customer_id)
+        key = (
+            ("invoice", invoice_id) if invoice_id is not None else ("customer", promise.customer_id)
+        )
         result[key] = max(until, result.get(key, until))
     return result
 
@@ -118,23 +134,32 @@ async def contact_history(
     session: AsyncSession, *, customer_ids: list[int], since: dt.date
 ) -> tuple[dict[int, list[dt.date]], dict[int, dt.date], dict[int, dt.date]]:
     """Per customer: days contacted since `since`, last planned day, oldest unsent past day."""
-    rows = (await session.exec(
-        select(FollowUp.customer_id, FollowUp.local_date, FollowUp.status)
-        .where(col(FollowUp.customer_id).in_(customer_ids), col(FollowUp.local_date) >= since)
-    )).all()
+    rows = (
+        await session.exec(
+            select(col(FollowUp.customer_id), col(FollowUp.local_date), col(FollowUp.status)).where(
+                col(FollowUp.customer_id).in_(customer_ids), col(FollowUp.local_date) >= since
+            )
+        )
+    ).all()
     contacted: dict[int, list[dt.date]] = {}
     for customer_id, day, status in rows:
         if status in CONTACTED:
             contacted.setdefault(customer_id, []).append(day)
-    cursor_rows = (await session.exec(
-        select(FollowUp.customer_id, func.max(FollowUp.local_date))
-        .where(col(FollowUp.customer_id).in_(customer_ids))
-        .group_by(col(FollowUp.customer_id))
-    )).all()
-    stale_rows = (await session.exec(
-        select(FollowUp.customer_id, func.min(FollowUp.local_date))
-        .where(col(FollowUp.customer_id).in_(customer_ids),
-               FollowUp.status == FollowUpStatus.PLANNED)
-        .group_by(col(FollowUp.customer_id))
-    )).all()
+    cursor_rows = (
+        await session.exec(
+            select(FollowUp.customer_id, func.max(FollowUp.local_date))
+            .where(col(FollowUp.customer_id).in_(customer_ids))
+            .group_by(col(FollowUp.customer_id))
+        )
+    ).all()
+    stale_rows = (
+        await session.exec(
+            select(FollowUp.customer_id, func.min(FollowUp.local_date))
+            .where(
+                col(FollowUp.customer_id).in_(customer_ids),
+                FollowUp.status == FollowUpStatus.PLANNED,
+            )
+            .group_by(col(FollowUp.customer_id))
+        )
+    ).all()
     return contacted, dict(cursor_rows), dict(stale_rows)

@@ -17,7 +17,9 @@ MAX_SEARCH_DAYS = 60
 @lru_cache(maxsize=64)
 def _holiday_dates(country: str, year: int) -> frozenset[dt.date]:
     try:
-        calendar = holidays_lib.country_holidays(country, years=[year], categories=HOLIDAY_CATEGORIES)
+        calendar = holidays_lib.country_holidays(
+            country, years=[year], categories=HOLIDAY_CATEGORIES
+        )
     except NotImplementedError:
         # Countries without a "government" category still have public holidays.
         calendar = holidays_lib.country_holidays(country, years=[year])

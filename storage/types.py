@@ -47,9 +47,9 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
             return None
         if not isinstance(value, dt.datetime) or value.tzinfo is None:
             raise ValueError(f"naive or non-datetime value for a UTC column: {value!r}")
-        value = value.astimezone(dt.UTC)
+        utc: dt.datetime = value.astimezone(dt.UTC)
         # SQLite keeps no offset: store naive UTC there and re-attach it on the way out.
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
 
     def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
         """Return an aware UTC datetime."""

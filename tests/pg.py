@@ -43,9 +43,25 @@ class PgCluster:
     def psql(self, sql: str, database: str = "postgres") -> None:
         """Run one SQL statement through psql (outside any transaction)."""
         subprocess.run(
-            ["psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
-             "-d", database, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql],
-            check=True, capture_output=True, env={**os.environ, "PGCONNECT_TIMEOUT": "10"},
+            [
+                "psql",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                "postgres",
+                "-d",
+                database,
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-q",
+                "-c",
+                sql,
+            ],
+            check=True,
+            capture_output=True,
+            env={**os.environ, "PGCONNECT_TIMEOUT": "10"},
         )
 
 
@@ -60,19 +76,47 @@ def running_cluster(bin_dir: Path) -> Iterator[PgCluster]:
         shutil.chown(base, user="postgres")
         prefix = ["runuser", "-u", "postgres", "--"]
     subprocess.run(
-        [*prefix, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres",
-         "--auth=trust", "-E", "UTF8", "--no-sync"],
-        check=True, capture_output=True,
+        [
+            *prefix,
+            str(bin_dir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        ],
+        check=True,
+        capture_output=True,
     )
     port = _free_port()
     log = base / "server.log"
     log_file = open(log, "wb")  # noqa: SIM115  (closed in the finally below)
     server = subprocess.Popen(
-        [*prefix, str(bin_dir / "postgres"), "-D", str(data), "-p", str(port),
-         "-h", "127.0.0.1", "-k", str(base), "-c", "fsync=off",
-         "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-         "-c", "max_connections=200"],
-        stdout=subprocess.DEVNULL, stderr=log_file,
+        [
+            *prefix,
+            str(bin_dir / "postgres"),
+            "-D",
+            str(data),
+            "-p",
+            str(port),
+            "-h",
+            "127.0.0.1",
+            "-k",
+            str(base),
+            "-c",
+            "fsync=off",
+            "-c",
+            "synchronous_commit=off",
+            "-c",
+            "full_page_writes=off",
+            "-c",
+            "max_connections=200",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=log_file,
     )
     cluster = PgCluster(port=port)
     try:

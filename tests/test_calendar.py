@@ -19,15 +19,29 @@ D = dt.date
 
 
 def inv(number: str, due: dt.date, **kw: object) -> InvoiceView:
-    return InvoiceView(id=hash(number) % 10_000, number=number, due_date=due,
-                       balance=Decimal("1000000"), **kw)  # type: ignore[arg-type]
+    return InvoiceView(
+        id=hash(number) % 10_000, number=number, due_date=due, balance=Decimal("1000000"), **kw
+    )  # type: ignore[arg-type]
 
 
-def customer(*invoices: InvoiceView, zone: ZoneInfo = WIB, channels: set[str] | None = None,
-             policy: PolicySpec = STANDARD, **kw: object) -> CustomerView:
-    return CustomerView(id=1, code="C001", zone=zone, policy=policy, invoices=invoices,
-                        channels=frozenset(channels if channels is not None else
-                                           {"email", "whatsapp", "sms", "voice"}), **kw)  # type: ignore[arg-type]
+def customer(
+    *invoices: InvoiceView,
+    zone: ZoneInfo = WIB,
+    channels: set[str] | None = None,
+    policy: PolicySpec = STANDARD,
+    **kw: object,
+) -> CustomerView:
+    return CustomerView(
+        id=1,
+        code="C001",
+        zone=zone,
+        policy=policy,
+        invoices=invoices,
+        channels=frozenset(
+            channels if channels is not None else {"email", "whatsapp", "sms", "voice"}
+        ),
+        **kw,
+    )  # type: ignore[arg-type]
 
 
 def days(contacts: list) -> list[dt.date]:  # type: ignore[type-arg]
@@ -36,11 +50,16 @@ def days(contacts: list) -> list[dt.date]:  # type: ignore[type-arg]
 
 def test_standard_cadence_on_open_days() -> None:
     # Due Tuesday 2026-11-10: H-3 Sat 7th, +1 Wed 11th, +3 Fri 13th, +7 Tue 17th, +14 Tue 24th.
-    plan = plan_customer(customer(inv("A", D(2026, 11, 10))), WINDOW, D(2026, 11, 1),
-                         D(2026, 11, 30), cap=10)
+    plan = plan_customer(
+        customer(inv("A", D(2026, 11, 10))), WINDOW, D(2026, 11, 1), D(2026, 11, 30), cap=10
+    )
     assert [(c.day, c.steps[0].offset) for c in plan] == [
-        (D(2026, 11, 7), -3), (D(2026, 11, 11), 1), (D(2026, 11, 13), 3),
-        (D(2026, 11, 17), 7), (D(2026, 11, 24), 14)]
+        (D(2026, 11, 7), -3),
+        (D(2026, 11, 11), 1),
+        (D(2026, 11, 13), 3),
+        (D(2026, 11, 17), 7),
+        (D(2026, 11, 24), 14),
+    ]
     assert plan[0].channels == ("email",)
     assert plan[1].channels == ("whatsapp", "email")  # chat = WhatsApp when Telegram is not bound
     assert plan[4].actions == ("remind", "alert_collector")
@@ -48,12 +67,14 @@ def test_standard_cadence_on_open_days() -> None:
 
 def test_sunday_and_holidays_move_to_next_open_day() -> None:
     # +1 of an invoice due Sat 2026-08-15 is Sun 16th → Mon 17th is Independence Day → Tue 18th.
-    plan = plan_customer(customer(inv("A", D(2026, 8, 15))), WINDOW, D(2026, 8, 16),
-                         D(2026, 8, 18), cap=10)
+    plan = plan_customer(
+        customer(inv("A", D(2026, 8, 15))), WINDOW, D(2026, 8, 16), D(2026, 8, 18), cap=10
+    )
     assert days(plan) == [D(2026, 8, 18)]
     # Cuti bersama counts: 2026-03-20 (joint leave) and Lebaran 21..24 close the days.
-    plan = plan_customer(customer(inv("B", D(2026, 3, 19))), WINDOW, D(2026, 3, 20),
-                         D(2026, 3, 25), cap=10)
+    plan = plan_customer(
+        customer(inv("B", D(2026, 3, 19))), WINDOW, D(2026, 3, 20), D(2026, 3, 25), cap=10
+    )
     assert days(plan) == [D(2026, 3, 25)]
     # +1 and +3 both moved to the 25th: one contact, led by the most advanced step.
     assert [hit.offset for hit in plan[0].steps] == [3]
@@ -61,22 +82,27 @@ def test_sunday_and_holidays_move_to_next_open_day() -> None:
 
 def test_holidays_can_be_switched_off() -> None:
     window = Window(holidays=False)
-    plan = plan_customer(customer(inv("A", D(2026, 8, 15))), window, D(2026, 8, 16),
-                         D(2026, 8, 17), cap=10)
+    plan = plan_customer(
+        customer(inv("A", D(2026, 8, 15))), window, D(2026, 8, 16), D(2026, 8, 17), cap=10
+    )
     assert days(plan) == [D(2026, 8, 17)]
 
 
 @pytest.mark.parametrize(("zone", "utc_hour"), [(WIB, 2), (WITA, 1), (WIT, 0)])
 def test_send_time_is_local_to_the_customer(zone: ZoneInfo, utc_hour: int) -> None:
-    plan = plan_customer(customer(inv("A", D(2026, 11, 10)), zone=zone), WINDOW,
-                         D(2026, 11, 11), D(2026, 11, 11))
+    plan = plan_customer(
+        customer(inv("A", D(2026, 11, 10)), zone=zone), WINDOW, D(2026, 11, 11), D(2026, 11, 11)
+    )
     assert plan[0].planned_at == dt.datetime(2026, 11, 11, utc_hour, tzinfo=dt.UTC)
 
 
 def test_one_contact_per_day_lists_every_open_invoice() -> None:
-    plan = plan_customer(customer(inv("A", D(2026, 11, 10)), inv("B", D(2026, 11, 8)),
-                                  inv("C", D(2026, 12, 30))),
-                         WINDOW, D(2026, 11, 11), D(2026, 11, 11))
+    plan = plan_customer(
+        customer(inv("A", D(2026, 11, 10)), inv("B", D(2026, 11, 8)), inv("C", D(2026, 12, 30))),
+        WINDOW,
+        D(2026, 11, 11),
+        D(2026, 11, 11),
+    )
     assert len(plan) == 1
     assert [(h.invoice, h.offset) for h in plan[0].steps] == [("A", 1), ("B", 3)]
     assert plan[0].invoices == ("A", "B", "C")
@@ -105,23 +131,37 @@ def test_frequency_cap_merges_into_next_allowed_day() -> None:
 
 def test_history_counts_towards_the_cap() -> None:
     history = [D(2026, 11, 9), D(2026, 11, 10), D(2026, 11, 11)]
-    plan = plan_customer(customer(inv("A", D(2026, 11, 11))), WINDOW, D(2026, 11, 12),
-                         D(2026, 11, 20), cap=3, history=history)
+    plan = plan_customer(
+        customer(inv("A", D(2026, 11, 11))),
+        WINDOW,
+        D(2026, 11, 12),
+        D(2026, 11, 20),
+        cap=3,
+        history=history,
+    )
     assert plan[0].day == D(2026, 11, 16)  # 12th..15th would make 4 in 7 days; 15th is Sunday
 
 
-@pytest.mark.parametrize(("kw", "invoice_kw", "reason"), [
-    ({"paused_until": D(2026, 11, 30)}, {}, SkipReason.PAUSED),
-    ({}, {"status": "disputed"}, SkipReason.DISPUTED),
-    ({}, {"promised_until": D(2026, 11, 14)}, SkipReason.PROMISE),
-    ({"channels": set()}, {}, SkipReason.NO_CONTACT),
-    ({"channels": {"email"}, "opted_out": frozenset({"whatsapp"})}, {}, SkipReason.OPTED_OUT),
-])
-def test_skip_reasons(kw: dict[str, object], invoice_kw: dict[str, object],
-                      reason: SkipReason) -> None:
+@pytest.mark.parametrize(
+    ("kw", "invoice_kw", "reason"),
+    [
+        ({"paused_until": D(2026, 11, 30)}, {}, SkipReason.PAUSED),
+        ({}, {"status": "disputed"}, SkipReason.DISPUTED),
+        ({}, {"promised_until": D(2026, 11, 14)}, SkipReason.PROMISE),
+        ({"channels": set()}, {}, SkipReason.NO_CONTACT),
+        ({"channels": {"email"}, "opted_out": frozenset({"whatsapp"})}, {}, SkipReason.OPTED_OUT),
+    ],
+)
+def test_skip_reasons(
+    kw: dict[str, object], invoice_kw: dict[str, object], reason: SkipReason
+) -> None:
     # +3 on the 13th is a chat-only step.
-    plan = plan_customer(customer(inv("A", D(2026, 11, 10), **invoice_kw), **kw), WINDOW,
-                         D(2026, 11, 13), D(2026, 11, 13))
+    plan = plan_customer(
+        customer(inv("A", D(2026, 11, 10), **invoice_kw), **kw),
+        WINDOW,
+        D(2026, 11, 13),
+        D(2026, 11, 13),
+    )
     assert [c.skipped for c in plan] == [reason]
 
 
@@ -131,11 +171,19 @@ def test_paid_invoices_are_not_chased() -> None:
 
 
 def test_promise_expires_after_grace() -> None:
-    plan = plan_customer(customer(inv("A", D(2026, 11, 10), promised_until=D(2026, 11, 12))),
-                         WINDOW, D(2026, 11, 11), D(2026, 11, 30), cap=10)
+    plan = plan_customer(
+        customer(inv("A", D(2026, 11, 10), promised_until=D(2026, 11, 12))),
+        WINDOW,
+        D(2026, 11, 11),
+        D(2026, 11, 30),
+        cap=10,
+    )
     assert [(c.day, c.skipped) for c in plan] == [
-        (D(2026, 11, 11), SkipReason.PROMISE), (D(2026, 11, 13), None),
-        (D(2026, 11, 17), None), (D(2026, 11, 24), None)]
+        (D(2026, 11, 11), SkipReason.PROMISE),
+        (D(2026, 11, 13), None),
+        (D(2026, 11, 17), None),
+        (D(2026, 11, 24), None),
+    ]
 
 
 def test_catch_up_sends_only_the_latest_missed_step() -> None:
@@ -149,23 +197,36 @@ def test_catch_up_sends_only_the_latest_missed_step() -> None:
 
 
 def test_repeat_after_last_step() -> None:
-    policy = PolicySpec("short", (Step(1, ("email",)),), repeat_every=10,
-                        repeat=Step(0, ("sms",), ("remind",)))
-    plan = plan_customer(customer(inv("A", D(2026, 11, 2)), policy=policy), WINDOW,
-                         D(2026, 11, 1), D(2026, 11, 30), cap=10)
+    policy = PolicySpec(
+        "short", (Step(1, ("email",)),), repeat_every=10, repeat=Step(0, ("sms",), ("remind",))
+    )
+    plan = plan_customer(
+        customer(inv("A", D(2026, 11, 2)), policy=policy),
+        WINDOW,
+        D(2026, 11, 1),
+        D(2026, 11, 30),
+        cap=10,
+    )
     assert [(c.day, c.steps[0].offset, c.channels) for c in plan] == [
-        (D(2026, 11, 3), 1, ("email",)), (D(2026, 11, 13), 11, ("sms",)),
-        (D(2026, 11, 23), 21, ("sms",))]
+        (D(2026, 11, 3), 1, ("email",)),
+        (D(2026, 11, 13), 11, ("sms",)),
+        (D(2026, 11, 23), 21, ("sms",)),
+    ]
 
 
 def test_policy_window_overrides_global() -> None:
-    policy = PolicySpec("weekdays", STANDARD.steps, window=Window(days=frozenset(range(5)),
-                                                                  send_time=dt.time(10, 0)))
-    plan = plan_customer(customer(inv("A", D(2026, 11, 13)), policy=policy), WINDOW,
-                         D(2026, 11, 14), D(2026, 11, 14))
+    policy = PolicySpec(
+        "weekdays",
+        STANDARD.steps,
+        window=Window(days=frozenset(range(5)), send_time=dt.time(10, 0)),
+    )
+    plan = plan_customer(
+        customer(inv("A", D(2026, 11, 13)), policy=policy), WINDOW, D(2026, 11, 14), D(2026, 11, 14)
+    )
     assert plan == []  # Saturday is closed for this policy
-    plan = plan_customer(customer(inv("A", D(2026, 11, 13)), policy=policy), WINDOW,
-                         D(2026, 11, 16), D(2026, 11, 16))
+    plan = plan_customer(
+        customer(inv("A", D(2026, 11, 13)), policy=policy), WINDOW, D(2026, 11, 16), D(2026, 11, 16)
+    )
     assert plan[0].planned_at == dt.datetime(2026, 11, 16, 3, tzinfo=dt.UTC)
 
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,12 +20,14 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "customers.csv").write_text(
         "code,name,email,phone,whatsapp,telegram,language,timezone,segment,salesperson,collector,policy\n"
         "C001,PT Sumber Rejeki,ap@sumber.example,,,,id,Asia/Jakarta,retail,Budi,Sari,\n"
-        "C002,CV Maju Jaya,finance@maju.example,,,,en,Asia/Makassar,horeca,Budi,Sari,\n")
+        "C002,CV Maju Jaya,finance@maju.example,,,,en,Asia/Makassar,horeca,Budi,Sari,\n"
+    )
     (tmp_path / "invoices.csv").write_text(
         "number,customer,issue_date,due_date,amount,currency,balance,item,salesperson\n"
         "INV-1,C001,2026-10-22,2026-11-22,5000000,IDR,,Semen,\n"
         "INV-2,C001,2026-10-20,2026-11-20,1.250.000,IDR,,Pasir,\n"
-        "INV-3,C002,2026-10-26,26/11/2026,Rp 300.000,IDR,,Besi,\n")
+        "INV-3,C002,2026-10-26,26/11/2026,Rp 300.000,IDR,,Besi,\n"
+    )
     return tmp_path
 
 
@@ -43,23 +42,38 @@ def test_preview_json_and_policy_set(workdir: Path) -> None:
     invoke("import", "invoices", "invoices.csv")
     rows = json.loads(invoke("preview", "--on", "2026-11-23", "--json", "--now", NOW))
     assert rows == [
-        {"customer": "C001", "date": "2026-11-23", "planned_at": "2026-11-23T09:00:00+07:00",
-         "steps": [{"invoice": "INV-1", "offset": 1}, {"invoice": "INV-2", "offset": 3}],
-         "channels": ["email"], "actions": ["remind"], "invoices": ["INV-1", "INV-2"],
-         "skipped": None},
+        {
+            "customer": "C001",
+            "date": "2026-11-23",
+            "planned_at": "2026-11-23T09:00:00+07:00",
+            "steps": [{"invoice": "INV-1", "offset": 1}, {"invoice": "INV-2", "offset": 3}],
+            "channels": ["email"],
+            "actions": ["remind"],
+            "invoices": ["INV-1", "INV-2"],
+            "skipped": None,
+        },
         # H-3 of INV-3 in Makassar (WITA): 09:00+08:00.
-        {"customer": "C002", "date": "2026-11-23", "planned_at": "2026-11-23T09:00:00+08:00",
-         "steps": [{"invoice": "INV-3", "offset": -3}], "channels": ["email"],
-         "actions": ["remind"], "invoices": ["INV-3"], "skipped": None},
+        {
+            "customer": "C002",
+            "date": "2026-11-23",
+            "planned_at": "2026-11-23T09:00:00+08:00",
+            "steps": [{"invoice": "INV-3", "offset": -3}],
+            "channels": ["email"],
+            "actions": ["remind"],
+            "invoices": ["INV-3"],
+            "skipped": None,
+        },
     ]
     # +3 is chat-only and C001 has no chat contact: preview says so.
     invoke("policy", "set", "standard", "--steps", "-3,1,2,7", "--repeat", "0")
     out = invoke("policy", "show", "standard")
     assert "+2" in out and "every" not in out
-    rows = json.loads(invoke("preview", "--on", "2026-11-24", "--days", "2", "--json",
-                             "--now", NOW))
+    rows = json.loads(
+        invoke("preview", "--on", "2026-11-24", "--days", "2", "--json", "--now", NOW)
+    )
     assert [(r["customer"], r["date"], r["steps"]) for r in rows] == [
-        ("C001", "2026-11-24", [{"invoice": "INV-1", "offset": 2}])]
+        ("C001", "2026-11-24", [{"invoice": "INV-1", "offset": 2}])
+    ]
     invoke("policy", "channels", "standard", "2", "sms,email")
     assert "sms, email" in invoke("policy", "show", "standard")
 
@@ -83,7 +97,8 @@ def test_import_with_bad_rows_exits_1_listing_them(workdir: Path) -> None:
         "number,customer,issue_date,due_date,amount,currency,balance,item,salesperson\n"
         "INV-1,C001,2026-10-22,2026-11-22,5000000,IDR,,Semen,\n"
         "INV-2,C999,2026-10-20,2026-11-20,1000,IDR,,Pasir,\n"
-        "INV-3,C001,2026-13-01,2026-11-20,1000,IDR,,Pasir,\n")
+        "INV-3,C001,2026-13-01,2026-11-20,1000,IDR,,Pasir,\n"
+    )
     result = CliRunner().invoke(app, ["import", "invoices", "bad.csv"])
     assert result.exit_code == 1
     assert "bad.csv:3: customer:" in result.output

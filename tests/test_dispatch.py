@@ -84,7 +84,7 @@ async def test_one_statement_per_customer_and_nothing_new_on_second_run(
         language="en",
         invoices=[("INV-9", D(2026, 11, 26), "300000")],
     )  # H-3 today
-    planned, stats = await tagih.send_due(NOW)
+    _, stats = await tagih.send_due(NOW)
     assert stats.sent == 2
     assert len(sink.messages) == 2
     by_to = {m["To"].addresses[0].addr_spec: m for m in sink.messages}

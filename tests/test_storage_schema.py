@@ -33,9 +33,16 @@ async def test_money_is_exact_and_datetimes_aware(db: Database) -> None:
         await session.flush()
         assert customer.id is not None
         for number, amount in [("A", "0.10"), ("B", "0.20"), ("C", "1250000.55")]:
-            session.add(Invoice(number=number, customer_id=customer.id,
-                                issue_date=dt.date(2026, 1, 1), due_date=dt.date(2026, 2, 1),
-                                amount=Decimal(amount), balance=Decimal(amount)))
+            session.add(
+                Invoice(
+                    number=number,
+                    customer_id=customer.id,
+                    issue_date=dt.date(2026, 1, 1),
+                    due_date=dt.date(2026, 2, 1),
+                    amount=Decimal(amount),
+                    balance=Decimal(amount),
+                )
+            )
     async with db.sessions() as session:
         total = (await session.exec(select(func.sum(Invoice.balance)))).one()
         assert total == Decimal("1250000.85")
@@ -48,5 +55,4 @@ async def test_money_is_exact_and_datetimes_aware(db: Database) -> None:
 async def test_naive_datetime_is_refused(db: Database) -> None:
     with pytest.raises(Exception, match="naive"):
         async with db.transaction() as session:
-            session.add(Customer(code="C2", name="CV Naive",
-                                 created_at=dt.datetime(2026, 1, 1)))  # noqa: DTZ001
+            session.add(Customer(code="C2", name="CV Naive", created_at=dt.datetime(2026, 1, 1)))  # noqa: DTZ001

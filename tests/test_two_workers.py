@@ -27,7 +27,7 @@ CUSTOMERS = 60
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 async def test_two_workers_share_the_work_without_duplicates(db_url: str, tmp_path: Path) -> None:
     sink = SmtpSink(tmp_path / "mail")
-    host, port = await sink.start()
+    _, port = await sink.start()
     try:
         app = Tagih(load_settings(database_url=db_url, load_examples=False))
         await app.open(with_channels=False)
