@@ -16,7 +16,16 @@ from bot.sandbox.smtp import SmtpSink
 from scheduler.claims import claim_due
 from storage.db import Database
 from storage.enums import FollowUpStatus, MessageStatus
-from storage.models import Case, FollowUp, Invoice, Message
+from storage.models import (
+    Case,
+    Contact,
+    Customer,
+    FollowUp,
+    Invoice,
+    Message,
+    Promise,
+    PromiseInvoice,
+)
 from tests.factories import add_customer
 
 JAKARTA = dt.timezone(dt.timedelta(hours=7))
@@ -263,3 +272,36 @@ async def test_planning_is_idempotent(tagih: Tagih) -> None:
     await tagih.plan(NOW + dt.timedelta(minutes=30))
     again = [(r.id, r.local_date, r.status, r.planned_at) for r in await followups(tagih.db)]
     assert first == again
+
+
+@pytest.mark.parametrize("reason", ["promise", "paused", "disputed", "opted_out"])
+async def test_recheck_skips_with_reason(tagih: Tagih, sink: SmtpSink, reason: str) -> None:
+    customer_id = await add_customer(
+        tagih.db, "C001", invoices=[("INV-1", D(2026, 11, 22), "5000000")]
+    )
+    await tagih.plan(NOW - dt.timedelta(hours=3))
+    async with tagih.db.transaction() as session:
+        invoice = (await session.exec(select(Invoice))).one()
+        if reason == "promise":
+            promise = Promise(customer_id=customer_id, promised_date=D(2026, 11, 25))
+            session.add(promise)
+            await session.flush()
+            assert promise.id is not None and invoice.id is not None
+            session.add(PromiseInvoice(promise_id=promise.id, invoice_id=invoice.id))
+        elif reason == "paused":
+            customer = await session.get(Customer, customer_id)
+            assert customer is not None
+            customer.paused_until = D(2026, 11, 30)
+            session.add(customer)
+        elif reason == "disputed":
+            invoice.status = "disputed"
+            session.add(invoice)
+        else:
+            contact = (await session.exec(select(Contact))).one()
+            contact.opted_out_at = NOW
+            session.add(contact)
+    stats = await (await tagih.dispatcher()).tick(NOW)
+    assert (stats.skipped, stats.sent) == (1, 0)
+    assert sink.messages == []
+    [row] = await followups(tagih.db, NOW.date())
+    assert (row.status, row.skip_reason) == (FollowUpStatus.SKIPPED, reason)

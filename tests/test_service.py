@@ -23,7 +23,8 @@ NOW = dt.datetime(2026, 11, 23, 3, 0, tzinfo=dt.UTC)
 async def test_service_loads_examples_and_sends_due_reminders(tmp_path: Path) -> None:
     settings = load_settings(
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'tagih.db'}",
-        sandbox_dir=tmp_path / "sandbox", examples_dir=ROOT / "examples",
+        sandbox_dir=tmp_path / "sandbox",
+        examples_dir=ROOT / "examples",
     )
     lines: list[str] = []
     stop = asyncio.Event()
@@ -33,8 +34,9 @@ async def test_service_loads_examples_and_sends_due_reminders(tmp_path: Path) ->
         if line.startswith("First dispatch"):
             stop.set()
 
-    await asyncio.wait_for(serve(Tagih(settings, clock=lambda: NOW), announce=announce,
-                                 stop=stop), timeout=120)
+    await asyncio.wait_for(
+        serve(Tagih(settings, clock=lambda: NOW), announce=announce, stop=stop), timeout=120
+    )
     text = "\n".join(lines)
     assert "loaded the example data" in text
     assert "sandbox SMTP server on 127.0.0.1:" in text
@@ -49,12 +51,23 @@ async def test_service_loads_examples_and_sends_due_reminders(tmp_path: Path) ->
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 async def test_run_stops_cleanly_on_signal(tmp_path: Path, sig: signal.Signals) -> None:
-    env = {**os.environ, "TAGIH_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'tagih.db'}",
-           "TAGIH_EXAMPLES_DIR": str(ROOT / "examples"), "TAGIH_SANDBOX_DIR": str(tmp_path / "sb"),
-           "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "TAGIH_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'tagih.db'}",
+        "TAGIH_EXAMPLES_DIR": str(ROOT / "examples"),
+        "TAGIH_SANDBOX_DIR": str(tmp_path / "sb"),
+        "PYTHONPATH": str(ROOT),
+    }
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
     assert proc.stdout is not None
     seen: list[str] = []
     while True:
