@@ -6,10 +6,10 @@ import sys
 import time
 from collections.abc import Callable
 
-from bench import import_memory
+from bench import import_memory, tick_scaling
 
 #: A benchmark takes no arguments and returns its report as text. Add yours here.
-BENCHMARKS: list[Callable[[], str]] = [import_memory.run]
+BENCHMARKS: list[Callable[[], str]] = [import_memory.run, tick_scaling.run]
 
 
 def main(argv: list[str]) -> int:
