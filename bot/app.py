@@ -22,6 +22,7 @@ from bot.sandbox.smtp import SmtpSink
 from scheduler.dispatcher import DispatchConfig, Dispatcher, TickStats
 from scheduler.planner import PlanStats, plan_pass
 from scheduler.policy_store import ensure_standard, global_window, load_specs, policy_id_by_name
+from scheduler.promises import PromiseStats, check_promises
 from scheduler.render import ReminderRenderer
 from scheduler.views import PlanningInputs
 from scheduler.window import Window
@@ -174,9 +175,16 @@ class Tagih:
         )
         return Dispatcher(self.db, self.channels, render, window_for, config)
 
+    async def check_promises(self, now: dt.datetime | None = None) -> PromiseStats:
+        """Mark promises whose date (plus grace) has passed as kept or broken."""
+        return await check_promises(
+            self.db, now=now or self.clock(), grace_days=self.settings.promise_grace_days
+        )
+
     async def send_due(self, now: dt.datetime | None = None) -> tuple[PlanStats, TickStats]:
         """Plan, then send everything due at `now` (what `tagih send-due` does)."""
         moment = now or self.clock()
+        await self.check_promises(moment)
         planned = await self.plan(moment)
         dispatcher = await self.dispatcher()
         return planned, await dispatcher.tick(moment)
@@ -224,6 +232,7 @@ async def serve(
         scheduler = build_scheduler(
             tick=tick,
             plan=app.plan,
+            promises=app.check_promises,
             clock=app.clock,
             tick_seconds=app.settings.dispatch_interval_seconds,
             timezone=app.settings.timezone,

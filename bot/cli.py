@@ -79,6 +79,9 @@ def root(
         format="%(message)s",
         handlers=[RichHandler(console=err, show_path=False)],
     )
+    # Library chatter (each migration step, each job added) is noise on the console.
+    for noisy in ("alembic", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
     try:
         ctx.obj = load_settings()
     except ConfigError as exc:

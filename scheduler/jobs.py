@@ -16,9 +16,15 @@ Job = Callable[[dt.datetime], Awaitable[object]]
 
 
 def build_scheduler(
-    *, tick: Job, plan: Job, clock: Callable[[], dt.datetime], tick_seconds: int, timezone: str
+    *,
+    tick: Job,
+    plan: Job,
+    promises: Job,
+    clock: Callable[[], dt.datetime],
+    tick_seconds: int,
+    timezone: str,
 ) -> AsyncIOScheduler:
-    """The dispatch tick every `tick_seconds`, and the planning pass every hour at :05.
+    """The dispatch tick every `tick_seconds`, promise checks and planning every hour.
 
     The planning pass is idempotent, so running it hourly keeps every time zone's new
     day planned before its send time; the tick only claims rows, whatever the portfolio.
@@ -37,6 +43,20 @@ def build_scheduler(
         run_tick,
         IntervalTrigger(seconds=tick_seconds),
         id="dispatch-tick",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
+    )
+
+    async def run_promises() -> None:
+        stats = await promises(clock())
+        log.info("promise check: %s", stats)
+
+    # Promises are settled at :04, just before planning at :05 resumes broken ones.
+    scheduler.add_job(
+        run_promises,
+        CronTrigger(minute=4),
+        id="promise-check",
         max_instances=1,
         coalesce=True,
         misfire_grace_time=None,

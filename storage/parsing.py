@@ -1,20 +1,39 @@
-"""Pure parsers for imported text: CSV framing (BOM, delimiter, header) and single fields."""
+"""Pure parsers for the fields of imported text; the CSV framing is in `storage.csvfile`."""
 
 from __future__ import annotations
 
-import codecs
-import csv
 import datetime as dt
 import functools
-import itertools
 import re
 import zoneinfo
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from decimal import Decimal
-from typing import BinaryIO, TypeVar
+from typing import TypeVar
 
 import phonenumbers
+
+# Re-exported: they lived here before the CSV framing moved to its own module.
+from storage.csvfile import CsvReader, RowError
+
+__all__ = [
+    "DEFAULT_REGION",
+    "LANGUAGES",
+    "CsvReader",
+    "FieldError",
+    "RowError",
+    "optional",
+    "parse_amount",
+    "parse_chat_id",
+    "parse_currency",
+    "parse_date",
+    "parse_email",
+    "parse_language",
+    "parse_phone",
+    "parse_positive_amount",
+    "parse_required",
+    "parse_text",
+    "parse_timezone",
+]
 
 DEFAULT_REGION = "ID"
 LANGUAGES = frozenset({"id", "en"})
@@ -24,21 +43,6 @@ T = TypeVar("T")
 
 class FieldError(ValueError):
     """A field that cannot be read; the message is the reason shown to the operator."""
-
-
-@dataclass(frozen=True, slots=True)
-class RowError:
-    """One problem in an imported file, located like a compiler error."""
-
-    file: str
-    line: int
-    column: str
-    reason: str
-
-    def __str__(self) -> str:
-        """`FILE:LINE: column: reason` (the column is left out for whole-row problems)."""
-        where = f"{self.file}:{self.line}:"
-        return f"{where} {self.column}: {self.reason}" if self.column else f"{where} {self.reason}"
 
 
 def parse_text(text: str, max_length: int) -> str:
@@ -196,86 +200,3 @@ def optional(parser: Callable[[str], T]) -> Callable[[str], T | None]:
         return parser(text) if text.strip() else None
 
     return parse
-
-
-class CsvReader:
-    """The records of a CSV file as `(line, {column: text})`, read incrementally.
-
-    Accepts a UTF-8 BOM and `;` as the delimiter (what Excel writes in locales,
-    Indonesia's among them, whose decimal mark is a comma). Problems with the
-    framing (header, field counts, encoding) land in `errors`; blank rows are skipped.
-    """
-
-    def __init__(
-        self, handle: BinaryIO, file: str, columns: Iterable[str], required: Iterable[str]
-    ) -> None:
-        """Read the header of `handle`; `columns` are allowed, `required` must be present."""
-        self.file = file
-        self.columns = tuple(columns)
-        self.errors: list[RowError] = []
-        lines = self._lines(handle)
-        first = next(lines, "")
-        # Sniff on the header only: it holds no amounts, so its commas are never decimal marks.
-        delimiter = ";" if first.count(";") > first.count(",") else ","
-        self._reader = csv.reader(itertools.chain([first], lines), delimiter=delimiter, strict=True)
-        self.header = self._read_header(set(required))
-        self.rows = 0
-        self.present = frozenset(self.header or ())
-
-    def _lines(self, handle: BinaryIO) -> Iterator[str]:
-        for number, raw in enumerate(handle, 1):
-            if number == 1:
-                raw = raw.removeprefix(codecs.BOM_UTF8)
-            try:
-                yield raw.decode("utf-8")
-            except UnicodeDecodeError:
-                self._error(number, "", "not UTF-8 text (save the file as CSV UTF-8)")
-                yield raw.decode("utf-8", "replace")
-
-    def _error(self, line: int, column: str, reason: str) -> None:
-        self.errors.append(RowError(self.file, line, column, reason))
-
-    def _read_header(self, required: set[str]) -> list[str] | None:
-        try:
-            header = [name.strip().lower() for name in next(self._reader, [])]
-        except csv.Error as exc:
-            self._error(self._reader.line_num, "", f"malformed CSV: {exc}")
-            return None
-        line = max(self._reader.line_num, 1)
-        if not any(header):
-            self._error(line, "", f"no header row (expected: {', '.join(self.columns)})")
-            return None
-        problems = []
-        if unknown := [name or "(empty)" for name in header if name not in self.columns]:
-            problems.append(f"unknown columns: {', '.join(unknown)}")
-        if missing := [name for name in self.columns if name in required and name not in header]:
-            problems.append(f"missing columns: {', '.join(missing)}")
-        if repeated := sorted({name for name in header if header.count(name) > 1}):
-            problems.append(f"repeated columns: {', '.join(repeated)}")
-        if problems:
-            expected = ", ".join(self.columns)
-            self._error(line, "", f"{'; '.join(problems)} (expected: {expected})")
-            return None
-        return header
-
-    def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
-        """Yield each record's first physical line and its fields, trimmed; absent ones empty."""
-        if self.header is None:
-            return
-        blank = dict.fromkeys(self.columns, "")
-        previous = self._reader.line_num
-        try:
-            for fields in self._reader:
-                line, previous = previous + 1, self._reader.line_num
-                if not any(field.strip() for field in fields):
-                    continue
-                self.rows += 1
-                if len(fields) != len(self.header):
-                    self._error(
-                        line, "", f"{len(fields)} fields, the header has {len(self.header)}"
-                    )
-                    continue
-                yield line, blank | {k: v.strip() for k, v in zip(self.header, fields, strict=True)}
-        except csv.Error as exc:
-            # Past a broken quote the framing of every later line is unknowable: stop here.
-            self._error(previous + 1, "", f"malformed CSV: {exc}")

@@ -98,6 +98,7 @@ async def test_one_statement_per_customer_and_nothing_new_on_second_run(
     assert len(sink.messages) == 2
     by_to = {m["To"].addresses[0].addr_spec: m for m in sink.messages}
     statement = by_to["ap@example.co.id"]
+    assert "  " not in statement["Subject"]  # no folding artefacts before encoded words
     text = statement.get_body(("plain",)).get_content()
     assert "INV-1" in text and "INV-2" in text and "INV-3" in text
     assert "Rp5.000.000" in text

@@ -8,6 +8,7 @@ import logging
 import ssl
 from email.headerregistry import Address as MailAddress
 from email.message import EmailMessage
+from email.policy import SMTP
 from email.utils import format_datetime, make_msgid, parseaddr
 from typing import TYPE_CHECKING, ClassVar, Literal
 
@@ -17,6 +18,9 @@ from aiosmtplib.typing import Default
 from bot.config import ConfigError
 from bot.logmask import mask_address, mask_emails
 from bot.messages import DeliveryOutcome, DeliveryResult, Outbound
+
+#: SMTP line endings, lines up to RFC 5322's 998 characters.
+SMTP_POLICY = SMTP.clone(max_line_length=998)
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -129,7 +133,9 @@ class EmailChannel:
 
     def build(self, message: Outbound) -> EmailMessage:
         """The MIME message for an outbound: plain text, plus an HTML alternative if given."""
-        mail = EmailMessage()
+        # Lines up to RFC 5322's 998: folding a subject before an encoded word (an en
+        # dash, a customer's accented name) made readers show a doubled space.
+        mail = EmailMessage(policy=SMTP_POLICY)
         # A header is one line: a newline in a subject would end it (or inject another).
         mail["Subject"] = " ".join(message.subject.split())
         mail["From"] = self._from

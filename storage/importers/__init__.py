@@ -1,0 +1,19 @@
+"""CSV import of customers, invoices and payments: atomic, idempotent, streamed in batches.
+
+A file is imported in one transaction. Rows are read and validated in batches;
+each batch looks up what it references with `IN (...)` queries, writes, flushes
+and forgets its ORM objects, so memory stays bounded whatever the file size
+(only the keys seen so far are kept, to report duplicates). Bad rows are all
+collected; if there is any, or on a dry run, the transaction is rolled back.
+
+`base` holds what every kind shares, `customers`, `invoices` and `payments` one
+kind each, and `run` the loop that reads a file and applies it in one transaction.
+"""
+
+from __future__ import annotations
+
+from storage.csvfile import RowError
+from storage.importers.base import BATCH_SIZE, ImportKind, ImportReport
+from storage.importers.run import import_csv
+
+__all__ = ["BATCH_SIZE", "ImportKind", "ImportReport", "RowError", "import_csv"]
