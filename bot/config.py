@@ -66,6 +66,29 @@ class Settings(BaseSettings):
     smtp_timeout: float = Field(default=30.0, gt=0)
     email_from: str = "Tagih <tagih@localhost>"
 
+    telegram_token: SecretStr | None = None
+    telegram_api_base: str = "https://api.telegram.org"
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_rate: float = Field(default=30.0, gt=0)
+
+    twilio_account_sid: str | None = None
+    twilio_auth_token: SecretStr | None = None
+    twilio_api_base: str = "https://api.twilio.com"
+    twilio_sms_from: str | None = None
+    twilio_whatsapp_from: str | None = None
+    twilio_voice_from: str | None = None
+    twilio_timeout: float = Field(default=15.0, gt=0)
+    sms_rate: float = Field(default=1.0, gt=0)
+    whatsapp_rate: float = Field(default=10.0, gt=0)
+    voice_rate: float = Field(default=1.0, gt=0)
+    #: JSON object: "template key:language" → approved WhatsApp Content SID (HX…).
+    whatsapp_templates: dict[str, str] = Field(default_factory=dict)
+    smtp_connections: int = Field(default=1, ge=1, le=20)
+
+    public_url: str | None = None
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=8080, ge=0, le=65535)
+
     sandbox_dir: Path = Path("sandbox")
     load_examples: bool = True
     examples_dir: Path = Path("examples")
@@ -125,6 +148,40 @@ class Settings(BaseSettings):
     def _weekdays(cls, value: str) -> str:
         parse_weekdays(value)
         return value
+
+    @field_validator("public_url", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("public_url", "telegram_api_base", "twilio_api_base")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
+            raise ValueError(f"not an http(s) URL: {value!r}")
+        return value.rstrip("/")
+
+    @field_validator("twilio_sms_from", "twilio_voice_from", "twilio_whatsapp_from")
+    @classmethod
+    def _e164(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        number = value.removeprefix("whatsapp:")
+        if not re.fullmatch(r"\+[1-9]\d{6,14}", number):
+            raise ValueError(f"not an E.164 phone number (+62...): {value!r}")
+        return number
+
+    @property
+    def telegram_configured(self) -> bool:
+        """True when a Telegram bot token is set (else the sandbox Bot API is used)."""
+        return self.telegram_token is not None
+
+    @property
+    def twilio_configured(self) -> bool:
+        """True when Twilio credentials are set (else the sandbox Twilio API is used)."""
+        return bool(self.twilio_account_sid) and self.twilio_auth_token is not None
 
     @property
     def zone(self) -> ZoneInfo:

@@ -46,6 +46,10 @@ class Outbound:
     template: str | None = None
     buttons: tuple[Button, ...] = ()
     headers: tuple[tuple[str, str], ...] = ()
+    #: Template variables, for channels that send pre-approved templates (WhatsApp).
+    variables: tuple[tuple[str, str], ...] = ()
+    #: When this contact last wrote to us (WhatsApp allows free text for 24 hours after).
+    last_inbound_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
