@@ -11,18 +11,19 @@ from zoneinfo import ZoneInfo
 from sqlmodel import select
 
 from bot.channels.base import Channel
-from bot.messages import Address, DeliveryOutcome, DeliveryResult, Outbound
+from bot.messages import Address, Button, DeliveryOutcome, DeliveryResult, Outbound
 from scheduler.claims import claim_due, release
 from scheduler.recheck import SendPlan, load_send_plan, open_research_case
 from scheduler.window import Window
 from storage.db import Database
 from storage.enums import Direction, FollowUpStatus, MessageStatus, SkipReason
 from storage.models import FollowUp, Message
+from storage.repo import link_token_for
 
 log = logging.getLogger(__name__)
 
-#: Renders (plan, channel) into an Outbound minus its address and key.
-Renderer = Callable[[SendPlan, str], "Rendered"]
+#: Renders (plan, channel, Telegram deep link or None) into a message body.
+Renderer = Callable[[SendPlan, str, str | None], "Rendered"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +35,8 @@ class Rendered:
     html: str | None
     language: str
     template: str
+    buttons: tuple[Button, ...] = ()
+    variables: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -76,8 +79,10 @@ class Dispatcher:
         render: Renderer,
         window_for: Callable[[int | None], Window],
         config: DispatchConfig,
+        deep_link: Callable[[str], str] | None = None,
     ) -> None:
         """Wire the dispatcher to storage, channels, the renderer and the contact window."""
+        self.deep_link = deep_link
         self.db = db
         self.channels = channels
         self.render = render
@@ -175,7 +180,16 @@ class Dispatcher:
                 session.add(followup)
                 stats.unknown += message.status == MessageStatus.UNKNOWN
                 return None
-            rendered = self.render(plan, channel_name)
+            chat_link = None
+            if (
+                self.deep_link is not None
+                and channel_name != "telegram"
+                and "telegram" not in plan.contacts
+            ):
+                # Invite the customer to bind their Telegram chat, where buttons work.
+                token = await link_token_for(session, customer_id=plan.customer.id, now=now)
+                chat_link = self.deep_link(token)
+            rendered = self.render(plan, channel_name, chat_link)
             message = message or Message(
                 customer_id=plan.customer.id,
                 followup_id=followup.id,
@@ -204,6 +218,9 @@ class Dispatcher:
                 html=rendered.html,
                 language=rendered.language,
                 template=rendered.template,
+                buttons=rendered.buttons,
+                variables=rendered.variables,
+                last_inbound_at=contact.last_inbound_at,
             )
             return channel_name, outbound, message.id
 

@@ -1,24 +1,33 @@
-"""Turn a re-checked follow-up into the text of a reminder statement."""
+"""Turn a re-checked follow-up into the reminder each channel sends."""
 
 from __future__ import annotations
 
-from bot.i18n.render import ReminderContext, StatementLine, render_reminder
+from decimal import Decimal
+
+from bot.flows.menu import menu_buttons, menu_lines
+from bot.i18n.format import format_money
+from bot.i18n.render import (
+    ReminderContext,
+    StatementLine,
+    render_reminder,
+    render_short,
+    render_voice,
+)
 from scheduler.dispatcher import Rendered
 from scheduler.recheck import SendPlan
 
 
 class ReminderRenderer:
-    """Renders reminders for the dispatcher with the company's name."""
+    """Renders reminders for the dispatcher: a statement by email, short text in chat."""
 
     def __init__(self, *, company_name: str, default_language: str) -> None:
         """Remember the company name and the fallback language."""
         self.company_name = company_name
         self.default_language = default_language
 
-    def __call__(self, plan: SendPlan, channel: str) -> Rendered:
-        """Render the statement of every open invoice, marking those that triggered it."""
+    def context(self, plan: SendPlan) -> ReminderContext:
+        """The template context: every open invoice, the triggering ones marked."""
         customer = plan.customer
-        language = customer.language or self.default_language
         lines = tuple(
             StatementLine(
                 number=inv.number,
@@ -32,22 +41,42 @@ class ReminderRenderer:
             )
             for inv in plan.open_invoices
         )
-        context = ReminderContext(
+        return ReminderContext(
             customer_name=customer.name,
             customer_code=customer.code,
-            language=language,
-            # The statement is dated on the follow-up's own local day, not the wall clock.
+            language=customer.language or self.default_language,
             company_name=self.company_name,
+            # The statement is dated on the follow-up's own local day, not the wall clock.
             today=plan.followup.local_date,
             lines=lines,
             offset_days=plan.lead_offset,
             template=plan.followup.template,
         )
-        message = render_reminder(context)
+
+    def __call__(self, plan: SendPlan, channel: str, chat_link: str | None) -> Rendered:
+        """Render for `channel`; `chat_link` invites the customer to Telegram when given."""
+        context = self.context(plan)
+        language, template = context.language, context.template
+        if channel == "email":
+            message = render_reminder(context)
+            return Rendered(message.subject, message.text, message.html, language, template)
+        if channel == "voice":
+            return Rendered("", render_voice(context), None, language, template)
+        if channel == "telegram":
+            text = render_short(context, buttons=True)
+            return Rendered("", text, None, language, template, buttons=menu_buttons(language))
+        text = render_short(context, menu=menu_lines(language), chat_link=chat_link, stop_hint=True)
         return Rendered(
-            subject=message.subject,
-            text=message.text,
-            html=message.html,
-            language=language,
-            template=plan.followup.template,
+            "", text, None, language, template, variables=self.template_variables(context)
         )
+
+    @staticmethod
+    def template_variables(context: ReminderContext) -> tuple[tuple[str, str], ...]:
+        """Variables of the approved WhatsApp template: {{1}} name, {{2}} total, {{3}} count."""
+        totals: dict[str, Decimal] = {}
+        for line in context.lines:
+            totals[line.currency] = totals.get(line.currency, Decimal(0)) + line.balance
+        total = ", ".join(
+            format_money(amount, currency, context.language) for currency, amount in totals.items()
+        )
+        return (("1", context.customer_name), ("2", total), ("3", str(len(context.lines))))

@@ -120,8 +120,8 @@ def _tidy_text(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
 
 
-def render_reminder(context: ReminderContext) -> RenderedMessage:
-    """Render one reminder listing all the customer's open invoices as a statement."""
+def _variables(context: ReminderContext) -> tuple[str, dict[str, object]]:
+    """The template language and the variables every reminder template shares."""
     if not context.lines:
         raise ValueError("a reminder needs at least one open invoice")
     env = environment()
@@ -155,9 +155,41 @@ def render_reminder(context: ReminderContext) -> RenderedMessage:
         "marked": any(row.line.triggered for row in rows),
         "totals": _totals(tuple(ordered)),
     }
+    return language, variables
+
+
+def render_reminder(context: ReminderContext) -> RenderedMessage:
+    """Render one reminder listing all the customer's open invoices as a statement."""
+    env = environment()
+    language, variables = _variables(context)
     prefix = f"{context.template}.{language}"
     subject = env.get_template(f"{prefix}.subject.j2").render(variables)
     text = env.get_template(f"{prefix}.txt.j2").render(variables)
     html = env.get_template(f"{prefix}.html.j2").render(variables)
     # A subject is one header line: newlines from a customer name must not split it.
     return RenderedMessage(subject=" ".join(subject.split()), text=_tidy_text(text), html=html)
+
+
+def render_short(
+    context: ReminderContext,
+    *,
+    menu: str = "",
+    buttons: bool = False,
+    chat_link: str | None = None,
+    stop_hint: bool = False,
+) -> str:
+    """A short reminder for chat and SMS: what is due, the total, and how to answer."""
+    language, variables = _variables(context)
+    variables.update(
+        marked=False, menu=menu, buttons=buttons, chat_link=chat_link, stop_hint=stop_hint
+    )
+    text = environment().get_template(f"{context.template}.{language}.short.j2").render(variables)
+    return _tidy_text(text)
+
+
+def render_voice(context: ReminderContext) -> str:
+    """The reminder as one spoken paragraph (the keypad menu is added by the TwiML)."""
+    language, variables = _variables(context)
+    variables.update(marked=False)  # a listener cannot see a mark
+    text = environment().get_template(f"{context.template}.{language}.voice.j2").render(variables)
+    return " ".join(text.split())

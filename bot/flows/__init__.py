@@ -1,0 +1,1 @@
+"""Customer, collector and admin conversations: pure state machines returning effects."""
