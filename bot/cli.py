@@ -185,6 +185,10 @@ def preview_command(
         first = dt.date.fromisoformat(on) if on else moment.astimezone(settings.zone).date()
     except ValueError:
         raise typer.BadParameter(f"not a date (YYYY-MM-DD): {on!r}", param_hint="--on") from None
+    today = moment.astimezone(settings.zone).date()
+    if first < today:
+        # Missed steps are folded into today's catch-up contact: the past has no preview.
+        raise typer.BadParameter(f"{first} is before today ({today})", param_hint="--on")
 
     async def work(tagih: Tagih) -> list[PlannedContact]:
         inputs, window = await tagih.planning_inputs()

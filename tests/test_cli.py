@@ -114,3 +114,9 @@ def test_policy_assign_unknown_names(workdir: Path) -> None:
     assert result.exit_code == 1 and "no policy named 'nope'" in result.output
     invoke("policy", "set", "gentle", "--steps", "3,10")
     assert "C001 now follows policy gentle" in invoke("policy", "assign", "C001", "gentle")
+
+
+def test_preview_refuses_past_dates(workdir: Path) -> None:
+    result = CliRunner().invoke(app, ["preview", "--on", "2026-11-01", "--now", NOW])
+    assert result.exit_code == 2
+    assert "before today" in result.output

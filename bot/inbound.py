@@ -1,0 +1,177 @@
+"""The inbound router: every message from outside is logged once, bound, and answered."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.flows.ack import acknowledgement, chat_bound, link_invalid, neutral_reply
+from bot.logmask import mask_address
+from bot.messages import Address, Inbound, Outbound
+from storage.db import Database
+from storage.enums import Direction, MessageStatus
+from storage.models import Contact, Customer, InboundEvent, Message, Staff
+from storage.repo import find_contact, redeem_link_token
+
+log = logging.getLogger(__name__)
+#: An unknown sender gets at most one neutral reply in this period.
+NEUTRAL_EVERY = dt.timedelta(hours=24)
+
+
+@dataclass(frozen=True, slots=True)
+class Routed:
+    """What the router did with one inbound message."""
+
+    replies: tuple[Outbound, ...]
+    duplicate: bool = False
+    customer_id: int | None = None
+    message_id: int | None = None
+
+
+class InboundRouter:
+    """Logs inbound messages (each provider event once), binds chats, replies."""
+
+    def __init__(
+        self, db: Database, *, default_language: str, clock: Callable[[], dt.datetime]
+    ) -> None:
+        """Wire the router to storage; `clock` is injected (aware UTC)."""
+        self.db = db
+        self.default_language = default_language
+        self.clock = clock
+
+    async def handle(self, inbound: Inbound) -> Routed:
+        """Apply one inbound message in one transaction; a replayed event changes nothing."""
+        try:
+            async with self.db.transaction() as session:
+                return await self._handle(session, inbound)
+        except IntegrityError:
+            # A concurrent delivery of the same provider event won the unique index.
+            return Routed(replies=(), duplicate=True)
+
+    async def _handle(self, session: AsyncSession, inbound: Inbound) -> Routed:
+        channel, address = inbound.sender.channel, inbound.sender.value
+        if inbound.provider_id:
+            seen = (
+                await session.exec(
+                    select(InboundEvent.id).where(
+                        InboundEvent.provider == channel,
+                        InboundEvent.event_id == inbound.provider_id,
+                    )
+                )
+            ).first()
+            if seen is not None:
+                return Routed(replies=(), duplicate=True)
+            session.add(InboundEvent(provider=channel, event_id=inbound.provider_id))
+            await session.flush()
+        now = self.clock()
+        bound_reply = None
+        if inbound.payload and inbound.payload.startswith("start:"):
+            bound_reply = await self._bind(session, inbound, now)
+        contact = await find_contact(session, channel=channel, address=address)
+        customer = await session.get(Customer, contact.customer_id) if contact else None
+        logged = Message(
+            customer_id=customer.id if customer else None,
+            direction=Direction.INBOUND,
+            channel=channel,
+            address=address,
+            body=inbound.text,
+            provider_id=inbound.provider_id,
+            status=MessageStatus.RECEIVED,
+            created_at=inbound.received_at,
+            updated_at=now,
+        )
+        session.add(logged)
+        if contact is not None:
+            contact.last_inbound_at = max(
+                inbound.received_at, contact.last_inbound_at or inbound.received_at
+            )
+            session.add(contact)
+        language = customer.language if customer else self.default_language
+        if bound_reply is not None:
+            text = bound_reply
+        elif customer is not None:
+            text = acknowledgement(language)
+        elif await self._neutral_due(session, channel, address, now):
+            text = neutral_reply(language)
+            log.info("unknown %s sender %s: neutral reply", channel, mask_address(address))
+        else:
+            text = None
+        replies: tuple[Outbound, ...] = ()
+        if text is not None:
+            key = f"reply:{channel}:{inbound.provider_id or now.isoformat()}"
+            session.add(
+                Message(
+                    customer_id=customer.id if customer else None,
+                    direction=Direction.OUTBOUND,
+                    channel=channel,
+                    address=address,
+                    body=text,
+                    template="neutral" if customer is None and bound_reply is None else "ack",
+                    idempotency_key=key,
+                    status=MessageStatus.SENT,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            replies = (
+                Outbound(
+                    to=Address(channel, address), body=text, idempotency_key=key, language=language
+                ),
+            )
+        await session.flush()
+        return Routed(
+            replies=replies, customer_id=customer.id if customer else None, message_id=logged.id
+        )
+
+    async def _neutral_due(
+        self, session: AsyncSession, channel: str, address: str, now: dt.datetime
+    ) -> bool:
+        """True unless this unknown address already got a neutral reply recently."""
+        recent = (
+            await session.exec(
+                select(Message.id).where(
+                    Message.channel == channel,
+                    Message.address == address,
+                    Message.template == "neutral",
+                    col(Message.created_at) > now - NEUTRAL_EVERY,
+                )
+            )
+        ).first()
+        return recent is None
+
+    async def _bind(self, session: AsyncSession, inbound: Inbound, now: dt.datetime) -> str:
+        """Redeem a Telegram deep-link token: bind this chat to its customer or staff."""
+        assert inbound.payload is not None
+        token = await redeem_link_token(
+            session, token=inbound.payload.removeprefix("start:"), now=now
+        )
+        if token is None:
+            return link_invalid(self.default_language)
+        chat = inbound.sender.value
+        if token.staff_id is not None:
+            staff = await session.get(Staff, token.staff_id)
+            assert staff is not None
+            staff.telegram_user_id = int(chat)
+            session.add(staff)
+            return chat_bound(staff.language, staff.name)
+        customer = await session.get(Customer, token.customer_id)
+        assert customer is not None and customer.id is not None
+        existing = await find_contact(session, channel="telegram", address=chat)
+        if existing is None or existing.customer_id != customer.id:
+            session.add(
+                Contact(
+                    customer_id=customer.id,
+                    channel="telegram",
+                    address=chat,
+                    verified=True,
+                    created_at=now,
+                )
+            )
+            await session.flush()
+        return chat_bound(customer.language, customer.name)
