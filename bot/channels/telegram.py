@@ -1,0 +1,246 @@
+"""The Telegram channel on python-telegram-bot 22: paced sends, failures as values."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import secrets
+import time
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import InvalidToken, TelegramError
+from telegram.ext import Application
+
+from bot.channels.pacing import Clock, Pacer, Sleep
+from bot.channels.telegram_inbound import InboundHandler, TelegramUpdates
+from bot.channels.telegram_outcome import classify
+from bot.config import ConfigError
+from bot.logmask import mask_address
+from bot.messages import Button, DeliveryOutcome, DeliveryResult, Outbound
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+
+__all__ = ["SANDBOX_TOKEN", "InboundHandler", "TelegramChannel", "keyboard"]
+
+#: The token the channel uses with the sandbox Bot API when no real token is configured.
+SANDBOX_TOKEN = "1000000001:tagih-sandbox-token"
+_START_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+log = logging.getLogger(__name__)
+
+
+class TelegramChannel:
+    """Send reminders with inline buttons through the Bot API; receive replies and presses."""
+
+    name: ClassVar[str] = "telegram"
+    max_length: ClassVar[int | None] = 4096
+    supports_html: ClassVar[bool] = False  # plain text: no parse_mode to escape for
+    supports_buttons: ClassVar[bool] = True
+
+    def __init__(
+        self,
+        *,
+        token: str,
+        api_base: str = "https://api.telegram.org",
+        webhook_secret: str | None = None,
+        rate: float = 30.0,
+        chat_rate: float = 1.0,
+        on_inbound: InboundHandler | None = None,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 10.0,
+        write_timeout: float = 10.0,
+        pool_timeout: float = 5.0,
+        poll_timeout: int = 25,
+    ) -> None:
+        """A bot on `api_base` (Telegram, a self-hosted Bot API server or the sandbox)."""
+        secret = webhook_secret or secrets.token_urlsafe(32)  # one process: any secret will do
+        if not _SECRET.fullmatch(secret):
+            raise ValueError("webhook secret: 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        # PTB 22 warns (PTBDeprecationWarning) whenever it builds a RetryAfter unless this
+        # opts in to the coming timedelta values; `_seconds` reads either form.
+        os.environ.setdefault("PTB_TIMEDELTA", "true")
+        api_base = api_base.rstrip("/")
+        # No AIORateLimiter: our pacers already keep Telegram's limits per chat and overall,
+        # and they sleep on the injected clock; a second limiter would pace twice.
+        self.application = (
+            Application.builder()
+            .token(token)
+            .base_url(f"{api_base}/bot")
+            .base_file_url(f"{api_base}/file/bot")
+            .updater(None)  # updates come through handle_webhook or poll_once
+            .job_queue(None)  # schedules live in the database, not in PTB
+            .connect_timeout(connect_timeout)
+            .read_timeout(read_timeout)
+            .write_timeout(write_timeout)
+            .pool_timeout(pool_timeout)
+            .get_updates_connect_timeout(connect_timeout)
+            .get_updates_read_timeout(read_timeout)  # long polls add their own timeout
+            .build()
+        )
+        self.clock = clock
+        self._global = Pacer(rate, clock=clock, sleep=sleep)
+        self._chats = Pacer(chat_rate, clock=clock, sleep=sleep)
+        self._flooded: dict[int, float] = {}
+        self.updates = TelegramUpdates(
+            self.application,
+            on_inbound=on_inbound,
+            reply=self.send,
+            webhook_secret=secret,
+            sleep=sleep,
+            poll_timeout=poll_timeout,
+        )
+        self.username: str | None = None
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        api_base: str | None = None,
+        on_inbound: InboundHandler | None = None,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> TelegramChannel:
+        """Build from settings; without TAGIH_TELEGRAM_TOKEN, talk to the sandbox at `api_base`."""
+        if settings.telegram_token is not None:
+            token = settings.telegram_token.get_secret_value()
+        elif api_base is not None:
+            token = SANDBOX_TOKEN
+        else:
+            raise ConfigError("TAGIH_TELEGRAM_TOKEN: not set and no sandbox Bot API given")
+        secret = settings.telegram_webhook_secret
+        return cls(
+            token=token,
+            api_base=api_base or settings.telegram_api_base,
+            webhook_secret=secret.get_secret_value() if secret is not None else None,
+            rate=settings.telegram_rate,
+            on_inbound=on_inbound,
+            clock=clock,
+            sleep=sleep,
+        )
+
+    async def start(self) -> None:
+        """Check the token (getMe) and start PTB's application inside the running loop."""
+        for name in ("httpx", "httpcore"):
+            logger = logging.getLogger(name)
+            if logger.level == logging.NOTSET:
+                logger.setLevel(logging.WARNING)  # their INFO lines carry the bot token in URLs
+        try:
+            await self.application.initialize()
+        except BaseException as exc:
+            await self.application.bot.shutdown()  # initialize opened the HTTP clients first
+            if isinstance(exc, InvalidToken):  # PTB's message quotes the token; ours does not
+                raise ConfigError(
+                    "TAGIH_TELEGRAM_TOKEN: rejected by the Telegram Bot API"
+                ) from None
+            raise
+        await self.application.start()
+        self.username = self.application.bot.username
+        log.info("telegram bot @%s ready", self.username)
+
+    async def stop(self) -> None:
+        """Stop PTB's application and close its HTTP connections (at service shutdown)."""
+        if self.application.running:
+            await self.application.stop()
+        await self.application.shutdown()
+
+    async def close(self) -> None:
+        """Nothing to release between batches: the bot stays up to receive updates."""
+
+    async def handle_webhook(self, payload: dict[str, Any], secret_header: str | None) -> int:
+        """One webhook POST: 403 for a wrong secret, 200 when handled, 500 to be retried."""
+        return await self.updates.handle_webhook(payload, secret_header)
+
+    async def set_webhook(self, url: str) -> None:
+        """Have Telegram POST updates to `url` with our secret header."""
+        await self.updates.set_webhook(url)
+
+    async def poll_once(self, timeout: int = 0) -> int:  # noqa: ASYNC109 (Telegram's long poll)
+        """Fetch and process pending updates (long-polling up to `timeout` s); how many.
+
+        Bot API errors (a webhook is set: 409; network trouble) are raised as PTB's.
+        """
+        return await self.updates.poll_once(timeout)
+
+    async def run_polling(self, stop: asyncio.Event) -> None:
+        """Poll until `stop` is set, for hosts without a public URL (removes the webhook)."""
+        await self.updates.run_polling(stop)
+
+    def deep_link(self, token: str) -> str:
+        """`https://t.me/<bot>?start=<token>`: opening it sends `/start <token>` to the bot."""
+        if not _START_TOKEN.fullmatch(token):
+            raise ValueError("deep-link token: 1-64 characters of A-Z, a-z, 0-9, _ and -")
+        if self.username is None:
+            raise RuntimeError("start() the channel first: the bot's username comes from getMe")
+        return f"https://t.me/{self.username}?start={token}"
+
+    async def send(self, message: Outbound) -> DeliveryResult:
+        """Send one message (buttons as an inline keyboard), paced; classify the outcome."""
+        try:
+            chat_id = int(message.to.value)
+            markup = keyboard(message.buttons)
+        except ValueError as exc:
+            return DeliveryResult(
+                DeliveryOutcome.PERMANENT, error_code="invalid-message", error_message=str(exc)
+            )
+        await self._chats.wait(chat_id)
+        await self._global.wait()
+        # The chat's next slot counts from now, not from before any wait for the global slot.
+        self._chats.pause(self._chats.interval, chat_id)
+        try:
+            sent = await self.application.bot.send_message(
+                chat_id=chat_id, text=message.body, reply_markup=markup
+            )
+        except TelegramError as exc:
+            result = classify(exc)
+            if result.retry_after is not None:
+                self._flood(chat_id, result.retry_after)
+        else:
+            result = DeliveryResult(
+                DeliveryOutcome.SENT, provider_id=f"{chat_id}:{sent.message_id}"
+            )
+        who = mask_address(str(chat_id))
+        if result.ok:
+            log.info("telegram to %s sent (key %s)", who, message.idempotency_key)
+        else:
+            log.warning(
+                "telegram to %s %s: %s %s (key %s)",
+                who,
+                result.outcome.value,
+                result.error_code,
+                result.error_message,
+                message.idempotency_key,
+            )
+        return result
+
+    def _flood(self, chat_id: int, seconds: float) -> None:
+        """Honour a 429: hold the chat, and everything when floods hit several chats at once.
+
+        Telegram does not say which limit was hit. A lone chat's flood is its own (1/s per
+        chat); when a second chat is flooded while the first wait runs, the overall limit is
+        the likelier cause (another process sharing the token, say) and every send waits.
+        """
+        now = self.clock()
+        self._chats.pause(seconds, chat_id)
+        self._flooded = {chat: until for chat, until in self._flooded.items() if until > now}
+        if self._flooded.keys() - {chat_id}:
+            self._global.pause(seconds)
+        self._flooded[chat_id] = now + seconds
+
+
+def keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
+    """One inline button per row, each carrying its payload as callback data (≤ 64 bytes)."""
+    if not buttons:
+        return None
+    for button in buttons:
+        if not button.label or not 1 <= len(button.payload.encode("utf-8")) <= 64:
+            raise ValueError(f"button {button.label!r}: label and 1-64 bytes of payload needed")
+    rows = [[InlineKeyboardButton(b.label, callback_data=b.payload)] for b in buttons]
+    return InlineKeyboardMarkup(rows)

@@ -1,0 +1,268 @@
+"""Shared by the Twilio channels: the real client on a configurable API base, pacing, outcomes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Self
+from urllib.parse import urlencode
+
+import aiohttp
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.async_http_client import AsyncTwilioHttpClient
+from twilio.http.response import Response
+from twilio.rest import Client
+
+from bot.channels.pacing import Clock, Pacer, Sleep
+from bot.config import ConfigError
+from bot.logmask import mask_address
+from bot.messages import DeliveryOutcome, DeliveryResult
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+
+TWILIO_API_BASE = "https://api.twilio.com"
+#: Twilio's "Too Many Requests" error code, sent with HTTP 429.
+TOO_MANY_REQUESTS = 20429
+#: How long a sender pauses after a 429 that did not say how long (Twilio often does not).
+DEFAULT_PAUSE = 1.0
+
+log = logging.getLogger(__name__)
+#: "+62812…" in Twilio's texts, or a bare run of digits long enough to be a number.
+_PHONE = re.compile(r"\+\d{4,15}\b|\b\d{8,15}\b")
+
+
+@dataclass
+class _Exchange:
+    """The HTTP response of one send, seen by the HTTP client, read back by the channel."""
+
+    response: Response | None = None
+
+
+# Error replies reach us as TwilioRestException, which drops the headers (Retry-After);
+# the HTTP client leaves the response here for the send running in this task.
+_exchange: contextvars.ContextVar[_Exchange | None] = contextvars.ContextVar(
+    "twilio_exchange", default=None
+)
+
+
+class _HttpClient(AsyncTwilioHttpClient):  # type: ignore[misc]
+    """twilio's aiohttp client with its timeout applied and the last response kept."""
+
+    async def request(self, method: str, url: str, **kwargs: Any) -> Response:
+        """Make the request; keep the response for the caller's classification."""
+        auth = kwargs.pop("auth", None)
+        if auth is not None:
+            # twilio wraps credentials in aiohttp.BasicAuth, deprecated since aiohttp 3.14:
+            # send the very same header ourselves instead.
+            headers = kwargs.get("headers") or {}
+            kwargs["headers"] = {**headers, "Authorization": aiohttp.encode_basic_auth(*auth)}
+        if kwargs.get("timeout") is None:
+            # create_async passes timeout=None, which aiohttp reads as "no timeout at all":
+            # without this the constructor's timeout would never apply (twilio 9.13).
+            kwargs["timeout"] = self.timeout
+        response: Response = await super().request(method, url, **kwargs)
+        exchange = _exchange.get()
+        if exchange is not None:
+            exchange.response = response
+        return response
+
+
+def make_client(account_sid: str, auth_token: str, *, api_base: str, timeout: float) -> Any:
+    """The real twilio REST client, talking to `api_base`; build it inside the running loop."""
+    client = Client(account_sid, auth_token, http_client=_HttpClient(timeout=timeout))
+    base = api_base.rstrip("/")
+    if base != TWILIO_API_BASE:
+        # Every Messages/Calls URL is built by the Api domain's Domain.absolute_url from its
+        # public `base_url` attribute, so replacing it moves the whole 2010-04-01 API (paths,
+        # auth, parsing unchanged). Edge/region settings (TWILIO_EDGE, TWILIO_REGION in the
+        # environment) would rewrite the host again, so they are off for a custom base.
+        client.api.base_url = base
+        client.edge = client.region = None
+    return client
+
+
+def webhook_url(public_url: str | None, path: str, key: str, **params: str) -> str | None:
+    """`<public_url><path>?key=…` (URL-encoded), or None without a public URL."""
+    if not public_url:
+        return None
+    # ":" stays literal so that a key like C-0042:2026-03-28:3:sms reads the same
+    # in our URL and in the one a web framework rebuilds (which decodes %3A).
+    query = urlencode({"key": key, **params}, safe=":")
+    return f"{public_url.rstrip('/')}{path}?{query}"
+
+
+def mask_phones(text: str) -> str:
+    """Mask every phone number inside free text, such as a Twilio error message."""
+    return _PHONE.sub(lambda match: mask_address(match.group(0)), text)
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Parse a Retry-After header given in seconds (the form Twilio uses); else None."""
+    try:
+        return max(float(value), 0.0) if value else None
+    except ValueError:
+        return None  # an HTTP date: the default pause applies
+
+
+def _outcome(exc: BaseException) -> tuple[DeliveryOutcome, str]:
+    """The outcome and error code for what a create call raised."""
+    if isinstance(exc, TwilioRestException):
+        status = int(exc.status)
+        code = exc.code if exc.code is not None else status
+        if status == 429 or code == TOO_MANY_REQUESTS:
+            return DeliveryOutcome.RETRYABLE, str(code)
+        if status >= 500:  # Twilio may have created the message before failing
+            return DeliveryOutcome.UNKNOWN, str(code)
+        if status == 401:  # bad credentials: the operator's to fix, not the address's fault
+            return DeliveryOutcome.RETRYABLE, str(code)
+        return DeliveryOutcome.PERMANENT, str(code)
+    if isinstance(exc, aiohttp.ConnectionTimeoutError | aiohttp.ClientConnectorError):
+        # Refused, unresolvable or too slow to connect: no byte of the request went out.
+        return DeliveryOutcome.RETRYABLE, "connect"
+    if isinstance(exc, TimeoutError):
+        return DeliveryOutcome.UNKNOWN, "timeout"
+    if isinstance(exc, aiohttp.ClientError | OSError):  # reset or closed after sending
+        return DeliveryOutcome.UNKNOWN, "disconnected"
+    # A 2xx whose body was not the JSON resource: accepted, but we lack its SID.
+    return DeliveryOutcome.UNKNOWN, "bad-response"
+
+
+def classify(exc: BaseException, headers: Mapping[str, str] | None = None) -> DeliveryResult:
+    """Turn what a create call raised (and the reply's headers) into a DeliveryResult."""
+    outcome, code = _outcome(exc)
+    if isinstance(exc, TwilioRestException):  # drop the client's "Unable to create record: "
+        message = str(exc.msg).partition(": ")[2] or str(exc.msg)
+    else:
+        message = str(exc) or type(exc).__name__
+    retry_after = None
+    if code in ("429", str(TOO_MANY_REQUESTS)):
+        retry_after = retry_after_seconds((headers or {}).get("Retry-After"))
+    return DeliveryResult(outcome, error_code=code, error_message=message, retry_after=retry_after)
+
+
+class TwilioChannel:
+    """What the Twilio channels share: a lazy client, a per-sender pacer, classification."""
+
+    name: ClassVar[str] = "twilio"
+    #: The settings naming this channel's sender number and its rate.
+    sender_setting: ClassVar[str] = ""
+    rate_setting: ClassVar[str] = ""
+
+    def __init__(
+        self,
+        *,
+        account_sid: str,
+        auth_token: str,
+        sender: str,
+        api_base: str = TWILIO_API_BASE,
+        public_url: str | None = None,
+        timeout: float = 15.0,
+        rate: float = 1.0,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        """Send from `sender` (E.164) through the API at `api_base`, `rate` per second."""
+        self.account_sid = account_sid
+        self.sender = sender.removeprefix("whatsapp:")
+        self.api_base = api_base
+        self.public_url = public_url.rstrip("/") if public_url else None
+        self.timeout = timeout
+        self.pacer = Pacer(rate, clock=clock, sleep=sleep)
+        self._auth_token = auth_token
+        self._client: Any = None
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        api_base: str | None = None,
+        public_url: str | None = None,
+        credentials: tuple[str, str] | None = None,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+        **extra: Any,
+    ) -> Self:
+        """Build from settings; `api_base` and `credentials` point it at a sandbox instead."""
+        sender = getattr(settings, cls.sender_setting)
+        if not sender:
+            raise ConfigError(f"TAGIH_{cls.sender_setting.upper()}: not set")
+        if credentials is None:
+            token = settings.twilio_auth_token
+            if not settings.twilio_account_sid or token is None:
+                raise ConfigError("TAGIH_TWILIO_ACCOUNT_SID: not set and no sandbox given")
+            credentials = (settings.twilio_account_sid, token.get_secret_value())
+        return cls(
+            account_sid=credentials[0],
+            auth_token=credentials[1],
+            sender=sender,
+            api_base=api_base or settings.twilio_api_base,
+            public_url=public_url or settings.public_url,
+            timeout=settings.twilio_timeout,
+            rate=getattr(settings, cls.rate_setting),
+            clock=clock,
+            sleep=sleep,
+            **extra,
+        )
+
+    def client(self) -> Any:
+        """The twilio client, built on first use (its aiohttp session binds to the loop)."""
+        if self._client is None:
+            self._client = make_client(
+                self.account_sid, self._auth_token, api_base=self.api_base, timeout=self.timeout
+            )
+        return self._client
+
+    def callback(self, path: str, key: str) -> str | None:
+        """A webhook URL of ours carrying the idempotency key, if we have a public URL."""
+        return webhook_url(self.public_url, path, key)
+
+    async def create(
+        self, to: str, key: str, call: Callable[[Any], Awaitable[Any]]
+    ) -> DeliveryResult:
+        """Pace, run one create call on the client, classify it, log it (phones masked)."""
+        await self.pacer.wait(self.sender)
+        exchange = _Exchange()
+        token = _exchange.set(exchange)
+        try:
+            instance = await call(self.client())
+        except (TwilioRestException, aiohttp.ClientError, OSError, ValueError) as exc:
+            response = exchange.response
+            result = classify(exc, response.headers if response is not None else None)
+        else:
+            result = DeliveryResult(DeliveryOutcome.SENT, provider_id=str(instance.sid))
+        finally:
+            _exchange.reset(token)
+        if result.error_code in ("429", str(TOO_MANY_REQUESTS)):
+            # The whole sender is throttled: hold its next sends, not just this message.
+            self.pacer.pause(result.retry_after or DEFAULT_PAUSE, self.sender)
+        self._log(to, key, result)
+        return result
+
+    def _log(self, to: str, key: str, result: DeliveryResult) -> None:
+        """One line per send; numbers masked, in the address and in Twilio's message."""
+        who = mask_address(to.removeprefix("whatsapp:"))
+        if result.ok:
+            log.info("%s to %s sent as %s (key %s)", self.name, who, result.provider_id, key)
+            return
+        log.warning(
+            "%s to %s %s: %s %s (key %s)",
+            self.name,
+            who,
+            result.outcome.value,
+            result.error_code,
+            mask_phones(result.error_message or ""),
+            key,
+        )
+
+    async def close(self) -> None:
+        """Close the HTTP session; the next send opens a new one."""
+        client, self._client = self._client, None
+        if client is not None:
+            await client.http_client.close()

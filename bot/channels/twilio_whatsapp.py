@@ -1,0 +1,119 @@
+"""The WhatsApp channel: free text inside the 24-hour window, approved templates outside it."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import time
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, Self
+
+from bot.channels.pacing import Clock, Sleep
+from bot.channels.twilio_base import TWILIO_API_BASE, TwilioChannel
+from bot.channels.twilio_sms import MAX_BODY, fit
+from bot.messages import DeliveryOutcome, DeliveryResult, Outbound
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+
+#: WhatsApp's customer service window: free text is allowed this long after they wrote.
+WINDOW = dt.timedelta(hours=24)
+#: Kept back from the end of the window: a message queued at 23:59 reaches WhatsApp late.
+WINDOW_MARGIN = dt.timedelta(minutes=5)
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def whatsapp_address(number: str) -> str:
+    """`whatsapp:+62…` for an E.164 number (unchanged if already prefixed)."""
+    return "whatsapp:" + number.removeprefix("whatsapp:")
+
+
+class TwilioWhatsAppChannel(TwilioChannel):
+    """WhatsApp by Twilio; outside the window only a template (`ContentSid`) may be sent."""
+
+    name: ClassVar[str] = "whatsapp"
+    max_length: ClassVar[int | None] = MAX_BODY  # Twilio's Body limit, below WhatsApp's own
+    supports_html: ClassVar[bool] = False
+    supports_buttons: ClassVar[bool] = False  # quick replies need templates; options are text
+    sender_setting: ClassVar[str] = "twilio_whatsapp_from"
+    rate_setting: ClassVar[str] = "whatsapp_rate"
+
+    def __init__(
+        self,
+        *,
+        account_sid: str,
+        auth_token: str,
+        sender: str,
+        templates: Mapping[str, str],
+        api_base: str = TWILIO_API_BASE,
+        public_url: str | None = None,
+        timeout: float = 15.0,
+        rate: float = 10.0,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+        now: Callable[[], dt.datetime] = _utc_now,
+    ) -> None:
+        """`templates` maps "template key:language" to an approved Content SID (HX…)."""
+        super().__init__(
+            account_sid=account_sid,
+            auth_token=auth_token,
+            sender=sender,
+            api_base=api_base,
+            public_url=public_url,
+            timeout=timeout,
+            rate=rate,
+            clock=clock,
+            sleep=sleep,
+        )
+        self.templates = dict(templates)
+        self.now = now
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **kwargs: Any) -> Self:
+        """Build from settings (templates from TAGIH_WHATSAPP_TEMPLATES); see the base class."""
+        kwargs.setdefault("templates", settings.whatsapp_templates)
+        return super().from_settings(settings, **kwargs)
+
+    def in_window(self, last_inbound_at: dt.datetime | None) -> bool:
+        """True when free text may still be sent to a contact who last wrote then."""
+        if last_inbound_at is None:
+            return False
+        return self.now() - last_inbound_at < WINDOW - WINDOW_MARGIN
+
+    def template_for(self, message: Outbound) -> str | None:
+        """The approved Content SID for the message's template and language, if any."""
+        if message.template is None:
+            return None
+        return self.templates.get(f"{message.template}:{message.language}")
+
+    async def send(self, message: Outbound) -> DeliveryResult:
+        """Send free text inside the window, else the approved template with its variables."""
+        to = whatsapp_address(message.to.value)
+        key = message.idempotency_key
+        fields: dict[str, Any] = {
+            "to": to,
+            "from_": whatsapp_address(self.sender),
+            "status_callback": self.callback("/twilio/status", key),
+        }
+        if self.in_window(message.last_inbound_at):
+            fields["body"] = fit(message.body)
+        else:
+            content_sid = self.template_for(message)
+            if content_sid is None:
+                # Twilio would accept free text and fail it later (63016): say so now, so the
+                # dispatcher can move on to the step's next channel.
+                result = DeliveryResult(
+                    DeliveryOutcome.PERMANENT,
+                    error_code="no-template",
+                    error_message=f"no approved template for {message.template}:"
+                    f"{message.language} outside the 24-hour window",
+                )
+                self._log(to, key, result)
+                return result
+            fields["content_sid"] = content_sid
+            fields["content_variables"] = json.dumps(dict(message.variables), ensure_ascii=False)
+        return await self.create(to, key, lambda client: client.messages.create_async(**fields))
