@@ -8,17 +8,20 @@ import logging
 import os
 import signal
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from aiohttp import web
 from sqlalchemy.engine import make_url
 from sqlmodel import func, select
 
 from bot.channels.base import Channel
-from bot.channels.email import EmailChannel
 from bot.config import Settings
-from bot.sandbox.smtp import SmtpSink
+from bot.inbound import InboundRouter
+from bot.messages import Inbound, Outbound
+from bot.providers import Providers, configured_channels
+from bot.web import WebDeps, build_web_app, start_web
 from scheduler.dispatcher import DispatchConfig, Dispatcher, TickStats
 from scheduler.planner import PlanStats, plan_pass
 from scheduler.policy_store import ensure_standard, global_window, load_specs, policy_id_by_name
@@ -40,12 +43,6 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def configured_channels(settings: Settings) -> frozenset[str]:
-    """Channels this installation can send on (email always: SMTP or the sandbox sink)."""
-    del settings  # later channels are enabled by their settings
-    return frozenset({"email"})
-
-
 def safe_url(url: str) -> str:
     """The database URL with any password hidden."""
     return make_url(url).render_as_string(hide_password=True)
@@ -59,44 +56,70 @@ class Tagih:
     clock: Clock = utc_now
     worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
     db: Database = field(init=False)
-    channels: dict[str, Channel] = field(init=False, default_factory=dict)
-    sandbox: SmtpSink | None = field(init=False, default=None)
-    announcements: list[str] = field(init=False, default_factory=list)
+    router: InboundRouter = field(init=False)
+    providers: Providers = field(init=False, default_factory=Providers)
+    web_url: str | None = field(init=False, default=None)
+    _web: web.AppRunner | None = field(init=False, default=None)
+    _polling: asyncio.Task[None] | None = field(init=False, default=None)
+    _stop_polling: asyncio.Event = field(init=False, default_factory=asyncio.Event)
 
-    async def open(self, *, with_channels: bool = True) -> None:
-        """Migrate the database, seed the default policy, start channels (or their sandbox)."""
+    @property
+    def channels(self) -> dict[str, Channel]:
+        """The open channels by name."""
+        return self.providers.channels
+
+    @property
+    def announcements(self) -> list[str]:
+        """What the service tells the operator on start (sandboxes and where they listen)."""
+        return self.providers.announcements
+
+    async def open(self, *, with_channels: bool = True, with_web: bool = False) -> None:
+        """Migrate, seed the default policy, then start the web server and the channels."""
         self.db = Database(self.settings.database_url)
         await upgrade(self.db)
         async with self.db.transaction() as session:
             await ensure_standard(session)
-        if with_channels:
-            await self._open_channels()
-
-    async def _open_channels(self) -> None:
-        settings = self.settings
-        if settings.smtp_configured:
-            self.channels["email"] = EmailChannel.from_settings(settings)
-            self.announcements.append(
-                f"Email: SMTP server {settings.smtp_host}:{settings.smtp_port}"
+        self.router = InboundRouter(
+            self.db, default_language=self.settings.language, clock=self.clock
+        )
+        public_url = self.settings.public_url
+        deps = None
+        if with_web:
+            deps = WebDeps(
+                db=self.db, router=self.router, public_url=public_url or "", clock=self.clock
             )
+            self._web, self.web_url = await start_web(
+                build_web_app(deps), self.settings.web_host, self.settings.web_port
+            )
+            # Without a public URL the sandboxes call us on loopback.
+            public_url = public_url or self.web_url
+            deps.public_url = public_url
+            self.announcements.append(
+                f"Webhooks: listening on {self.web_url} (public URL {public_url})"
+            )
+        if not with_channels:
             return
-        mail_dir = Path(settings.sandbox_dir) / "mail"
-        self.sandbox = SmtpSink(mail_dir)
-        host, port = await self.sandbox.start()
-        self.channels["email"] = EmailChannel(
-            host=host,
-            port=port,
-            username=None,
-            password=None,
-            starttls=False,
-            use_tls=False,
-            timeout=settings.smtp_timeout,
-            sender=settings.email_from,
-        )
-        self.announcements.append(
-            f"Email: no SMTP configured; sandbox SMTP server on {host}:{port} "
-            f"stores every mail under {mail_dir}/"
-        )
+        await self.providers.open(self.settings, public_url=public_url, on_inbound=self.on_inbound)
+        if deps is not None:
+            deps.twilio_auth_token = self.providers.twilio_auth_token
+            deps.telegram = self.providers.telegram
+            await self._receive_telegram(public_url)
+
+    async def _receive_telegram(self, public_url: str | None) -> None:
+        """Updates by webhook when Telegram can reach us, else by polling."""
+        telegram = self.providers.telegram
+        if telegram is None:
+            return
+        reachable = self.settings.public_url or self.providers.telegram_sandbox is not None
+        if reachable and public_url:
+            await telegram.set_webhook(f"{public_url}/telegram/webhook")
+        else:
+            self._polling = asyncio.create_task(telegram.run_polling(self._stop_polling))
+            self.announcements.append("Telegram: no public URL, receiving updates by polling")
+
+    async def on_inbound(self, inbound: Inbound) -> Sequence[Outbound]:
+        """Route one inbound chat message; the replies to send back."""
+        return (await self.router.handle(inbound)).replies
 
     async def load_examples_if_empty(self) -> list[ImportReport]:
         """Import the example CSVs into an empty database (for `make run`)."""
@@ -173,7 +196,9 @@ class Tagih:
         render = ReminderRenderer(
             company_name=settings.company_name, default_language=settings.language
         )
-        return Dispatcher(self.db, self.channels, render, window_for, config)
+        telegram = self.providers.telegram
+        deep_link = telegram.deep_link if telegram is not None and telegram.username else None
+        return Dispatcher(self.db, self.channels, render, window_for, config, deep_link)
 
     async def check_promises(self, now: dt.datetime | None = None) -> PromiseStats:
         """Mark promises whose date (plus grace) has passed as kept or broken."""
@@ -190,11 +215,13 @@ class Tagih:
         return planned, await dispatcher.tick(moment)
 
     async def close(self) -> None:
-        """Stop channels and the sandbox, then close the database."""
-        for channel in self.channels.values():
-            await channel.close()
-        if self.sandbox is not None:
-            await self.sandbox.stop()
+        """Stop receiving, stop channels and sandboxes, then close the database."""
+        if self._polling is not None:
+            self._stop_polling.set()
+            await self._polling
+        await self.providers.close()
+        if self._web is not None:
+            await self._web.cleanup()
         await self.db.dispose()
 
 
@@ -208,7 +235,7 @@ async def serve(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await app.open()
+    await app.open(with_web=True)
     try:
         await app.load_examples_if_empty()
         announce(f"Database: {safe_url(app.settings.database_url)}")

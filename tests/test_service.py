@@ -25,6 +25,11 @@ async def test_service_loads_examples_and_sends_due_reminders(tmp_path: Path) ->
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'tagih.db'}",
         sandbox_dir=tmp_path / "sandbox",
         examples_dir=ROOT / "examples",
+        # Pacing is tested on a virtual clock elsewhere; here it would only wait.
+        sms_rate=1000,
+        voice_rate=1000,
+        whatsapp_rate=1000,
+        web_port=0,
     )
     lines: list[str] = []
     stop = asyncio.Event()
@@ -34,9 +39,8 @@ async def test_service_loads_examples_and_sends_due_reminders(tmp_path: Path) ->
         if line.startswith("First dispatch"):
             stop.set()
 
-    await asyncio.wait_for(
-        serve(Tagih(settings, clock=lambda: NOW), announce=announce, stop=stop), timeout=120
-    )
+    tagih = Tagih(settings, clock=lambda: NOW)
+    await asyncio.wait_for(serve(tagih, announce=announce, stop=stop), timeout=120)
     text = "\n".join(lines)
     assert "loaded the example data" in text
     assert "sandbox SMTP server on 127.0.0.1:" in text
@@ -45,8 +49,14 @@ async def test_service_loads_examples_and_sends_due_reminders(tmp_path: Path) ->
     assert mails, text
     recipients = [message_from_bytes(path.read_bytes())["To"] for path in mails]
     assert len(recipients) == len(set(recipients))  # one statement per customer
+    twilio, telegram = tagih.providers.twilio_sandbox, tagih.providers.telegram_sandbox
+    assert twilio is not None and telegram is not None
+    assert "sandbox Twilio API on http://127.0.0.1:" in text
+    assert "sandbox Bot API on http://127.0.0.1:" in text
+    delivered = len(mails) + len(twilio.messages) + len(twilio.calls) + len(telegram.sent)
     sent = next(line for line in lines if line.startswith("First dispatch"))
-    assert sent.startswith(f"First dispatch: {len(mails)} sent")
+    assert sent.startswith(f"First dispatch: {delivered} sent")
+    assert twilio.messages and mails  # chat and email both used, as the steps prefer
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
@@ -57,6 +67,9 @@ async def test_run_stops_cleanly_on_signal(tmp_path: Path, sig: signal.Signals) 
         "TAGIH_EXAMPLES_DIR": str(ROOT / "examples"),
         "TAGIH_SANDBOX_DIR": str(tmp_path / "sb"),
         "PYTHONPATH": str(ROOT),
+        "TAGIH_WEB_PORT": "0",
+        "TAGIH_SMS_RATE": "1000",
+        "TAGIH_VOICE_RATE": "1000",
     }
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
