@@ -184,7 +184,7 @@ class Dispatcher:
             if (
                 self.deep_link is not None
                 and channel_name != "telegram"
-                and "telegram" not in plan.contacts
+                and not plan.telegram_bound
             ):
                 # Invite the customer to bind their Telegram chat, where buttons work.
                 token = await link_token_for(session, customer_id=plan.customer.id, now=now)

@@ -41,6 +41,7 @@ class SendPlan:
     contacts: dict[str, Contact]
     failed_channels: frozenset[str]
     skip: SkipReason | None
+    telegram_bound: bool = False  # a usable Telegram chat exists (no deep link needed)
 
 
 async def _promised_invoice_ids(
@@ -139,6 +140,7 @@ async def load_send_plan(
         contacts={name: contacts[name] for name in usable},
         failed_channels=frozenset(failed),
         skip=skip,
+        telegram_bound="telegram" in contacts,
     )
 
 
