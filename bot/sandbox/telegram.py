@@ -152,7 +152,7 @@ class TelegramSandbox:
             return _error(ApiError(401, "Unauthorized"))
         spec = self.spec
         name = request.match_info["method"]
-        method = spec.method_name(name) if spec else name
+        method = spec.method_name(name) if spec else self.state.canonical(name)
         if method is None or not self.state.implements(method):
             return _error(ApiError(404, "Not Found"))
         try:

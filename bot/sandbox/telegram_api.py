@@ -135,6 +135,15 @@ class BotApiState:
         self._flood_until[scope] = max(self._flood_until.get(scope, 0.0), now + retry_after)
 
     # --- methods ------------------------------------------------------------------------
+    def canonical(self, name: str) -> str | None:
+        """The implemented method `name` spells, ignoring case (as Telegram does)."""
+        wanted = f"_m_{name}".lower()
+        for owner in (self, self.updates):
+            for attribute in dir(owner):
+                if attribute.lower() == wanted:
+                    return attribute.removeprefix("_m_")
+        return None
+
     def implements(self, method: str) -> bool:
         """Whether the sandbox answers `method` (spelled as in the spec)."""
         return hasattr(self, f"_m_{method}") or hasattr(self.updates, f"_m_{method}")
