@@ -18,6 +18,7 @@ from sqlmodel import func, select
 
 from bot.channels.base import Channel
 from bot.config import Settings
+from bot.conversation import conversation_config
 from bot.inbound import InboundRouter
 from bot.messages import Inbound, Outbound
 from bot.providers import Providers, configured_channels
@@ -80,7 +81,10 @@ class Tagih:
         async with self.db.transaction() as session:
             await ensure_standard(session)
         self.router = InboundRouter(
-            self.db, default_language=self.settings.language, clock=self.clock
+            self.db,
+            default_language=self.settings.language,
+            clock=self.clock,
+            conversation=conversation_config(self.settings),
         )
         public_url = self.settings.public_url
         deps = None

@@ -19,16 +19,19 @@ from rich.table import Table
 
 from bot.app import Tagih, serve
 from bot.cli_policy import policy_app
+from bot.cli_report import report_command
 from bot.config import ConfigError, Settings, load_settings
 from scheduler.calendar import PlannedContact
 from scheduler.preview import contact_json, preview
 from storage.importers import ImportKind, import_csv
 from storage.migrate import upgrade
+from storage.timeline import Entry, customer_timeline
 
 app = typer.Typer(help="Tagih: accounts-receivable reminders and chat.", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(policy_app, name="policy")
+app.command("report")(report_command)
 console = Console()
 err = Console(stderr=True)
 T = TypeVar("T")
@@ -220,6 +223,46 @@ def preview_command(
         )
     console.print(table)
     console.print(f"{len(contacts)} contact(s)")
+
+
+@app.command("log")
+def log_command(
+    ctx: typer.Context,
+    customer: Annotated[str, typer.Argument(help="Customer code.")],
+    limit: Annotated[int, typer.Option(min=1, help="Show the last N entries.")] = 100,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """A customer's communication log with the promises, claims, choices and cases it led to."""
+    settings = settings_of(ctx)
+
+    async def work(tagih: Tagih) -> list[Entry]:
+        async with tagih.db.sessions() as session:
+            return await customer_timeline(session, code=customer, limit=limit)
+
+    entries = run_with_app(settings, work)
+    if not entries:
+        err.print(f"no customer {customer!r}, or nothing logged yet")
+        raise typer.Exit(1)
+    if as_json:
+        rows = [
+            {
+                "at": e.at.isoformat(),
+                "kind": e.kind,
+                "channel": e.channel,
+                "text": e.text,
+                "status": e.status,
+            }
+            for e in entries
+        ]
+        sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+        return
+    table = Table("when", "what", "channel", "text", "status", title=f"log of {customer}")
+    zone = settings.zone
+    for e in entries:
+        table.add_row(
+            e.at.astimezone(zone).strftime("%Y-%m-%d %H:%M"), e.kind, e.channel, e.text, e.status
+        )
+    console.print(table)
 
 
 @db_app.command("upgrade")

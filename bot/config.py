@@ -89,6 +89,13 @@ class Settings(BaseSettings):
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=8080, ge=0, le=65535)
 
+    bank_accounts: str = ""
+    qris_info: str = ""
+    ewallet_info: str = ""
+    pay_link_template: str = ""
+    conversation_idle_minutes: int = Field(default=1440, ge=1)
+    max_promise_days: int = Field(default=60, ge=1, le=365)
+
     sandbox_dir: Path = Path("sandbox")
     load_examples: bool = True
     examples_dir: Path = Path("examples")
@@ -172,6 +179,16 @@ class Settings(BaseSettings):
         if not re.fullmatch(r"\+[1-9]\d{6,14}", number):
             raise ValueError(f"not an E.164 phone number (+62...): {value!r}")
         return number
+
+    @field_validator("pay_link_template")
+    @classmethod
+    def _link_placeholders(cls, value: str) -> str:
+        unknown = set(re.findall(r"{([^}]*)}", value)) - {"invoice", "amount"}
+        if unknown:
+            raise ValueError(
+                f"unknown placeholder(s) {sorted(unknown)}; use {{invoice}} and {{amount}}"
+            )
+        return value
 
     @property
     def telegram_configured(self) -> bool:

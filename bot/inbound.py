@@ -11,9 +11,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.conversation import ConversationConfig, converse
 from bot.flows.ack import acknowledgement, chat_bound, link_invalid, neutral_reply
 from bot.logmask import mask_address
-from bot.messages import Address, Inbound, Outbound
+from bot.messages import Inbound, Outbound
 from storage.db import Database
 from storage.enums import Direction, MessageStatus
 from storage.models import Contact, Customer, InboundEvent, Message, Staff
@@ -38,10 +39,19 @@ class InboundRouter:
     """Logs inbound messages (each provider event once), binds chats, replies."""
 
     def __init__(
-        self, db: Database, *, default_language: str, clock: Callable[[], dt.datetime]
+        self,
+        db: Database,
+        *,
+        default_language: str,
+        clock: Callable[[], dt.datetime],
+        conversation: ConversationConfig | None = None,
     ) -> None:
-        """Wire the router to storage; `clock` is injected (aware UTC)."""
+        """Wire the router to storage; `clock` is injected (aware UTC).
+
+        Without a conversation config known customers get a plain acknowledgement.
+        """
         self.db = db
+        self.conversation = conversation
         self.default_language = default_language
         self.clock = clock
 
@@ -92,41 +102,67 @@ class InboundRouter:
                 inbound.received_at, contact.last_inbound_at or inbound.received_at
             )
             session.add(contact)
+        await session.flush()
         language = customer.language if customer else self.default_language
+        replies: list[Outbound] = []
+        key = f"reply:{channel}:{inbound.provider_id or now.isoformat()}"
         if bound_reply is not None:
-            text = bound_reply
+            replies.append(
+                Outbound(
+                    to=inbound.sender, body=bound_reply, idempotency_key=key, language=language
+                )
+            )
+        elif customer is not None and contact is not None and self.conversation is not None:
+            replies = await converse(
+                session,
+                inbound=inbound,
+                contact=contact,
+                customer=customer,
+                message_id=logged.id,
+                now=now,
+                config=self.conversation,
+            )
         elif customer is not None:
-            text = acknowledgement(language)
+            replies.append(
+                Outbound(
+                    to=inbound.sender,
+                    body=acknowledgement(language),
+                    idempotency_key=key,
+                    language=language,
+                )
+            )
         elif await self._neutral_due(session, channel, address, now):
-            text = neutral_reply(language)
             log.info("unknown %s sender %s: neutral reply", channel, mask_address(address))
-        else:
-            text = None
-        replies: tuple[Outbound, ...] = ()
-        if text is not None:
-            key = f"reply:{channel}:{inbound.provider_id or now.isoformat()}"
+            replies.append(
+                Outbound(
+                    to=inbound.sender,
+                    body=neutral_reply(language),
+                    idempotency_key=key,
+                    language=language,
+                    template="neutral",
+                )
+            )
+        for reply in replies:
+            # The communication log keeps every reply next to the message it answers.
             session.add(
                 Message(
                     customer_id=customer.id if customer else None,
                     direction=Direction.OUTBOUND,
                     channel=channel,
                     address=address,
-                    body=text,
-                    template="neutral" if customer is None and bound_reply is None else "ack",
-                    idempotency_key=key,
+                    body=reply.body,
+                    template=reply.template or "reply",
+                    idempotency_key=reply.idempotency_key,
                     status=MessageStatus.SENT,
                     created_at=now,
                     updated_at=now,
                 )
             )
-            replies = (
-                Outbound(
-                    to=Address(channel, address), body=text, idempotency_key=key, language=language
-                ),
-            )
         await session.flush()
         return Routed(
-            replies=replies, customer_id=customer.id if customer else None, message_id=logged.id
+            replies=tuple(replies),
+            customer_id=customer.id if customer else None,
+            message_id=logged.id,
         )
 
     async def _neutral_due(

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, select
 
 from storage.db import Database
-from storage.enums import InvoiceStatus, PromiseStatus
-from storage.models import AuditLog, Customer, Invoice, Promise, PromiseInvoice, utcnow
+from storage.enums import Direction, InvoiceStatus, PromiseStatus
+from storage.models import AuditLog, Customer, Invoice, Message, Promise, PromiseInvoice, utcnow
 
 
 @dataclass
@@ -22,26 +22,25 @@ class PromiseStats:
 
 
 async def check_promises(db: Database, *, now: dt.datetime, grace_days: int) -> PromiseStats:
-    """Close every open promise whose last protected day has passed in the customer's zone.
+    """Settle open promises: kept once paid, broken once their date plus grace has passed.
 
-    Kept when every invoice it covers (every open invoice of the customer when it names
-    none) has been paid; broken otherwise, which lets reminders resume.
+    Kept as soon as every invoice a promise covers is paid; broken when its last protected
+    day (in the customer's zone) has passed unpaid, which alerts the collector and lets
+    reminders resume.
     """
     stats = PromiseStats()
-    # Coarse filter in SQL (no zone is more than a day ahead of UTC); exact check below.
-    latest = now.date() + dt.timedelta(days=1) - dt.timedelta(days=grace_days + 1)
     async with db.transaction() as session:
+        # Open promises are few (one per customer at most): check each one.
         rows = (
             await session.exec(
                 select(Promise, Customer.timezone)
                 .join(Customer, col(Customer.id) == col(Promise.customer_id))
-                .where(Promise.status == PromiseStatus.OPEN, col(Promise.promised_date) <= latest)
+                .where(Promise.status == PromiseStatus.OPEN)
             )
         ).all()
         for promise, timezone in rows:
             today = now.astimezone(ZoneInfo(timezone)).date()
-            if today <= promise.promised_date + dt.timedelta(days=grace_days):
-                continue
+            due = today > promise.promised_date + dt.timedelta(days=grace_days)
             linked = (
                 await session.exec(
                     select(Invoice)
@@ -59,7 +58,28 @@ async def check_promises(db: Database, *, now: dt.datetime, grace_days: int) -> 
                     )
                 ).all()
             paid = all(inv.balance <= 0 for inv in linked)
-            promise.status = PromiseStatus.KEPT if paid else PromiseStatus.BROKEN
+            if not paid and not due:
+                continue
+            if paid:
+                promise.status = PromiseStatus.KEPT
+            elif promise.source == "claim":
+                # A payment claim's pause simply ends: the collector was asked to verify it.
+                promise.status = PromiseStatus.CANCELLED
+            else:
+                promise.status = PromiseStatus.BROKEN
+                numbers = ", ".join(inv.number for inv in linked)
+                session.add(
+                    Message(
+                        customer_id=promise.customer_id,
+                        direction=Direction.NOTE,
+                        channel="alert",
+                        template="promise_broken",
+                        status="queued",
+                        created_at=now,
+                        updated_at=now,
+                        body=f"promise broken: {numbers} not paid by {promise.promised_date}",
+                    )
+                )
             promise.resolved_at = utcnow()
             session.add(promise)
             session.add(
@@ -72,8 +92,6 @@ async def check_promises(db: Database, *, now: dt.datetime, grace_days: int) -> 
                     after={"status": promise.status},
                 )
             )
-            if paid:
-                stats.kept += 1
-            else:
-                stats.broken += 1
+            stats.kept += promise.status == PromiseStatus.KEPT
+            stats.broken += promise.status == PromiseStatus.BROKEN
     return stats

@@ -150,7 +150,7 @@ async def test_telegram(tagih: Tagih) -> None:
     inbound = await log(tagih, "in")
     assert [(m.customer_id, m.channel) for m in inbound] == [(customer_id, "telegram")]
     assert telegram.answered  # the button stopped spinning
-    assert any("Terima kasih" in m.text for m in telegram.sent[1:])
+    assert any("Kapan Anda akan membayar" in m.text for m in telegram.sent[1:])
     [reminder] = [m for m in await log(tagih, "out") if m.followup_id]
     assert (reminder.status, reminder.provider_id) == (
         MessageStatus.SENT,

@@ -120,3 +120,16 @@ def test_preview_refuses_past_dates(workdir: Path) -> None:
     result = CliRunner().invoke(app, ["preview", "--on", "2026-11-01", "--now", NOW])
     assert result.exit_code == 2
     assert "before today" in result.output
+
+
+def test_log_lists_a_customers_messages_and_records(workdir: Path) -> None:
+    invoke("import", "customers", "customers.csv")
+    invoke("import", "invoices", "invoices.csv")
+    invoke("send-due", "--now", NOW)
+    rows = json.loads(invoke("log", "C001", "--json"))
+    assert [(r["kind"], r["channel"], r["status"]) for r in rows] == [("out", "email", "sent")]
+    assert "INV-1" in rows[0]["text"] or "faktur" in rows[0]["text"].lower()
+    table = invoke("log", "C001")
+    assert "log of C001" in table
+    result = CliRunner().invoke(app, ["log", "NOPE"])
+    assert result.exit_code == 1 and "no customer 'NOPE'" in result.output

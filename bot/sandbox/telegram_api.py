@@ -16,6 +16,9 @@ CHAT_INTERVAL = 1.0
 GLOBAL_PER_SECOND = 30
 #: Tolerance for float clocks (1/30 s steps do not add up to exactly 1 s).
 _EPSILON = 1e-6
+#: Requests paced a second apart may arrive closer together (network and scheduling
+#: jitter); Telegram's per-chat limit is approximate, so the sandbox allows this much.
+CHAT_JITTER = 0.1
 _ACTIONS = {
     "typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
     "upload_document", "choose_sticker", "find_location", "record_video_note",
@@ -117,7 +120,7 @@ class BotApiState:
             if now < until - _EPSILON:  # a flood wait is in force
                 raise ApiError(429, *_retry(until - now))
         last = self._last_sent.get(chat_id)
-        if last is not None and now - last < CHAT_INTERVAL - _EPSILON:
+        if last is not None and now - last < CHAT_INTERVAL - CHAT_JITTER:
             self.hold(chat_id, CHAT_INTERVAL - (now - last), now)
         while self._window and self._window[0] <= now - 1.0 + _EPSILON:
             self._window.popleft()

@@ -1,0 +1,194 @@
+"""Report charts as PNG files sized for a phone (1080x1350 px), drawn off-screen with Agg.
+
+Figures are built with `matplotlib.figure.Figure` and an Agg canvas, never through pyplot:
+no global figure registry, no interactive backend, nothing that needs a display.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+from babel.numbers import format_compact_currency
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
+
+from storage.reports import BUCKETS, AgingLine, AgingReport, PromisesReport, SalesReport
+
+#: 7.2 x 9 inches at 150 dpi: 1080 x 1350 pixels, a phone screen in portrait.
+FIGSIZE = (7.2, 9.0)
+DPI = 150
+#: One color per bucket, the same on every chart: green (not due) to dark red (90+).
+BUCKET_COLORS = {
+    "current": "#43a047",
+    "1-30": "#c0ca33",
+    "31-60": "#fb8c00",
+    "61-90": "#e53935",
+    "90+": "#7f0000",
+}
+OUTCOME_COLORS = {"made": "#1e88e5", "kept": "#43a047", "broken": "#e53935"}
+#: Rupiah in words people say: rb (ribu), jt (juta), M (miliar), T (triliun).
+_RUPIAH_UNITS = (
+    (Decimal(10) ** 12, "T"),
+    (Decimal(10) ** 9, "M"),
+    (Decimal(10) ** 6, "jt"),
+    (Decimal(10) ** 3, "rb"),
+)
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def short_money(amount: Decimal | float, currency: str) -> str:
+    """`Rp 5 jt`, `Rp 23,2 jt`, `Rp 1,5 M`, `Rp 750 rb`; other currencies compact (`$3.1K`)."""
+    value = Decimal(str(amount))
+    if currency.upper() != "IDR":
+        return format_compact_currency(value, currency.upper(), locale="en", fraction_digits=1)
+    sign, value = ("-" if value < 0 else ""), abs(value)
+    for unit, word in _RUPIAH_UNITS:
+        if value >= unit:
+            scaled = value / unit
+            places = Decimal(1) if scaled >= 100 else Decimal("0.1")
+            text = f"{scaled.quantize(places):f}".replace(".", ",").removesuffix(",0")
+            return f"{sign}Rp {text} {word}"
+    return f"{sign}Rp {value.quantize(Decimal(1)):f}"
+
+
+def money_axis(axes: Axes, currency: str, *, which: str = "x") -> None:
+    """Label an axis's ticks as short money in `currency`."""
+    formatter = FuncFormatter(lambda value, _pos: short_money(value, currency))
+    (axes.xaxis if which == "x" else axes.yaxis).set_major_formatter(formatter)
+
+
+def new_figure() -> Figure:
+    """A phone-sized figure on an Agg canvas."""
+    figure = Figure(figsize=FIGSIZE, dpi=DPI, layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def save(figure: Figure, path: Path) -> Path:
+    """Write the figure as PNG at the phone size and return the path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, format="png", dpi=DPI)
+    return path
+
+
+def _nothing(axes: Axes, text: str) -> None:
+    """An empty chart that says why it is empty."""
+    axes.text(0.5, 0.5, text, ha="center", va="center", fontsize=14, transform=axes.transAxes)
+    axes.set_axis_off()
+
+
+def _stack(axes: Axes, lines: list[AgingLine], labels: list[str], currency: str) -> None:
+    """Horizontal bars, one per line, buckets stacked left to right, totals at the ends."""
+    positions = list(range(len(lines)))[::-1]  # the first line on top
+    left = [0.0] * len(lines)
+    for bucket in BUCKETS:
+        widths = [float(line.buckets[bucket]) for line in lines]
+        axes.barh(positions, widths, left=left, color=BUCKET_COLORS[bucket], label=bucket)
+        left = [a + b for a, b in zip(left, widths, strict=True)]
+    for y, line in zip(positions, lines, strict=True):
+        axes.text(float(line.total), y, " " + short_money(line.total, currency), va="center")
+    axes.set_yticks(positions, labels)
+    axes.set_xlim(0, max(left, default=1.0) * 1.25 or 1.0)  # room for the total labels
+    axes.xaxis.set_major_locator(MaxNLocator(nbins=4))  # money labels are wide on a phone
+    money_axis(axes, currency)
+
+
+def aging_chart(report: AgingReport, path: Path, *, top: int = 8) -> Path:
+    """Stacked aging bars: the total, then the `top` largest customers (the rest as one bar)."""
+    figure = new_figure()
+    figure.suptitle(f"Aging on {report.as_of.isoformat()} ({report.currency})", fontsize=15)
+    if not report.customers:
+        _nothing(figure.add_subplot(), "Nothing is open.")
+        return save(figure, path)
+    shown = report.customers[:top]
+    rest = report.customers[top:]
+    if rest:
+        others = AgingLine(f"{len(rest)} others")
+        for line in rest:
+            for bucket, amount in line.buckets.items():
+                others.buckets[bucket] += amount
+        shown = [*shown, others]
+    total_axes, axes = figure.subplots(2, 1, height_ratios=[1, max(len(shown), 3)])
+    _stack(total_axes, [report.total], ["All customers"], report.currency)
+    total_axes.set_title("Total open balance")
+    _stack(axes, shown, [_label(line) for line in shown], report.currency)
+    axes.set_title("By customer, largest first")
+    axes.set_xlabel(f"Open balance ({report.currency})")
+    total_axes.legend(title="days past due", ncols=5, loc="lower center", bbox_to_anchor=(0.5, 1.3))
+    return save(figure, path)
+
+
+def _label(line: AgingLine) -> str:
+    """A customer's bar label: code and a name short enough for a phone."""
+    name = line.name if len(line.name) <= 18 else line.name[:17] + "…"
+    return f"{line.key}\n{name}" if name and name != line.key else line.key
+
+
+def sales_chart(report: SalesReport, path: Path) -> Path:
+    """Horizontal bars of each salesperson's share more than 60 days late, best on top."""
+    figure = new_figure()
+    figure.suptitle(f"Receivables aging by salesperson ({report.currency})", fontsize=15)
+    axes = figure.add_subplot()
+    if not report.salespeople:
+        _nothing(axes, "Nothing is open.")
+        return save(figure, path)
+    people = report.salespeople
+    positions = list(range(len(people)))[::-1]
+    shares = [100 * (s.share_60_plus or 0.0) for s in people]
+    colors = [_share_color(share) for share in shares]
+    axes.barh(positions, shares, color=colors)
+    for y, share, s in zip(positions, shares, people, strict=True):
+        note = f" {share:.0f}% of {short_money(s.aging.total, report.currency)}"
+        axes.text(share, y, note, va="center")
+    axes.set_yticks(positions, [f"#{s.rank} {s.salesperson}" for s in people])
+    axes.set_xlim(0, 130)  # 100 % plus room for the labels
+    axes.set_xticks(range(0, 101, 20))
+    axes.xaxis.set_major_formatter(PercentFormatter())
+    axes.set_xlabel("Share of open balance more than 60 days late")
+    axes.set_title(f"As of {report.as_of.isoformat()}; lowest share ranks first")
+    return save(figure, path)
+
+
+def _share_color(percent: float) -> str:
+    """Green for a clean book, orange for a worrying one, red past half."""
+    if percent > 50:
+        return BUCKET_COLORS["61-90"]
+    return BUCKET_COLORS["31-60"] if percent > 20 else BUCKET_COLORS["current"]
+
+
+def promises_chart(report: PromisesReport, path: Path) -> Path:
+    """Promises made, kept and broken per week (Monday to Sunday), as grouped bars."""
+    figure = new_figure()
+    figure.suptitle("Promises to pay per week", fontsize=15)
+    axes = figure.add_subplot()
+    if not report.weeks:
+        _nothing(axes, "No promises yet.")
+        return save(figure, path)
+    width = 0.27
+    series = {
+        "made": [w.made for w in report.weeks],
+        "kept": [w.kept for w in report.weeks],
+        "broken": [w.broken for w in report.weeks],
+    }
+    for offset, (name, counts) in zip((-width, 0.0, width), series.items(), strict=True):
+        xs = [i + offset for i in range(len(report.weeks))]
+        axes.bar(xs, counts, width, label=name, color=OUTCOME_COLORS[name])
+    labels = [_week(w.monday) for w in report.weeks]
+    axes.set_xticks(range(len(report.weeks)), labels, rotation=60, ha="right")
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    highest = max(max(counts) for counts in series.values())
+    axes.set_ylim(0, max(highest, 1) * 1.15)  # headroom for the legend
+    axes.set_xlabel("Week starting")
+    axes.set_ylabel("Promises")
+    axes.set_title(f"Up to {report.as_of.isoformat()}")
+    axes.legend(ncols=3, loc="upper left")
+    return save(figure, path)
+
+
+def _week(monday: dt.date) -> str:
+    """`9 Mar`."""
+    return f"{monday.day} {_MONTHS[monday.month - 1]}"

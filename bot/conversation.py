@@ -1,0 +1,156 @@
+"""Run one customer turn: load the stored state, step the flow, apply effects, save."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.config import Settings
+from bot.effects import apply_effects
+from bot.flows.customer import step
+from bot.flows.types import Facts, InvoiceFact, PaymentInfo, Reply, State, Turn
+from bot.messages import Address, Button, Inbound, Outbound
+from storage.enums import InvoiceStatus
+from storage.models import Contact, Conversation, Customer, Invoice
+
+#: Channels that show options as buttons; the others get numbered lines.
+BUTTON_CHANNELS = {"telegram"}
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationConfig:
+    """Settings the conversation needs (from `Settings`)."""
+
+    payment: PaymentInfo
+    idle: dt.timedelta = dt.timedelta(hours=24)
+    max_promise_days: int = 60
+    grace_days: int = 1
+
+
+def render_reply(reply: Reply, to: Address, key: str, language: str) -> Outbound:
+    """Options as buttons where the channel has them, else as numbered lines."""
+    if to.channel in BUTTON_CHANNELS:
+        buttons = tuple(Button(o.label, o.payload) for o in reply.options)
+        return Outbound(
+            to=to, body=reply.text, idempotency_key=key, language=language, buttons=buttons
+        )
+    lines = [reply.text, *(f"{i}. {o.label}" for i, o in enumerate(reply.options, start=1))]
+    return Outbound(to=to, body="\n".join(lines), idempotency_key=key, language=language)
+
+
+async def _facts(
+    session: AsyncSession,
+    customer: Customer,
+    language: str,
+    channel: str,
+    today: dt.date,
+    config: ConversationConfig,
+) -> Facts:
+    invoices = (
+        await session.exec(
+            select(Invoice)
+            .where(
+                Invoice.customer_id == customer.id,
+                Invoice.status == InvoiceStatus.OPEN,
+                col(Invoice.balance) > 0,
+            )
+            .order_by(col(Invoice.due_date), col(Invoice.number))
+        )
+    ).all()
+    payment = PaymentInfo(
+        bank_accounts=config.payment.bank_accounts,
+        virtual_account=customer.virtual_account,
+        qris=config.payment.qris,
+        ewallet=config.payment.ewallet,
+        pay_link_template=config.payment.pay_link_template,
+    )
+    return Facts(
+        customer_name=customer.name,
+        language=language,
+        today=today,
+        channel=channel,
+        invoices=tuple(
+            InvoiceFact(inv.id or 0, inv.number, inv.balance, inv.currency, inv.due_date)
+            for inv in invoices
+        ),
+        payment=payment,
+        max_promise_days=config.max_promise_days,
+    )
+
+
+async def converse(
+    session: AsyncSession,
+    *,
+    inbound: Inbound,
+    contact: Contact,
+    customer: Customer,
+    message_id: int | None,
+    now: dt.datetime,
+    config: ConversationConfig,
+) -> list[Outbound]:
+    """One turn of the customer's conversation on this channel and address."""
+    channel, address = inbound.sender.channel, inbound.sender.value
+    conversation = (
+        await session.exec(
+            select(Conversation).where(
+                Conversation.channel == channel, Conversation.address == address
+            )
+        )
+    ).first()
+    if conversation is None:
+        conversation = Conversation(
+            channel=channel, address=address, customer_id=customer.id, updated_at=now
+        )
+    expired = conversation.expires_at is not None and conversation.expires_at <= now
+    state = (
+        State()
+        if expired
+        else State(conversation.flow, conversation.state, dict(conversation.data))
+    )
+    language = conversation.language or customer.language
+    today = now.astimezone(ZoneInfo(customer.timezone)).date()
+    facts = await _facts(session, customer, language, channel, today, config)
+    outcome = step(state, Turn(inbound.text, inbound.payload, inbound.media), facts)
+    await apply_effects(
+        session,
+        effects=outcome.effects,
+        customer=customer,
+        contact=contact,
+        conversation=conversation,
+        message_id=message_id,
+        grace_days=config.grace_days,
+        now=now,
+        today=today,
+    )
+    conversation.customer_id = customer.id
+    conversation.flow, conversation.state = outcome.state.flow, outcome.state.step
+    conversation.data = dict(outcome.state.data)
+    conversation.updated_at, conversation.expires_at = now, now + config.idle
+    session.add(conversation)
+    language = conversation.language or customer.language
+    base = f"reply:{channel}:{inbound.provider_id or now.isoformat()}"
+    return [
+        render_reply(reply, inbound.sender, f"{base}:{i}", language)
+        for i, reply in enumerate(outcome.replies)
+    ]
+
+
+def conversation_config(settings: Settings) -> ConversationConfig:
+    """The conversation's settings: payment instructions, idle time, promise limits."""
+    accounts = tuple(part.strip() for part in settings.bank_accounts.split(";") if part.strip())
+    payment = PaymentInfo(
+        bank_accounts=accounts,
+        qris=settings.qris_info or None,
+        ewallet=settings.ewallet_info or None,
+        pay_link_template=settings.pay_link_template or None,
+    )
+    return ConversationConfig(
+        payment=payment,
+        idle=dt.timedelta(minutes=settings.conversation_idle_minutes),
+        max_promise_days=settings.max_promise_days,
+        grace_days=settings.promise_grace_days,
+    )

@@ -1,0 +1,160 @@
+"""The customer conversation: a pure state machine over every channel.
+
+`step(state, turn, facts)` returns the replies, the next state and the effects; the
+router applies the effects and saves the state in one transaction, then replies.
+A bare number picks from the options last offered, so SMS, WhatsApp and Telegram
+buttons all arrive as the same payloads; keypad choices arrive as `voice:` payloads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from bot.flows import customer_steps as steps
+from bot.flows.nlu import Intent, classify, parse_amount, parse_date, parse_language
+from bot.flows.texts import t
+from bot.flows.types import (
+    Facts,
+    OptIn,
+    Option,
+    OptOut,
+    Outcome,
+    RecordPromise,
+    Reply,
+    SetLanguage,
+    State,
+    Turn,
+)
+
+#: Words that stop messages wherever the conversation stands (even in free-text steps).
+STOP_WORDS = {"stop", "berhenti", "unsubscribe", "stopall", "cancel", "end", "quit"}
+START_WORDS = {"mulai", "start", "unstop", "subscribe"}
+TRANSCRIPT_TURNS = 10
+MENU_PAYLOADS = {
+    "menu:paid": "paid",
+    "menu:promise": "promise",
+    "menu:method": "method",
+    "menu:dispute": "dispute",
+    "menu:instalment": "instalment",
+    "menu:handoff": "handoff",
+}
+INTENT_FLOWS = {
+    Intent.PAID: "paid",
+    Intent.PROMISE: "promise",
+    Intent.METHOD: "method",
+    Intent.DISPUTE: "dispute",
+    Intent.INSTALMENT: "instalment",
+    Intent.HANDOFF: "handoff",
+}
+
+
+def menu_options(language: str) -> tuple[Option, ...]:
+    """The main menu, in the customer's language."""
+    return tuple(
+        Option(t(f"opt_{flow}", language), payload) for payload, flow in MENU_PAYLOADS.items()
+    )
+
+
+def menu_reply(language: str, preface: str | None = None) -> Reply:
+    """The main menu, optionally after a sentence."""
+    text = t("menu", language)
+    return Reply(f"{preface}\n{text}" if preface else text, menu_options(language))
+
+
+def picked(text: str, data: dict[str, Any], *, in_menu: bool) -> str | None:
+    """The payload of a numbered option the customer typed, if any.
+
+    With nothing offered yet (a first reply to a reminder, which lists the menu by
+    number), the numbers pick from the main menu.
+    """
+    options = data.get("options") or (list(MENU_PAYLOADS) if in_menu else [])
+    word = text.strip().rstrip(".)")
+    if word.isdigit() and 1 <= int(word) <= len(options):
+        return str(options[int(word) - 1])
+    return None
+
+
+def _menu_label(text: str) -> str | None:
+    """The flow whose menu label the customer typed ("ada masalah"), in either language."""
+    typed = " ".join(text.lower().split())
+    for flow in MENU_PAYLOADS.values():
+        if typed in (t(f"opt_{flow}", "id").lower(), t(f"opt_{flow}", "en").lower()):
+            return flow
+    return None
+
+
+def _remember(outcome: Outcome, transcript: list[str]) -> Outcome:
+    """Keep the options just offered (for numbered answers) and the recent transcript."""
+    data = dict(outcome.state.data)
+    offered = [o.payload for reply in outcome.replies for o in reply.options]
+    data["options"] = offered
+    data["transcript"] = transcript[-TRANSCRIPT_TURNS:]
+    return Outcome(
+        outcome.replies, State(outcome.state.flow, outcome.state.step, data), outcome.effects
+    )
+
+
+def _global(turn: Turn, facts: Facts, free_text: bool) -> Outcome | None:
+    """Opt-out, opt-in and language switches, which apply whatever the state."""
+    word = turn.text.strip().lower().strip("!.")
+    intent = None if free_text else classify(turn.text)
+    if word in STOP_WORDS or intent is Intent.OPT_OUT:
+        return Outcome((Reply(t("opted_out", facts.language)),), State(), (OptOut(),))
+    if word in START_WORDS or intent is Intent.OPT_IN:
+        return Outcome(
+            (menu_reply(facts.language, t("opted_in", facts.language)),), State(), (OptIn(),)
+        )
+    if intent is Intent.LANGUAGE:
+        language = parse_language(turn.text)
+        if language is not None:
+            return Outcome(
+                (menu_reply(language, t("language_set", language)),),
+                State(),
+                (SetLanguage(language),),
+            )
+    return None
+
+
+def _voice(choice: str, facts: Facts) -> Outcome:
+    """Keypad choices: the same records as the chat flows, without questions."""
+    ids = tuple(invoice.id for invoice in facts.invoices)
+    if choice in ("promise_tomorrow", "promise_week"):
+        days = 1 if choice == "promise_tomorrow" else 7
+        when = facts.today + dt.timedelta(days=days)
+        return steps.promise_recorded(facts, RecordPromise(when, None, ids), source="voice")
+    if choice == "paid":
+        return steps.claim_recorded(facts, None, None, ())
+    return steps.handoff(facts, [f"voice: {choice}"])
+
+
+def step(state: State, turn: Turn, facts: Facts) -> Outcome:
+    """One turn of the customer conversation."""
+    data = dict(state.data)
+    transcript = [*list(data.get("transcript", [])), turn.text or (turn.payload or "")]
+    free_text = state.flow == "dispute" and state.step == "details"
+    payload = turn.payload or picked(turn.text, data, in_menu=state.flow == "menu")
+    if payload is None:
+        special = _global(turn, facts, free_text)
+        if special is not None:
+            return _remember(special, transcript)
+    if payload and payload.startswith("voice:"):
+        return _remember(_voice(payload.removeprefix("voice:"), facts), transcript)
+    if not facts.invoices and state.flow == "menu":
+        return _remember(Outcome((Reply(t("nothing_open", facts.language)),), State()), transcript)
+    if payload in MENU_PAYLOADS:
+        return _remember(
+            steps.begin(MENU_PAYLOADS[payload], Turn(""), facts, transcript), transcript
+        )
+    if state.flow != "menu":
+        outcome = steps.resume(state.flow, state.step, data, turn, payload, facts, transcript)
+        if outcome is not None:
+            return _remember(outcome, transcript)
+    intent = classify(turn.text)
+    flow = INTENT_FLOWS.get(intent) or _menu_label(turn.text)
+    if flow is None and parse_date(turn.text, facts.today) and not parse_amount(turn.text):
+        flow = "promise"  # a bare date ("jumat ya pak") answers a reminder with a promise
+    if flow is not None:
+        return _remember(steps.begin(flow, turn, facts, transcript), transcript)
+    reply = menu_reply(facts.language, t("not_understood", facts.language))
+    return _remember(Outcome((reply,), State()), transcript)

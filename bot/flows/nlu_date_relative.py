@@ -1,0 +1,133 @@
+"""Tier-3 date rules: words relative to today ("besok", "2 minggu lagi") and weekdays.
+
+Weekdays: a bare "jumat"/"friday" is the next Friday strictly after today; "jumat ini" /
+"this friday" may be today; "jumat depan" / "next friday" / "jumat minggu depan" is the
+Friday of the next calendar week (weeks run Monday to Sunday), so said on a Monday it is
+11 days away, not 4. "minggu depan" alone is simply today + 7.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+
+from bot.flows import nlu_calendar as cal
+from bot.flows.nlu_date_rules import NUMBER, Rule, rule
+from bot.flows.nlu_text import small_number
+
+RELATIVE: list[Rule] = []
+
+
+def _days(n: int) -> Callable[[dt.date], dt.date]:
+    return lambda today: today + dt.timedelta(days=n)
+
+
+def _week_day(weeks: int, weekday: int) -> Callable[[dt.date], dt.date]:
+    return lambda today: cal.monday_of(today) + dt.timedelta(days=7 * weeks + weekday)
+
+
+def _weekend(today: dt.date) -> dt.date:
+    return cal.weekday_after(today, 5, include_today=True)
+
+
+_PHRASES: tuple[tuple[str, Callable[[dt.date], dt.date]], ...] = (
+    (
+        r"hari ini|today|sekarang|right now|tonight|later today"
+        r"|nanti (?:pagi|siang|sore|malam)|(?:pagi|siang|sore|malam) ini"
+        r"|this (?:morning|afternoon|evening)",
+        _days(0),
+    ),
+    (r"besok|tomorrow", _days(1)),
+    (r"besok lusa|lusa|(?:the )?day after tomorrow", _days(2)),
+    (r"kemarin|yesterday", _days(-1)),
+    (r"kemarin lusa|(?:the )?day before yesterday", _days(-2)),
+    (r"minggu depan|pekan depan|next week|minggu berikutnya", _days(7)),
+    (
+        r"awal (?:minggu|pekan)(?: depan)?|(?:early|beginning of|start of) next week",
+        _week_day(1, 0),
+    ),
+    (r"akhir (?:minggu|pekan)(?: ini)?|(?:this )?weekend|end of (?:the |this )?week", _weekend),
+    (r"akhir (?:minggu|pekan) depan|next weekend|end of next week", _week_day(1, 5)),
+    (r"akhir bulan(?: ini)?|end of (?:the |this )?month|month end", cal.end_of_month),
+    (r"akhir bulan depan|end of next month", lambda today: cal.end_of_month(today, 1)),
+    (
+        r"(?:awal )?bulan depan|awal bulan|(?:early )?next month|bulan berikutnya"
+        r"|(?:beginning|start) of (?:the )?next month",
+        lambda today: cal.add_months(today, 1, 1),
+    ),
+    (
+        r"(?:per)?tengah(?:an)? bulan(?: ini)?|mid ?month|middle of the month",
+        lambda today: cal.add_months(today, 0 if today.day <= 15 else 1, 15),
+    ),
+    (r"(?:per)?tengah(?:an)? bulan depan|mid next month", lambda t: cal.add_months(t, 1, 15)),
+    (r"akhir tahun(?: ini)?|end of (?:the |this )?year", lambda t: dt.date(t.year, 12, 31)),
+    (r"(?:awal )?tahun depan|(?:early )?next year", lambda t: dt.date(t.year + 1, 1, 1)),
+)
+
+
+def _phrase_handler(when: Callable[[dt.date], dt.date]) -> Callable[..., dt.date]:
+    return lambda m, today: when(today)
+
+
+for _pattern, _when in _PHRASES:
+    RELATIVE.append(Rule(3, re.compile(rf"\b(?:{_pattern})\b"), _phrase_handler(_when)))
+
+_UNIT = r"(hari|days?|minggu|pekan|weeks?|bulan|months?)"
+_LATER = r"(?:lagi|ke ?depan|dari sekarang|from now|later)"
+
+
+def _shift(today: dt.date, count: int | None, unit: str) -> dt.date | None:
+    if count is None or not 0 < count <= 366:
+        return None
+    if unit.startswith(("bulan", "month")):
+        return cal.add_months(today, count)
+    weeks = unit.startswith(("minggu", "pekan", "week"))
+    return today + dt.timedelta(days=count * (7 if weeks else 1))
+
+
+@rule(RELATIVE, 3, rf"\b({NUMBER})\s*-\s*({NUMBER})\s*{_UNIT}\s*{_LATER}")
+def _range_later(m: re.Match[str], today: dt.date) -> dt.date | None:
+    return _shift(today, small_number(m[2]), m[3])  # "2-3 hari lagi": the later end
+
+
+@rule(RELATIVE, 3, rf"\b({NUMBER})\s*{_UNIT}\s*{_LATER}")
+def _later(m: re.Match[str], today: dt.date) -> dt.date | None:
+    return _shift(today, small_number(m[1]), m[2])
+
+
+@rule(RELATIVE, 3, rf"\b(?:dalam|within|in)\s+(?:waktu\s+)?({NUMBER})\s*{_UNIT}\b")
+def _within(m: re.Match[str], today: dt.date) -> dt.date | None:
+    return _shift(today, small_number(m[1]), m[2])
+
+
+# A bare duration or count ("cicil 3 bulan", "tiap minggu", "minggu lalu") is no date; as a
+# match it also stops "minggu" in it from being read as Sunday.
+@rule(
+    RELATIVE,
+    3,
+    rf"\b(?:{NUMBER}|beberapa|tiap|setiap|per)\s*{_UNIT}\b"
+    r"|\bminggu (?:ini|lalu|kemarin|yang lalu)\b|\b(?:this|last) week\b",
+)
+def _duration(m: re.Match[str], today: dt.date) -> dt.date | None:
+    return None
+
+
+_WEEKDAY = cal.alternation(name for name in cal.WEEKDAYS if name != "minggu")
+_NEXT_WEEK = r"depan|minggu depan|pekan depan|next week"
+
+
+@rule(
+    RELATIVE,
+    3,
+    rf"\b(?:(next|this|coming|on)\s+)?(?:hari\s+(minggu)\b|(?:hari\s+)?({_WEEKDAY}|minggu"
+    rf"(?!\s*(?:depan|ini|lagi|lalu|kemarin|ke ?depan|berikutnya|yang)\b))\b)"
+    rf"(?:\s*,?\s*({_NEXT_WEEK}|ini|this week|besok))?",
+)
+def _weekday(m: re.Match[str], today: dt.date) -> dt.date | None:
+    weekday = cal.WEEKDAYS[m[2] or m[3]]
+    prefix, suffix = m[1] or "", m[4] or ""
+    if prefix == "next" or re.fullmatch(_NEXT_WEEK, suffix):
+        return cal.monday_of(today) + dt.timedelta(days=7 + weekday)
+    this = prefix == "this" or suffix in ("ini", "this week")
+    return cal.weekday_after(today, weekday, include_today=this)

@@ -1,0 +1,143 @@
+"""`classify`: what a customer's free-text reply wants, by ordered keyword rules.
+
+The rules run on `words` text (lowercase, SMS-speak spelled out) in this order, first hit
+wins: opt-out, opt-in, language, handoff, dispute, instalment, paid, method, promise.
+Opt-out comes first because ignoring one breaks the law; a dispute or an instalment
+request outranks "paid"/"promise" because a collector has to look at it.
+
+Promise: any future date (per `parse_date`) is a promise, with or without a paying verb,
+because in a reply to a reminder a date *is* the answer to "when?"; the flow reads the
+date back to the customer for confirmation. A paying verb in the future ("nanti saya
+bayar", "I will pay") without a date is a promise too; the flow then asks for the date.
+A date the text negates in the same clause ("belum bisa bayar sekarang") does not count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from enum import StrEnum
+
+from bot.flows import nlu_intent_rules as r
+from bot.flows.nlu_amounts import parse_amount
+from bot.flows.nlu_dates import parse_date
+from bot.flows.nlu_slots import parse_dispute_reason, parse_language, parse_method
+from bot.flows.nlu_text import canon, words
+
+
+class Intent(StrEnum):
+    """What a customer's reply asks for."""
+
+    PROMISE = "promise"
+    PAID = "paid"
+    METHOD = "method"
+    DISPUTE = "dispute"
+    INSTALMENT = "instalment"
+    HANDOFF = "handoff"
+    OPT_OUT = "opt_out"
+    OPT_IN = "opt_in"
+    LANGUAGE = "language"
+    UNKNOWN = "unknown"
+
+
+_BLOCK = frozenset(
+    {"belum", "tidak", "lupa", "gagal", "mau", "akan", "bisa", "harus", "ingin", "pengen"}
+    | {"siap", "oke", "not", "never", "will", "can", "to", "be", "get", "gets", "getting"}
+    | {"would", "should"}
+)
+_MARK = frozenset({"sudah", "telah", "barusan", "tadi", "kemarin", "already", "just", "yesterday"})
+_ID_VERB = re.compile(r"(?:di|mem|men|me)?(?:bayar|transfer|lunas|setor)\w*")
+_PAST_VERB = re.compile(r"paid|transferred|settled|lunas")
+
+
+def _paid(normal: str, promised: bool) -> bool:
+    """A paying verb with a past marker near it ("sdh tf", "tf nya udah", "I paid")."""
+    if r.PAID.search(normal):
+        return True
+    tokens = normal.split()
+    for i, token in enumerate(tokens):
+        if not _ID_VERB.fullmatch(token) and not _PAST_VERB.fullmatch(token):
+            continue
+        if i and tokens[i - 1] in _BLOCK:
+            continue
+        before = _unblocked(reversed(tokens[max(0, i - 4) : i]))
+        after = _unblocked(tokens[i + 1 : i + 5])
+        if _MARK & (before | after):
+            return True
+        if _PAST_VERB.fullmatch(token) and not (token == "lunas" and promised):
+            return True  # English past tense is enough; bare "lunas" unless a date follows
+    return False
+
+
+def _unblocked(tokens: Iterable[str]) -> set[str]:
+    """The tokens up to the first negation or modal, nearest first."""
+    seen: set[str] = set()
+    for token in tokens:
+        if token in _BLOCK:
+            break
+        seen.add(token)
+    return seen
+
+
+def _method(normal: str, text: str, promised: bool) -> bool:
+    """A question about how to pay, or a method named without a date."""
+    if r.METHOD.search(normal):
+        return True
+    method = parse_method(text)
+    if method is None:
+        return False
+    if method == "transfer":
+        return not promised and r.VIA_TRANSFER.search(normal) is not None
+    return "?" in text or r.ASKING.search(normal) is not None or not promised
+
+
+_REFERENCE = dt.date(2001, 1, 1)  # classify has no "today": any day tells future from past
+
+
+def _promised(text: str) -> tuple[bool, bool]:
+    """(a future date is named, a time without a date is named), negated ones left out."""
+    affirmed = r.NEGATED_DATE.sub(" ", canon(text))
+    if not r.PAY_WORD.search(affirmed):
+        affirmed = r.WEAK_NOW.sub(" ", affirmed)
+    date = parse_date(affirmed, _REFERENCE)
+    return date is not None and date >= _REFERENCE, r.SOON.search(affirmed) is not None
+
+
+def classify(text: str) -> Intent:
+    """The intent of a customer's reply; UNKNOWN for greetings, thanks and noise."""
+    normal = words(text)
+    if not normal:
+        return Intent.UNKNOWN
+    if r.OPT_OUT.search(normal):
+        return Intent.OPT_OUT
+    if r.OPT_IN.search(normal):
+        return Intent.OPT_IN
+    if r.LANGUAGE.search(normal) and parse_language(text) is not None:
+        return Intent.LANGUAGE
+    if r.HANDOFF.search(normal):
+        return Intent.HANDOFF
+    if parse_dispute_reason(text) is not None or r.COMPLAINT.search(normal):
+        return Intent.DISPUTE
+    if _instalment(normal, text):
+        return Intent.INSTALMENT
+    promised, soon = _promised(text)
+    if _paid(normal, promised):
+        return Intent.PAID
+    if _method(normal, text, promised):
+        return Intent.METHOD
+    if promised or soon or r.WILL_PAY.search(normal):
+        return Intent.PROMISE
+    return Intent.UNKNOWN
+
+
+def _instalment(normal: str, text: str) -> bool:
+    """Asking to pay in parts, or offering part now ("2jt dulu, sisanya bulan depan")."""
+    normal = r.NO_INSTALMENT.sub(" ", normal)
+    if r.INSTALMENT.search(normal):
+        return True
+    if re.search(r"(?<!\d)[1-9]\d? ?%", text):
+        return True  # "50% dulu": a share of the bill is a part payment
+    # part now and the rest later, or so much a month: "2jt dulu", "1 juta per bulan"
+    part = parse_amount(text) is not None
+    return part and (r.REST_LATER.search(normal) or r.PER_PERIOD.search(normal)) is not None

@@ -1,0 +1,156 @@
+"""The keyword tables behind `classify`, one compiled regex per cue, over `words` text."""
+
+from __future__ import annotations
+
+import re
+
+
+def _any(*patterns: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+OPT_OUT = _any(
+    r"\b(?:stop|unsubscribe|unsub|berhenti\w*|opt ?out|remove me)\b",
+    r"\b(?:hapus|keluarkan|hilangkan|remove|delete) (?:\w+ ){0,2}(?:nomor|kontak|data|number"
+    r"|me)\b|\btake me off\b",
+    r"\bjangan (?:\w+ ){0,2}(?:hubungi|menghubungi|kirim|kirimi|sms|wa|whatsapp|chat|telepon"
+    r"|ditelepon|ganggu|spam)\w*",
+    r"\btidak (?:usah|perlu|mau) (?:\w+ )?(?:hubungi|dihubungi|kirim|ngirim|sms|wa|chat"
+    r"|ganggu|telepon|ditelepon)\w* (?:\w+ ){0,2}lagi\b",
+    r"\b(?:do not|never) (?:contact|message|text|email|sms|telepon) (?:me|us)\b",
+    r"\btidak (?:mau|ingin) (?:\w+ ){0,2}(?:pesan|sms|wa|notifikasi|pengingat|reminder|telepon"
+    r"|hubungi|chat)\w*",
+    r"\bno more (?:messages|texts|reminders|sms)\b|\bdo not want (?:\w+ ){0,2}"
+    r"(?:messages|texts|reminders)\b",
+)
+OPT_IN = _any(
+    # after the opt-out rules, so "jangan kirim pesan lagi" never gets here
+    r"\b(?:mau|ingin|tolong|mohon|please|minta|want|would like)\b(?: \w+){0,3}? (?:pengingat"
+    r"|pesan|notifikasi|reminders?|messages|notifications?)\w* (?:\w+ ){0,2}(?:lagi|kembali"
+    r"|again)\b",
+    r"^(?:mulai|start|unstop|subscribe|resubscribe|aktifkan)"
+    r"(?: lagi| again| kembali| ya| please)*$",
+    r"\b(?:aktifkan|hidupkan|nyalakan) (?:\w+ ){0,2}(?:lagi|kembali)\b|\bopt ?in\b",
+    r"\bberlangganan (?:lagi|kembali)\b|\bsubscribe again\b",
+    r"\b(?:kirim|kirimi|kirimkan) (?:\w+ ){0,2}(?:pengingat|pesan|notifikasi|reminder)\w* "
+    r"(?:lagi|kembali)\b",
+    r"\b(?:resume|restart|start) (?:sending|messages|reminders|notifications)\b",
+)
+LANGUAGE = _any(
+    r"\b(?:english|inggris|bahasa|berbahasa|indonesian)\b",
+    r"\b(?:speak|in|pakai|pake) indonesia\w*\b",
+    r"^(?:indo|indonesia|indonesian|eng|en)(?: please| ya| saja| dong)*$",
+)
+_STAFF = (
+    r"(?:orang|petugas|admin|cs|manusia|operator|staff|staf|karyawan|kolektor|collector"
+    r"|sales|person|human|agent|someone|somebody|representative|manager|manajer|atasan"
+    r"|pimpinan|keuangan|finance|customer service|pihak|tim|team|penagihan|bagian)"
+)
+HANDOFF = _any(
+    rf"\b(?:bicara|berbicara|ngomong|ngobrol|hubungkan|sambungkan|chat|talk|speak|connect"
+    rf"|diskusi|berdiskusi|bahas|membahas|discuss)\b"
+    rf"(?: \w+){{0,4}}? {_STAFF}(?:nya)?\b",
+    r"\b(?:telepon|hubungi|kontak|contact) (?:saya|me|kami|us|balik|back)\b",
+    r"\b(?:minta|tolong|mohon|bisa|please|can you|could you|mau|ingin|butuh|perlu|need|want"
+    r"|request) (?:\w+ ){0,3}(?:telepon|hubungi|callback)\b",
+    r"\b(?:customer service|customer care|layanan pelanggan|call center|real person"
+    r"|orang asli|manusia asli|bukan bot|not a bot|live agent)\b",
+    rf"\b(?:mau|minta|ingin|pengen|butuh|perlu|want|need|please|tolong) (?:\w+ ){{0,3}}{_STAFF}\b",
+    r"^(?:admin|cs|operator|petugas|agent|human|manusia|telepon)(?: please| dong| ya)*$",
+    r"\btelepon (?:saja|dong|please)\b",
+    r"\b(?:someone|somebody|anyone|who) (?:\w+ ){0,3}(?:telepon|talk|speak|contact)\b",
+    r"\bnomor (?:telepon )?(?:cs|admin|kantor|petugas|kolektor|sales)\b",
+)
+COMPLAINT = re.compile(
+    r"\b(?:komplain|complain|complaint|keluhan|keberatan|dispute|protes|sengketa|disagree)\w*"
+    r"|\btidak (?:setuju|terima)\b(?! kasih)|\btidak sesuai\b|\bnot as (?:ordered|described)\b"
+    # differs from what was agreed: "beda dengan yang dipesan", "tidak sama dengan surat jalan"
+    r"|\b(?:beda|berbeda|tidak sama|lain|different|differs?)\b(?: \w+){0,4}? (?:pesan\w*"
+    r"|dipesan|order\w*|po|penawaran|quotation|quote|surat jalan|delivery note|kontrak"
+    r"|perjanjian|kesepakatan|disepakati|agreed|sample|contoh|spesifikasi|spek)\b"
+    r"|\bwrong (?:items?|goods|products?|quantity|qty|size|colou?r|model)\b"
+    r"|\bsalah (?:ukuran|warna|tipe|type|model|barang|item|size|spesifikasi|spek|jenis|produk)\b"
+)
+_NUM = r"(?:\d+|dua|tiga|empat|lima|enam|two|three|four|five|six)"
+INSTALMENT = _any(
+    r"\b(?:(?:di|men|me)?cicil\w*|nyicil\w*|(?:di|meng)?angsur\w*|instal+ments?|payment plan)\b",
+    r"\b(?:termin|bertahap|sebagian|setengah|separuh|half|partial\w*|pay in parts)\b",
+    r"\b(?:dipecah|pecah jadi|beberapa kali|several (?:payments|times|parts))\b",
+    r"\b(?:pay|bayar)\w* (?:\w+ ){0,2}(?:part|parts|portion)\b",
+    r"\bsplit (?:the )?(?:payment|bill)\b|\bdp\b|\buang muka\b|\bdown ?payment\b",
+    rf"\b{_NUM} ?(?:x|kali) (?:bayar|pembayaran)|\b(?:bayar|pay)\w* (?:\w+ )?{_NUM} ?(?:x|kali"
+    rf"|times)\b|\b(?:bagi|dibagi|split into) {_NUM}\b",
+)
+NO_INSTALMENT = re.compile(r"\btidak (?:mau |usah |perlu )?(?:di)?cicil\w*")
+REST_LATER = re.compile(r"\b(?:dulu|sisanya|sisa|first|the rest|remaining|remainder)\b")
+PER_PERIOD = re.compile(r"\b(?:per|tiap|setiap|each|every|a) (?:bulan|month|minggu|pekan|week)\b")
+
+PAID = _any(
+    r"\bbukti\w*\b|\bstruk\b|\b(?:proof of payment|payment proof|receipt)\b",
+    r"\bpayment (?:is |has been |was )?(?:done|made|sent|completed?|transferred|successful)\b",
+    r"\bsent (?:the |you the )?(?:money|payment|funds|transfer)\b",
+    r"\b(?:made|sent|completed|did|done) (?:the |a |my |our |this )?(?:payment|transfer)\b",
+    # the money itself arrived: "pembayaran sudah kami lakukan", "uangnya sudah masuk"
+    r"\b(?:pembayaran|payment|transferan|uang\w*|dana\w*|duit\w*) (?:\w+ ){0,2}(?:sudah|telah"
+    r"|already|has been|was) (?:\w+ ){0,2}(?:lakukan|dilakukan|masuk|terima|kirim|sampai"
+    r"|proses|done|made|sent|received|credited)\b",
+    r"\b(?:pembayaran|payment|transfer\w*|uang\w*|dana\w*|duit\w*) (?:\w+ ){0,2}(?:went through"
+    r"|gone through|berhasil|sukses|successful|cleared)\b",
+)
+
+
+METHOD = _any(
+    r"\b(?:nomor|no) rekening\b|\brekening (?:\w+ ){0,3}(?:mana|apa|berapa|nya)\b",
+    r"\brekening tujuan\b",
+    r"\b(?:ke ?|di ?)mana (?:\w+ ){0,2}(?:bayar|transfer|pembayaran|setor)",
+    r"\b(?:bayar|transfer|pembayaran|setor)\w* (?:\w+ ){0,3}(?:ke ?mana|di ?mana|mana)\b",
+    r"\b(?:cara\w*|gimana|bagaimana|how) (?:\w+ ){0,3}(?:bayar|membayar|pembayaran|transfer"
+    r"|pay|payment)",
+    r"\b(?:bayar|transfer|pembayaran)\w* (?:\w+ ){0,3}(?:cara\w*|gimana|bagaimana)\b",
+    r"\b(?:metode|pilihan|opsi|method|methods|options?|info|informasi|detail|link|tautan)\w* "
+    r"(?:\w+ )?(?:bayar|pembayaran|payment|transfer)\w*",
+    r"\bpayment (?:method|methods|options?|details?|info|link)\b",
+    r"\b(?:account number|bank account|bank details)\b|\bwhere (?:\w+ ){0,3}(?:pay|transfer|send)",
+    r"\b(?:pakai|pake|via|lewat|using) apa\b|\bbank apa\b|\bwhich (?:bank|method|account)\b",
+    r"\b(?:bayar|pay|payment)\w* (?:\w+ ){0,2}(?:tunai|cash|cod)\b",
+)
+# Plain "transfer" is also the verb in "besok saya transfer": it names the method only
+# with a bank, an account or a "via".
+VIA_TRANSFER = re.compile(
+    r"\b(?:pakai|pake|via|lewat|dengan|using|by|ke) (?:\w+ )?(?:transfer|bank|rekening|atm|bca"
+    r"|mandiri|bri|bni|cimb|permata|btn|bsi)\b"
+    r"|^transfer(?: bank| saja| ya)*$"
+)
+ASKING = re.compile(r"\b(?:bisa|boleh|can|could|may|apakah|terima|accept)\b")
+
+
+# "sekarang" / "right now" is a promise date only next to paying: "I'm busy right now" is not.
+WEAK_NOW = re.compile(r"\b(?:sekarang|right now)\b")
+PAY_WORD = re.compile(r"\b(?:bayar|transfer|lunas|setor|pay|settle|pembayaran)\w*")
+NEGATED_DATE = re.compile(
+    r"\b(?:belum|tidak|not|can not|do not|will not)(?: +\w+){0,3}? +(?:sekarang|hari ini"
+    r"|besok|lusa|today|tomorrow|now|minggu ini|pekan ini|bulan ini|this week|this month)\b"
+)
+WILL_PAY = _any(
+    r"(?<!tidak )(?<!belum )(?<!not )\b(?:akan|nanti|segera|secepatnya|mau|usahakan"
+    r"|diusahakan|insya ?allah|insyaallah|pasti|will|going to|gonna|shall|promise|janji)\b"
+    r"(?: (?!belum|tidak|not)\w+){0,3}? (?:(?:di|mem|men|me)?(?:bayar|transfer|lunas|setor)\w*"
+    r"|pay|settle)\b",
+    r"\b(?:saya|kami|kita)\b (?:bayar|transfer|lunasi|setor)\b",
+    r"\b(?:pay|bayar\w*) (?:soon|later|asap|secepatnya|segera|nanti)\b",
+    r"\b(?:minta|kasih|beri|mohon|butuh|perlu|need|more) (?:\w+ )?(?:waktu|tempo|perpanjangan"
+    r"|kelonggaran|time)\b|\b(?:perpanjangan|extension)\b",
+    r"\b(?:tunggu|nunggu|menunggu|after|setelah|habis|abis|pas|when) (?:\w+ )?(?:gajian|gaji"
+    r"|cair|payday|salary|dana masuk|uang masuk)\b|\bgajian\b",
+)
+
+
+# Soon, without a day: "minggu ini ya", "habis lebaran", "sedang diproses".
+SOON = _any(
+    r"\b(?:minggu ini|pekan ini|bulan ini|this week|this month|secepatnya|segera|asap"
+    r"|as soon as possible)\b",
+    r"\b(?:habis|abis|setelah|sesudah|selesai|after) (?:lebaran|libur\w*|natal|tahun baru"
+    r"|imlek|holidays?)\b",
+    r"\b(?:sedang|lagi|masih|dalam|akan|will|being) (?:di)?pro(?:ses|cess)\w*",
+    r"\bprocess\w* (?:the )?(?:payment|pembayaran)|\bpayment (?:is )?(?:being )?processed\b",
+)

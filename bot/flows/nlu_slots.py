@@ -1,0 +1,170 @@
+"""Slot parsers for follow-up questions: language, payment method, dispute reason, count."""
+
+from __future__ import annotations
+
+import re
+
+from bot.flows.nlu_dates import date_spans
+from bot.flows.nlu_text import NUMBER_WORD_PATTERN, canon, small_number, words
+
+_NEGATED_ENGLISH = re.compile(
+    r"\b(?:tidak|belum|kurang) (?:bisa |paham |mengerti |ngerti |tahu )*(?:bahasa )?inggris\b"
+    r"|\b(?:do not|can not|no) (?:speak |understand |read )*english\b"
+)
+_ENGLISH = re.compile(r"\b(?:english|inggris|eng|en)\b")
+_INDONESIAN = re.compile(r"\b(?:bahasa|indonesia|indonesian|indo|bhs|id)\b")
+
+
+def parse_language(text: str) -> str | None:
+    """ "en" or "id" when the text asks for a language ("english please", "bahasa")."""
+    normal = words(text)
+    if _NEGATED_ENGLISH.search(normal):
+        return "id"  # "saya tidak bisa bahasa inggris": keep (or switch to) Indonesian
+    if _ENGLISH.search(normal):
+        return "en"
+    return "id" if _INDONESIAN.search(normal) else None
+
+
+_VIA = r"(?:pakai|pake|via|lewat|dengan|with|using|by|use|atau|or|ke|aplikasi|app|akun)"
+_METHODS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("va", re.compile(r"\b(?:va|virtual (?:accounts?|akun|acc))\b")),
+    ("qris", re.compile(r"\b(?:qris|qr|kode qr|scan qr|qr code|barcode)\b")),
+    (
+        "ewallet",
+        re.compile(
+            r"\b(?:ovo|gopay|go pay|shopeepay|shopee pay|shopee|linkaja|link aja|e ?wallets?"
+            r"|dompet (?:digital|elektronik)|doku|astrapay|isaku|sakuku)\b"
+            rf"|\b{_VIA} dana\b|^dana$"  # bare "dana" is also "funds": "belum ada dana"
+        ),
+    ),
+    (
+        "card",
+        re.compile(
+            r"\b(?:kartu(?: kredit| debit)?|(?:credit|debit) cards?|cards?|visa|mastercard"
+            r"|master card|cc)\b"
+        ),
+    ),
+    (
+        "transfer",
+        re.compile(
+            r"\b(?:transfer|rekening|nomor rekening|atm|m ?banking|internet banking|ibanking"
+            r"|bank|bca|mandiri|bri|bni|cimb|permata|btn|bsi|setor tunai)\b"
+        ),
+    ),
+)
+
+
+def parse_method(text: str) -> str | None:
+    """The payment method named: "transfer", "va", "qris", "ewallet" or "card", or None.
+
+    A specific method beats a plain "transfer" ("transfer ke VA BCA" is "va"); among
+    specific ones the first mentioned wins.
+    """
+    normal = words(text)
+    found = [(m.start(), name) for name, p in _METHODS[:-1] if (m := p.search(normal))]
+    if found:
+        return min(found)[1]
+    return "transfer" if _METHODS[-1][1].search(normal) else None
+
+
+_NOT = r"(?:belum|tidak|tidak pernah|never|not|not yet|have not|has not|did not|yet to)"
+_NOT_MONEY = r"(?! (?:kasih|gaji|gajian|uang|dana|duit|pembayaran|bayaran|transferan))"
+
+
+def _any(*patterns: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+_REASONS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "not_received",
+        _any(
+            rf"\b{_NOT} (?:di)?(?:sampai|datang|terima|dikirim|kirim|tiba)\b{_NOT_MONEY}",
+            rf"\b{_NOT} (?:\w+ ){{0,2}}(?:received|receive|arrived|arrive|delivered|got|get)\b",
+            r"\bnever (?:came|arrived|delivered)\b",
+            r"\bbelum (?:\w+ )?(?:dikerjakan|dipasang|diinstal|diperbaiki)\b",
+            r"\b(?:barang|pesanan|order|jasa|pekerjaan|kerjaan|proyek|layanan|servi[cs]e?"
+            r"|instalasi|pemasangan)\w* (?:\w+ ){0,3}(?:belum|tidak) (?:\w+ )?(?:selesai"
+            r"|dikerjakan|beres|jalan|sampai|datang|terima|kirim)\b",
+            # part of the order missing: "barangnya kurang 2 pcs", "only received half"
+            r"\b(?:belum|tidak|kurang) lengkap\b|\bincomplete\b|\bmissing\b",
+            r"\bonly (?:received|got)\b|\bkurang \d+ ?(?:pcs|unit|buah|biji|dus|box|karton)\b",
+            r"\b(?:baru|hanya|cuma|only) (?:sebagian|setengah|separuh|half|part|some|\d+)\b"
+            r"(?: \w+){0,3}? (?:sampai|datang|terima|received|arrived|delivered|kirim)\b",
+        ),
+    ),
+    (
+        "quality",
+        _any(
+            r"\b(?:rusak|cacat|jelek|busuk|pecah|retak|reject|bocor|kualitas\w*|mutu|kw)\b",
+            r"\btidak (?:berfungsi|jalan|nyala|bisa dipakai)\b",
+            r"\b(?:damaged|broken|defective|faulty|(?:poor|bad|low) quality|not working"
+            r"|does not work|stopped working|broke down)\b",
+        ),
+    ),
+    (
+        "price",
+        _any(
+            r"\bharga\w* (?:\w+ ){0,3}(?:salah|beda|berbeda|tidak sesuai|tidak cocok|naik"
+            r"|lebih mahal)\b",
+            r"\b(?:ke)?mahal(?:an)?\b|\b(?:salah|beda) harga\b|\btoo expensive\b",
+            r"\b(?:nominal|jumlah|total)\w* (?:\w+ ){0,3}(?:salah|beda|tidak sesuai|kelebihan)\b",
+            r"\bdiskon\w* (?:\w+ )?(?:belum|tidak|lupa)\b|\bovercharg\w*",
+            r"\b(?:wrong|incorrect) (?:price|amount)|\b(?:price|amount) (?:\w+ )?(?:wrong"
+            r"|incorrect)\b",
+            r"\b(?:tagihan|harga|total|nominal|invoice|faktur|price|amount|bill)\w* (?:\w+ ){0,3}"
+            r"(?:lebih (?:besar|mahal|tinggi|banyak)|melebihi|higher|more than)\b",
+        ),
+    ),
+    (
+        # returned goods count here: the invoice should have been credited
+        "wrong_invoice",
+        _any(
+            r"\b(?:tagihan|faktur|invoice|nota|inv)\w* (?:\w+ ){0,3}(?:salah|keliru|tidak sesuai"
+            r"|tidak sama|beda|berbeda|double|dobel|ganda|wrong|incorrect)\b",
+            # not a bare "salah kirim": that is "sorry, wrong chat"
+            r"\b(?:salah|keliru) (?:kirim )?(?:tagih|tagihan|faktur|invoice|nota|orang|nomor"
+            r"|alamat)\w*",
+            r"\bbukan (?:tagihan|faktur|invoice|pesanan|order|barang|utang|hutang)\w*",
+            r"\btidak (?:pernah )?(?:pesan|order|beli|memesan|punya (?:utang|hutang|tagihan))\b",
+            r"\bretur\w*|\bkembalikan\b|\breturned\b|\bsalah sambung\b",
+            r"\b(?:wrong|incorrect) (?:invoice|bill|number|person)\b",
+            r"\binvoice (?:\w+ )?(?:wrong|incorrect)\b|\bnot (?:my|our) (?:invoice|order|bill)\b",
+            r"\b(?:never|did not) order|\b(?:double|twice) (?:billed|charged|tagih)",
+        ),
+    ),
+)
+
+
+def parse_dispute_reason(text: str) -> str | None:
+    """ "not_received", "quality", "price" or "wrong_invoice" when the text says which.
+
+    Returned goods count as a wrong invoice (it should have been credited). Anything else,
+    including a bare "komplain", is None: the caller decides ("other").
+    """
+    normal = words(text)
+    return next((name for name, pattern in _REASONS if pattern.search(normal)), None)
+
+
+_COUNT = rf"(\d{{1,2}}|{NUMBER_WORD_PATTERN})"
+_MARKED_COUNT = re.compile(
+    rf"(?<!tanggal )\b{_COUNT}\s*(?:x|kali|times|bulan|months?|termin|tahap|bagian|parts?"
+    r"|angsuran|cicilan|instal+ments?|payments?|minggu|weeks?)\b(?! depan)"
+)
+_BARE_COUNT = re.compile(
+    rf"(?<![\d.,/-])(?<!tanggal ){_COUNT}\b(?![.,/-]\d|\s*(?:juta|ribu|k|m)\b)"
+)
+
+
+def parse_count(text: str) -> int | None:
+    """How many instalments: "3", "3x", "tiga kali", "3 bulan", "three" → 3; else None."""
+    canonical = canon(text)
+    bare = list(canonical)
+    for start, end in date_spans(canonical):  # "25/3" or "31 feb" is no count
+        bare[start:end] = " " * (end - start)
+    for pattern, searched in ((_MARKED_COUNT, canonical), (_BARE_COUNT, "".join(bare))):
+        for m in pattern.finditer(searched):
+            count = small_number(m[1])
+            if count is not None and 1 <= count <= 60 and m[1] not in ("a", "an", "se"):
+                return count
+    return None

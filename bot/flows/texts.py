@@ -1,0 +1,175 @@
+"""What the customer flows say, in Indonesian and English."""
+
+from __future__ import annotations
+
+from typing import Any
+
+TEXTS: dict[str, dict[str, str]] = {
+    "menu": {
+        "id": "Ada yang bisa kami bantu terkait tagihan Anda? Silakan pilih:",
+        "en": "How can we help with your invoices? Please choose:",
+    },
+    "not_understood": {
+        "id": "Maaf, kami belum memahami pesan Anda.",
+        "en": "Sorry, we did not understand your message.",
+    },
+    "opt_paid": {"id": "Sudah bayar", "en": "Already paid"},
+    "opt_promise": {"id": "Janji bayar", "en": "Promise to pay"},
+    "opt_method": {"id": "Cara bayar", "en": "How to pay"},
+    "opt_dispute": {"id": "Ada masalah", "en": "There is a problem"},
+    "opt_instalment": {"id": "Cicilan", "en": "Instalments"},
+    "opt_handoff": {"id": "Bicara dengan petugas", "en": "Talk to a person"},
+    "opt_yes": {"id": "Ya, benar", "en": "Yes, correct"},
+    "opt_change": {"id": "Ubah", "en": "Change"},
+    "opt_full": {"id": "Dibayar penuh", "en": "In full"},
+    "opt_part": {"id": "Sebagian", "en": "Part of it"},
+    "opt_tomorrow": {"id": "Besok", "en": "Tomorrow"},
+    "opt_week": {"id": "Dalam seminggu", "en": "Within a week"},
+    "opt_skip": {"id": "Lewati", "en": "Skip"},
+    "opt_all": {"id": "Semua faktur", "en": "All invoices"},
+    # already paid
+    "paid_ask": {
+        "id": "Terima kasih. Kapan dan berapa yang sudah dibayar? (contoh: kemarin 5jt)",
+        "en": "Thank you. When did you pay, and how much? (for example: yesterday 5m)",
+    },
+    "paid_receipt": {
+        "id": "Mohon kirim foto atau dokumen bukti transfer, atau pilih Lewati.",
+        "en": "Please send a photo or document of the transfer receipt, or choose Skip.",
+    },
+    "paid_done": {
+        "id": "Terima kasih, pembayaran {amount} tanggal {date} kami catat dan akan kami "
+        "verifikasi. Pengingat untuk faktur tersebut kami hentikan selama 3 hari.",
+        "en": "Thank you, we recorded your payment of {amount} on {date} and will verify it. "
+        "Reminders for those invoices are paused for 3 days.",
+    },
+    # promise to pay
+    "promise_ask_date": {
+        "id": "Kapan Anda akan membayar? (contoh: besok, Jumat, tgl 25)",
+        "en": "When will you pay? (for example: tomorrow, Friday, the 25th)",
+    },
+    "promise_past": {
+        "id": "Tanggal {date} sudah lewat. Mohon sebutkan tanggal mulai hari ini.",
+        "en": "{date} has already passed. Please give a date from today on.",
+    },
+    "promise_too_far": {
+        "id": "Mohon maaf, kami hanya bisa mencatat janji bayar paling lambat {limit}. "
+        "Silakan sebutkan tanggal yang lebih dekat.",
+        "en": "Sorry, we can only record a promise up to {limit}. Please give an earlier date.",
+    },
+    "promise_ask_amount": {
+        "id": "Apakah akan dibayar penuh {total}? Jika sebagian, sebutkan jumlahnya (contoh: 2jt).",
+        "en": "Will you pay the full {total}? If only part, tell us how much (for example: 2m).",
+    },
+    "promise_confirm": {
+        "id": "{date} — {amount}. Benar?",
+        "en": "{date} — {amount}. Is that right?",
+    },
+    "promise_done": {
+        "id": "Terima kasih, janji bayar {date} sebesar {amount} sudah kami catat. "
+        "Kami tidak akan mengirim pengingat sampai tanggal tersebut.",
+        "en": "Thank you, your promise to pay {amount} on {date} is recorded. "
+        "We will not send reminders until then.",
+    },
+    # payment method
+    "method_ask": {
+        "id": "Pilih cara pembayaran:",
+        "en": "Choose how you would like to pay:",
+    },
+    "method_transfer": {"id": "Transfer bank", "en": "Bank transfer"},
+    "method_va": {"id": "Virtual account", "en": "Virtual account"},
+    "method_qris": {"id": "QRIS", "en": "QRIS"},
+    "method_ewallet": {"id": "E-wallet", "en": "E-wallet"},
+    "method_card": {"id": "Kartu kredit/debit", "en": "Credit/debit card"},
+    "method_unavailable": {
+        "id": "Cara pembayaran ini belum tersedia. Silakan pilih cara lain atau hubungi kami.",
+        "en": "This payment method is not available yet. Please choose another or contact us.",
+    },
+    "method_transfer_info": {
+        "id": "Silakan transfer ke:\n{accounts}\nCantumkan nomor faktur pada berita transfer.",
+        "en": "Please transfer to:\n{accounts}\nMention the invoice number in the reference.",
+    },
+    "method_va_info": {
+        "id": "Nomor virtual account Anda: {va}. Pembayaran otomatis tercatat.",
+        "en": "Your virtual account number: {va}. Payments are matched automatically.",
+    },
+    "method_link_info": {
+        "id": "Bayar {invoice} ({amount}) melalui tautan ini: {link}",
+        "en": "Pay {invoice} ({amount}) through this link: {link}",
+    },
+    "method_text_info": {"id": "{info}", "en": "{info}"},
+    # dispute
+    "dispute_ask_reason": {
+        "id": "Mohon maaf atas ketidaknyamanannya. Apa masalahnya?",
+        "en": "We are sorry for the trouble. What is the problem?",
+    },
+    "reason_wrong_invoice": {"id": "Faktur salah", "en": "Wrong invoice"},
+    "reason_not_received": {
+        "id": "Barang/jasa belum diterima",
+        "en": "Goods or service not received",
+    },
+    "reason_quality": {"id": "Kualitas", "en": "Quality"},
+    "reason_price": {"id": "Harga", "en": "Price"},
+    "reason_other": {"id": "Lainnya", "en": "Something else"},
+    "dispute_ask_invoice": {
+        "id": "Faktur mana yang bermasalah?",
+        "en": "Which invoice is concerned?",
+    },
+    "dispute_ask_details": {
+        "id": "Ceritakan singkat masalahnya agar petugas kami bisa membantu.",
+        "en": "Please describe the problem briefly so our team can help.",
+    },
+    "dispute_done": {
+        "id": "Terima kasih, keluhan Anda sudah kami catat dan diteruskan ke petugas. "
+        "Pengingat untuk faktur tersebut kami hentikan sampai masalahnya selesai.",
+        "en": "Thank you, your complaint is recorded and passed on to our team. "
+        "Reminders for those invoices stop until it is resolved.",
+    },
+    # instalments
+    "instalment_ask_count": {
+        "id": "Ingin dicicil berapa kali? (contoh: 3)",
+        "en": "In how many instalments? (for example: 3)",
+    },
+    "instalment_bad_count": {
+        "id": "Mohon sebutkan jumlah cicilan antara 2 dan 12.",
+        "en": "Please give a number of instalments between 2 and 12.",
+    },
+    "instalment_ask_date": {
+        "id": "Kapan cicilan pertama akan dibayar?",
+        "en": "When will you pay the first instalment?",
+    },
+    "instalment_done": {
+        "id": "Terima kasih. Permintaan cicilan {count} kali mulai {date} sudah kami teruskan "
+        "untuk persetujuan. Petugas kami akan menghubungi Anda.",
+        "en": "Thank you. Your request for {count} instalments from {date} has been passed on "
+        "for approval. Our team will contact you.",
+    },
+    # handoff
+    "handoff_done": {
+        "id": "Baik, petugas kami akan segera menghubungi Anda.",
+        "en": "Certainly, someone from our team will contact you shortly.",
+    },
+    # opt-out / in, language
+    "opted_out": {
+        "id": "Baik, kami tidak akan mengirim pesan lagi ke nomor/akun ini. Ketik MULAI untuk "
+        "mengaktifkan kembali.",
+        "en": "Understood, we will send no more messages here. Reply START to resume.",
+    },
+    "opted_in": {
+        "id": "Terima kasih, pesan dari kami aktif kembali.",
+        "en": "Thank you, our messages are active again.",
+    },
+    "language_set": {
+        "id": "Baik, kami akan menggunakan Bahasa Indonesia.",
+        "en": "Certainly, we will use English from now on.",
+    },
+    "nothing_open": {
+        "id": "Terima kasih. Saat ini tidak ada tagihan terbuka atas nama Anda.",
+        "en": "Thank you. There are no open invoices in your name at the moment.",
+    },
+}
+
+
+def t(key: str, language: str, **values: Any) -> str:
+    """The text `key` in `language` (Indonesian when missing), with values filled in."""
+    texts = TEXTS[key]
+    return texts.get(language, texts["id"]).format(**values)

@@ -1,0 +1,96 @@
+"""One customer's communication log: messages and the records they led to, in time order."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import (
+    AuditLog,
+    Case,
+    Customer,
+    Invoice,
+    Message,
+    Payment,
+    PaymentChoice,
+    Promise,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One line of the log."""
+
+    at: dt.datetime
+    kind: str  # "in", "out", "note", "promise", "claim", "choice", "case", "payment", "audit"
+    channel: str
+    text: str
+    status: str = ""
+
+
+async def customer_timeline(session: AsyncSession, *, code: str, limit: int = 200) -> list[Entry]:
+    """The last `limit` entries of the customer's log, oldest first; [] for no customer."""
+    customer = (await session.exec(select(Customer).where(Customer.code == code))).first()
+    if customer is None or customer.id is None:
+        return []
+    cid = customer.id
+    entries: list[Entry] = []
+    for m in (
+        await session.exec(
+            select(Message)
+            .where(Message.customer_id == cid)
+            .order_by(col(Message.created_at).desc())
+            .limit(limit)
+        )
+    ).all():
+        kind = {"in": "in", "out": "out"}.get(m.direction, "note")
+        label = m.template if kind == "note" and m.template else m.channel
+        entries.append(Entry(m.created_at, kind, label, m.subject or m.body, m.status))
+    for p in (await session.exec(select(Promise).where(Promise.customer_id == cid))).all():
+        kind = "claim" if p.source == "claim" else "promise"
+        amount = f" {p.amount}" if p.amount is not None else ""
+        entries.append(
+            Entry(
+                p.created_at,
+                kind,
+                p.source,
+                f"pay{amount} by {p.promised_date.isoformat()}",
+                p.status,
+            )
+        )
+    for c in (
+        await session.exec(select(PaymentChoice).where(PaymentChoice.customer_id == cid))
+    ).all():
+        entries.append(Entry(c.created_at, "choice", "", f"payment method: {c.method}"))
+    for case in (await session.exec(select(Case).where(Case.customer_id == cid))).all():
+        detail = f"{case.kind} {case.reason}".strip()
+        text = f"{detail}: {case.details}" if case.details else detail
+        entries.append(Entry(case.created_at, "case", "", text, case.status))
+    for pay, number in (
+        await session.exec(
+            select(Payment, Invoice.number)
+            .join(Invoice, col(Invoice.id) == col(Payment.invoice_id))
+            .where(Invoice.customer_id == cid)
+        )
+    ).all():
+        entries.append(
+            Entry(
+                pay.created_at,
+                "payment",
+                pay.source,
+                f"{pay.reference}: {pay.amount} on {number} ({pay.paid_on})",
+            )
+        )
+    for audit in (
+        await session.exec(
+            select(AuditLog).where(AuditLog.entity == "customer", AuditLog.entity_key == code)
+        )
+    ).all():
+        entries.append(
+            Entry(audit.at, "audit", audit.actor, f"{audit.action} {audit.after or ''}".strip())
+        )
+    entries.sort(key=lambda e: e.at)
+    return entries[-limit:]

@@ -1,0 +1,188 @@
+"""The customer flows as pure functions: turn in, replies + state + effects out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from bot.flows.customer import step
+from bot.flows.types import (
+    AlertCollector,
+    Facts,
+    InvoiceFact,
+    OpenCase,
+    OptIn,
+    OptOut,
+    Outcome,
+    PaymentInfo,
+    RecordPaymentChoice,
+    RecordPaymentClaim,
+    RecordPromise,
+    SetLanguage,
+    State,
+    Turn,
+)
+
+TODAY = dt.date(2026, 11, 23)  # a Monday
+FACTS = Facts(
+    customer_name="PT Maju",
+    language="id",
+    today=TODAY,
+    channel="whatsapp",
+    invoices=(
+        InvoiceFact(1, "INV-1", Decimal(5_000_000), "IDR", dt.date(2026, 11, 10)),
+        InvoiceFact(2, "INV-2", Decimal(1_000_000), "IDR", dt.date(2026, 11, 20)),
+    ),
+    payment=PaymentInfo(
+        bank_accounts=("BCA 123 a.n. PT Demo",),
+        virtual_account="8808123",
+        pay_link_template="https://pay.example/{invoice}?a={amount}",
+    ),
+)
+
+
+def talk(*turns: str | Turn, facts: Facts = FACTS) -> tuple[list[Outcome], State]:
+    """Feed turns one after the other, as the router would."""
+    state, outcomes = State(), []
+    for turn in turns:
+        outcome = step(state, turn if isinstance(turn, Turn) else Turn(turn), facts)
+        outcomes.append(outcome)
+        state = outcome.state
+    return outcomes, state
+
+
+def effects(outcomes: list[Outcome]) -> list[object]:
+    return [effect for outcome in outcomes for effect in outcome.effects]
+
+
+def test_menu_numbers_and_promise_with_confirmation() -> None:
+    outcomes, state = talk("halo", "2", "jumat", "1", "ya")
+    assert [o.label for o in outcomes[0].replies[0].options][:2] == ["Sudah bayar", "Janji bayar"]
+    assert "Kapan Anda akan membayar" in outcomes[1].replies[0].text
+    assert "Rp6.000.000" in outcomes[2].replies[0].text  # asks whether in full
+    assert outcomes[3].replies[0].text.startswith("Jumat, 27 November 2026")
+    assert "Benar?" in outcomes[3].replies[0].text
+    promise, alert = effects(outcomes)
+    assert promise == RecordPromise(dt.date(2026, 11, 27), None, (1, 2))
+    assert isinstance(alert, AlertCollector) and alert.kind == "promise_made"
+    assert state == State(data=state.data)  # back to the menu
+
+
+def test_free_text_jumps_straight_to_promise_with_amount() -> None:
+    outcomes, _ = talk("saya bayar besok 2jt", "1")
+    assert "Selasa, 24 November 2026" in outcomes[0].replies[0].text
+    assert "Rp2.000.000" in outcomes[0].replies[0].text
+    [promise, _alert] = effects(outcomes)
+    assert promise == RecordPromise(dt.date(2026, 11, 24), Decimal(2_000_000), (1, 2))
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [("tgl 1/10/2026", "sudah lewat"), ("tanggal 30 maret 2027", "paling lambat")],
+)
+def test_promise_dates_in_the_past_or_too_far_are_refused(answer: str, expected: str) -> None:
+    outcomes, state = talk("janji bayar", answer)
+    assert expected in outcomes[1].replies[0].text
+    assert (state.flow, state.step) == ("promise", "date")  # asked again
+    assert effects(outcomes) == []
+
+
+def test_promise_change_goes_back_to_the_date() -> None:
+    outcomes, state = talk("2", "besok", "penuh", "2")
+    assert (state.flow, state.step) == ("promise", "date")
+    assert effects(outcomes) == []
+
+
+def test_already_paid_with_receipt() -> None:
+    photo = Turn("", media=("https://media.example/receipt.jpg",))
+    outcomes, _ = talk("1", "kemarin 6jt", photo)
+    claim, alert = effects(outcomes)
+    assert claim == RecordPaymentClaim(
+        dt.date(2026, 11, 22), Decimal(6_000_000), (1, 2), ("https://media.example/receipt.jpg",)
+    )
+    assert isinstance(alert, AlertCollector) and alert.kind == "payment_claimed"
+    assert "3 hari" in outcomes[2].replies[0].text
+
+
+def test_already_paid_skip_receipt() -> None:
+    outcomes, _ = talk("sudah transfer kemarin", "lewati")
+    [claim, _alert] = effects(outcomes)
+    assert isinstance(claim, RecordPaymentClaim) and claim.paid_on == dt.date(2026, 11, 22)
+
+
+def test_payment_method_instructions() -> None:
+    outcomes, _ = talk("3", "1")
+    assert "BCA 123 a.n. PT Demo" in outcomes[1].replies[0].text
+    assert effects(outcomes) == [RecordPaymentChoice("transfer", None)]
+    outcomes, _ = talk("bisa bayar pakai VA?")
+    assert "8808123" in outcomes[0].replies[0].text
+    outcomes, _ = talk("3", "5")  # card: through the payment link
+    assert "https://pay.example/INV-1?a=5000000" in outcomes[1].replies[0].text
+
+
+def test_dispute_with_invoice_choice_and_details() -> None:
+    outcomes, _ = talk("4", "2", "2", "barang belum sampai sejak 2 minggu")
+    assert [o.payload for o in outcomes[1].replies[0].options] == [
+        "invoice:1",
+        "invoice:2",
+        "invoice:all",
+    ]
+    case, alert = effects(outcomes)
+    assert case == OpenCase("dispute", "not_received", "barang belum sampai sejak 2 minggu", (2,))
+    assert isinstance(alert, AlertCollector) and alert.kind == "dispute"
+
+
+def test_dispute_from_free_text() -> None:
+    outcomes, _ = talk("barangnya belum sampai pak", "3")
+    case = effects(outcomes)[0]
+    assert isinstance(case, OpenCase) and case.reason == "not_received"
+    assert case.invoice_ids == (1, 2)
+
+
+def test_instalments() -> None:
+    outcomes, _ = talk("bisa dicicil?", "3", "tgl 1 desember")
+    case, _alert = effects(outcomes)
+    assert case == OpenCase("instalment", "", "", (1, 2), {"count": 3, "first_date": "2026-12-01"})
+    outcomes, state = talk("5", "20")
+    assert "antara 2 dan 12" in outcomes[1].replies[0].text
+    assert (state.flow, state.step) == ("instalment", "count")
+
+
+def test_handoff_carries_the_conversation() -> None:
+    outcomes, _ = talk("halo", "saya mau bicara dengan petugas")
+    case, alert = effects(outcomes)
+    assert isinstance(case, OpenCase) and case.kind == "handoff"
+    assert "halo" in case.details and isinstance(alert, AlertCollector)
+
+
+def test_stop_and_start() -> None:
+    outcomes, _ = talk("2", "STOP")
+    assert effects(outcomes) == [OptOut()]
+    assert "MULAI" in outcomes[1].replies[0].text
+    outcomes, _ = talk("MULAI")
+    assert effects(outcomes) == [OptIn()]
+
+
+def test_language_switch() -> None:
+    outcomes, _ = talk("english please")
+    assert effects(outcomes) == [SetLanguage("en")]
+    assert "English" in outcomes[0].replies[0].text
+    english = Facts(
+        **{**{f: getattr(FACTS, f) for f in FACTS.__dataclass_fields__}, "language": "en"}
+    )
+    outcomes, _ = talk("2", facts=english)
+    assert "When will you pay" in outcomes[0].replies[0].text
+
+
+def test_keypad_promise_tomorrow() -> None:
+    outcomes, _ = talk(Turn("promise_tomorrow", payload="voice:promise_tomorrow"))
+    promise, _alert = effects(outcomes)
+    assert promise == RecordPromise(dt.date(2026, 11, 24), None, (1, 2))
+
+
+def test_unknown_text_offers_the_menu() -> None:
+    outcomes, state = talk("asdfgh")
+    assert "belum memahami" in outcomes[0].replies[0].text
+    assert len(outcomes[0].replies[0].options) == 6 and state.flow == "menu"
