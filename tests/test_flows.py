@@ -186,3 +186,17 @@ def test_unknown_text_offers_the_menu() -> None:
     outcomes, state = talk("asdfgh")
     assert "belum memahami" in outcomes[0].replies[0].text
     assert len(outcomes[0].replies[0].options) == 6 and state.flow == "menu"
+
+
+@pytest.mark.parametrize(
+    ("said", "paid_on"),
+    [
+        ("tgl 20 kemarin transfer", dt.date(2026, 11, 22)),
+        ("sudah transfer tgl 20", dt.date(2026, 11, 20)),
+        ("sdh bayar 3/11/2026", dt.date(2026, 11, 3)),
+    ],
+)
+def test_payment_claims_read_the_most_recent_past_date(said: str, paid_on: dt.date) -> None:
+    outcomes, _ = talk(said, "lewati")
+    claim = effects(outcomes)[0]
+    assert isinstance(claim, RecordPaymentClaim) and claim.paid_on == paid_on

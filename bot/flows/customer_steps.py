@@ -64,8 +64,12 @@ def _yesterday_today(text: str, today: dt.date) -> dt.date | None:
         return today - dt.timedelta(days=1)
     if "tadi" in lowered or "barusan" in lowered or "hari ini" in lowered or "today" in lowered:
         return today
-    found = parse_date(text, today - dt.timedelta(days=60))
-    return found if found is not None and found <= today else None
+    # parse_date gives the next occurrence after a reference day; reading from several
+    # days back and keeping the latest one not after today gives the most recent past one
+    # ("tgl 20" on the 23rd is the 20th of this month, "senin" last Monday).
+    found = {parse_date(text, today - dt.timedelta(days=back)) for back in (0, 7, 31, 62, 366)}
+    past = [day for day in found if day is not None and day <= today]
+    return max(past) if past else None
 
 
 # --- already paid -----------------------------------------------------------------------
