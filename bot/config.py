@@ -83,7 +83,6 @@ class Settings(BaseSettings):
     voice_rate: float = Field(default=1.0, gt=0)
     #: JSON object: "template key:language" → approved WhatsApp Content SID (HX…).
     whatsapp_templates: dict[str, str] = Field(default_factory=dict)
-    smtp_connections: int = Field(default=1, ge=1, le=20)
 
     public_url: str | None = None
     web_host: str = "127.0.0.1"
