@@ -17,11 +17,13 @@ from sqlalchemy.engine import make_url
 from sqlmodel import func, select
 
 from bot.channels.base import Channel
-from bot.config import Settings
+from bot.config import WEEKDAYS, Settings
 from bot.conversation import conversation_config
 from bot.inbound import InboundRouter
 from bot.messages import Inbound, Outbound
 from bot.providers import Providers, configured_channels
+from bot.staff.alerts import AlertStats, deliver_alerts
+from bot.staff.digest_send import DigestStats, send_digests
 from bot.web import WebDeps, build_web_app, start_web
 from scheduler.dispatcher import DispatchConfig, Dispatcher, TickStats
 from scheduler.planner import PlanStats, plan_pass
@@ -210,13 +212,50 @@ class Tagih:
             self.db, now=now or self.clock(), grace_days=self.settings.promise_grace_days
         )
 
+    async def deliver_alerts(self, now: dt.datetime | None = None) -> AlertStats:
+        """Send queued alerts to collectors and salespeople (Telegram, else email)."""
+        return await deliver_alerts(
+            self.db,
+            telegram=self.providers.telegram,
+            email=self.channels.get("email"),
+            now=now or self.clock(),
+        )
+
+    async def send_digests(self, now: dt.datetime | None = None) -> list[DigestStats]:
+        """The collectors' daily and the salespeople's weekly digests that are due."""
+        s, moment = self.settings, now or self.clock()
+        telegram, email = self.providers.telegram, self.channels.get("email")
+        return [
+            await send_digests(
+                self.db,
+                telegram=telegram,
+                email=email,
+                now=moment,
+                kind="collector",
+                at=s.collector_digest_time,
+                currency=s.currency,
+            ),
+            await send_digests(
+                self.db,
+                telegram=telegram,
+                email=email,
+                now=moment,
+                kind="sales",
+                at=s.sales_digest_time,
+                weekday=WEEKDAYS.index(s.sales_digest_day),
+                currency=s.currency,
+            ),
+        ]
+
     async def send_due(self, now: dt.datetime | None = None) -> tuple[PlanStats, TickStats]:
         """Plan, then send everything due at `now` (what `tagih send-due` does)."""
         moment = now or self.clock()
         await self.check_promises(moment)
         planned = await self.plan(moment)
         dispatcher = await self.dispatcher()
-        return planned, await dispatcher.tick(moment)
+        stats = await dispatcher.tick(moment)
+        await self.deliver_alerts(moment)
+        return planned, stats
 
     async def close(self) -> None:
         """Stop receiving, stop channels and sandboxes, then close the database."""
@@ -258,12 +297,15 @@ async def serve(
         )
 
         async def tick(now: dt.datetime) -> TickStats:
-            return await (await app.dispatcher()).tick(now)
+            stats = await (await app.dispatcher()).tick(now)
+            await app.deliver_alerts(now)
+            return stats
 
         scheduler = build_scheduler(
             tick=tick,
             plan=app.plan,
             promises=app.check_promises,
+            digests=app.send_digests,
             clock=app.clock,
             tick_seconds=app.settings.dispatch_interval_seconds,
             timezone=app.settings.timezone,

@@ -20,6 +20,7 @@ from rich.table import Table
 from bot.app import Tagih, serve
 from bot.cli_policy import policy_app
 from bot.cli_report import report_command
+from bot.cli_staff import audit_command, staff_app
 from bot.config import ConfigError, Settings, load_settings
 from scheduler.calendar import PlannedContact
 from scheduler.preview import contact_json, preview
@@ -32,6 +33,8 @@ db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(policy_app, name="policy")
 app.command("report")(report_command)
+app.add_typer(staff_app, name="staff")
+app.command("audit")(audit_command)
 console = Console()
 err = Console(stderr=True)
 T = TypeVar("T")

@@ -95,6 +95,10 @@ class Settings(BaseSettings):
     conversation_idle_minutes: int = Field(default=1440, ge=1)
     max_promise_days: int = Field(default=60, ge=1, le=365)
 
+    collector_digest_time: dt.time = dt.time(8, 0)
+    sales_digest_day: str = "mon"
+    sales_digest_time: dt.time = dt.time(8, 0)
+
     sandbox_dir: Path = Path("sandbox")
     load_examples: bool = True
     examples_dir: Path = Path("examples")
@@ -148,6 +152,13 @@ class Settings(BaseSettings):
         if not re.fullmatch(r"[A-Z]{3}", value):
             raise ValueError(f"not an ISO 4217 currency code: {value!r}")
         return value
+
+    @field_validator("sales_digest_day")
+    @classmethod
+    def _one_weekday(cls, value: str) -> str:
+        if value.lower() not in WEEKDAYS:
+            raise ValueError(f"unknown weekday {value!r} (use mon..sun)")
+        return value.lower()
 
     @field_validator("window_days")
     @classmethod

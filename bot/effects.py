@@ -18,7 +18,8 @@ from bot.flows.types import (
     RecordPromise,
     SetLanguage,
 )
-from storage.enums import CaseKind, Direction, InvoiceStatus, PromiseStatus
+from bot.staff.alert_queue import queue_alert
+from storage.enums import CaseKind, InvoiceStatus, PromiseStatus
 from storage.models import (
     AuditLog,
     Case,
@@ -27,7 +28,6 @@ from storage.models import (
     Conversation,
     Customer,
     Invoice,
-    Message,
     PaymentChoice,
     Promise,
     PromiseInvoice,
@@ -173,22 +173,20 @@ async def apply_effects(
             if effect.kind == CaseKind.DISPUTE:
                 await _dispute(session, effect.invoice_ids, now)
         elif isinstance(effect, AlertCollector):
-            # Logged in the customer's communication log; the team side delivers it.
-            session.add(
-                Message(
-                    customer_id=customer.id,
-                    direction=Direction.NOTE,
-                    channel="alert",
-                    template=effect.kind,
-                    body=effect.summary,
-                    status="queued",
-                    created_at=now,
-                    updated_at=now,
-                )
+            await queue_alert(
+                session, customer_id=customer.id, kind=effect.kind, summary=effect.summary, now=now
             )
         elif isinstance(effect, OptOut | OptIn):
             contact.opted_out_at = now if isinstance(effect, OptOut) else None
             session.add(contact)
+            if isinstance(effect, OptOut):
+                await queue_alert(
+                    session,
+                    customer_id=customer.id,
+                    kind="opt_out",
+                    summary=f"opted out of {contact.channel}",
+                    now=now,
+                )
             action = "contact.opt_out" if isinstance(effect, OptOut) else "contact.opt_in"
             session.add(
                 AuditLog(

@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from bot.channels.base import Channel
 from bot.messages import Address, Button, DeliveryOutcome, DeliveryResult, Outbound
+from bot.staff.alert_queue import queue_alert, queue_escalations
 from scheduler.claims import claim_due, release
 from scheduler.recheck import SendPlan, load_send_plan, open_research_case
 from scheduler.window import Window
@@ -150,10 +151,19 @@ class Dispatcher:
                 return None
             if plan.skip is not None:
                 if plan.skip is SkipReason.NO_CONTACT:
-                    await open_research_case(
-                        session,
-                        customer_id=plan.customer.id or 0,
-                        details=f"no usable contact among {', '.join(followup.channels)}",
+                    details = f"no usable contact among {', '.join(followup.channels)}"
+                    customer_id = plan.customer.id or 0
+                    if await open_research_case(session, customer_id=customer_id, details=details):
+                        await queue_alert(
+                            session,
+                            customer_id=customer_id,
+                            kind="research_contact",
+                            summary=details,
+                            now=now,
+                        )
+                    # The team's part of the step (a call task, a credit hold) still stands.
+                    await queue_escalations(
+                        session, followup=followup, actions=list(followup.actions), now=now
                     )
                 followup.status, followup.skip_reason = FollowUpStatus.SKIPPED, plan.skip
                 followup.lease_owner, followup.lease_expires_at = None, None
@@ -257,6 +267,14 @@ class Dispatcher:
             session.add(message)
             followup = await session.get(FollowUp, followup_id)
             attempts = followup.attempts if followup else 0
+            if followup is not None and result.outcome in (
+                DeliveryOutcome.SENT,
+                DeliveryOutcome.UNKNOWN,
+            ):
+                # Escalation actions of the step go to the team once the reminder is out.
+                await queue_escalations(
+                    session, followup=followup, actions=list(followup.actions), now=now
+                )
         worker = self.config.worker
         if result.outcome is DeliveryOutcome.PERMANENT:
             log.info(

@@ -20,11 +20,13 @@ def build_scheduler(
     tick: Job,
     plan: Job,
     promises: Job,
+    digests: Job,
     clock: Callable[[], dt.datetime],
     tick_seconds: int,
     timezone: str,
 ) -> AsyncIOScheduler:
-    """The dispatch tick every `tick_seconds`, promise checks and planning every hour.
+    """The tick (dispatch, then alerts) every `tick_seconds`; promises and planning hourly;
+    digests every five minutes (each goes out once a day, after its local time).
 
     The planning pass is idempotent, so running it hourly keeps every time zone's new
     day planned before its send time; the tick only claims rows, whatever the portfolio.
@@ -57,6 +59,19 @@ def build_scheduler(
         run_promises,
         CronTrigger(minute=4),
         id="promise-check",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
+    )
+
+    async def run_digests() -> None:
+        await digests(clock())
+
+    # Each staff member's digest goes out on the first run after their local digest time.
+    scheduler.add_job(
+        run_digests,
+        CronTrigger(minute="*/5"),
+        id="digests",
         max_instances=1,
         coalesce=True,
         misfire_grace_time=None,

@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import replace
 from typing import Any
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from scheduler.calendar import PlannedContact
 from scheduler.planner import customer_plan
 from scheduler.views import (
@@ -44,33 +46,55 @@ async def preview(
     batch_size: int = 500,
 ) -> list[PlannedContact]:
     """Contacts on local days [first, first + days) for every owing customer, by day."""
+    async with db.sessions() as session:
+        return await preview_in(
+            session,
+            inputs=inputs,
+            window=window,
+            now=now,
+            first=first,
+            days=days,
+            cap=cap,
+            batch_size=batch_size,
+        )
+
+
+async def preview_in(
+    session: AsyncSession,
+    *,
+    inputs: PlanningInputs,
+    window: Window,
+    now: dt.datetime,
+    first: dt.date,
+    days: int,
+    cap: int,
+    batch_size: int = 500,
+) -> list[PlannedContact]:
+    """`preview` inside the caller's session (a chat command runs in its own transaction)."""
     last = first + dt.timedelta(days=days - 1)
     found: list[PlannedContact] = []
-    async with db.sessions() as session:
-        batches = [
-            ids async for ids in customer_ids_with_open_invoices(session, batch_size=batch_size)
-        ]
-        for ids in batches:
-            views = await load_views(session, customer_ids=ids, inputs=inputs)
-            since = min(first, now.date()) - dt.timedelta(days=60)
-            history, cursors, stale = await contact_history(session, customer_ids=ids, since=since)
-            for customer_id, view in views.items():
-                today = now.astimezone(view.zone).date()
-                horizon = max((last - today).days, 0)
-                contacts = customer_plan(
-                    view,
-                    window,
-                    today,
-                    horizon,
-                    cap=cap,
-                    history=history.get(customer_id, []),
-                    cursor=cursors.get(customer_id),
-                    stale=stale.get(customer_id),
-                )
-                # Shown in the customer's own zone: "09:00+08:00" reads better than UTC.
-                found.extend(
-                    replace(c, planned_at=c.planned_at.astimezone(view.zone))
-                    for c in contacts
-                    if first <= c.day <= last
-                )
+    batches = [ids async for ids in customer_ids_with_open_invoices(session, batch_size=batch_size)]
+    for ids in batches:
+        views = await load_views(session, customer_ids=ids, inputs=inputs)
+        since = min(first, now.date()) - dt.timedelta(days=60)
+        history, cursors, stale = await contact_history(session, customer_ids=ids, since=since)
+        for customer_id, view in views.items():
+            today = now.astimezone(view.zone).date()
+            horizon = max((last - today).days, 0)
+            contacts = customer_plan(
+                view,
+                window,
+                today,
+                horizon,
+                cap=cap,
+                history=history.get(customer_id, []),
+                cursor=cursors.get(customer_id),
+                stale=stale.get(customer_id),
+            )
+            # Shown in the customer's own zone: "09:00+08:00" reads better than UTC.
+            found.extend(
+                replace(c, planned_at=c.planned_at.astimezone(view.zone))
+                for c in contacts
+                if first <= c.day <= last
+            )
     return sorted(found, key=lambda c: (c.day, c.customer))

@@ -10,7 +10,7 @@ from sqlmodel import col, select
 
 from storage.db import Database
 from storage.enums import Direction, InvoiceStatus, PromiseStatus
-from storage.models import AuditLog, Customer, Invoice, Message, Promise, PromiseInvoice, utcnow
+from storage.models import AuditLog, Customer, Invoice, Message, Promise, PromiseInvoice
 
 
 @dataclass
@@ -80,10 +80,11 @@ async def check_promises(db: Database, *, now: dt.datetime, grace_days: int) -> 
                         body=f"promise broken: {numbers} not paid by {promise.promised_date}",
                     )
                 )
-            promise.resolved_at = utcnow()
+            promise.resolved_at = now
             session.add(promise)
             session.add(
                 AuditLog(
+                    at=now,
                     actor="scheduler",
                     action=f"promise.{promise.status}",
                     entity="promise",

@@ -62,8 +62,17 @@ async def tagih(db_url: str, sink: SmtpSink, tmp_path: Path) -> AsyncIterator[Ta
 
 
 async def messages(db: Database) -> list[Message]:
+    """The reminders sent to customers (alert notes for the team are left out)."""
     async with db.sessions() as session:
-        return list((await session.exec(select(Message).order_by(col(Message.id)))).all())
+        return list(
+            (
+                await session.exec(
+                    select(Message)
+                    .where(col(Message.followup_id).is_not(None))
+                    .order_by(col(Message.id))
+                )
+            ).all()
+        )
 
 
 async def followups(db: Database, day: dt.date | None = None) -> list[FollowUp]:

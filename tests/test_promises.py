@@ -101,6 +101,7 @@ def test_scheduler_runs_only_recurring_jobs() -> None:
         tick=job,
         plan=job,
         promises=job,
+        digests=job,
         clock=lambda: dt.datetime.now(dt.UTC),
         tick_seconds=60,
         timezone="Asia/Jakarta",
@@ -110,4 +111,5 @@ def test_scheduler_runs_only_recurring_jobs() -> None:
         "dispatch-tick": "interval[0:01:00]",
         "promise-check": "cron[minute='4']",
         "planning-pass": "cron[minute='5']",
+        "digests": "cron[minute='*/5']",
     }

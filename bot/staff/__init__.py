@@ -1,0 +1,1 @@
+"""The team's side: staff and roles, audit, alerts to collectors and salespeople, digests."""

@@ -1,0 +1,220 @@
+"""The buttons under an alert: handled, pause 7 days, mark paid, open log.
+
+Payloads are `alert:<action>:<arg>` (see `bot.staff.alert_render.alert_buttons`): the
+alert note's id for `handled`, else the customer's code (or `#<id>` for a long code).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.i18n.format import format_date, format_money
+from bot.staff.alert_queue import ALERT_CHANNEL
+from bot.staff.audit import actor_of, audit
+from bot.staff.directory import staff_by_telegram
+from bot.staff.roles import ALERT_ACTIONS, may_press
+from storage.enums import Direction, InvoiceStatus, MessageStatus
+from storage.models import Customer, Invoice, Message, Payment, Staff
+from storage.timeline import customer_timeline
+
+#: How many lines of the customer's log the "Open log" button shows.
+LOG_LINES = 10
+_TEXTS: dict[str, dict[str, str]] = {
+    "bad": {"id": "Tombol ini tidak dikenal.", "en": "Unknown button."},
+    "refused": {
+        "id": "Maaf, hanya penagih atau admin yang boleh melakukan ini.",
+        "en": "Sorry, only a collector or an admin may do this.",
+    },
+    "no_customer": {"id": "Pelanggan tidak ditemukan.", "en": "Customer not found."},
+    "handled": {"id": "Tercatat: sudah ditangani.", "en": "Noted: handled."},
+    "already": {"id": "Peringatan ini sudah ditangani.", "en": "This alert was already handled."},
+    "paused": {
+        "id": "Pengingat untuk {name} ditunda sampai {date}.",
+        "en": "Reminders to {name} are paused until {date}.",
+    },
+    "paid": {
+        "id": "Dicatat lunas untuk {name}: {items}.",
+        "en": "Marked paid for {name}: {items}.",
+    },
+    "nothing": {"id": "{name} tidak punya faktur terbuka.", "en": "{name} has no open invoices."},
+    "empty_log": {"id": "Log {name} masih kosong.", "en": "Nothing logged for {name} yet."},
+}
+
+
+def _t(key: str, language: str, **values: object) -> str:
+    texts = _TEXTS[key]
+    return texts.get(language, texts["id"]).format(**values)
+
+
+def is_alert_payload(payload: str | None) -> bool:
+    """True for the payload of an alert button (for the router to hand it here)."""
+    return bool(payload) and str(payload).startswith("alert:")
+
+
+async def answer_alert_press(
+    session: AsyncSession, *, telegram_user_id: int, payload: str, now: dt.datetime
+) -> str | None:
+    """The answer to an alert button pressed in a Telegram chat; None when the chat is not
+    an active staff member's (the router then treats it as any other message)."""
+    staff = await staff_by_telegram(session, telegram_user_id=telegram_user_id)
+    if staff is None:
+        return None
+    return await handle_alert_button(session, staff=staff, payload=payload, now=now)
+
+
+async def _customer(session: AsyncSession, ref: str) -> Customer | None:
+    if ref.startswith("#") and ref[1:].isdigit():
+        return await session.get(Customer, int(ref[1:]))
+    return (await session.exec(select(Customer).where(Customer.code == ref))).first()
+
+
+async def handle_alert_button(
+    session: AsyncSession, *, staff: Staff, payload: str, now: dt.datetime
+) -> str:
+    """Apply one alert button pressed by `staff` in the caller's transaction; the answer."""
+    lang = staff.language
+    _, action, arg = [*payload.split(":", 2), "", ""][:3]
+    if action not in ALERT_ACTIONS or not arg:
+        return _t("bad", lang)
+    if not may_press(staff, action):
+        return _t("refused", lang)
+    if action == "handled":
+        return await _handled(session, staff, arg, now)
+    customer = await _customer(session, arg)
+    if customer is None or customer.id is None:
+        return _t("no_customer", lang)
+    if action == "pause7":
+        return _pause(session, staff, customer, now)
+    if action == "paid":
+        return await _paid(session, staff, customer, now)
+    return await _log(session, staff, customer)
+
+
+async def _handled(session: AsyncSession, staff: Staff, arg: str, now: dt.datetime) -> str:
+    note = await session.get(Message, int(arg)) if arg.isdigit() else None
+    if note is None or note.direction != Direction.NOTE or note.channel != ALERT_CHANNEL:
+        return _t("bad", staff.language)
+    if note.status == MessageStatus.READ:
+        return _t("already", staff.language)
+    before = note.status
+    note.status, note.updated_at = MessageStatus.READ, now
+    session.add(note)
+    customer = await session.get(Customer, note.customer_id) if note.customer_id else None
+    audit(
+        session,
+        actor=actor_of(staff),
+        staff_id=staff.id,
+        action="alert.handled",
+        entity="customer",  # so the customer's log shows who handled what
+        entity_key=customer.code if customer else "",
+        before={"alert": note.id, "kind": note.template, "status": before},
+        after={"alert": note.id, "kind": note.template, "status": MessageStatus.READ.value},
+        now=now,
+    )
+    return _t("handled", staff.language)
+
+
+def _pause(session: AsyncSession, staff: Staff, customer: Customer, now: dt.datetime) -> str:
+    today = now.astimezone(ZoneInfo(customer.timezone)).date()
+    until = today + dt.timedelta(days=7)
+    before = customer.paused_until
+    customer.paused_until, customer.updated_at = until, now
+    session.add(customer)
+    audit(
+        session,
+        actor=actor_of(staff),
+        staff_id=staff.id,
+        action="customer.pause",
+        entity="customer",
+        entity_key=customer.code,
+        before={"paused_until": before.isoformat() if before else None},
+        after={"paused_until": until.isoformat()},
+        now=now,
+    )
+    date = format_date(until, staff.language)
+    return _t("paused", staff.language, name=customer.name, date=date)
+
+
+async def _reference(session: AsyncSession, invoice_id: int) -> str:
+    """`manual-<invoice id>`, numbered when the invoice was marked paid by hand before."""
+    base = f"manual-{invoice_id}"
+    taken = set(
+        (
+            await session.exec(
+                select(Payment.reference).where(col(Payment.reference).startswith(base))
+            )
+        ).all()
+    )
+    n, reference = 1, base
+    while reference in taken:
+        n += 1
+        reference = f"{base}-{n}"
+    return reference
+
+
+async def _paid(session: AsyncSession, staff: Staff, customer: Customer, now: dt.datetime) -> str:
+    """Record a manual payment of each open invoice's balance and close it."""
+    invoices = (
+        await session.exec(
+            select(Invoice)
+            .where(
+                Invoice.customer_id == customer.id,
+                col(Invoice.balance) > 0,
+                col(Invoice.status).in_((InvoiceStatus.OPEN, InvoiceStatus.DISPUTED)),
+            )
+            .order_by(col(Invoice.due_date), col(Invoice.number))
+        )
+    ).all()
+    if not invoices:
+        return _t("nothing", staff.language, name=customer.name)
+    today = now.astimezone(ZoneInfo(customer.timezone)).date()
+    before = {inv.number: str(inv.balance) for inv in invoices}
+    items = []
+    for inv in invoices:
+        assert inv.id is not None
+        session.add(
+            Payment(
+                reference=await _reference(session, inv.id),
+                invoice_id=inv.id,
+                amount=inv.balance,
+                paid_on=today,
+                method="manual",
+                source="manual",
+                created_at=now,
+            )
+        )
+        items.append(f"{inv.number} {format_money(inv.balance, inv.currency, staff.language)}")
+        inv.balance, inv.status, inv.updated_at = Decimal(0), InvoiceStatus.PAID, now
+        session.add(inv)
+    audit(
+        session,
+        actor=actor_of(staff),
+        staff_id=staff.id,
+        action="customer.marked_paid",
+        entity="customer",
+        entity_key=customer.code,
+        before={"open": before},
+        after={"paid": sorted(before), "paid_on": today.isoformat()},
+        now=now,
+    )
+    return _t("paid", staff.language, name=customer.name, items=", ".join(items))
+
+
+async def _log(session: AsyncSession, staff: Staff, customer: Customer) -> str:
+    entries = await customer_timeline(session, code=customer.code, limit=LOG_LINES)
+    if not entries:
+        return _t("empty_log", staff.language, name=customer.name)
+    zone = ZoneInfo(staff.timezone)
+    lines = [f"{customer.code} · {customer.name}"]
+    for e in entries:
+        text = " ".join(e.text.split())
+        text = text if len(text) <= 120 else text[:119] + "…"
+        where = f" {e.channel}" if e.channel else ""
+        status = f" [{e.status}]" if e.status else ""
+        lines.append(f"{e.at.astimezone(zone):%d/%m %H:%M} {e.kind}{where}: {text}{status}")
+    return "\n".join(lines)

@@ -1,0 +1,247 @@
+"""Deliver queued alert notes to the team: Telegram with buttons, email as the fallback.
+
+Each recipient's copy is an outbound row in the customer's log with the idempotency key
+`alert:<note id>:<staff id>` (`…:email` for the fallback after Telegram failed for good),
+reserved before sending: a copy found still `queued` was in flight when a process died, so
+it becomes `unknown` and is never sent blindly again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, or_, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.channels.base import Channel
+from bot.messages import Address, DeliveryOutcome, Outbound
+from bot.staff.alert_queue import (
+    ALERT_CHANNEL,
+    alert_recipients,
+    queue_alert,
+    queue_escalations,
+)
+from bot.staff.alert_render import AlertInvoice, AlertView, ExcerptLine, render_alert
+from bot.staff.outbox import OUT, send_copy
+from storage.db import Database
+from storage.enums import Direction, InvoiceStatus, MessageStatus
+from storage.models import Customer, Invoice, Message, Staff
+
+__all__ = ["AlertStats", "deliver_alerts", "load_view", "queue_alert", "queue_escalations"]
+
+#: A note being delivered; a process that died leaves it so, and it is taken again later.
+SENDING = "sending"
+LEASE = dt.timedelta(minutes=5)
+#: A note whose copies keep failing with retryable errors is given up after this long.
+RETRY_FOR = dt.timedelta(hours=24)
+#: How many messages of the conversation an alert quotes.
+EXCERPT_MESSAGES = 5
+
+
+@dataclass
+class AlertStats:
+    """What one delivery pass did: notes taken, copies sent, failed, unknown, put back."""
+
+    alerts: int = 0
+    sent: int = 0
+    failed: int = 0
+    unknown: int = 0
+    retried: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Copy:
+    """One recipient's copy, on each usable channel in order of preference."""
+
+    staff_id: int
+    outbounds: tuple[Outbound, ...]
+
+
+async def load_view(
+    session: AsyncSession, *, note: Message, customer: Customer, now: dt.datetime
+) -> AlertView:
+    """The alert's content: open invoices and the last messages with the customer."""
+    assert note.id is not None and customer.id is not None
+    invoices = (
+        await session.exec(
+            select(Invoice)
+            .where(
+                Invoice.customer_id == customer.id,
+                col(Invoice.balance) > 0,
+                col(Invoice.status).in_((InvoiceStatus.OPEN, InvoiceStatus.DISPUTED)),
+            )
+            .order_by(col(Invoice.due_date), col(Invoice.number))
+        )
+    ).all()
+    recent = (
+        await session.exec(
+            select(Message)
+            .where(
+                Message.customer_id == customer.id,
+                col(Message.direction).in_((Direction.INBOUND, Direction.OUTBOUND)),
+            )
+            .order_by(col(Message.created_at).desc(), col(Message.id).desc())
+            .limit(EXCERPT_MESSAGES * 4)
+        )
+    ).all()
+    # Copies of earlier alerts and digests sit in the same log; they are not the conversation.
+    talk = [m for m in recent if not (m.template or "").startswith(("alert:", "digest:"))]
+    excerpt = tuple(
+        ExcerptLine(m.created_at, m.direction, m.channel, m.body or m.subject)
+        for m in reversed(talk[:EXCERPT_MESSAGES])
+    )
+    return AlertView(
+        note_id=note.id,
+        kind=note.template or "alert",
+        summary=note.body,
+        customer_id=customer.id,
+        customer_code=customer.code,
+        customer_name=customer.name,
+        today=now.astimezone(ZoneInfo(customer.timezone)).date(),
+        invoices=tuple(AlertInvoice(i.number, i.balance, i.currency, i.due_date) for i in invoices),
+        excerpt=excerpt,
+    )
+
+
+def _copy(view: AlertView, staff: Staff, channels: Mapping[str, Channel]) -> _Copy:
+    """The staff member's copy on Telegram (with buttons) and/or email (without)."""
+    assert staff.id is not None
+    zone, key = ZoneInfo(staff.timezone), f"alert:{view.note_id}:{staff.id}"
+    outbounds: list[Outbound] = []
+    template = f"alert:{view.kind}"
+    if staff.telegram_user_id is not None and "telegram" in channels:
+        shown = render_alert(view, language=staff.language, zone=zone)
+        outbounds.append(
+            Outbound(
+                Address("telegram", str(staff.telegram_user_id), staff.name),
+                shown.text,
+                key,
+                subject=shown.subject,
+                language=staff.language,
+                template=template,
+                buttons=shown.buttons,
+            )
+        )
+    if staff.email and "email" in channels:
+        shown = render_alert(view, language=staff.language, zone=zone, with_buttons=False)
+        outbounds.append(
+            Outbound(
+                Address("email", staff.email, staff.name),
+                shown.text,
+                f"{key}:email" if outbounds else key,
+                subject=shown.subject,
+                language=staff.language,
+                template=template,
+            )
+        )
+    return _Copy(staff.id, tuple(outbounds))
+
+
+async def _claim(db: Database, *, now: dt.datetime, limit: int) -> list[int]:
+    """Take up to `limit` queued notes (and notes whose deliverer died) for this pass."""
+    due = and_(
+        col(Message.direction) == Direction.NOTE,
+        col(Message.channel) == ALERT_CHANNEL,
+        or_(
+            col(Message.status) == MessageStatus.QUEUED,
+            and_(col(Message.status) == SENDING, col(Message.updated_at) < now - LEASE),
+        ),
+    )
+    query = select(Message.id).where(due).order_by(col(Message.id)).limit(limit)
+    if not db.is_sqlite:
+        query = query.with_for_update(skip_locked=True)
+    async with db.transaction() as session:
+        ids = [i for i in (await session.exec(query)).all() if i is not None]
+        if not ids:
+            return []
+        claimed = await session.exec(
+            update(Message)
+            .where(col(Message.id).in_(ids), due)
+            .values(status=SENDING, updated_at=now)
+            .returning(col(Message.id))
+        )
+        return sorted(claimed.scalars().all())
+
+
+async def _deliver_note(
+    db: Database,
+    note_id: int,
+    channels: Mapping[str, Channel],
+    now: dt.datetime,
+    stats: AlertStats,
+) -> tuple[list[MessageStatus], dt.datetime]:
+    """Every recipient's copy of one note; their statuses and the note's age."""
+    async with db.transaction() as session:
+        note = await session.get(Message, note_id)
+        assert note is not None
+        customer = await session.get(Customer, note.customer_id) if note.customer_id else None
+        if customer is None or customer.id is None:
+            return [], note.created_at
+        view = await load_view(session, note=note, customer=customer, now=now)
+        people = await alert_recipients(session, customer=customer, kind=view.kind)
+        copies = [_copy(view, staff, channels) for staff in people]
+    statuses = []
+    for copy in copies:
+        result = await send_copy(
+            db, copy.outbounds, customer_id=customer.id, channels=channels, now=now
+        )
+        stats.sent += result.outcomes.count(DeliveryOutcome.SENT)
+        stats.unknown += result.outcomes.count(DeliveryOutcome.UNKNOWN)
+        stats.failed += result.status == MessageStatus.FAILED
+        statuses.append(result.status)
+    return statuses, note.created_at
+
+
+async def _finish(
+    db: Database,
+    note_id: int,
+    statuses: list[MessageStatus],
+    created: dt.datetime,
+    now: dt.datetime,
+    stats: AlertStats,
+) -> None:
+    """The note is sent once every copy is out (or may be), failed when none can be."""
+    error: tuple[str, str] | None = None
+    if MessageStatus.RETRY in statuses and now - created < RETRY_FOR:
+        status = MessageStatus.QUEUED  # taken again next pass; sent copies are skipped
+        stats.retried += 1
+    elif any(s in OUT for s in statuses):
+        status = MessageStatus.SENT
+    else:
+        status = MessageStatus.FAILED
+        error = ("no_recipient", "no staff member can be reached for this alert")
+        if statuses:
+            error = ("undeliverable", "every copy of this alert failed")
+    async with db.transaction() as session:
+        note = await session.get(Message, note_id)
+        assert note is not None
+        note.status, note.updated_at = status, now
+        if error is not None:
+            note.error_code, note.error_message = error
+        session.add(note)
+
+
+async def deliver_alerts(
+    db: Database,
+    *,
+    telegram: Channel | None,
+    email: Channel | None,
+    now: dt.datetime,
+    limit: int = 100,
+) -> AlertStats:
+    """Send up to `limit` queued alerts to the people who should act on them."""
+    channels = {n: c for n, c in (("telegram", telegram), ("email", email)) if c is not None}
+    stats = AlertStats()
+    try:
+        for note_id in await _claim(db, now=now, limit=limit):
+            stats.alerts += 1
+            statuses, created = await _deliver_note(db, note_id, channels, now, stats)
+            await _finish(db, note_id, statuses, created, now, stats)
+    finally:
+        for channel in channels.values():
+            await channel.close()
+    return stats

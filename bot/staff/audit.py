@@ -1,0 +1,91 @@
+"""The audit trail: write one entry per change (who, what, before, after) and list them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import AuditLog, Staff
+
+#: The actor of changes made from the command line.
+CLI_ACTOR = "cli"
+
+
+def actor_of(staff: Staff) -> str:
+    """How a staff member appears as the actor of an entry: their name."""
+    return staff.name
+
+
+def audit(
+    session: AsyncSession,
+    *,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_key: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    now: dt.datetime,
+    staff_id: int | None = None,
+) -> AuditLog:
+    """Add an audit entry to the caller's transaction (written with the change or not at all)."""
+    entry = AuditLog(
+        at=now,
+        actor=actor,
+        staff_id=staff_id,
+        action=action,
+        entity=entity,
+        entity_key=entity_key,
+        before=before,
+        after=after,
+    )
+    session.add(entry)
+    return entry
+
+
+async def list_audit(
+    session: AsyncSession, *, since: dt.datetime | None = None, limit: int = 500
+) -> list[AuditLog]:
+    """The latest `limit` entries at or after `since`, oldest first."""
+    query = select(AuditLog)
+    if since is not None:
+        query = query.where(col(AuditLog.at) >= since)
+    query = query.order_by(col(AuditLog.at).desc(), col(AuditLog.id).desc()).limit(limit)
+    rows = list((await session.exec(query)).all())
+    rows.reverse()
+    return rows
+
+
+def _side(values: dict[str, Any] | None) -> str:
+    if not values:
+        return "—"
+    return ", ".join(f"{key}={_value(value)}" for key, value in values.items())
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def change_text(entry: AuditLog) -> str:
+    """`role=sales → role=collector`: the entry's before and after on one line."""
+    return f"{_side(entry.before)} → {_side(entry.after)}"
+
+
+def entry_json(entry: AuditLog, zone: ZoneInfo) -> dict[str, Any]:
+    """A JSON-friendly entry, its time in the business zone."""
+    return {
+        "at": entry.at.astimezone(zone).isoformat(),
+        "actor": entry.actor,
+        "action": entry.action,
+        "entity": entry.entity,
+        "entity_key": entry.entity_key,
+        "before": entry.before,
+        "after": entry.after,
+    }

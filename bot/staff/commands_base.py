@@ -1,0 +1,191 @@
+"""What every staff chat command shares: the call, the reply, errors, lookups, audit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.config import Settings
+from bot.flows.nlu import parse_date
+from bot.i18n.format import format_money
+from bot.messages import Button
+from bot.staff.audit import audit
+from scheduler.policy_store import global_window
+from scheduler.window import Window
+from storage.enums import ChannelKind, Role
+from storage.models import Customer, Invoice, Staff
+
+EVERYONE = frozenset(Role)
+COLLECTORS = frozenset({Role.ADMIN, Role.COLLECTOR})
+ADMINS = frozenset({Role.ADMIN})
+ALL_CHANNELS = frozenset(c.value for c in ChannelKind)
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@dataclass(frozen=True)
+class StaffReply:
+    """One chat message back to the staff member, with inline buttons when a choice is due."""
+
+    text: str
+    buttons: tuple[Button, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StaffConfig:
+    """The `.env` values commands need; `from_settings` builds it in the composition root."""
+
+    window: Window = field(default_factory=Window)
+    max_promise_days: int = 60
+    grace_days: int = 1
+    max_contacts_per_week: int = 3
+    enabled_channels: frozenset[str] = ALL_CHANNELS
+    company_name: str = "Tagih"
+    currency: str = "IDR"
+    preview_days: int = 7
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, *, enabled_channels: frozenset[str] | None = None
+    ) -> StaffConfig:
+        """The config of a running Tagih (pass the open channels when known)."""
+        return cls(
+            window=global_window(settings),
+            max_promise_days=settings.max_promise_days,
+            grace_days=settings.promise_grace_days,
+            max_contacts_per_week=settings.max_contacts_per_week,
+            enabled_channels=enabled_channels or ALL_CHANNELS,
+            company_name=settings.company_name,
+            currency=settings.currency,
+        )
+
+
+class UsageError(ValueError):
+    """Arguments that do not fit the command: the reply is the reason, usage and example."""
+
+
+class CommandError(Exception):
+    """A command that cannot be done as asked (unknown customer…): the message is the reply."""
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One command as a handler sees it: who, when, the words after the command."""
+
+    session: AsyncSession
+    staff: Staff
+    now: dt.datetime
+    config: StaffConfig
+    args: tuple[str, ...]
+    rest: str  # the raw text after the command, for free text (notes, templates)
+
+    @property
+    def actor(self) -> str:
+        """How this staff member appears in the audit log."""
+        return f"staff:{self.staff.name}"
+
+    @property
+    def today(self) -> dt.date:
+        """The staff member's local date."""
+        return self.now.astimezone(ZoneInfo(self.staff.timezone)).date()
+
+    def audit(
+        self,
+        action: str,
+        entity: str,
+        key: str,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+    ) -> None:
+        """Write one audit entry for a change this command made."""
+        audit(
+            self.session,
+            actor=self.actor,
+            action=action,
+            entity=entity,
+            entity_key=key,
+            before=before,
+            after=after,
+            now=self.now,
+            staff_id=self.staff.id,
+        )
+
+
+#: What a command does with a call: the replies to send back.
+Handler = Callable[[Call], Awaitable[list[StaffReply]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A chat command: who may run it, how it is written, what it does."""
+
+    name: str
+    roles: frozenset[Role]
+    usage: str
+    example: str
+    summary: str
+    handler: Handler
+
+
+def say(*lines: str) -> list[StaffReply]:
+    """One reply made of these lines."""
+    return [StaffReply("\n".join(lines))]
+
+
+async def find_customer(session: AsyncSession, code: str) -> Customer:
+    """The customer with this code (any case); CommandError when there is none."""
+    query = select(Customer).where(func.lower(Customer.code) == code.strip().lower())
+    customer = (await session.exec(query)).first()
+    if customer is None or customer.id is None:
+        raise CommandError(f"No customer with code {code!r}.")
+    return customer
+
+
+async def find_invoice(session: AsyncSession, number: str) -> Invoice:
+    """The invoice with this number (any case); CommandError when there is none."""
+    query = select(Invoice).where(func.lower(Invoice.number) == number.strip().lower())
+    invoice = (await session.exec(query)).first()
+    if invoice is None or invoice.id is None:
+        raise CommandError(f"No invoice numbered {number!r}.")
+    return invoice
+
+
+def iso_day(text: str) -> dt.date | None:
+    """`2026-04-10` → that date; None for anything else (`20260410` may be an amount)."""
+    if not ISO_DATE.fullmatch(text.strip()):
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
+def read_day(text: str, today: dt.date) -> dt.date:
+    """`2026-04-10`, `10/4`, `besok`, `2 minggu lagi` → a date; UsageError otherwise."""
+    day = iso_day(text) or parse_date(text, today)
+    if day is None:
+        raise UsageError(f"{text!r} is not a date I understand.")
+    return day
+
+
+def past_day(text: str, today: dt.date) -> dt.date | None:
+    """The most recent day not after `today` that `text` names ("24/3", "senin", "kemarin").
+
+    `parse_date` looks forward (promises); reading from several reference days back and
+    keeping the latest result not after today gives the past one, as payment claims do.
+    """
+    found = {parse_date(text, today - dt.timedelta(days=back)) for back in (0, 7, 31, 62, 366)}
+    past = [day for day in found if day is not None and day <= today]
+    return max(past) if past else None
+
+
+def money(amount: Decimal, currency: str, staff: Staff) -> str:
+    """An amount as the staff member reads money (`Rp5.000.000`)."""
+    return format_money(amount, currency, staff.language)

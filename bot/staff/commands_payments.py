@@ -1,0 +1,168 @@
+"""Money matters recorded by collectors: `/paid` (a payment) and `/promise` (by phone)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlmodel import col, func, select
+
+from bot.flows.nlu import parse_amount, parse_date
+from bot.staff.commands_base import (
+    COLLECTORS,
+    Call,
+    Command,
+    CommandError,
+    StaffReply,
+    UsageError,
+    find_customer,
+    find_invoice,
+    iso_day,
+    money,
+    past_day,
+    say,
+)
+from storage.enums import InvoiceStatus, PromiseStatus
+from storage.models import Payment, Promise
+
+#: Open promises a phone promise replaces (a payment claim's pause is left alone).
+REPLACEABLE_SOURCES = ("chat", "voice", "phone")
+
+
+async def paid(call: Call) -> list[StaffReply]:
+    """Record a payment: reduce the balance, close the invoice at zero, refuse overpaying."""
+    if not 1 <= len(call.args) <= 3:
+        raise UsageError("Give the invoice number, then optionally the amount and the date.")
+    session = call.session
+    invoice = await find_invoice(session, call.args[0])
+    extra = " ".join(call.args[1:])
+    amount = parse_amount(extra) if extra else None
+    # An ISO date is taken as written (a future one is refused below), else the latest past.
+    iso = next((d for d in map(iso_day, call.args[1:]) if d is not None), None)
+    day = iso or (past_day(extra, call.today) if extra else None)
+    if extra and amount is None and day is None:
+        raise UsageError(f"{extra!r} is neither an amount nor a date.")
+    amount = invoice.balance if amount is None else amount
+    if invoice.balance <= 0 or invoice.status == InvoiceStatus.PAID:
+        raise CommandError(f"{invoice.number} is already paid.")
+    if amount <= 0:
+        raise UsageError("The amount must be more than zero.")
+    if amount > invoice.balance:
+        open_text = money(invoice.balance, invoice.currency, call.staff)
+        raise CommandError(
+            f"Refused: {money(amount, invoice.currency, call.staff)} is more than the open "
+            f"balance of {invoice.number} ({open_text}). Nothing was recorded."
+        )
+    day = day or call.today
+    if day > call.today:
+        raise UsageError("A payment date cannot be in the future.")
+    assert invoice.id is not None
+    count = (
+        await session.exec(
+            select(func.count()).select_from(Payment).where(Payment.invoice_id == invoice.id)
+        )
+    ).one()
+    reference = f"manual-{invoice.number}-{count + 1}"
+    while (await session.exec(select(Payment.id).where(Payment.reference == reference))).first():
+        count += 1  # a deleted or imported payment took the number: take the next one
+        reference = f"manual-{invoice.number}-{count + 1}"
+    before = {"balance": str(invoice.balance), "status": invoice.status}
+    session.add(
+        Payment(
+            reference=reference,
+            invoice_id=invoice.id,
+            amount=amount,
+            paid_on=day,
+            method="manual",
+            source="manual",
+            created_at=call.now,
+        )
+    )
+    invoice.balance -= amount
+    if invoice.balance == 0:
+        invoice.status = InvoiceStatus.PAID
+    invoice.updated_at = call.now
+    session.add(invoice)
+    after = {"balance": str(invoice.balance), "status": invoice.status, "payment": reference}
+    call.audit("invoice.paid", "invoice", invoice.number, before, after)
+    left = money(invoice.balance, invoice.currency, call.staff)
+    state = "now paid in full" if invoice.balance == 0 else f"{left} still open"
+    return say(
+        f"Recorded {money(amount, invoice.currency, call.staff)} on {invoice.number} "
+        f"({day.isoformat()}, {reference}): {state}."
+    )
+
+
+async def promise(call: Call) -> list[StaffReply]:
+    """Record a promise to pay obtained by phone (same limits as the chat flow)."""
+    if len(call.args) < 2:
+        raise UsageError("Give the customer code and the date.")
+    session = call.session
+    row = await find_customer(session, call.args[0])
+    assert row.id is not None
+    today = call.now.astimezone(ZoneInfo(row.timezone)).date()
+    extra = " ".join(call.args[1:])
+    # The NLU reads "tgl 25 5jt" as a date and an amount: amounts are not taken from dates.
+    when = iso_day(call.args[1]) or parse_date(extra, today)
+    if when is None:
+        raise UsageError(f"{extra!r} holds no date I understand.")
+    if when < today:
+        raise CommandError(f"{when} is in the past: a promise needs a date from today on.")
+    limit = today + dt.timedelta(days=call.config.max_promise_days)
+    if when > limit:
+        raise CommandError(f"{when} is too far: promises go up to {limit}.")
+    amount = parse_amount(" ".join(call.args[2:])) if iso_day(call.args[1]) else parse_amount(extra)
+    if amount is not None and amount <= 0:
+        raise UsageError("The amount must be more than zero.")
+    older = (
+        await session.exec(
+            select(Promise).where(
+                Promise.customer_id == row.id,
+                Promise.status == PromiseStatus.OPEN,
+                col(Promise.source).in_(REPLACEABLE_SOURCES),
+            )
+        )
+    ).all()
+    for old in older:
+        old.status, old.resolved_at = PromiseStatus.CANCELLED, call.now
+        session.add(old)
+    created = Promise(
+        customer_id=row.id,
+        promised_date=when,
+        amount=amount,
+        source="phone",
+        staff_id=call.staff.id,
+        created_at=call.now,
+    )
+    session.add(created)
+    await session.flush()
+    after = {"promise": created.id, "date": when.isoformat(), "amount": _text(amount)}
+    before = {"replaced": [p.id for p in older]} if older else None
+    call.audit("promise.phone", "customer", row.code, before, after)
+    how_much = "in full" if amount is None else money(amount, call.config.currency, call.staff)
+    return say(f"Promise recorded for {row.code}: {how_much} by {when}. Reminders wait until then.")
+
+
+def _text(amount: Decimal | None) -> str | None:
+    return None if amount is None else str(amount)
+
+
+COMMANDS = (
+    Command(
+        "paid",
+        COLLECTORS,
+        "/paid INVOICE [AMOUNT] [DATE]",
+        "/paid INV-001 2.500.000 2026-03-20",
+        "record a payment (default: the whole balance, today)",
+        paid,
+    ),
+    Command(
+        "promise",
+        COLLECTORS,
+        "/promise CODE DATE [AMOUNT]",
+        "/promise C001 2026-04-10 5jt",
+        "record a promise to pay made by phone",
+        promise,
+    ),
+)

@@ -1,0 +1,187 @@
+"""`/template show|set|reset`: read and edit message templates by chat, with a preview."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import jinja2
+from sqlmodel import col, select
+
+from bot.flows.menu import menu_lines
+from bot.i18n.render import ReminderContext, StatementLine, _variables
+from bot.staff.commands_base import (
+    ADMINS,
+    Call,
+    Command,
+    CommandError,
+    StaffReply,
+    UsageError,
+    say,
+)
+from bot.staff.template_store import (
+    COMMON_VARIABLES,
+    LANGUAGES,
+    SHORT_VARIABLES,
+    builtin_source,
+    find_override,
+    jinja_name,
+    known_variables,
+    override_environment,
+    split_key,
+    unknown_variables,
+)
+from storage.enums import InvoiceStatus
+from storage.models import Customer, Invoice, TemplateOverride
+
+USAGE = "/template show KEY [LANG] | set KEY LANG TEXT | reset KEY LANG"
+EXAMPLE = (
+    "/template set reminder.short id Yth. {{ customer_name }}, mohon dibayar. - {{ company_name }}"
+)
+#: Telegram allows 4096 characters a message; the preview leaves room for the header.
+PREVIEW_CHARS = 3000
+SAMPLE = Decimal(1_000_000)
+
+
+def _language(text: str) -> str:
+    if text.lower() not in LANGUAGES:
+        raise UsageError(f"{text!r} is not a language (use {', '.join(LANGUAGES)}).")
+    return text.lower()
+
+
+async def _sample_context(call: Call, language: str) -> ReminderContext:
+    """A real customer's statement: the oldest open invoice leads (a made-up one if none)."""
+    session = call.session
+    lead = (
+        await session.exec(
+            select(Invoice)
+            .where(Invoice.status == InvoiceStatus.OPEN, col(Invoice.balance) > 0)
+            .order_by(col(Invoice.due_date), col(Invoice.id))
+        )
+    ).first()
+    if lead is None:
+        return ReminderContext(
+            customer_name="PT Contoh",
+            customer_code="CONTOH",
+            language=language,
+            company_name=call.config.company_name,
+            today=call.today,
+            lines=(
+                StatementLine(
+                    "INV-CONTOH", "Contoh", call.today, call.today, SAMPLE, SAMPLE, "IDR", True
+                ),
+            ),
+            offset_days=0,
+        )
+    customer = await session.get(Customer, lead.customer_id)
+    assert customer is not None
+    invoices = (
+        await session.exec(
+            select(Invoice).where(
+                Invoice.customer_id == lead.customer_id,
+                col(Invoice.status).in_((InvoiceStatus.OPEN, InvoiceStatus.DISPUTED)),
+                col(Invoice.balance) > 0,
+            )
+        )
+    ).all()
+    lines = tuple(
+        StatementLine(
+            i.number,
+            i.item,
+            i.issue_date,
+            i.due_date,
+            i.amount,
+            i.balance,
+            i.currency,
+            i.id == lead.id,
+        )
+        for i in invoices
+    )
+    return ReminderContext(
+        customer_name=customer.name,
+        customer_code=customer.code,
+        language=language,
+        company_name=call.config.company_name,
+        today=call.today,
+        lines=lines,
+        offset_days=(call.today - lead.due_date).days,
+    )
+
+
+def render_preview(env: jinja2.Environment, key: str, context: ReminderContext) -> str:
+    """Render the template under `key` as the dispatcher would (macros via the text)."""
+    language, variables = _variables(context)
+    _, part = split_key(key)
+    if part == "short":
+        variables.update(marked=False, menu=menu_lines(language), buttons=False, stop_hint=True)
+        variables.update(chat_link=None)
+    elif part == "voice":
+        variables.update(marked=False)
+    name = jinja_name("reminder.txt" if part == "macros" else key, language)
+    return env.get_template(name).render(variables).strip()
+
+
+async def _show(call: Call, key: str, language: str) -> list[StaffReply]:
+    override = await find_override(call.session, key=key, language=language)
+    body = override.body if override else builtin_source(key, language)
+    origin = "edited by an admin" if override else "built in"
+    names = ", ".join(sorted(known_variables(key) & (COMMON_VARIABLES | SHORT_VARIABLES)))
+    return say(f"Template {key} ({language}, {origin}):", body, f"Variables: {names}")
+
+
+async def _set(call: Call, key: str, language: str, body: str) -> list[StaffReply]:
+    try:
+        unknown = unknown_variables(key, body)
+    except jinja2.TemplateSyntaxError as exc:
+        raise CommandError(f"Refused: template error on line {exc.lineno}: {exc.message}") from None
+    if unknown:
+        known = ", ".join(sorted(known_variables(key) & (COMMON_VARIABLES | SHORT_VARIABLES)))
+        raise CommandError(
+            f"Refused: unknown placeholder(s) {', '.join(sorted(unknown))}. Known: {known}"
+        )
+    context = await _sample_context(call, language)
+    try:
+        rendered = render_preview(
+            override_environment({jinja_name(key, language): body}), key, context
+        )
+    except jinja2.TemplateError as exc:
+        # Saved only when it renders: a broken template would stop the reminders.
+        raise CommandError(f"Refused: the template does not render ({exc}).") from None
+    row = await find_override(call.session, key=key, language=language)
+    before = {"body": row.body} if row else None
+    row = row or TemplateOverride(key=key, language=language, body=body)
+    row.body, row.updated_at = body, call.now
+    call.session.add(row)
+    call.audit("template.set", "template", f"{key}:{language}", before, {"body": body})
+    shown = rendered if len(rendered) <= PREVIEW_CHARS else rendered[:PREVIEW_CHARS] + "…"
+    return say(
+        f"Template {key} ({language}) saved. Preview for {context.customer_code}:", "", shown
+    )
+
+
+async def _reset(call: Call, key: str, language: str) -> list[StaffReply]:
+    row = await find_override(call.session, key=key, language=language)
+    if row is None:
+        return say(f"Template {key} ({language}) is already the built-in one.")
+    await call.session.delete(row)
+    call.audit("template.reset", "template", f"{key}:{language}", {"body": row.body}, None)
+    return say(f"Template {key} ({language}) is back to the built-in text.")
+
+
+async def template(call: Call) -> list[StaffReply]:
+    """Route `/template SUBCOMMAND …`."""
+    parts = call.rest.split(None, 3)
+    sub = parts[0].lower() if parts else ""
+    if len(parts) < 2:
+        raise UsageError("Say show, set or reset, and the template key.")
+    split_key(parts[1])  # ValueError → usage, naming the known keys
+    key = parts[1].lower()
+    if sub == "show" and len(parts) <= 3:
+        return await _show(call, key, _language(parts[2] if len(parts) == 3 else "id"))
+    if sub == "set" and len(parts) == 4:
+        return await _set(call, key, _language(parts[2]), parts[3].strip())
+    if sub == "reset" and len(parts) == 3:
+        return await _reset(call, key, _language(parts[2]))
+    raise UsageError(f"Unknown or incomplete: /template {sub}")
+
+
+COMMANDS = (Command("template", ADMINS, USAGE, EXAMPLE, "message templates", template),)

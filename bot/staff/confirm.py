@@ -1,0 +1,62 @@
+"""Two-step commands: ask with Confirm/Cancel buttons, apply only the asker's own press.
+
+The buttons carry `confirm:<action>:<nonce>` / `cancel:<action>:<nonce>`; the nonce is a
+one-time row in the Setting table naming who asked, so a forwarded or replayed button, a
+second press, or another admin's press does nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.messages import Button
+from bot.staff.commands_base import Call, StaffReply, say
+from bot.staff.settings_store import (
+    CONFIRM_TTL,
+    Confirmation,
+    create_confirmation,
+    drop_confirmation,
+    find_confirmation,
+)
+
+PRESSES = ("confirm", "cancel")
+
+
+def parse_press(payload: str) -> tuple[str, str, str] | None:
+    """`confirm:pauseall:Xy1` → ("confirm", "pauseall", "Xy1"); None for other payloads."""
+    parts = payload.split(":")
+    if len(parts) != 3 or parts[0] not in PRESSES or not all(parts):
+        return None
+    return parts[0], parts[1], parts[2]
+
+
+async def ask_confirmation(
+    call: Call, action: str, data: dict[str, Any], question: str
+) -> list[StaffReply]:
+    """Store a nonce for `action` and ask the caller to press Confirm."""
+    assert call.staff.id is not None
+    nonce = await create_confirmation(
+        call.session, action=action, staff_id=call.staff.id, data=data, now=call.now
+    )
+    minutes = int(CONFIRM_TTL.total_seconds() // 60)
+    buttons = (
+        Button("Confirm", f"confirm:{action}:{nonce}"),
+        Button("Cancel", f"cancel:{action}:{nonce}"),
+    )
+    return [StaffReply(f"{question}\nPress Confirm within {minutes} minutes.", buttons)]
+
+
+async def pending_for(call: Call, action: str, nonce: str) -> Confirmation | str:
+    """The caller's own pending confirmation, or why the press does nothing."""
+    pending = await find_confirmation(call.session, nonce=nonce, action=action, now=call.now)
+    if pending is None:
+        return "That button has expired or was already used; run the command again."
+    if pending.staff_id != call.staff.id:
+        return "not allowed: only the admin who asked can confirm this."
+    return pending
+
+
+async def cancel(call: Call, pending: Confirmation) -> list[StaffReply]:
+    """Forget a pending confirmation."""
+    await drop_confirmation(call.session, nonce=pending.nonce)
+    return say("Cancelled; nothing was changed.")

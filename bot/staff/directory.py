@@ -1,0 +1,227 @@
+"""Staff queries: add, invite, list, set role, remove, and who works which customer.
+
+A removed staff member is deactivated, not deleted (customers and the audit trail still
+name them), and their Telegram chat is unbound so it no longer counts as staff.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.logmask import mask_address
+from bot.staff.audit import audit
+from bot.staff.roles import Role, can_collect
+from storage.models import Customer, Staff
+from storage.repo import link_token_for
+
+LANGUAGES = ("id", "en")
+
+
+class StaffError(ValueError):
+    """A staff change that cannot be made; the message says why in one line."""
+
+
+def snapshot(staff: Staff) -> dict[str, Any]:
+    """What the audit trail keeps of a staff member (contact details masked, as in logs)."""
+    return {
+        "name": staff.name,
+        "role": staff.role,
+        "telegram": mask_address(str(staff.telegram_user_id)) if staff.telegram_user_id else None,
+        "email": mask_address(staff.email) if staff.email else None,
+        "language": staff.language,
+        "active": staff.active,
+    }
+
+
+async def find_staff(session: AsyncSession, *, name: str) -> Staff | None:
+    """The staff member with this name (any case), active or not."""
+    query = select(Staff).where(func.lower(Staff.name) == name.strip().lower())
+    return (await session.exec(query)).first()
+
+
+async def staff_by_telegram(session: AsyncSession, *, telegram_user_id: int) -> Staff | None:
+    """The active staff member whose Telegram chat this is, else None."""
+    query = select(Staff).where(Staff.telegram_user_id == telegram_user_id, col(Staff.active))
+    return (await session.exec(query)).first()
+
+
+async def _check_telegram(session: AsyncSession, telegram_user_id: int | None, name: str) -> None:
+    if telegram_user_id is None:
+        return
+    other = (
+        await session.exec(select(Staff).where(Staff.telegram_user_id == telegram_user_id))
+    ).first()
+    if other is not None and other.name != name:
+        raise StaffError(f"Telegram id {telegram_user_id} already belongs to {other.name}")
+
+
+async def add_staff(
+    session: AsyncSession,
+    *,
+    name: str,
+    role: Role,
+    actor: str,
+    now: dt.datetime,
+    telegram_user_id: int | None = None,
+    email: str | None = None,
+    phone: str | None = None,
+    language: str = "id",
+    timezone: str | None = None,
+) -> Staff:
+    """Add a staff member (or bring back a removed one of that name), audited."""
+    name = name.strip()
+    if not name or len(name) > 120:
+        raise StaffError("a name of 1-120 characters is needed")
+    if language not in LANGUAGES:
+        raise StaffError(f"unsupported language {language!r} (use id or en)")
+    if email is not None and "@" not in email:
+        raise StaffError(f"not an email address: {email!r}")
+    existing = await find_staff(session, name=name)
+    if existing is not None and existing.active:
+        raise StaffError(f"{existing.name} is already on the team ({existing.role})")
+    await _check_telegram(session, telegram_user_id, existing.name if existing else name)
+    staff = existing or Staff(name=name, role=role, created_at=now)
+    before = snapshot(existing) if existing is not None else None
+    staff.role, staff.active, staff.language = role, True, language
+    staff.telegram_user_id, staff.email, staff.phone = telegram_user_id, email, phone
+    if timezone is not None:
+        staff.timezone = timezone
+    session.add(staff)
+    await session.flush()
+    audit(
+        session,
+        actor=actor,
+        action="staff.add",
+        entity="staff",
+        entity_key=staff.name,
+        before=before,
+        after=snapshot(staff),
+        now=now,
+    )
+    return staff
+
+
+async def invite_staff(
+    session: AsyncSession,
+    *,
+    name: str,
+    role: Role,
+    actor: str,
+    now: dt.datetime,
+    language: str = "id",
+) -> tuple[Staff, str]:
+    """A one-time deep-link token binding the staff member's Telegram chat (added if new)."""
+    staff = await find_staff(session, name=name)
+    if staff is None or not staff.active:
+        staff = await add_staff(
+            session, name=name, role=role, actor=actor, now=now, language=language
+        )
+    elif staff.role != role:
+        staff = await set_role(session, name=staff.name, role=role, actor=actor, now=now)
+    token = await link_token_for(session, staff_id=staff.id, now=now)
+    audit(
+        session,
+        actor=actor,
+        action="staff.invite",
+        entity="staff",
+        entity_key=staff.name,
+        before=None,
+        after={"role": staff.role},
+        now=now,
+    )
+    return staff, token
+
+
+async def list_staff(session: AsyncSession, *, include_removed: bool = False) -> list[Staff]:
+    """The team by role, then name."""
+    query = select(Staff)
+    if not include_removed:
+        query = query.where(col(Staff.active))
+    rows = (await session.exec(query.order_by(col(Staff.role), col(Staff.name)))).all()
+    return list(rows)
+
+
+async def _active(session: AsyncSession, name: str) -> Staff:
+    staff = await find_staff(session, name=name)
+    if staff is None or not staff.active:
+        raise StaffError(f"no staff member named {name!r}")
+    return staff
+
+
+async def set_role(
+    session: AsyncSession, *, name: str, role: Role, actor: str, now: dt.datetime
+) -> Staff:
+    """Change a staff member's role, audited (no entry when it is already that role)."""
+    staff = await _active(session, name)
+    if staff.role == role:
+        return staff
+    before = {"role": staff.role}
+    staff.role = role
+    session.add(staff)
+    audit(
+        session,
+        actor=actor,
+        action="staff.role",
+        entity="staff",
+        entity_key=staff.name,
+        before=before,
+        after={"role": staff.role},
+        now=now,
+    )
+    return staff
+
+
+async def remove_staff(session: AsyncSession, *, name: str, actor: str, now: dt.datetime) -> Staff:
+    """Deactivate a staff member and unbind their chat, audited; their customers fall to
+    every collector until reassigned."""
+    staff = await _active(session, name)
+    before = snapshot(staff)
+    staff.active, staff.telegram_user_id = False, None
+    session.add(staff)
+    audit(
+        session,
+        actor=actor,
+        action="staff.remove",
+        entity="staff",
+        entity_key=staff.name,
+        before=before,
+        after=snapshot(staff),
+        now=now,
+    )
+    return staff
+
+
+def pick_collectors(customer: Customer, team: Sequence[Staff]) -> list[Staff]:
+    """Who collects from this customer: its own collector (or admin) when active, else every
+    collector, else (a team without collectors) every admin."""
+    collecting = [s for s in team if can_collect(s)]
+    own = [s for s in collecting if s.id == customer.collector_id]
+    if own:
+        return own
+    pool = [s for s in collecting if s.role == Role.COLLECTOR]
+    return pool or [s for s in collecting if s.role == Role.ADMIN]
+
+
+async def collectors_for(session: AsyncSession, *, customer: Customer) -> list[Staff]:
+    """The staff who collect from this customer (see `pick_collectors`)."""
+    return pick_collectors(customer, await list_staff(session))
+
+
+async def salesperson_for(session: AsyncSession, *, customer: Customer) -> Staff | None:
+    """The customer's salesperson, when set and still on the team."""
+    if customer.salesperson_id is None:
+        return None
+    staff = await session.get(Staff, customer.salesperson_id)
+    return staff if staff is not None and staff.active else None
+
+
+async def customers_of_collector(session: AsyncSession, *, staff: Staff) -> list[Customer]:
+    """The customers whose alerts reach this staff member as collector, by code."""
+    team = await list_staff(session)
+    customers = (await session.exec(select(Customer).order_by(col(Customer.code)))).all()
+    return [c for c in customers if any(s.id == staff.id for s in pick_collectors(c, team))]

@@ -1,0 +1,116 @@
+"""Admins' edited templates (the TemplateOverride table) and the environment that uses them.
+
+A template key names one file of a message template family: `reminder.short` is
+`bot/templates/reminder.<lang>.short.j2`. An override replaces that file for one language;
+everything else (macros, the other parts) still comes from the package. Overrides render
+in jinja's sandbox: an admin's text may use the template variables but not reach Python.
+"""
+
+from __future__ import annotations
+
+import jinja2
+import jinja2.meta
+from jinja2.sandbox import SandboxedEnvironment
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.i18n.render import environment
+from storage.models import TemplateOverride
+
+FAMILIES = ("reminder",)
+PARTS = ("subject", "txt", "html", "short", "voice", "macros")
+LANGUAGES = ("id", "en")
+#: What `bot.i18n.render` gives every reminder template (see `_variables` there).
+COMMON_VARIABLES = frozenset(
+    {
+        "customer_name",  # "PT Maju Jaya"
+        "customer_code",
+        "company_name",
+        "today",  # a date: {{ today | date }}
+        "language",
+        "offset_days",  # the leading step: -3 = three days before due
+        "lead",  # the leading row: lead.line.number, lead.days_overdue
+        "tone",  # before / today / overdue / mixed
+        "same_due",
+        "pay_link",
+        "rows",  # every open invoice: row.line.number/.balance/.currency/.due_date
+        "triggered",  # the rows this reminder is about
+        "marked",
+        "totals",  # (currency, total) pairs: {{ total | money(currency) }}
+    }
+)
+#: Extra variables of the short chat/SMS reminder.
+SHORT_VARIABLES = frozenset({"menu", "buttons", "chat_link", "stop_hint"})
+
+
+def split_key(key: str) -> tuple[str, str]:
+    """`reminder.short` → ("reminder", "short"); ValueError naming the known keys otherwise."""
+    family, _, part = key.strip().lower().partition(".")
+    if family not in FAMILIES or part not in PARTS:
+        known = ", ".join(f"{f}.{p}" for f in FAMILIES for p in PARTS)
+        raise ValueError(f"unknown template key {key!r} (use {known})")
+    return family, part
+
+
+def jinja_name(key: str, language: str) -> str:
+    """The template file an override replaces: `reminder.id.short.j2`."""
+    family, part = split_key(key)
+    return f"{family}.{language}.{part}.j2"
+
+
+def known_variables(key: str) -> frozenset[str]:
+    """The variables a template under `key` may use."""
+    _, part = split_key(key)
+    extra = SHORT_VARIABLES if part == "short" else frozenset()
+    return COMMON_VARIABLES | extra | frozenset(environment().globals)
+
+
+def unknown_variables(key: str, body: str) -> set[str]:
+    """Variables `body` uses that the renderer does not give (TemplateSyntaxError if broken)."""
+    used = jinja2.meta.find_undeclared_variables(environment().parse(body))
+    return set(used) - known_variables(key)
+
+
+def builtin_source(key: str, language: str) -> str:
+    """The packaged text of the template under `key` in `language`."""
+    env = environment()
+    assert env.loader is not None
+    source, _, _ = env.loader.get_source(env, jinja_name(key, language))
+    return source
+
+
+async def load_overrides(session: AsyncSession) -> dict[str, str]:
+    """Every override as jinja file name → text (for `override_environment`)."""
+    overrides = {}
+    for row in (await session.exec(select(TemplateOverride))).all():
+        try:
+            overrides[jinja_name(row.key, row.language)] = row.body
+        except ValueError:
+            continue  # a key this version no longer knows: the packaged template applies
+    return overrides
+
+
+async def find_override(
+    session: AsyncSession, *, key: str, language: str
+) -> TemplateOverride | None:
+    """The override of `key` in `language`, if an admin set one."""
+    query = select(TemplateOverride).where(
+        TemplateOverride.key == key, TemplateOverride.language == language
+    )
+    return (await session.exec(query)).first()
+
+
+def override_environment(overrides: dict[str, str]) -> jinja2.Environment:
+    """A sandboxed copy of the template environment where `overrides` shadow the package."""
+    base = environment()
+    assert base.loader is not None
+    env = SandboxedEnvironment(
+        loader=jinja2.ChoiceLoader([jinja2.DictLoader(overrides), base.loader]),
+        autoescape=base.autoescape,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(base.filters)
+    return env

@@ -1,0 +1,443 @@
+"""Staff chat commands on real SQLite and PostgreSQL: roles, changes, audit, confirmations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from sqlmodel import col, func, select
+
+from bot.i18n.render import ReminderContext, StatementLine, _variables
+from bot.staff.commands import COMMANDS, StaffReply, handle_staff, parse_command
+from bot.staff.settings_store import apply_overrides, days_text, effective_window, paused_all
+from bot.staff.template_store import COMMON_VARIABLES, load_overrides, override_environment
+from scheduler.calendar import PlannedContact
+from scheduler.policy_store import ensure_standard, load_specs
+from scheduler.preview import preview
+from scheduler.views import PlanningInputs
+from scheduler.window import Window
+from storage.db import Database
+from storage.enums import CaseKind, InvoiceStatus, Role
+from storage.models import (
+    AuditLog,
+    Case,
+    CaseInvoice,
+    Contact,
+    Customer,
+    Invoice,
+    Message,
+    Payment,
+    Policy,
+    Promise,
+    Staff,
+    TemplateOverride,
+)
+
+# Wednesday 25 March 2026, 10:00 in Jakarta.
+NOW = dt.datetime(2026, 3, 25, 3, 0, tzinfo=dt.UTC)
+TODAY = dt.date(2026, 3, 25)
+TEAM = {"ani": Role.ADMIN, "eko": Role.ADMIN, "budi": Role.COLLECTOR, "citra": Role.SALES}
+
+
+@pytest.fixture
+async def team(db: Database) -> Database:
+    """Two admins, a collector, a salesperson; C001 owes INV-1 (late) and INV-2 (due soon)."""
+    async with db.transaction() as session:
+        await ensure_standard(session)
+        ids = {}
+        for n, (name, role) in enumerate(TEAM.items()):
+            staff = Staff(name=name, role=role, telegram_user_id=1000 + n)
+            session.add(staff)
+            await session.flush()
+            ids[name] = staff.id
+        customer = Customer(
+            code="C001",
+            name="PT Sumber Rejeki",
+            collector_id=ids["budi"],
+            salesperson_id=ids["citra"],
+        )
+        session.add(customer)
+        await session.flush()
+        assert customer.id is not None
+        session.add(Contact(customer_id=customer.id, channel="email", address="ap@sumber.example"))
+        for number, due, amount in (
+            ("INV-1", "2026-03-01", 5_000_000),
+            ("INV-2", "2026-03-28", 2_000_000),
+        ):
+            session.add(
+                Invoice(
+                    number=number,
+                    customer_id=customer.id,
+                    issue_date=dt.date(2026, 2, 1),
+                    due_date=dt.date.fromisoformat(due),
+                    amount=Decimal(amount),
+                    balance=Decimal(amount),
+                    item="Semen 50kg",
+                )
+            )
+    return db
+
+
+async def run(db: Database, who: str, text: str, payload: str | None = None) -> str:
+    """One message from `who`; the replies joined (buttons checked separately)."""
+    return "\n".join(r.text for r in await replies(db, who, text, payload))
+
+
+async def replies(
+    db: Database, who: str, text: str, payload: str | None = None
+) -> list[StaffReply]:
+    async with db.transaction() as session:
+        staff = (await session.exec(select(Staff).where(Staff.name == who))).one()
+        return await handle_staff(session, staff=staff, text=text, payload=payload, now=NOW)
+
+
+async def audits(db: Database, action: str) -> list[AuditLog]:
+    async with db.sessions() as session:
+        query = select(AuditLog).where(AuditLog.action == action).order_by(col(AuditLog.id))
+        return list((await session.exec(query)).all())
+
+
+async def invoice(db: Database, number: str) -> Invoice:
+    async with db.sessions() as session:
+        return (await session.exec(select(Invoice).where(Invoice.number == number))).one()
+
+
+async def planned(db: Database, days: int = 14) -> list[PlannedContact]:
+    """What `scheduler.preview.preview` shows, with the policies and window in force."""
+    async with db.sessions() as session:
+        window = await effective_window(session, Window())
+        policies = await load_specs(session, default=window)
+        default_id = (await session.exec(select(Policy.id).where(Policy.name == "standard"))).one()
+    assert default_id is not None
+    inputs = PlanningInputs(policies, default_id, frozenset({"email"}), grace_days=1)
+    return await preview(db, inputs=inputs, window=window, now=NOW, first=TODAY, days=days, cap=3)
+
+
+def test_parse_command() -> None:
+    assert parse_command("/Paid@TagihBot INV-1 5jt") == ("paid", "INV-1 5jt")
+    assert parse_command("/note\nC001 called back") == ("note", "C001 called back")
+    assert parse_command("hello") is None
+    assert parse_command("/") is None
+
+
+def test_window_settings_are_values() -> None:
+    assert days_text(frozenset(range(6))) == "mon-sat"
+    assert days_text(frozenset({0, 2, 4, 5, 6})) == "mon,wed,fri-sun"
+    stored = {"window": {"start": "09:00", "end": "17:00", "days": "mon-fri"}, "holidays": False}
+    window = apply_overrides(Window(), stored)
+    assert (window.start, window.end, window.days, window.holidays) == (
+        dt.time(9),
+        dt.time(17),
+        frozenset(range(5)),
+        False,
+    )
+    # A hand-edited bad row never stops the scheduler: `.env`'s window stays in force.
+    assert apply_overrides(Window(), {"window": {"start": "late"}}) == Window()
+
+
+def test_template_variables_match_the_renderer() -> None:
+    line = StatementLine("I", "x", TODAY, TODAY, Decimal(1), Decimal(1), "IDR", True)
+    context = ReminderContext("n", "c", "id", "co", TODAY, (line,), 0)
+    assert set(_variables(context)[1]) == COMMON_VARIABLES
+
+
+async def test_help_lists_what_each_role_may_use(team: Database) -> None:
+    admin_text = await run(team, "ani", "/help")
+    assert all(f"/{name}" in admin_text for name in COMMANDS)
+    collector_text = await run(team, "budi", "/help")
+    assert "/paid INVOICE [AMOUNT] [DATE]" in collector_text and "/policy" not in collector_text
+    sales_text = await run(team, "citra", "/help")
+    assert "/customer CODE" in sales_text and "/log CODE" in sales_text
+    assert "/paid" not in sales_text and "/queue" not in sales_text
+
+
+async def test_every_command_refused_to_roles_below_it_and_audited(team: Database) -> None:
+    attempts = [
+        ("citra", f"/{name} C001") for name, c in COMMANDS.items() if Role.SALES not in c.roles
+    ] + [("budi", f"/{name} list") for name, c in COMMANDS.items() if Role.COLLECTOR not in c.roles]
+    assert len(attempts) == 8 + 9 + 9  # sales: collector and admin commands; collector: admin
+    for who, text in attempts:
+        assert (await run(team, who, text)).startswith("not allowed"), text
+    refused = await audits(team, "refused")
+    assert [(a.actor, a.entity_key) for a in refused] == [
+        (f"staff:{who}", text.split()[0]) for who, text in attempts
+    ]
+    assert all(a.staff_id is not None for a in refused)
+    async with team.sessions() as session:
+        changes = await session.exec(select(func.count()).select_from(AuditLog))
+        assert changes.one() == len(attempts)  # nothing else happened
+
+
+async def test_read_commands(team: Database) -> None:
+    async with team.transaction() as session:
+        customer = (await session.exec(select(Customer))).one()
+        assert customer.id is not None
+        cid, day_ago = customer.id, NOW - dt.timedelta(days=1)
+        claim = {"paid_on": "2026-03-24"}
+        session.add(Case(customer_id=cid, kind="payment_claim", data=claim, created_at=day_ago))
+        session.add(Case(customer_id=cid, kind="handoff", reason="asked", created_at=day_ago))
+        session.add(
+            Promise(
+                customer_id=customer.id,
+                promised_date=dt.date(2026, 3, 20),
+                status="broken",
+                resolved_at=NOW - dt.timedelta(days=2),
+            )
+        )
+    assert "Claims" not in (queue := await run(team, "budi", "/queue"))
+    assert "Payment claims to verify (1):" in queue and "paid in full on 2026-03-24" in queue
+    assert "Open cases (1):" in queue and "handoff asked" in queue
+    assert "Promises broken in the last 30 days (1):" in queue
+    assert "paid in full on 2026-03-24 (1 d ago)" in queue
+    assert "Biggest overdue (1):\n  C001: Rp5.000.000" in queue  # INV-2 is not due yet
+    assert "Team queue" in await run(team, "ani", "/queue")
+    await run(team, "budi", "/note C001 asked for a copy of INV-1")
+    shown = await run(team, "citra", "/customer c001")  # sales may read; codes ignore case
+    assert "PT Sumber Rejeki (C001) — collector budi, sales citra, policy standard" in shown
+    assert "INV-1 due 2026-03-01 (24 d late): Rp5.000.000" in shown
+    assert "asked for a copy" in shown
+    log = await run(team, "citra", "/log C001")
+    assert "note note" in log and "asked for a copy of INV-1" in log
+    assert "No customer with code 'C999'" in await run(team, "citra", "/log C999")
+
+
+async def test_paid_partial_then_closing_and_overpayment_refused(team: Database) -> None:
+    text = await run(team, "budi", "/paid INV-1 2jt 24/3")
+    assert "Recorded Rp2.000.000 on INV-1 (2026-03-24, manual-INV-1-1)" in text
+    assert (await invoice(team, "INV-1")).balance == Decimal(3_000_000)
+    refused = await run(team, "budi", "/paid INV-1 3.500.000")
+    assert "Refused" in refused and "Rp3.000.000" in refused
+    assert (await invoice(team, "INV-1")).balance == Decimal(3_000_000)
+    assert "now paid in full" in await run(team, "ani", "/paid inv-1")
+    paid = await invoice(team, "INV-1")
+    assert (paid.balance, paid.status) == (Decimal(0), InvoiceStatus.PAID)
+    async with team.sessions() as session:
+        payments = (await session.exec(select(Payment).order_by(col(Payment.id)))).all()
+    assert [(p.reference, p.amount, p.source, p.paid_on) for p in payments] == [
+        ("manual-INV-1-1", Decimal(2_000_000), "manual", dt.date(2026, 3, 24)),
+        ("manual-INV-1-2", Decimal(3_000_000), "manual", TODAY),
+    ]
+    entries = await audits(team, "invoice.paid")
+    assert (entries[0].actor, entries[0].before, entries[0].after) == (
+        "staff:budi",
+        {"balance": "5000000.00", "status": "open"},
+        {"balance": "3000000.00", "status": "open", "payment": "manual-INV-1-1"},
+    )
+    assert "already paid" in await run(team, "budi", "/paid INV-1 1000")
+
+
+async def test_promise_by_phone(team: Database) -> None:
+    assert "in the past" in await run(team, "budi", "/promise C001 2026-03-20")
+    assert "too far" in await run(team, "budi", "/promise C001 2026-06-01")
+    await run(team, "budi", "/promise C001 tgl 10 bulan depan")  # NLU dates too
+    text = await run(team, "budi", "/promise C001 2026-04-10 5jt")
+    assert "Promise recorded for C001: Rp5.000.000 by 2026-04-10" in text
+    async with team.sessions() as session:
+        promises = (await session.exec(select(Promise).order_by(col(Promise.id)))).all()
+    assert [(p.status, p.source) for p in promises] == [("cancelled", "phone"), ("open", "phone")]
+    assert promises[-1].amount == Decimal(5_000_000) and promises[-1].staff_id is not None
+    assert promises[-1].promised_date == dt.date(2026, 4, 10)
+    assert len(await audits(team, "promise.phone")) == 2
+
+
+async def test_notes_calls_pauses_and_cases(team: Database) -> None:
+    async with team.transaction() as session:
+        inv = (await session.exec(select(Invoice).where(Invoice.number == "INV-1"))).one()
+        inv.status = InvoiceStatus.DISPUTED
+        case = Case(customer_id=inv.customer_id, kind=CaseKind.DISPUTE, reason="wrong_amount")
+        session.add_all([inv, case])
+        await session.flush()
+        assert case.id is not None and inv.id is not None
+        session.add(CaseInvoice(case_id=case.id, invoice_id=inv.id))
+    await run(team, "budi", "/note C001 spoke to Bu Sari, invoice copy sent")
+    assert "no_answer" in await run(team, "budi", "/call C001 no_answer")
+    async with team.sessions() as session:
+        notes = (await session.exec(select(Message).order_by(col(Message.id)))).all()
+    assert [(m.channel, m.template, m.body) for m in notes] == [
+        ("note", "note", "spoke to Bu Sari, invoice copy sent"),
+        ("note", "call", "call: no_answer"),
+    ]
+    assert "until 2026-04-01" in await run(team, "budi", "/pause C001")
+    assert "until 2026-04-15" in await run(team, "budi", "/pause C001 2026-04-15")
+    assert "resume" in await run(team, "budi", "/resume C001")
+    assert "was not paused" in await run(team, "budi", "/resume C001")
+    pauses = await audits(team, "customer.pause")
+    assert [p.after for p in pauses] == [
+        {"paused_until": "2026-04-01"},
+        {"paused_until": "2026-04-15"},
+    ]
+    text = await run(team, "budi", "/case C001 resolve")
+    assert "Resolved 1 case(s) of C001; 1 disputed invoice(s) back to open" in text
+    assert (await invoice(team, "INV-1")).status == InvoiceStatus.OPEN
+    assert "no open case" in await run(team, "budi", "/case C001 resolve")
+    assert len(await audits(team, "case.resolve")) == 1
+
+
+async def test_policy_set_changes_the_preview(team: Database) -> None:
+    def steps(contacts: list[PlannedContact]) -> list[tuple[str, list[str]]]:
+        return [
+            (c.day.isoformat(), [f"{h.invoice}{h.offset:+d}" for h in c.steps]) for c in contacts
+        ]
+
+    # INV-1 fell due on 1 March (its missed +7 is caught up today), INV-2 falls due on the
+    # 28th; the 29th is a Sunday.
+    assert steps(await planned(team)) == [
+        ("2026-03-25", ["INV-1+7", "INV-2-3"]),
+        ("2026-03-30", ["INV-1+28", "INV-2+1"]),
+        ("2026-03-31", ["INV-2+3"]),
+        ("2026-04-04", ["INV-2+7"]),
+    ]
+    text = await run(team, "ani", "/policy set standard -3,2,9 repeat 0")
+    assert "Policy standard: -3, +2, +9." in text
+    assert steps(await planned(team)) == [
+        ("2026-03-25", ["INV-1+9", "INV-2-3"]),
+        ("2026-03-30", ["INV-2+2"]),
+        ("2026-04-06", ["INV-2+9"]),
+    ]
+    (entry,) = await audits(team, "policy.set")
+    assert entry.actor == "staff:ani" and entry.after is not None
+    assert [s["offset"] for s in entry.after["steps"]] == [-3, 2, 9]
+    summary = await run(team, "ani", "/preview")
+    assert "2026-03-25 Wed: 1 contact(s) — email 1" in summary
+    assert "2026-03-29 Sun: 0 contact(s)" in summary
+    assert "2026-03-30 Mon: 1 contact(s) — email 1" in summary
+
+
+async def test_policy_channels_assign_and_delete(team: Database) -> None:
+    assert "step +7: whatsapp, email" in await run(
+        team, "ani", "/policy channels standard 7 whatsapp,email"
+    )
+    assert "+7: whatsapp, email → remind" in await run(team, "ani", "/policy show standard")
+    assert "no step at +5" in await run(team, "ani", "/policy channels standard 5 sms")
+    await run(team, "ani", "/policy set gentle 3,10")
+    assert "C001 now follows policy gentle" in await run(team, "ani", "/policy assign C001 gentle")
+    listing = await run(team, "ani", "/policy list")
+    assert "gentle: +3, +10 (1 customers)" in listing
+    assert "still follow gentle" in await run(team, "ani", "/policy delete gentle")
+    assert "cannot be deleted" in await run(team, "ani", "/policy delete standard")
+    await run(team, "ani", "/policy assign C001 standard")
+    (ask,) = await replies(team, "ani", "/policy delete gentle")
+    confirm = ask.buttons[0].payload
+    assert confirm.startswith("confirm:policydelete:")
+    assert "deleted" in await run(team, "ani", "", payload=confirm)
+    assert "No policy named 'gentle'" in await run(team, "ani", "/policy show gentle")
+    assert len(await audits(team, "policy.delete")) == 1
+
+
+async def test_pauseall_needs_the_askers_confirmation(team: Database) -> None:
+    (ask,) = await replies(team, "ani", "/pauseall")
+    assert [b.label for b in ask.buttons] == ["Confirm", "Cancel"]
+    confirm, cancel = (b.payload for b in ask.buttons)
+    async with team.sessions() as session:
+        assert not await paused_all(session)
+    # Another admin's press is refused and audited; the nonce stays for its owner.
+    assert (await run(team, "eko", "", payload=confirm)).startswith("not allowed")
+    assert len(await audits(team, "refused")) == 1
+    assert "Cancelled" in await run(team, "ani", "", payload=cancel)
+    assert "expired" in await run(team, "ani", "", payload=confirm)
+    (ask,) = await replies(team, "ani", "/pauseall")
+    assert "paused" in await run(team, "ani", "Confirm", payload=ask.buttons[0].payload)
+    async with team.sessions() as session:
+        assert await paused_all(session)
+    assert "already used" in await run(team, "ani", "", payload=ask.buttons[0].payload)
+    assert "PAUSED" in await run(team, "ani", "/preview")
+    assert "resume" in await run(team, "ani", "/resumeall")
+    async with team.sessions() as session:
+        assert not await paused_all(session)
+    assert [a.after for a in await audits(team, "setting.pause_all")] == [
+        {"paused": True},
+        {"paused": False},
+    ]
+
+
+async def test_window_sendtime_and_holidays(team: Database) -> None:
+    assert "09:00-17:00, mon-fri" in await run(team, "ani", "/window 09.00-17.00 mon-fri")
+    await run(team, "ani", "/sendtime 10:30")
+    await run(team, "ani", "/holidays off")
+    async with team.sessions() as session:
+        window = await effective_window(session, Window())
+    assert window == Window(dt.time(9), dt.time(17), frozenset(range(5)), dt.time(10, 30), False)
+    entries = await audits(team, "setting.window")
+    assert entries[0].before == {
+        "start": "08:00",
+        "end": "20:00",
+        "days": "mon-sat",
+        "send_time": "09:00",
+        "holidays": True,
+    }
+
+
+async def test_staff_commands(team: Database) -> None:
+    text = await run(team, "ani", "/staff add Dewi Lestari collector")
+    assert "Dewi Lestari added as collector" in text and "?start=" in text
+    assert "Dewi Lestari: collector (no chat)" in await run(team, "ani", "/staff list")
+    assert "now sales" in await run(team, "ani", "/staff role dewi lestari sales")
+    assert "removed" in await run(team, "ani", "/staff remove Dewi Lestari")
+    assert "Refused" in await run(team, "ani", "/staff remove ani")
+    assert "Usage:" in await run(team, "ani", "/staff add Joko chef")
+    async with team.sessions() as session:
+        dewi = (await session.exec(select(Staff).where(Staff.name == "Dewi Lestari"))).one()
+    assert (dewi.role, dewi.active) == ("sales", False)
+
+
+async def test_template_set_checks_placeholders_and_previews(team: Database) -> None:
+    refused = await run(team, "ani", "/template set reminder.short id Halo {{ nama }}")
+    assert "unknown placeholder(s) nama" in refused and "customer_name" in refused
+    broken = await run(team, "ani", "/template set reminder.short id Halo {{ customer_name }")
+    assert "Refused: template error" in broken
+    body = (
+        "Yth. {{ customer_name }},\n"
+        "{% for row in triggered %}{{ row.line.number }}: "
+        "{{ row.line.balance | money(row.line.currency) }}\n"
+        "{% endfor %}- {{ company_name }}"
+    )
+    saved = await run(team, "ani", f"/template set reminder.short id {body}")
+    assert "saved. Preview for C001" in saved
+    assert "Yth. PT Sumber Rejeki,\nINV-1: Rp5.000.000\n- Tagih" in saved
+    assert "{{ nama }}" not in saved
+    shown = await run(team, "ani", "/template show reminder.short id")
+    assert "edited by an admin" in shown and body in shown
+    assert "built in" in await run(team, "ani", "/template show reminder.txt en")
+    async with team.sessions() as session:
+        rows = (await session.exec(select(TemplateOverride))).all()
+        overrides = await load_overrides(session)
+    assert [(r.key, r.language) for r in rows] == [("reminder.short", "id")]
+    # What the dispatcher's renderer would use: the override shadows the packaged file.
+    env = override_environment(overrides)
+    assert env.get_template("reminder.id.short.j2").render(
+        customer_name="X", triggered=[], company_name="Co"
+    ) == ("Yth. X,\n- Co")
+    assert "reminder.en.short.j2" not in overrides  # English keeps the packaged text
+    assert "back to the built-in" in await run(team, "ani", "/template reset reminder.short id")
+    assert len(await audits(team, "template.set")) == 1
+
+
+WRONG = [
+    ("budi", "/paid"),
+    ("budi", "/paid INV-1 banyak"),
+    ("budi", "/promise C001"),
+    ("budi", "/promise C001 kapan-kapan"),
+    ("budi", "/note C001"),
+    ("budi", "/pause"),
+    ("budi", "/case C001 close"),
+    ("ani", "/window 8-"),
+    ("ani", "/window 20:00-08:00"),
+    ("ani", "/window 08:00-20:00 someday"),
+    ("ani", "/sendtime 25:00"),
+    ("ani", "/holidays maybe"),
+    ("ani", "/policy"),
+    ("ani", "/policy set x 1,a"),
+    ("ani", "/policy channels standard 7 pigeon"),
+    ("ani", "/template set reminder.nope id hi"),
+    ("ani", "/preview 2026-03-01"),
+    ("ani", "/pauseall now"),
+]
+
+
+async def test_wrong_arguments_get_usage_and_example(team: Database) -> None:
+    for who, text in WRONG:
+        reply = await run(team, who, text)
+        assert "Usage: /" in reply and "Example: /" in reply, (text, reply)
+    async with team.sessions() as session:
+        assert (await session.exec(select(func.count()).select_from(AuditLog))).one() == 0
