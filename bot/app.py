@@ -23,7 +23,10 @@ from bot.inbound import InboundRouter
 from bot.messages import Inbound, Outbound
 from bot.providers import Providers, configured_channels
 from bot.staff.alerts import AlertStats, deliver_alerts
+from bot.staff.commands import StaffConfig
 from bot.staff.digest_send import DigestStats, send_digests
+from bot.staff.settings_store import effective_window
+from bot.staff.template_store import load_overrides, override_environment
 from bot.web import WebDeps, build_web_app, start_web
 from scheduler.dispatcher import DispatchConfig, Dispatcher, TickStats
 from scheduler.planner import PlanStats, plan_pass
@@ -87,6 +90,9 @@ class Tagih:
             default_language=self.settings.language,
             clock=self.clock,
             conversation=conversation_config(self.settings),
+            staff_config=StaffConfig.from_settings(
+                self.settings, enabled_channels=configured_channels(self.settings)
+            ),
         )
         public_url = self.settings.public_url
         deps = None
@@ -158,8 +164,9 @@ class Tagih:
 
     async def planning_inputs(self) -> tuple[PlanningInputs, Window]:
         """Policies, default policy and enabled channels, read fresh from the database."""
-        window = global_window(self.settings)
         async with self.db.sessions() as session:
+            # The window admins set in chat (/window, /sendtime, /holidays) wins over .env.
+            window = await effective_window(session, global_window(self.settings))
             policies = await load_specs(session, default=window)
             default_id = await policy_id_by_name(session, name="standard")
         assert default_id is not None
@@ -199,8 +206,12 @@ class Tagih:
             max_attempts=settings.max_attempts,
             grace_days=settings.promise_grace_days,
         )
+        async with self.db.sessions() as session:
+            overrides = await load_overrides(session)  # templates edited by /template set
         render = ReminderRenderer(
-            company_name=settings.company_name, default_language=settings.language
+            company_name=settings.company_name,
+            default_language=settings.language,
+            env=override_environment(overrides) if overrides else None,
         )
         telegram = self.providers.telegram
         deep_link = telegram.deep_link if telegram is not None and telegram.username else None

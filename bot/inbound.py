@@ -15,6 +15,9 @@ from bot.conversation import ConversationConfig, converse
 from bot.flows.ack import acknowledgement, chat_bound, link_invalid, neutral_reply
 from bot.logmask import mask_address
 from bot.messages import Inbound, Outbound
+from bot.staff.alert_actions import handle_alert_button, is_alert_payload
+from bot.staff.commands import StaffConfig, handle_staff
+from bot.staff.directory import staff_by_telegram
 from storage.db import Database
 from storage.enums import Direction, MessageStatus
 from storage.models import Contact, Customer, InboundEvent, Message, Staff
@@ -45,6 +48,7 @@ class InboundRouter:
         default_language: str,
         clock: Callable[[], dt.datetime],
         conversation: ConversationConfig | None = None,
+        staff_config: StaffConfig | None = None,
     ) -> None:
         """Wire the router to storage; `clock` is injected (aware UTC).
 
@@ -52,6 +56,7 @@ class InboundRouter:
         """
         self.db = db
         self.conversation = conversation
+        self.staff_config = staff_config
         self.default_language = default_language
         self.clock = clock
 
@@ -83,6 +88,9 @@ class InboundRouter:
         bound_reply = None
         if inbound.payload and inbound.payload.startswith("start:"):
             bound_reply = await self._bind(session, inbound, now)
+        staff = None
+        if channel == "telegram" and bound_reply is None and address.lstrip("-").isdigit():
+            staff = await staff_by_telegram(session, telegram_user_id=int(address))
         contact = await find_contact(session, channel=channel, address=address)
         customer = await session.get(Customer, contact.customer_id) if contact else None
         logged = Message(
@@ -112,6 +120,10 @@ class InboundRouter:
                     to=inbound.sender, body=bound_reply, idempotency_key=key, language=language
                 )
             )
+        elif staff is not None:
+            # Staff talk to the bot in their own chat: commands and alert buttons, never
+            # the customer flows (and customers never reach a staff command).
+            replies = await self._staff(session, staff, inbound, key, now)
         elif customer is not None and contact is not None and self.conversation is not None:
             replies = await converse(
                 session,
@@ -164,6 +176,43 @@ class InboundRouter:
             customer_id=customer.id if customer else None,
             message_id=logged.id,
         )
+
+    async def _staff(
+        self, session: AsyncSession, staff: Staff, inbound: Inbound, key: str, now: dt.datetime
+    ) -> list[Outbound]:
+        """A staff member's command or alert button; the answers to send back."""
+        if is_alert_payload(inbound.payload):
+            answer = await handle_alert_button(
+                session, staff=staff, payload=inbound.payload or "", now=now
+            )
+            return [
+                Outbound(
+                    to=inbound.sender,
+                    body=answer,
+                    idempotency_key=key,
+                    language=staff.language,
+                    template="staff",
+                )
+            ]
+        got = await handle_staff(
+            session,
+            staff=staff,
+            text=inbound.text,
+            payload=inbound.payload,
+            now=now,
+            config=self.staff_config,
+        )
+        return [
+            Outbound(
+                to=inbound.sender,
+                body=reply.text,
+                buttons=reply.buttons,
+                idempotency_key=f"{key}:{i}",
+                language=staff.language,
+                template="staff",
+            )
+            for i, reply in enumerate(got)
+        ]
 
     async def _neutral_due(
         self, session: AsyncSession, channel: str, address: str, now: dt.datetime

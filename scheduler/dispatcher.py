@@ -13,6 +13,7 @@ from sqlmodel import select
 from bot.channels.base import Channel
 from bot.messages import Address, Button, DeliveryOutcome, DeliveryResult, Outbound
 from bot.staff.alert_queue import queue_alert, queue_escalations
+from bot.staff.settings_store import paused_all
 from scheduler.claims import claim_due, release
 from scheduler.recheck import SendPlan, load_send_plan, open_research_case
 from scheduler.window import Window
@@ -93,6 +94,9 @@ class Dispatcher:
     async def tick(self, now: dt.datetime) -> TickStats:
         """One pass: claim a batch of due rows and handle each; repeat while rows are due."""
         stats = TickStats()
+        async with self.db.sessions() as session:
+            if await paused_all(session):
+                return stats  # an admin's /pauseall: nothing goes out until /resumeall
         while True:
             ids = await claim_due(
                 self.db,

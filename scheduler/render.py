@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import jinja2
+
 from bot.flows.menu import menu_buttons, menu_lines
 from bot.i18n.format import format_money
 from bot.i18n.render import (
@@ -20,10 +22,13 @@ from scheduler.recheck import SendPlan
 class ReminderRenderer:
     """Renders reminders for the dispatcher: a statement by email, short text in chat."""
 
-    def __init__(self, *, company_name: str, default_language: str) -> None:
-        """Remember the company name and the fallback language."""
+    def __init__(
+        self, *, company_name: str, default_language: str, env: jinja2.Environment | None = None
+    ) -> None:
+        """Remember the company name, the fallback language and any edited templates."""
         self.company_name = company_name
         self.default_language = default_language
+        self.env = env
 
     def context(self, plan: SendPlan) -> ReminderContext:
         """The template context: every open invoice, the triggering ones marked."""
@@ -58,14 +63,16 @@ class ReminderRenderer:
         context = self.context(plan)
         language, template = context.language, context.template
         if channel == "email":
-            message = render_reminder(context)
+            message = render_reminder(context, env=self.env)
             return Rendered(message.subject, message.text, message.html, language, template)
         if channel == "voice":
-            return Rendered("", render_voice(context), None, language, template)
+            return Rendered("", render_voice(context, env=self.env), None, language, template)
         if channel == "telegram":
-            text = render_short(context, buttons=True)
+            text = render_short(context, buttons=True, env=self.env)
             return Rendered("", text, None, language, template, buttons=menu_buttons(language))
-        text = render_short(context, menu=menu_lines(language), chat_link=chat_link, stop_hint=True)
+        text = render_short(
+            context, menu=menu_lines(language), chat_link=chat_link, stop_hint=True, env=self.env
+        )
         return Rendered(
             "", text, None, language, template, variables=self.template_variables(context)
         )

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlmodel import col, func, select
 
-from bot.i18n.render import ReminderContext, StatementLine, _variables
+from bot.i18n.render import ReminderContext, StatementLine, reminder_variables
 from bot.staff.commands import COMMANDS, StaffReply, handle_staff, parse_command
 from bot.staff.settings_store import apply_overrides, days_text, effective_window, paused_all
 from bot.staff.template_store import COMMON_VARIABLES, load_overrides, override_environment
@@ -139,7 +139,7 @@ def test_window_settings_are_values() -> None:
 def test_template_variables_match_the_renderer() -> None:
     line = StatementLine("I", "x", TODAY, TODAY, Decimal(1), Decimal(1), "IDR", True)
     context = ReminderContext("n", "c", "id", "co", TODAY, (line,), 0)
-    assert set(_variables(context)[1]) == COMMON_VARIABLES
+    assert set(reminder_variables(context)[1]) == COMMON_VARIABLES
 
 
 async def test_help_lists_what_each_role_may_use(team: Database) -> None:

@@ -120,7 +120,7 @@ def _tidy_text(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
 
 
-def _variables(context: ReminderContext) -> tuple[str, dict[str, object]]:
+def reminder_variables(context: ReminderContext) -> tuple[str, dict[str, object]]:
     """The template language and the variables every reminder template shares."""
     if not context.lines:
         raise ValueError("a reminder needs at least one open invoice")
@@ -158,10 +158,15 @@ def _variables(context: ReminderContext) -> tuple[str, dict[str, object]]:
     return language, variables
 
 
-def render_reminder(context: ReminderContext) -> RenderedMessage:
-    """Render one reminder listing all the customer's open invoices as a statement."""
-    env = environment()
-    language, variables = _variables(context)
+def render_reminder(
+    context: ReminderContext, *, env: jinja2.Environment | None = None
+) -> RenderedMessage:
+    """Render one reminder listing all the customer's open invoices as a statement.
+
+    `env` may carry an admin's edited templates (see bot/staff/template_store.py).
+    """
+    env = env or environment()
+    language, variables = reminder_variables(context)
     prefix = f"{context.template}.{language}"
     subject = env.get_template(f"{prefix}.subject.j2").render(variables)
     text = env.get_template(f"{prefix}.txt.j2").render(variables)
@@ -177,19 +182,22 @@ def render_short(
     buttons: bool = False,
     chat_link: str | None = None,
     stop_hint: bool = False,
+    env: jinja2.Environment | None = None,
 ) -> str:
     """A short reminder for chat and SMS: what is due, the total, and how to answer."""
-    language, variables = _variables(context)
+    language, variables = reminder_variables(context)
     variables.update(
         marked=False, menu=menu, buttons=buttons, chat_link=chat_link, stop_hint=stop_hint
     )
-    text = environment().get_template(f"{context.template}.{language}.short.j2").render(variables)
+    env = env or environment()
+    text = env.get_template(f"{context.template}.{language}.short.j2").render(variables)
     return _tidy_text(text)
 
 
-def render_voice(context: ReminderContext) -> str:
+def render_voice(context: ReminderContext, *, env: jinja2.Environment | None = None) -> str:
     """The reminder as one spoken paragraph (the keypad menu is added by the TwiML)."""
-    language, variables = _variables(context)
+    language, variables = reminder_variables(context)
     variables.update(marked=False)  # a listener cannot see a mark
-    text = environment().get_template(f"{context.template}.{language}.voice.j2").render(variables)
+    env = env or environment()
+    text = env.get_template(f"{context.template}.{language}.voice.j2").render(variables)
     return " ".join(text.split())

@@ -8,7 +8,7 @@ import jinja2
 from sqlmodel import col, select
 
 from bot.flows.menu import menu_lines
-from bot.i18n.render import ReminderContext, StatementLine, _variables
+from bot.i18n.render import ReminderContext, StatementLine, reminder_variables
 from bot.staff.commands_base import (
     ADMINS,
     Call,
@@ -109,7 +109,7 @@ async def _sample_context(call: Call, language: str) -> ReminderContext:
 
 def render_preview(env: jinja2.Environment, key: str, context: ReminderContext) -> str:
     """Render the template under `key` as the dispatcher would (macros via the text)."""
-    language, variables = _variables(context)
+    language, variables = reminder_variables(context)
     _, part = split_key(key)
     if part == "short":
         variables.update(marked=False, menu=menu_lines(language), buttons=False, stop_hint=True)

@@ -20,7 +20,7 @@ from storage.models import TemplateOverride
 FAMILIES = ("reminder",)
 PARTS = ("subject", "txt", "html", "short", "voice", "macros")
 LANGUAGES = ("id", "en")
-#: What `bot.i18n.render` gives every reminder template (see `_variables` there).
+#: What `bot.i18n.render` gives every reminder template (see `reminder_variables` there).
 COMMON_VARIABLES = frozenset(
     {
         "customer_name",  # "PT Maju Jaya"
