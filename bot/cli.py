@@ -86,7 +86,7 @@ def root(
         handlers=[RichHandler(console=err, show_path=False)],
     )
     # Library chatter (each migration step, each job added) is noise on the console.
-    for noisy in ("alembic", "apscheduler"):
+    for noisy in ("alembic", "apscheduler", "telegram", "httpx", "twilio", "aiohttp.access"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
     try:
         ctx.obj = load_settings()
