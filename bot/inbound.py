@@ -207,6 +207,7 @@ class InboundRouter:
                 to=inbound.sender,
                 body=reply.text,
                 buttons=reply.buttons,
+                media=(reply.photo,) if reply.photo else (),
                 idempotency_key=f"{key}:{i}",
                 language=staff.language,
                 template="staff",

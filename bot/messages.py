@@ -50,6 +50,8 @@ class Outbound:
     variables: tuple[tuple[str, str], ...] = ()
     #: When this contact last wrote to us (WhatsApp allows free text for 24 hours after).
     last_inbound_at: dt.datetime | None = None
+    #: Paths of files to attach (a PNG chart goes out as a photo with `body` as its caption).
+    media: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,9 +8,11 @@ import os
 import re
 import secrets
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Message as TelegramMessage
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application
 
@@ -30,6 +32,8 @@ __all__ = ["SANDBOX_TOKEN", "InboundHandler", "TelegramChannel", "keyboard"]
 SANDBOX_TOKEN = "1000000001:tagih-sandbox-token"
 _START_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+#: Telegram's limit on a photo's caption, in characters.
+MAX_CAPTION = 1024
 
 log = logging.getLogger(__name__)
 
@@ -182,7 +186,11 @@ class TelegramChannel:
         return f"https://t.me/{self.username}?start={token}"
 
     async def send(self, message: Outbound) -> DeliveryResult:
-        """Send one message (buttons as an inline keyboard), paced; classify the outcome."""
+        """Send one message (buttons as an inline keyboard), paced; classify the outcome.
+
+        With `media`, its first file goes out as a photo and the body as its caption (cut to
+        Telegram's 1024 characters).
+        """
         try:
             chat_id = int(message.to.value)
             markup = keyboard(message.buttons)
@@ -195,8 +203,10 @@ class TelegramChannel:
         # The chat's next slot counts from now, not from before any wait for the global slot.
         self._chats.pause(self._chats.interval, chat_id)
         try:
-            sent = await self.application.bot.send_message(
-                chat_id=chat_id, text=message.body, reply_markup=markup
+            sent = await self._deliver(chat_id, message, markup)
+        except OSError as exc:  # the attachment cannot be read: no use trying again
+            result = DeliveryResult(
+                DeliveryOutcome.PERMANENT, error_code="media-unreadable", error_message=str(exc)
             )
         except TelegramError as exc:
             result = classify(exc)
@@ -219,6 +229,26 @@ class TelegramChannel:
                 message.idempotency_key,
             )
         return result
+
+    async def _deliver(
+        self, chat_id: int, message: Outbound, markup: InlineKeyboardMarkup | None
+    ) -> TelegramMessage:
+        """sendMessage, or sendPhoto with the body as caption when a file is attached."""
+        bot = self.application.bot
+        if not message.media:
+            return await bot.send_message(chat_id=chat_id, text=message.body, reply_markup=markup)
+        caption = message.body
+        if len(caption) > MAX_CAPTION:
+            caption = caption[: MAX_CAPTION - 1] + "…"
+        path = Path(message.media[0])  # one photo per message
+        photo = await asyncio.to_thread(path.read_bytes)
+        return await bot.send_photo(
+            chat_id=chat_id,
+            photo=photo,
+            filename=path.name,
+            caption=caption or None,
+            reply_markup=markup,
+        )
 
     def _flood(self, chat_id: int, seconds: float) -> None:
         """Honour a 429: hold the chat, and everything when floods hit several chats at once.

@@ -8,6 +8,7 @@ import time
 from collections import deque
 from typing import Any, NoReturn
 
+from bot.sandbox.telegram_media import caption_of, photo_sizes, photo_upload
 from bot.sandbox.telegram_types import ApiError, SentMessage
 from bot.sandbox.telegram_updates import UpdateQueue
 
@@ -172,9 +173,38 @@ class BotApiState:
         self.sent.append(SentMessage(chat_id, message["message_id"], message["text"], markup, now))
         return message
 
+    def _m_sendPhoto(self, params: dict[str, Any], now: float) -> Any:
+        chat_id = self._reachable(params["chat_id"])
+        upload = photo_upload(params["photo"])
+        caption = caption_of(params)
+        self.check_flood(chat_id, now)
+        message: dict[str, Any] = {
+            "from": self.bot_from,
+            "chat": self.chats[chat_id],
+            "date": int(time.time()),
+            "photo": photo_sizes(upload),
+        }
+        if caption:
+            message["caption"] = caption
+        markup = params.get("reply_markup")
+        if markup is not None and "inline_keyboard" in markup:
+            message["reply_markup"] = markup
+        message = self._store(chat_id, message)
+        self._last_sent[chat_id] = now
+        self._window.append(now)
+        self.sent.append(
+            SentMessage(
+                chat_id, message["message_id"], caption, message.get("reply_markup"), now,
+                photo=upload.content,
+            )
+        )  # fmt: skip
+        return message
+
     def _m_editMessageText(self, params: dict[str, Any], now: float) -> Any:
         chat_id = self._reachable(params.get("chat_id"))
         old = self._stored(chat_id, params.get("message_id"))
+        if "text" not in old:
+            raise ApiError(400, "Bad Request: there is no text in the message to edit")
         # An edit without reply_markup removes the inline keyboard.
         kept = {k: v for k, v in old.items() if k != "reply_markup"}
         new = {**kept, **self._bot_message(chat_id, params), "date": old["date"]}

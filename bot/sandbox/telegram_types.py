@@ -34,6 +34,7 @@ class SentMessage:
     text: str
     reply_markup: dict[str, Any] | None
     at: float
+    photo: bytes | None = None  # the uploaded file of a sendPhoto (`text` is its caption)
 
 
 @dataclass(frozen=True, slots=True)

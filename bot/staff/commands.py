@@ -18,6 +18,7 @@ from bot.staff import (
     commands_payments,
     commands_policy,
     commands_read,
+    commands_reports,
     commands_template,
 )
 from bot.staff.commands_base import (
@@ -55,6 +56,7 @@ COMMANDS: dict[str, Command] = {
     for c in (
         HELP,
         *commands_read.COMMANDS,
+        *commands_reports.COMMANDS,
         *commands_payments.COMMANDS,
         *commands_collector.COMMANDS,
         *commands_policy.COMMANDS,

@@ -36,6 +36,7 @@ class StaffReply:
 
     text: str
     buttons: tuple[Button, ...] = ()
+    photo: str | None = None  # a PNG to send with `text` as its caption
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,7 @@ class StaffConfig:
     company_name: str = "Tagih"
     currency: str = "IDR"
     preview_days: int = 7
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Jakarta"))  # the business's
 
     @classmethod
     def from_settings(
@@ -64,6 +66,7 @@ class StaffConfig:
             enabled_channels=enabled_channels or ALL_CHANNELS,
             company_name=settings.company_name,
             currency=settings.currency,
+            zone=settings.zone,
         )
 
 

@@ -1,0 +1,227 @@
+"""Report commands: `/aging`, `/sales`, `/promises` answer with a chart and a short summary.
+
+Charts are drawn into one temporary directory per process (`tagih-charts-*`, removed at
+exit), one file per staff member and report, replaced atomically: a file being sent keeps
+its content while a newer chart takes its name, and the directory never holds more than one
+file per person and report.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import datetime as dt
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from functools import cache
+from pathlib import Path
+
+from bot.staff.commands_base import (
+    EVERYONE,
+    Call,
+    Command,
+    StaffReply,
+    UsageError,
+    iso_day,
+    money,
+    past_day,
+)
+from storage.enums import Role
+from storage.reports import (
+    AgingReport,
+    Filters,
+    PromisesReport,
+    SalesReport,
+    aging_report,
+    promises_report,
+    sales_report,
+)
+from storage.reports.sales import late_share
+
+#: Customers the aging chart names; the rest are summed as "others".
+TOP = 8
+
+
+@cache
+def chart_dir() -> Path:
+    """This process's chart directory, made on first use and removed at exit."""
+    path = Path(tempfile.mkdtemp(prefix="tagih-charts-"))
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
+
+
+def _draw_file(target: Path, draw: Callable[[Path], Path]) -> str:
+    """Draw into a scratch file, then move it over `target`; the target's path."""
+    handle, scratch = tempfile.mkstemp(suffix=".png", dir=target.parent)
+    os.close(handle)
+    try:
+        draw(Path(scratch))
+        os.replace(scratch, target)
+    except BaseException:
+        Path(scratch).unlink(missing_ok=True)
+        raise
+    return str(target)
+
+
+async def chart(name: str, call: Call, draw: Callable[[Path], Path]) -> str:
+    """The PNG path of the caller's `name` chart, drawn off the event loop."""
+    target = chart_dir() / f"{call.staff.id}-{name}.png"
+    return await asyncio.to_thread(_draw_file, target, draw)
+
+
+def scope(call: Call, *, team_ranking: bool = False) -> tuple[Filters, str]:
+    """What the caller may see and how to say it: collectors their customers, sales their own.
+
+    Admins see everything; `/sales` ranks the team, so salespeople see it whole.
+    """
+    name = call.staff.name
+    if call.staff.role == Role.COLLECTOR:
+        return Filters(collector=name), f"(customers of {name})"
+    if call.staff.role == Role.SALES and not team_ranking:
+        return Filters(salesperson=name), f"(sales of {name})"
+    return Filters(), "(all)"
+
+
+def business_today(call: Call) -> dt.date:
+    """Today in the business's time zone."""
+    return call.now.astimezone(call.config.zone).date()
+
+
+def day_argument(call: Call, usage: str) -> dt.date | None:
+    """The optional date after the command (`2026-11-01`, `1/11`, `kemarin`); None without."""
+    text = call.rest.strip()
+    if not text:
+        return None
+    today = business_today(call)
+    day = iso_day(text) or past_day(text, today)
+    if day is None or day > today:
+        raise UsageError(f"{text!r} is not a date up to today. Usage: {usage}")
+    return day
+
+
+def _percent(share: float | None) -> str:
+    return "—" if share is None else f"{share:.0%}"
+
+
+def _others(reports: Sequence[AgingReport] | Sequence[SalesReport]) -> list[str]:
+    rest = [r.currency for r in reports[1:]]
+    return [f"Also open in {', '.join(rest)}: see `tagih report`."] if rest else []
+
+
+def aging_text(report: AgingReport, call: Call, shown: str) -> str:
+    """Total open, share more than 60 days late, the largest bucket and customer."""
+    cur, staff, total = report.currency, call.staff, report.total
+    lines = [
+        f"Aging {shown} as of {report.as_of.isoformat()}",
+        f"Open: {money(total.total, cur, staff)}",
+        f"More than 60 days late: {_percent(late_share(total))}",
+    ]
+    if total.total:
+        bucket, amount = max(total.buckets.items(), key=lambda item: item[1])
+        biggest = max(report.customers, key=lambda line: line.total)
+        lines.append(f"Largest bucket: {bucket} days ({money(amount, cur, staff)})")
+        lines.append(f"Largest balance: {biggest.key} ({money(biggest.total, cur, staff)})")
+    return "\n".join(lines)
+
+
+def sales_text(report: SalesReport, call: Call, shown: str) -> str:
+    """Total open, share 60+ days late, the best and the worst salesperson by that share."""
+    cur, staff, total = report.currency, call.staff, report.total
+    lines = [
+        f"Receivables by salesperson {shown} as of {report.as_of.isoformat()}",
+        f"Open: {money(total.total, cur, staff)}",
+        f"More than 60 days late: {_percent(late_share(total))}",
+    ]
+    ranked = report.salespeople
+    if ranked:
+        best, worst = ranked[0], ranked[-1]
+        lines.append(f"Best: {best.salesperson} ({_percent(best.share_60_plus)} late 60+)")
+        if len(ranked) > 1:
+            lines.append(f"Worst: {worst.salesperson} ({_percent(worst.share_60_plus)} late 60+)")
+    return "\n".join(lines)
+
+
+def promises_text(report: PromisesReport, shown: str) -> str:
+    """Promises made, kept, broken and open, the kept rate and the collector keeping fewest."""
+    total = report.total
+    since = f" since {report.since.isoformat()}" if report.since else ""
+    lines = [
+        f"Promises {shown}{since} as of {report.as_of.isoformat()}",
+        f"Made {total.made}: kept {total.kept}, broken {total.broken}, open {total.open}",
+        f"Kept rate: {_percent(total.kept_rate)}",
+    ]
+    rated = [
+        (c.kept_rate, name) for name, c in report.by_collector.items() if c.kept_rate is not None
+    ]
+    if len(rated) > 1:
+        rate, name = min(rated)
+        lines.append(f"Lowest kept rate: {name} ({_percent(rate)})")
+    return "\n".join(lines)
+
+
+async def aging(call: Call) -> list[StaffReply]:
+    """Open balances by days late, as of today or the date given, with a chart."""
+    from bot import charts  # matplotlib only when a chart is asked for
+
+    day = day_argument(call, "/aging [DATE]") or business_today(call)
+    only, shown = scope(call)
+    reports = await aging_report(
+        call.session, as_of=day, filters=only, default_currency=call.config.currency
+    )
+    report = reports[0]  # the business currency first
+    photo = await chart("aging", call, lambda p: charts.aging_chart(report, p, top=TOP))
+    text = "\n".join([aging_text(report, call, shown), *_others(reports)])
+    return [StaffReply(text, photo=photo)]
+
+
+async def sales(call: Call) -> list[StaffReply]:
+    """Salespeople ranked by the share of their receivables more than 60 days late."""
+    from bot import charts
+
+    day = day_argument(call, "/sales [DATE]") or business_today(call)
+    only, shown = scope(call, team_ranking=True)
+    reports = await sales_report(
+        call.session, as_of=day, filters=only, default_currency=call.config.currency
+    )
+    report = reports[0]
+    photo = await chart("sales", call, lambda p: charts.sales_chart(report, p))
+    text = "\n".join([sales_text(report, call, shown), *_others(reports)])
+    return [StaffReply(text, photo=photo)]
+
+
+async def promises(call: Call) -> list[StaffReply]:
+    """Promise outcomes (made, kept, broken, open) since the date given, with a chart."""
+    from bot import charts
+
+    since = day_argument(call, "/promises [SINCE]")
+    only, shown = scope(call)
+    report = await promises_report(
+        call.session, as_of=business_today(call), since=since, zone=call.config.zone, filters=only
+    )
+    photo = await chart("promises", call, lambda p: charts.promises_chart(report, p))
+    return [StaffReply(promises_text(report, shown), photo=photo)]
+
+
+COMMANDS = [
+    Command(
+        "aging", EVERYONE, "/aging [DATE]", "/aging", "open balances by days late, a chart", aging
+    ),
+    Command(
+        "sales",
+        EVERYONE,
+        "/sales [DATE]",
+        "/sales 2026-10-31",
+        "salespeople ranked by receivables 60+ days late, a chart",
+        sales,
+    ),
+    Command(
+        "promises",
+        EVERYONE,
+        "/promises [SINCE]",
+        "/promises 2026-10-01",
+        "promises made, kept and broken, a chart",
+        promises,
+    ),
+]

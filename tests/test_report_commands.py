@@ -1,0 +1,111 @@
+"""`/aging`, `/sales`, `/promises` through the Telegram sandbox, the real python-telegram-bot
+client and the router: a PNG chart goes out as a photo with the summary as its caption."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.app import Tagih
+from bot.config import load_settings
+from bot.messages import Address, Outbound
+from bot.sandbox.telegram import SentMessage
+from tests.staff_world import ANI, BUDI, SARI, seed
+
+NOW = dt.datetime(2026, 11, 23, 3, 0, tzinfo=dt.UTC)  # Monday 10:00 WIB
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture
+async def tagih(db_url: str, tmp_path: Path) -> AsyncIterator[Tagih]:
+    settings = load_settings(
+        database_url=db_url,
+        load_examples=False,
+        web_port=0,
+        sms_rate=1000,
+        voice_rate=1000,
+        whatsapp_rate=1000,
+        sandbox_dir=tmp_path / "sandbox",
+    )
+    app = Tagih(settings, clock=lambda: NOW, worker="report-commands")
+    await app.open(with_web=True)
+    await seed(app.db)
+    yield app
+    await app.close()
+
+
+async def ask(app: Tagih, chat: int, text: str) -> list[SentMessage]:
+    """What the bot sent back to `text`."""
+    telegram = app.providers.telegram_sandbox
+    assert telegram is not None
+    before = len(telegram.sent)
+    await telegram.user_says(chat, text)
+    return telegram.sent[before:]
+
+
+def photo_of(sent: list[SentMessage]) -> SentMessage:
+    assert len(sent) == 1, [m.text for m in sent]
+    assert sent[0].photo is not None and sent[0].photo.startswith(PNG)
+    return sent[0]
+
+
+async def test_collector_aging_is_a_chart_of_their_customers(tagih: Tagih) -> None:
+    reply = photo_of(await ask(tagih, SARI, "/aging"))
+    assert "Rp" in reply.text and "2026-11-23" in reply.text
+    # Sari collects C001 (6jt) and C003 (3jt); C002 (2jt, no collector) is not hers.
+    assert "Rp9.000.000" in reply.text and "Sari" in reply.text
+    telegram = tagih.providers.telegram_sandbox
+    assert telegram is not None and telegram.spec is not None
+    message = telegram.history(SARI)[-1]
+    assert message["photo"][0]["width"] > 0 and "text" not in message
+    telegram.spec.check_object("Message", message)  # the answer is a valid Message
+
+
+async def test_admin_aging_on_a_date_sees_everything(tagih: Tagih) -> None:
+    reply = photo_of(await ask(tagih, ANI, "/aging 2026-11-15"))
+    assert "2026-11-15" in reply.text and "(all)" in reply.text
+    # INV-2 (due 20 Nov) is not late yet but still open: 5 + 1 + 2 + 3 million.
+    assert "Rp11.000.000" in reply.text
+
+
+async def test_aging_with_a_bad_date_says_how(tagih: Tagih) -> None:
+    sent = await ask(tagih, ANI, "/aging kapan-kapan")
+    assert len(sent) == 1 and sent[0].photo is None
+    assert "/aging [DATE]" in sent[0].text
+
+
+async def test_sales_ranking_and_promises(tagih: Tagih) -> None:
+    sales = photo_of(await ask(tagih, BUDI, "/sales"))
+    assert "Rp" in sales.text and "Best:" in sales.text
+    await ask(tagih, SARI, "/promise C001 jumat 5jt")
+    promises = photo_of(await ask(tagih, SARI, "/promises"))
+    assert "Made 1" in promises.text and "Kept rate" in promises.text
+
+
+async def test_a_stranger_gets_the_neutral_reply(tagih: Tagih) -> None:
+    sent = await ask(tagih, 556, "/aging")
+    assert len(sent) == 1 and sent[0].photo is None
+    assert "otomatis" in sent[0].text
+
+
+async def test_a_long_caption_is_cut_to_telegrams_limit(tagih: Tagih, tmp_path: Path) -> None:
+    telegram, channel = tagih.providers.telegram_sandbox, tagih.providers.telegram
+    assert telegram is not None and channel is not None
+    telegram.state.chat(SARI)
+    path = tmp_path / "chart.png"
+    path.write_bytes(PNG + b"\x00\x00\x00\x0dIHDR\x00\x00\x00\x02\x00\x00\x00\x03")
+    message = Outbound(
+        to=Address("telegram", str(SARI)), body="x" * 2000, idempotency_key="k", media=(str(path),)
+    )
+    result = await channel.send(message)
+    assert result.ok and result.provider_id is not None
+    sent = telegram.sent[-1]
+    assert len(sent.text) == 1024 and sent.text.endswith("…") and sent.photo == path.read_bytes()
+    assert telegram.history(SARI)[-1]["photo"][0]["height"] == 3
+    missing = Outbound(
+        to=Address("telegram", str(SARI)), body="x", idempotency_key="m", media=("/nope.png",)
+    )
+    assert (await channel.send(missing)).error_code == "media-unreadable"
