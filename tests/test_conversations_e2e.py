@@ -309,3 +309,16 @@ async def test_log_shows_records_next_to_messages(tagih: Tagih) -> None:
     assert kinds.index("promise") > kinds.index("in")
     promise = entries[kinds.index("promise")]
     assert promise.text == "pay by 2026-11-27" and promise.status == "open"
+
+
+async def test_transfer_receipt_photo_on_telegram(tagih: Tagih) -> None:
+    chat = Chat(tagih, "telegram")
+    await chat.say("sudah transfer kemarin 6jt")
+    telegram = tagih.providers.telegram_sandbox
+    assert telegram is not None
+    before = len(telegram.sent)
+    await telegram.user_sends_photo(CHAT, "bukti tf")
+    assert "3 hari" in "\n".join(m.text for m in telegram.sent[before:])
+    [case] = await rows(tagih, Case)
+    assert case.kind == "payment_claim"
+    assert case.data["media"] and case.data["media"][0].startswith("telegram-file:photo-")

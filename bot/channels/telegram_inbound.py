@@ -66,6 +66,8 @@ class TelegramUpdates:
         only_new = filters.UpdateType.MESSAGE  # edits are not new answers
         application.add_handler(CommandHandler("start", self._on_start, filters=only_new))
         application.add_handler(MessageHandler(only_new & filters.TEXT, self._on_text))
+        receipts = only_new & (filters.PHOTO | filters.Document.ALL)
+        application.add_handler(MessageHandler(receipts, self._on_media))
         application.add_handler(CallbackQueryHandler(self._on_button))
         application.add_error_handler(self._on_error)
 
@@ -86,6 +88,26 @@ class TelegramUpdates:
         message = update.message
         assert message is not None and message.text is not None
         await self._dispatch(update, message.chat_id, message.from_user, message.text, message.date)
+
+    async def _on_media(self, update: Update, context: Context) -> None:
+        """A photo or document (a transfer receipt): its file id travels as the media."""
+        message = update.message
+        assert message is not None
+        if message.photo:
+            file_id = message.photo[-1].file_id  # the largest size Telegram kept
+        else:
+            assert message.document is not None
+            file_id = message.document.file_id
+        inbound_media = (f"telegram-file:{file_id}",)
+        sender = message.from_user
+        await self._dispatch(
+            update,
+            message.chat_id,
+            sender,
+            message.caption or "",
+            message.date,
+            media=inbound_media,
+        )
 
     async def _on_button(self, update: Update, context: Context) -> None:
         """An inline button press: answer it at once so the button stops spinning."""
@@ -121,10 +143,13 @@ class TelegramUpdates:
         text: str,
         at: dt.datetime,
         payload: str | None = None,
+        media: tuple[str, ...] = (),
     ) -> None:
         """Hand one inbound message to the callback and send its replies."""
         sender = Address("telegram", str(chat_id), user.full_name if user is not None else "")
-        inbound = Inbound(sender, text, at, provider_id=f"tg:{update.update_id}", payload=payload)
+        inbound = Inbound(
+            sender, text, at, provider_id=f"tg:{update.update_id}", payload=payload, media=media
+        )
         if self._on_inbound is None:
             log.debug("telegram update %d ignored: no inbound handler", update.update_id)
             return

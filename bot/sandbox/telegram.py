@@ -210,6 +210,14 @@ class TelegramSandbox:
         await self.deliver(update)
         return update
 
+    async def user_sends_photo(
+        self, chat_id: int, caption: str = "", *, first_name: str = "Budi"
+    ) -> dict[str, Any]:
+        """A user sends a photo with an optional caption; the Update is delivered and returned."""
+        update = self.state.user_photo(chat_id, caption, first_name=first_name)
+        await self.deliver(update)
+        return update
+
     async def user_presses(self, chat_id: int, message_id: int, data: str) -> dict[str, Any]:
         """A user presses the inline button with `data` under a bot message; returns the Update."""
         update = self.state.user_press(chat_id, message_id, data)

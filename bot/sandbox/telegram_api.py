@@ -288,6 +288,25 @@ class BotApiState:
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
         return self.updates.new("message", self._store(chat_id, message))
 
+    def user_photo(self, chat_id: int, caption: str, *, first_name: str) -> dict[str, Any]:
+        """The Update for a user sending a photo (a transfer receipt, say) with a caption."""
+        update = self.user_message(chat_id, "", first_name=first_name, username=None)
+        message = update["message"]
+        del message["text"]
+        unique = f"{chat_id}-{message['message_id']}"
+        message["photo"] = [
+            {
+                "file_id": f"photo-{unique}",
+                "file_unique_id": unique,
+                "width": 800,
+                "height": 1200,
+                "file_size": 84_000,
+            }
+        ]
+        if caption:
+            message["caption"] = caption
+        return update
+
     def user_press(self, chat_id: int, message_id: int, data: str) -> dict[str, Any]:
         """The Update for a user pressing the inline button carrying `data` under a message."""
         message = self.messages.get(chat_id, {}).get(message_id)
