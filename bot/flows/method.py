@@ -1,0 +1,82 @@
+"""The payment-method flow: the configured instructions for the chosen way to pay."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from bot.flows.nlu import parse_method
+from bot.flows.texts import t
+from bot.flows.types import (
+    Facts,
+    Option,
+    Outcome,
+    RecordPaymentChoice,
+    Reply,
+    State,
+    Turn,
+)
+from bot.i18n.format import format_money
+
+METHODS = ("transfer", "va", "qris", "ewallet", "card")
+
+
+def menu(facts: Facts, preface: str | None = None) -> Outcome:
+    """Offer the ways to pay."""
+    lang = facts.language
+    options = tuple(Option(t(f"method_{m}", lang), f"method:{m}") for m in METHODS)
+    text = t("method_ask", lang)
+    return Outcome(
+        (Reply(f"{preface}\n{text}" if preface else text, options),), State("method", "choose")
+    )
+
+
+def _link_amount(amount: Decimal) -> str:
+    """A payment link's amount: whole units when whole (`5000000`), else two decimals."""
+    return str(int(amount)) if amount == amount.to_integral_value() else f"{amount:.2f}"
+
+
+def method_info(method: str, facts: Facts) -> str | None:
+    """The configured instructions for a payment method, or None when not offered."""
+    lang, pay = facts.language, facts.payment
+    if method == "transfer" and pay.bank_accounts:
+        return t("method_transfer_info", lang, accounts="\n".join(pay.bank_accounts))
+    if method == "va" and pay.virtual_account:
+        return t("method_va_info", lang, va=pay.virtual_account)
+    if method == "qris" and pay.qris:
+        return pay.qris
+    if method == "ewallet" and pay.ewallet:
+        return pay.ewallet
+    if method in ("card", "qris", "ewallet") and pay.pay_link_template and facts.invoices:
+        lines = [
+            t(
+                "method_link_info",
+                lang,
+                invoice=inv.number,
+                amount=format_money(inv.balance, inv.currency, lang),
+                link=pay.pay_link_template.format(
+                    invoice=inv.number, amount=_link_amount(inv.balance)
+                ),
+            )
+            for inv in facts.invoices
+        ]
+        return "\n".join(lines)
+    return None
+
+
+def choose(
+    step: str, data: dict[str, Any], turn: Turn, payload: str | None, facts: Facts
+) -> Outcome:
+    """Answer with the chosen method's instructions and record the choice."""
+    method = (
+        payload.removeprefix("method:")
+        if payload and payload.startswith("method:")
+        else parse_method(turn.text)
+    )
+    if method not in METHODS:
+        return menu(facts, t("not_understood", facts.language))
+    info = method_info(method, facts)
+    if info is None:
+        return menu(facts, t("method_unavailable", facts.language))
+    single = facts.invoices[0].id if len(facts.invoices) == 1 else None
+    return Outcome((Reply(info),), State(), (RecordPaymentChoice(method, single),))

@@ -1,0 +1,62 @@
+"""The instalment request and the handoff to a person: both open a case for the team."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from bot.flows.common import open_ids
+from bot.flows.nlu import parse_count, parse_date
+from bot.flows.texts import t
+from bot.flows.types import (
+    AlertCollector,
+    Facts,
+    OpenCase,
+    Outcome,
+    Reply,
+    State,
+    Turn,
+)
+from bot.i18n.format import format_date
+
+
+def instalment_step(
+    step: str, data: dict[str, Any], turn: Turn, payload: str | None, facts: Facts
+) -> Outcome:
+    """Continue the instalment request: how many, then the first date."""
+    lang = facts.language
+    if step == "count":
+        count = parse_count(turn.text)
+        if count is None or not 2 <= count <= 12:
+            hint = t("instalment_bad_count", lang) if count is not None else None
+            text = t("instalment_ask_count", lang)
+            return Outcome(
+                (Reply(f"{hint}\n{text}" if hint else text),), State("instalment", "count")
+            )
+        return Outcome(
+            (Reply(t("instalment_ask_date", lang)),), State("instalment", "date", {"count": count})
+        )
+    when = parse_date(turn.text, facts.today)
+    limit = facts.today + dt.timedelta(days=facts.max_promise_days)
+    if when is None or not facts.today <= when <= limit:
+        return Outcome((Reply(t("instalment_ask_date", lang)),), State("instalment", "date", data))
+    case = OpenCase(
+        "instalment",
+        "",
+        "",
+        open_ids(facts),
+        {"count": data["count"], "first_date": when.isoformat()},
+    )
+    alert = AlertCollector(
+        "instalment", f"instalments requested: {data['count']} from {when.isoformat()}"
+    )
+    text = t("instalment_done", lang, count=data["count"], date=format_date(when, lang))
+    return Outcome((Reply(text),), State(), (case, alert))
+
+
+def handoff(facts: Facts, transcript: list[str]) -> Outcome:
+    """Ask a person to take over, with the conversation so far."""
+    excerpt = "\n".join(transcript[-10:])
+    case = OpenCase("handoff", "customer_request", excerpt, open_ids(facts))
+    alert = AlertCollector("handoff", f"customer asks for a person:\n{excerpt}")
+    return Outcome((Reply(t("handoff_done", facts.language)),), State(), (case, alert))
