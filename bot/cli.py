@@ -17,11 +17,12 @@ from rich.logging import RichHandler
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
-from bot.app import Tagih, serve
+from bot.app import Tagih
 from bot.cli_policy import policy_app
 from bot.cli_report import report_command
 from bot.cli_staff import audit_command, staff_app
 from bot.config import ConfigError, Settings, load_settings
+from bot.service import serve
 from scheduler.calendar import PlannedContact
 from scheduler.preview import contact_json, preview
 from storage.importers import ImportKind, import_csv
