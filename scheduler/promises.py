@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 
+from bot.staff.alert_queue import queue_alert
 from storage.db import Database
-from storage.enums import Direction, InvoiceStatus, PromiseStatus
-from storage.models import AuditLog, Customer, Invoice, Message, Promise, PromiseInvoice
+from storage.enums import InvoiceStatus, PromiseStatus
+from storage.models import AuditLog, Customer, Invoice, Promise, PromiseInvoice
 
 
 @dataclass
@@ -68,17 +69,12 @@ async def check_promises(db: Database, *, now: dt.datetime, grace_days: int) -> 
             else:
                 promise.status = PromiseStatus.BROKEN
                 numbers = ", ".join(inv.number for inv in linked)
-                session.add(
-                    Message(
-                        customer_id=promise.customer_id,
-                        direction=Direction.NOTE,
-                        channel="alert",
-                        template="promise_broken",
-                        status="queued",
-                        created_at=now,
-                        updated_at=now,
-                        body=f"promise broken: {numbers} not paid by {promise.promised_date}",
-                    )
+                await queue_alert(
+                    session,
+                    customer_id=promise.customer_id,
+                    kind="promise_broken",
+                    summary=f"promise broken: {numbers} not paid by {promise.promised_date}",
+                    now=now,
                 )
             promise.resolved_at = now
             session.add(promise)

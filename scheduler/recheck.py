@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from scheduler.views import promised_until
 from storage.enums import (
     CaseKind,
     CaseStatus,
     InvoiceStatus,
     MessageStatus,
-    PromiseStatus,
     SkipReason,
 )
 from storage.models import (
@@ -24,8 +24,6 @@ from storage.models import (
     FollowUpInvoice,
     Invoice,
     Message,
-    Promise,
-    PromiseInvoice,
 )
 
 
@@ -42,28 +40,6 @@ class SendPlan:
     failed_channels: frozenset[str]
     skip: SkipReason | None
     telegram_bound: bool = False  # a usable Telegram chat exists (no deep link needed)
-
-
-async def _promised_invoice_ids(
-    session: AsyncSession, customer_id: int, today: dt.date, grace_days: int
-) -> tuple[set[int], bool]:
-    """Invoices covered by an open promise today; True when a promise covers them all."""
-    rows = (
-        await session.exec(
-            select(Promise, PromiseInvoice.invoice_id)
-            .join(PromiseInvoice, col(PromiseInvoice.promise_id) == col(Promise.id), isouter=True)
-            .where(Promise.customer_id == customer_id, Promise.status == PromiseStatus.OPEN)
-        )
-    ).all()
-    covered: set[int] = set()
-    everything = False
-    for promise, invoice_id in rows:
-        if today <= promise.promised_date + dt.timedelta(days=grace_days):
-            if invoice_id is None:
-                everything = True
-            else:
-                covered.add(invoice_id)
-    return covered, everything
 
 
 async def load_send_plan(
@@ -91,7 +67,10 @@ async def load_send_plan(
     ).all()
     by_id = {inv.id: inv for inv in invoices}
     linked = [by_id[link.invoice_id] for link in links if link.invoice_id in by_id]
-    promised, all_promised = await _promised_invoice_ids(session, customer.id, today, grace_days)
+    # The calendar's own promise reading, for this one customer on the follow-up's day.
+    until = await promised_until(session, customer_ids=[customer.id], grace_days=grace_days)
+    promised = {key[1] for key, last in until.items() if key[0] == "invoice" and today <= last}
+    all_promised = today <= until.get(("customer", customer.id), dt.date.min)
     still_owed = [inv for inv in linked if inv.balance > 0 and inv.status == InvoiceStatus.OPEN]
     active = [inv for inv in still_owed if not all_promised and inv.id not in promised]
     skip: SkipReason | None = None

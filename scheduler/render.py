@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import jinja2
 
 from bot.flows.menu import menu_buttons, menu_lines
@@ -14,6 +12,7 @@ from bot.i18n.render import (
     render_reminder,
     render_short,
     render_voice,
+    totals_by_currency,
 )
 from scheduler.dispatcher import Rendered
 from scheduler.recheck import SendPlan
@@ -80,10 +79,8 @@ class ReminderRenderer:
     @staticmethod
     def template_variables(context: ReminderContext) -> tuple[tuple[str, str], ...]:
         """Variables of the approved WhatsApp template: {{1}} name, {{2}} total, {{3}} count."""
-        totals: dict[str, Decimal] = {}
-        for line in context.lines:
-            totals[line.currency] = totals.get(line.currency, Decimal(0)) + line.balance
         total = ", ".join(
-            format_money(amount, currency, context.language) for currency, amount in totals.items()
+            format_money(amount, currency, context.language)
+            for currency, amount in totals_by_currency(context.lines)
         )
         return (("1", context.customer_name), ("2", total), ("3", str(len(context.lines))))

@@ -72,7 +72,9 @@ async def load_views(
             )
         )
     ).all()
-    promised = await _promised_until(session, customer_ids, inputs.grace_days)
+    promised = await promised_until(
+        session, customer_ids=customer_ids, grace_days=inputs.grace_days
+    )
     contacts = (
         await session.exec(select(Contact).where(col(Contact.customer_id).in_(customer_ids)))
     ).all()
@@ -109,8 +111,8 @@ async def load_views(
     return views
 
 
-async def _promised_until(
-    session: AsyncSession, customer_ids: list[int], grace_days: int
+async def promised_until(
+    session: AsyncSession, *, customer_ids: list[int], grace_days: int
 ) -> dict[tuple[str, int], dt.date]:
     """Last protected day per invoice (or per customer, for promises naming no invoice)."""
     rows = (

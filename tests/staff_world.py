@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from sqlmodel import select
 
+from bot.app import Tagih
 from bot.channels.email import EmailChannel
 from bot.channels.telegram import SANDBOX_TOKEN, TelegramChannel
 from bot.config import load_settings
@@ -108,3 +110,25 @@ async def channels(tmp_path: Path) -> AsyncIterator[StaffChannels]:
     await telegram.stop()
     await sandbox.stop()
     await sink.stop()
+
+
+@asynccontextmanager
+async def running_team(db_url: str, tmp_path: Path, worker: str) -> AsyncIterator[Tagih]:
+    """A whole Tagih on the sandboxes at NOW, with the team and portfolio of `seed`."""
+    settings = load_settings(
+        database_url=db_url,
+        load_examples=False,
+        web_port=0,
+        # Pacing is tested on a virtual clock elsewhere; here it would only wait.
+        sms_rate=1000,
+        voice_rate=1000,
+        whatsapp_rate=1000,
+        sandbox_dir=tmp_path / "sandbox",
+    )
+    app = Tagih(settings, clock=lambda: NOW, worker=worker)
+    await app.open(with_web=True)
+    try:
+        await seed(app.db)
+        yield app
+    finally:
+        await app.close()

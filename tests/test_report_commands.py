@@ -10,10 +10,9 @@ from pathlib import Path
 import pytest
 
 from bot.app import Tagih
-from bot.config import load_settings
 from bot.messages import Address, Outbound
 from bot.sandbox.telegram import SentMessage
-from tests.staff_world import ANI, BUDI, SARI, seed
+from tests.staff_world import ANI, BUDI, SARI, running_team
 
 NOW = dt.datetime(2026, 11, 23, 3, 0, tzinfo=dt.UTC)  # Monday 10:00 WIB
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -21,20 +20,8 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 @pytest.fixture
 async def tagih(db_url: str, tmp_path: Path) -> AsyncIterator[Tagih]:
-    settings = load_settings(
-        database_url=db_url,
-        load_examples=False,
-        web_port=0,
-        sms_rate=1000,
-        voice_rate=1000,
-        whatsapp_rate=1000,
-        sandbox_dir=tmp_path / "sandbox",
-    )
-    app = Tagih(settings, clock=lambda: NOW, worker="report-commands")
-    await app.open(with_web=True)
-    await seed(app.db)
-    yield app
-    await app.close()
+    async with running_team(db_url, tmp_path, "report-commands") as app:
+        yield app
 
 
 async def ask(app: Tagih, chat: int, text: str) -> list[SentMessage]:

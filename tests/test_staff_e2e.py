@@ -12,30 +12,17 @@ import pytest
 from sqlmodel import col, select
 
 from bot.app import Tagih
-from bot.config import load_settings
 from scheduler.preview import preview
 from storage.models import AuditLog, Contact, Customer, Message
-from tests.staff_world import ANI, BUDI, SARI, seed
+from tests.staff_world import ANI, BUDI, SARI, running_team
 
 NOW = dt.datetime(2026, 11, 23, 3, 0, tzinfo=dt.UTC)  # Monday 10:00 WIB
 
 
 @pytest.fixture
 async def tagih(db_url: str, tmp_path: Path) -> AsyncIterator[Tagih]:
-    settings = load_settings(
-        database_url=db_url,
-        load_examples=False,
-        web_port=0,
-        sms_rate=1000,
-        voice_rate=1000,
-        whatsapp_rate=1000,
-        sandbox_dir=tmp_path / "sandbox",
-    )
-    app = Tagih(settings, clock=lambda: NOW, worker="staff-e2e")
-    await app.open(with_web=True)
-    await seed(app.db)
-    yield app
-    await app.close()
+    async with running_team(db_url, tmp_path, "staff-e2e") as app:
+        yield app
 
 
 async def say(app: Tagih, chat: int, text: str) -> str:

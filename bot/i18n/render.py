@@ -97,7 +97,7 @@ def _resolve_language(env: jinja2.Environment, template: str, language: str) -> 
     return code
 
 
-def _totals(lines: tuple[StatementLine, ...]) -> tuple[tuple[str, Decimal], ...]:
+def totals_by_currency(lines: tuple[StatementLine, ...]) -> tuple[tuple[str, Decimal], ...]:
     """Open balance per currency, in order of first appearance: never summed across them."""
     sums: dict[str, Decimal] = {}
     for line in lines:
@@ -153,7 +153,7 @@ def reminder_variables(context: ReminderContext) -> tuple[str, dict[str, object]
         "rows": rows,
         "triggered": triggered,
         "marked": any(row.line.triggered for row in rows),
-        "totals": _totals(tuple(ordered)),
+        "totals": totals_by_currency(tuple(ordered)),
     }
     return language, variables
 
