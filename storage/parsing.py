@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import functools
 import re
 import zoneinfo
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypeVar
 
@@ -18,7 +20,10 @@ from storage.csvfile import CsvReader, RowError
 __all__ = [
     "DEFAULT_REGION",
     "LANGUAGES",
+    "MAX_AMOUNT",
+    "NUL",
     "CsvReader",
+    "DateRange",
     "FieldError",
     "RowError",
     "optional",
@@ -26,17 +31,25 @@ __all__ = [
     "parse_chat_id",
     "parse_currency",
     "parse_date",
+    "parse_date_in",
     "parse_email",
     "parse_language",
+    "parse_nonnegative_amount",
     "parse_phone",
     "parse_positive_amount",
     "parse_required",
     "parse_text",
     "parse_timezone",
+    "shift_years",
 ]
 
 DEFAULT_REGION = "ID"
 LANGUAGES = frozenset({"id", "en"})
+#: Amounts must stay below this in major units: stored as a BIGINT of hundredths, and well
+#: inside the 28 digits of decimal arithmetic, whatever sums and differences are made of them.
+MAX_AMOUNT = Decimal(10) ** 15
+#: PostgreSQL refuses this character in text, so no imported field may hold it.
+NUL = "\x00"
 
 T = TypeVar("T")
 
@@ -46,7 +59,9 @@ class FieldError(ValueError):
 
 
 def parse_text(text: str, max_length: int) -> str:
-    """Trimmed text that fits a column of `max_length` characters."""
+    """Trimmed text that fits a column of `max_length` characters, without NUL characters."""
+    if NUL in text:
+        raise FieldError("contains a NUL character")
     text = text.strip()
     if len(text) > max_length:
         raise FieldError(f"longer than {max_length} characters")
@@ -94,7 +109,11 @@ def parse_amount(text: str) -> Decimal:
         if not _GROUPED.match(integer) or ("." in integer and "," in integer):
             raise FieldError(f"not an amount: {text.strip()!r}")
         integer = integer.replace(".", "").replace(",", "")
-    return Decimal(f"{sign}{integer}.{fraction}" if fraction else f"{sign}{integer}")
+    amount = Decimal(f"{sign}{integer}.{fraction}" if fraction else f"{sign}{integer}")
+    if amount.copy_abs() >= MAX_AMOUNT:  # copy_abs: exact, whatever the number of digits
+        shown = text.strip() if len(text.strip()) <= 40 else f"{text.strip()[:40]}…"
+        raise FieldError(f"too large: {shown!r} (at most {MAX_AMOUNT - Decimal('0.01')})")
+    return amount
 
 
 def parse_positive_amount(text: str) -> Decimal:
@@ -102,6 +121,14 @@ def parse_positive_amount(text: str) -> Decimal:
     amount = parse_amount(text)
     if amount <= 0:
         raise FieldError(f"must be greater than zero, got {amount}")
+    return amount
+
+
+def parse_nonnegative_amount(text: str) -> Decimal:
+    """An amount of zero or more; a minus sign is refused, even on zero (`-0`)."""
+    amount = parse_amount(text)
+    if amount.is_signed():
+        raise FieldError(f"must not be negative, got {amount}")
     return amount
 
 
@@ -123,6 +150,54 @@ def parse_date(text: str) -> dt.date:
         return dt.date(year, month, day)
     except ValueError:
         raise FieldError(f"no such date: {text!r}") from None
+
+
+def shift_years(day: dt.date, years: int) -> dt.date:
+    """`day` moved by whole `years`: 29 February becomes the 28th, and the calendar's ends hold."""
+    year = day.year + years
+    if year < dt.MINYEAR:
+        return dt.date.min
+    if year > dt.MAXYEAR:
+        return dt.date.max
+    if (day.month, day.day) == (2, 29) and not calendar.isleap(year):
+        return dt.date(year, 2, 28)
+    return day.replace(year=year)
+
+
+@dataclass(frozen=True, slots=True)
+class DateRange:
+    """The dates a field accepts, both ends included; `rule` says in words how they were set."""
+
+    earliest: dt.date
+    latest: dt.date
+    rule: str
+
+    @classmethod
+    def around(
+        cls, today: dt.date, *, years_back: int, years_ahead: int = 0, days_ahead: int = 0
+    ) -> DateRange:
+        """From `years_back` years before `today` to `years_ahead` years and `days_ahead` after."""
+        latest = shift_years(today, years_ahead)
+        latest += dt.timedelta(days=min(days_ahead, (dt.date.max - latest).days))
+        ahead = [_count(years_ahead, "year"), _count(days_ahead, "day")]
+        back = _count(years_back, "year") or "0 years"
+        rule = f"{back} back to {' and '.join(a for a in ahead if a) or '0 days'} ahead"
+        return cls(shift_years(today, -years_back), latest, rule)
+
+
+def _count(number: int, unit: str) -> str:
+    """`1 year`, `5 years`; empty for zero."""
+    return f"{number} {unit}{'' if number == 1 else 's'}" if number else ""
+
+
+def parse_date_in(text: str, within: DateRange) -> dt.date:
+    """A date as `parse_date` reads it, refused unless it lies `within` the range."""
+    day = parse_date(text)
+    if not within.earliest <= day <= within.latest:
+        raise FieldError(
+            f"out of range: {day} (accepted {within.earliest} to {within.latest}: {within.rule})"
+        )
+    return day
 
 
 def parse_phone(text: str, region: str = DEFAULT_REGION) -> str:

@@ -202,6 +202,7 @@ async def test_bad_invoices_are_all_reported_and_nothing_written(
         f"{path}:3: customer: no customer with code 'C404'",
         f"{path}:4: amount: must be greater than zero, got 0",
         f"{path}:4: currency: not a currency code: 'idr' (three uppercase letters, e.g. IDR)",
+        f"{path}:4: due_date: before issue_date 2026-10-01",  # every problem of a row
         f"{path}:5: issue_date: no such date: '31/09/2026'",
         f"{path}:5: amount: must be greater than zero, got -5000",
         f"{path}:6: amount: not an amount: '5.00.000'",

@@ -57,7 +57,8 @@ def test_parse_amount(text: str, expected: str) -> None:
 @pytest.mark.parametrize(
     "text",
     ["", "Rp", "abc", "5.00.000", "1.000.000.00", "5..000", "1.2.3", ".5", "5.", "1,234.5678",
-     "1.250,000.50", "1,000.000,50", "5 juta", "--5", "1e6"],
+     "1.250,000.50", "1,000.000,50", "5 juta", "--5", "1e6", "1e30", "NaN", "Infinity",
+     "99999999999999999999999999999999", "1.000.000.000.000.000"],
 )  # fmt: skip
 def test_parse_amount_refuses(text: str) -> None:
     with pytest.raises(FieldError):
@@ -183,6 +184,8 @@ def test_text_fields() -> None:
     assert parse_text("", 10) == ""
     with pytest.raises(FieldError, match="longer than 3"):
         parse_text("abcd", 3)
+    with pytest.raises(FieldError, match="contains a NUL character"):
+        parse_text("PT\x00Maju", 10)
     with pytest.raises(FieldError, match="required"):
         parse_required("   ", 10)
     assert optional(parse_email)("  ") is None

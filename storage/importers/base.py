@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
@@ -17,10 +18,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.csvfile import RowError
 from storage.enums import InvoiceStatus, Role
 from storage.models import Staff
-from storage.parsing import FieldError, optional, parse_required, parse_text
+from storage.parsing import NUL, DateRange, FieldError, optional, parse_required, parse_text
 
 BATCH_SIZE = 1000
 ZERO = Decimal(0)
+#: How far back any imported date may lie: older is a typo (`0001-01-01`), not a receivable.
+YEARS_BACK = 20
 
 Parser = Callable[[str], Any]
 
@@ -52,6 +55,26 @@ class ImportReport:
         return not self.errors
 
 
+@dataclass(frozen=True)
+class Context:
+    """What the operator supplies around a file: default currency, language, zone, and today.
+
+    `today` is the business day the import is judged on (dates are checked against it);
+    it is passed in, never read from a clock here.
+    """
+
+    currency: str
+    language: str
+    timezone: str
+    today: dt.date
+
+    def dates(self, *, years_ahead: int = 0, days_ahead: int = 0) -> DateRange:
+        """The dates a column accepts: `YEARS_BACK` years back to the given distance ahead."""
+        return DateRange.around(
+            self.today, years_back=YEARS_BACK, years_ahead=years_ahead, days_ahead=days_ahead
+        )
+
+
 @dataclass(slots=True)
 class Row:
     """One parsed record and the line it starts on."""
@@ -67,9 +90,10 @@ class Format:
     key: str
     required: frozenset[str]
     optional: frozenset[str]  # when absent from the header, existing values are kept
-    parsers: Callable[[str, str, str], dict[str, Parser]]
+    parsers: Callable[[Context], dict[str, Parser]]
     apply: Callable[[AsyncSession, Run, list[Row]], Awaitable[None]]
-    check: Callable[[Run, int, dict[str, Any]], bool] | None = None  # rules between fields
+    # Rules between fields; it sees only the fields that parsed, and reports each broken rule.
+    check: Callable[[Run, int, dict[str, Any]], bool] | None = None
 
 
 @dataclass
@@ -89,22 +113,29 @@ class Run:
         self.report.errors.append(RowError(self.report.file, line, column, reason))
 
     def parse(self, line: int, texts: dict[str, str]) -> Row | None:
-        """Parse every field of a record, reporting each bad one; None if any was bad."""
+        """Parse a record, reporting every problem it has; None if it had any.
+
+        Each field is parsed on its own, then the duplicate key and the rules between
+        the fields that did parse are checked, so one pass lists all of a row's faults.
+        """
         fields: dict[str, Any] = {}
         for column, parser in self.parsers.items():
+            text = texts[column]
+            if NUL in text:  # PostgreSQL refuses it in text; no parser need see it
+                self.error(line, column, "contains a NUL character")
+                continue
             try:
-                fields[column] = parser(texts[column])
+                fields[column] = parser(text)
             except FieldError as exc:
                 self.error(line, column, str(exc))
+        ok = len(fields) == len(self.parsers)
         key = texts[self.spec.key]
         if key and (first := self.seen.setdefault(key, line)) != line:
             self.error(line, self.spec.key, f"duplicate of line {first}")
-            return None
-        if len(fields) < len(self.parsers):
-            return None
+            ok = False
         if self.spec.check is not None and not self.spec.check(self, line, fields):
-            return None
-        return Row(line, fields)
+            ok = False
+        return Row(line, fields) if ok else None
 
     def take(self, records: Iterator[tuple[int, dict[str, str]]]) -> list[Row] | None:
         """Read and parse the next batch; None at the end of the file."""

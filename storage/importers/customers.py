@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.enums import ChannelKind, Role
 from storage.importers.base import (
+    Context,
     Format,
     Parser,
     Row,
@@ -41,7 +42,7 @@ CONTACT_COLUMNS: dict[str, tuple[ChannelKind, ...]] = {
 }
 
 
-def parsers(currency: str, language: str, timezone: str) -> dict[str, Parser]:
+def parsers(context: Context) -> dict[str, Parser]:
     """The parser of each customer column, with the operator's defaults filled in."""
     return {
         "code": text_field(Customer, "code", required=True),
@@ -50,8 +51,8 @@ def parsers(currency: str, language: str, timezone: str) -> dict[str, Parser]:
         "phone": optional(parse_phone),
         "whatsapp": optional(parse_phone),
         "telegram": optional(parse_chat_id),
-        "language": partial(parse_language, default=language),
-        "timezone": partial(parse_timezone, default=timezone),
+        "language": partial(parse_language, default=context.language),
+        "timezone": partial(parse_timezone, default=context.timezone),
         "segment": text_field(Customer, "segment"),
         "salesperson": name_field(Staff, "name"),
         "collector": name_field(Staff, "name"),

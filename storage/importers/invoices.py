@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.enums import InvoiceStatus, Role
 from storage.importers.base import (
     ZERO,
+    Context,
     Format,
     Parser,
     Row,
@@ -28,36 +29,41 @@ from storage.importers.base import (
 from storage.models import Customer, Invoice, Payment, Staff, utcnow
 from storage.parsing import (
     optional,
-    parse_amount,
     parse_currency,
-    parse_date,
+    parse_date_in,
+    parse_nonnegative_amount,
     parse_positive_amount,
 )
 
+#: How far ahead an invoice may be issued, and fall due, from the day of the import.
+ISSUE_YEARS_AHEAD = 1
+DUE_YEARS_AHEAD = 5
 
-def parsers(currency: str, language: str, timezone: str) -> dict[str, Parser]:
+
+def parsers(context: Context) -> dict[str, Parser]:
     """The parser of each invoice column, with the operator's default currency filled in."""
     return {
         "number": text_field(Invoice, "number", required=True),
         "customer": text_field(Customer, "code", required=True),
-        "issue_date": parse_date,
-        "due_date": parse_date,
+        "issue_date": partial(parse_date_in, within=context.dates(years_ahead=ISSUE_YEARS_AHEAD)),
+        "due_date": partial(parse_date_in, within=context.dates(years_ahead=DUE_YEARS_AHEAD)),
         "amount": parse_positive_amount,
-        "currency": partial(parse_currency, default=currency),
-        "balance": optional(parse_amount),
+        "currency": partial(parse_currency, default=context.currency),
+        "balance": optional(parse_nonnegative_amount),
         "item": text_field(Invoice, "item"),
         "salesperson": name_field(Staff, "name"),
     }
 
 
 def check(run: Run, line: int, fields: dict[str, Any]) -> bool:
-    """Rules between fields of one invoice row."""
+    """Rules between fields of one invoice row (those of its fields that parsed)."""
     ok = True
-    if "due_date" in fields and fields["due_date"] < fields["issue_date"]:
-        run.error(line, "due_date", f"before issue_date {fields['issue_date']}")
+    issue, due = fields.get("issue_date"), fields.get("due_date")
+    if issue is not None and due is not None and due < issue:
+        run.error(line, "due_date", f"before issue_date {issue}")
         ok = False
-    balance = fields.get("balance")
-    if balance is not None and not ZERO <= balance <= fields["amount"]:
+    balance, amount = fields.get("balance"), fields.get("amount")
+    if balance is not None and amount is not None and not ZERO <= balance <= amount:
         run.error(line, "balance", f"must be between 0 and the amount {fields['amount']}")
         ok = False
     return ok
@@ -84,7 +90,6 @@ async def apply(session: AsyncSession, run: Run, rows: list[Row]) -> None:
         customer_id = customers.get(fields["customer"])
         if customer_id is None:
             run.error(row.line, "customer", f"no customer with code {fields['customer']!r}")
-            continue
         invoice = existing.get(fields["number"])
         balance = fields["balance"]
         if balance is None:
@@ -92,7 +97,8 @@ async def apply(session: AsyncSession, run: Run, rows: list[Row]) -> None:
             balance = fields["amount"] - already
             if balance < 0:
                 run.error(row.line, "amount", f"less than the {already} already paid")
-                continue
+        if customer_id is None or balance < 0:
+            continue
         values = {
             "customer_id": customer_id,
             "issue_date": fields["issue_date"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from sqlalchemy import insert
@@ -10,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.importers.base import (
     ZERO,
+    Context,
     Format,
     Parser,
     Row,
@@ -20,16 +22,19 @@ from storage.importers.base import (
     text_field,
 )
 from storage.models import Invoice, Payment, utcnow
-from storage.parsing import parse_date, parse_positive_amount
+from storage.parsing import parse_date_in, parse_positive_amount
+
+#: A payment is never in the future; one day of slack covers time zones ahead of the server's.
+PAID_DAYS_AHEAD = 1
 
 
-def parsers(currency: str, language: str, timezone: str) -> dict[str, Parser]:
-    """The parser of each payment column (payments take no defaults)."""
+def parsers(context: Context) -> dict[str, Parser]:
+    """The parser of each payment column (payments take no defaults, only today's date)."""
     return {
         "reference": text_field(Payment, "reference", required=True),
         "invoice": text_field(Invoice, "number", required=True),
         "amount": parse_positive_amount,
-        "paid_on": parse_date,
+        "paid_on": partial(parse_date_in, within=context.dates(days_ahead=PAID_DAYS_AHEAD)),
         "method": text_field(Payment, "method"),
     }
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
+import zoneinfo
 from collections.abc import Callable
 from operator import attrgetter
 from pathlib import Path
@@ -11,7 +13,7 @@ from pathlib import Path
 from storage.csvfile import CsvReader
 from storage.db import Database
 from storage.importers import customers, invoices, payments
-from storage.importers.base import Format, ImportKind, ImportReport, Run
+from storage.importers.base import Context, Format, ImportKind, ImportReport, Run
 
 Progress = Callable[[int, int], None]
 
@@ -36,12 +38,20 @@ async def import_csv(
     default_language: str = "id",
     default_timezone: str = "Asia/Jakarta",
     progress: Progress | None = None,
+    today: dt.date | None = None,
 ) -> ImportReport:
-    """Import one CSV file of `kind` in one transaction; nothing is written if any row is bad."""
+    """Import one CSV file of `kind` in one transaction; nothing is written if any row is bad.
+
+    Dates are checked against `today`, the business day of the import; callers with a
+    clock pass it. Left out, it is read once here, in `default_timezone`.
+    """
     kind = ImportKind(kind)
     spec = FORMATS[kind]
     report = ImportReport(kind=kind, file=str(path), dry_run=dry_run)
-    parsers = spec.parsers(default_currency, default_language, default_timezone)
+    if today is None:
+        today = dt.datetime.now(zoneinfo.ZoneInfo(default_timezone)).date()
+    context = Context(default_currency, default_language, default_timezone, today)
+    parsers = spec.parsers(context)
     # File reads and row parsing run in a worker thread so the event loop stays responsive.
     with await asyncio.to_thread(path.open, "rb") as handle:
         total = os.fstat(handle.fileno()).st_size
