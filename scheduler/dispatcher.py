@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from sqlmodel import select
@@ -52,6 +52,9 @@ class TickStats:
     retried: int = 0
     failed: int = 0
     unknown: int = 0
+    #: Channels whose provider proved unreachable during the tick, with the error: they
+    #: were left out for the rest of it.
+    down: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,9 +85,18 @@ class Dispatcher:
         window_for: Callable[[int | None], Window],
         config: DispatchConfig,
         deep_link: Callable[[str], str] | None = None,
+        *,
+        unavailable: frozenset[str] = frozenset(),
     ) -> None:
-        """Wire the dispatcher to storage, channels, the renderer and the contact window."""
+        """Wire the dispatcher to storage, channels, the renderer and the contact window.
+
+        `unavailable` names configured channels whose provider could not be started: their
+        steps fall back to the customer's next channel, or wait when there is none.
+        """
         self.deep_link = deep_link
+        self.unavailable = unavailable
+        #: Channels found unreachable during the current tick, with the error.
+        self._down: dict[str, str] = {}
         self.db = db
         self.channels = channels
         self.render = render
@@ -94,6 +106,7 @@ class Dispatcher:
     async def tick(self, now: dt.datetime) -> TickStats:
         """One pass: claim a batch of due rows and handle each; repeat while rows are due."""
         stats = TickStats()
+        self._down = {}  # a provider that failed last tick gets another chance
         async with self.db.sessions() as session:
             if await paused_all(session):
                 return stats  # an admin's /pauseall: nothing goes out until /resumeall
@@ -115,7 +128,8 @@ class Dispatcher:
         return stats
 
     async def _handle(self, followup_id: int, now: dt.datetime, stats: TickStats) -> None:
-        """Re-check, then send on the first usable channel, falling back on permanent failure."""
+        """Re-check, then send on the first usable channel; fall back on a permanent failure
+        or when the channel's provider is down."""
         while True:
             step = await self._prepare(followup_id, now, stats)
             if step is None:
@@ -139,7 +153,8 @@ class Dispatcher:
                 followup=followup,
                 today=followup.local_date,
                 grace_days=self.config.grace_days,
-                enabled=frozenset(self.channels),
+                enabled=frozenset(self.channels) - self._down.keys(),
+                unavailable=self.unavailable | self._down.keys(),
             )
             zone = ZoneInfo(plan.customer.timezone)
             window = self.window_for(plan.customer.policy_id)
@@ -174,6 +189,22 @@ class Dispatcher:
                 followup.updated_at = now
                 session.add(followup)
                 stats.skipped += 1
+                return None
+            if not plan.contacts:
+                # Only channels whose provider is down reach this customer: wait for one to
+                # come back. Nothing was tried on the customer, so the claim's attempt is
+                # given back: an outage never uses up the follow-up's attempts.
+                followup.status, followup.lease_owner, followup.lease_expires_at = (
+                    FollowUpStatus.PLANNED,
+                    None,
+                    None,
+                )
+                followup.planned_at = now + self.config.retry_backoff
+                followup.attempts = max(followup.attempts - 1, 0)
+                followup.last_error = f"provider down: {', '.join(plan.waiting)}"
+                followup.updated_at = now
+                session.add(followup)
+                stats.retried += 1
                 return None
             channel_name, contact = next(iter(plan.contacts.items()))
             key = idempotency_key(followup, plan.lead_offset, channel_name)
@@ -280,6 +311,11 @@ class Dispatcher:
                     session, followup=followup, actions=list(followup.actions), now=now
                 )
         worker = self.config.worker
+        if result.outcome is DeliveryOutcome.RETRYABLE and result.provider_down:
+            # Not this contact's fault: leave the channel out for the rest of the tick and
+            # let the step fall back (the message row stays RETRY for a later attempt).
+            self._mark_down(channel_name, result, stats)
+            return True
         if result.outcome is DeliveryOutcome.PERMANENT:
             log.info(
                 "follow-up %s: %s failed permanently (%s), trying the next channel",
@@ -322,3 +358,14 @@ class Dispatcher:
         else:
             stats.sent += 1
         return False
+
+    def _mark_down(self, channel_name: str, result: DeliveryResult, stats: TickStats) -> None:
+        """Leave a channel whose provider is unreachable out of the rest of this tick."""
+        reason = f"{result.error_code}: {result.error_message or 'unreachable'}"
+        self._down[channel_name] = stats.down[channel_name] = reason
+        log.warning(
+            "%s provider unreachable (%s): channel left out for the rest of this pass; "
+            "its follow-ups fall back to the next channel or wait",
+            channel_name,
+            reason,
+        )

@@ -1,14 +1,28 @@
-"""The planning pass: turn each owing customer's calendar into FollowUp rows (idempotent)."""
+"""The planning pass: incremental and set-based, it keeps each customer's FollowUp rows
+equal to their calendar from the anchor (the last day the dispatcher acted on) onward.
+
+A customer's plan is a pure function of its inputs (policy, window, open invoices,
+promises, contacts, pause, the local day and the anchor), so planning is idempotent at any
+hour and however often it runs. Each customer's fingerprint of those inputs is stored;
+a pass re-plans only the customers whose fingerprint changed and writes only the rows
+that differ, in batches.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
-from dataclasses import dataclass
+import hashlib
+import logging
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
-from sqlmodel import col, delete, select
+from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.staff.alert_queue import queue_alert
 from scheduler.calendar import (
     FIRST_PLAN_LOOKBACK_DAYS,
     CustomerView,
@@ -16,39 +30,42 @@ from scheduler.calendar import (
     catch_up,
     plan_customer,
 )
-from scheduler.views import (
-    PlanningInputs,
-    contact_history,
-    customer_ids_with_open_invoices,
-    load_views,
-)
+from scheduler.views import PlanningInputs, contact_history, load_views, plan_fingerprints
 from scheduler.window import Window
 from storage.db import Database
 from storage.enums import FollowUpStatus, SkipReason
-from storage.models import FollowUp, FollowUpInvoice, utcnow
+from storage.models import Customer, FollowUp, FollowUpInvoice, Message, table_of
 
-#: Rows the planner may rewrite: nothing has been attempted for them yet.
-REPLACEABLE = (FollowUpStatus.PLANNED, FollowUpStatus.SKIPPED)
+log = logging.getLogger(__name__)
+
+#: Rows the planner owns: nothing has been attempted for them.
+OWNED = (FollowUpStatus.PLANNED, FollowUpStatus.SUPERSEDED)
+#: The alert the team gets when a customer's calendar cannot be computed.
+PLAN_FAILED = "plan_failed"
+
+_FU = table_of(FollowUp).c
+_LINK = table_of(FollowUpInvoice).c
 
 
 @dataclass
 class PlanStats:
     """What a planning pass did."""
 
-    customers: int = 0
-    planned: int = 0
-    skipped: int = 0
+    customers: int = 0  # customers re-planned (their inputs changed)
+    unchanged: int = 0  # customers whose inputs had not changed: nothing read or written
+    planned: int = 0  # contacts planned to go out
+    skipped: int = 0  # contacts planned but predicted to be skipped (the dispatcher decides)
+    inserted: int = 0
+    updated: int = 0
     superseded: int = 0
     removed: int = 0
+    failed: list[str] = field(default_factory=list)  # codes of customers that could not plan
 
 
-def plan_start(today: dt.date, cursor: dt.date | None, stale: dt.date | None) -> dt.date:
-    """First day to (re)plan: after the last planned day, or the oldest unsent one."""
+def plan_start(today: dt.date, anchor: dt.date | None) -> dt.date:
+    """First day the planner owns: the day after the anchor, at most a lookback ago."""
     floor = today - dt.timedelta(days=FIRST_PLAN_LOOKBACK_DAYS)
-    first = cursor + dt.timedelta(days=1) if cursor is not None else floor
-    if stale is not None:
-        first = min(first, stale)
-    return min(max(first, floor), today)
+    return floor if anchor is None else max(anchor + dt.timedelta(days=1), floor)
 
 
 def customer_plan(
@@ -58,109 +75,288 @@ def customer_plan(
     horizon_days: int,
     *,
     cap: int,
-    history: list[dt.date],
-    cursor: dt.date | None,
-    stale: dt.date | None,
+    history: Sequence[dt.date],
+    anchor: dt.date | None,
 ) -> list[PlannedContact]:
-    """The contacts of one customer from the last planned day through `today + horizon`."""
-    first = plan_start(today, cursor, stale)
+    """The contacts of one customer from `today` through `today + horizon`.
+
+    Steps missed since the anchor (the dispatcher did not run, a promise broke) are
+    folded into one catch-up contact today; the frequency cap counts contacted days.
+    """
+    first = plan_start(today, anchor)
     last = today + dt.timedelta(days=horizon_days)
-    earlier = [d for d in history if d < first]
     # Missed days were never contacted: planned on their own, they must not use up the
     # frequency cap of today and the days ahead.
     missed = (
-        plan_customer(view, window, first, today - dt.timedelta(days=1), cap=cap, history=earlier)
+        plan_customer(view, window, first, today - dt.timedelta(days=1), cap=cap, history=history)
         if first < today
         else []
     )
-    ahead = plan_customer(view, window, today, last, cap=cap, history=earlier)
+    ahead = plan_customer(view, window, max(first, today), last, cap=cap, history=history)
     return catch_up([*missed, *ahead], today, view.policy.window or window, view.zone)
 
 
-async def _write(
-    session: AsyncSession,
+def inputs_key(inputs: PlanningInputs, window: Window, horizon_days: int, cap: int) -> str:
+    """A digest of the pass-wide inputs: a policy or window change re-plans everyone."""
+    material = repr(
+        (
+            sorted(inputs.policies.items()),
+            inputs.default_policy_id,
+            sorted(inputs.enabled_channels),
+            inputs.grace_days,
+            window,
+            horizon_days,
+            cap,
+        )
+    )
+    return hashlib.sha256(material.encode()).hexdigest()[:16]
+
+
+@dataclass(slots=True)
+class _Changes:
+    """The set-based writes of one batch."""
+
+    inserts: list[dict[str, Any]] = field(default_factory=list)
+    links_for_inserts: dict[tuple[int, dt.date], list[tuple[int, int]]] = field(
+        default_factory=dict
+    )
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    link_deletes: list[int] = field(default_factory=list)
+    link_inserts: list[dict[str, Any]] = field(default_factory=list)
+    deletes: list[int] = field(default_factory=list)
+    keys: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _row_values(contact: PlannedContact, now: dt.datetime) -> dict[str, Any]:
+    return {
+        "status": FollowUpStatus.PLANNED.value,
+        "planned_at": contact.planned_at,
+        "channels": list(contact.channels),
+        "actions": list(contact.actions),
+        "template": contact.template,
+        "skip_reason": None,
+        "updated_at": now,
+    }
+
+
+def _diff_customer(
     customer_id: int,
     contacts: list[PlannedContact],
+    owned: dict[dt.date, dict[str, Any]],
+    links: dict[int, set[tuple[int, int]]],
     today: dt.date,
-    first: dt.date,
+    now: dt.datetime,
+    changes: _Changes,
     stats: PlanStats,
 ) -> None:
-    """Upsert this customer's rows from `first` on; a row already attempted is kept as is."""
-    days = {c.day for c in contacts} | {d for c in contacts for d in c.superseded}
-    existing = {
-        row.local_date: row
-        for row in (
-            await session.exec(
-                select(FollowUp).where(
-                    FollowUp.customer_id == customer_id,
-                    col(FollowUp.local_date) >= min(days | {first, today}),
-                )
-            )
-        ).all()
-    }
-    now = utcnow()
-    for contact in contacts:
-        for day in contact.superseded:
-            row = existing.get(day)
-            if row is None:
-                row = FollowUp(
-                    customer_id=customer_id, local_date=day, planned_at=contact.planned_at
-                )
-            elif row.status not in REPLACEABLE:
-                continue
-            row.status, row.skip_reason, row.updated_at = (
-                FollowUpStatus.SUPERSEDED,
-                SkipReason.SUPERSEDED,
-                now,
-            )
-            session.add(row)
-            stats.superseded += 1
-        row = existing.get(contact.day)
-        if row is not None and row.status not in REPLACEABLE:
-            continue
-        row = row or FollowUp(
-            customer_id=customer_id, local_date=contact.day, planned_at=contact.planned_at
-        )
-        row.planned_at = contact.planned_at
-        row.channels, row.actions, row.template = (
-            list(contact.channels),
-            list(contact.actions),
-            contact.template,
-        )
-        # Even a contact predicted to be skipped stays planned: the dispatcher re-checks
-        # every row when it falls due and is the one place that records skips and their
-        # side effects (a research case for a customer with no usable contact).
-        row.status, row.skip_reason = FollowUpStatus.PLANNED, None
-        row.updated_at = now
-        session.add(row)
-        await session.flush()
-        assert row.id is not None
-        await session.exec(
-            delete(FollowUpInvoice).where(col(FollowUpInvoice.followup_id) == row.id)
-        )
-        for hit in contact.steps:
-            session.add(
-                FollowUpInvoice(
-                    followup_id=row.id, invoice_id=hit.invoice_id, offset_days=hit.offset
-                )
-            )
+    """Turn one customer's desired contacts and owned rows into row changes."""
+    wanted = {contact.day: contact for contact in contacts}
+    for day, contact in wanted.items():
+        values = _row_values(contact, now)
+        want_links = {(hit.invoice_id, hit.offset) for hit in contact.steps}
         stats.skipped += bool(contact.skipped)
         stats.planned += not contact.skipped
-    for day, row in existing.items():
-        if day in days or row.status not in REPLACEABLE:
-            continue
-        if day >= today:  # no longer needed (paid, moved by a policy change...)
-            await session.delete(row)
-            stats.removed += 1
-        else:  # missed while nobody sent it: catch-up folded it into today's contact
-            row.status, row.skip_reason, row.updated_at = (
-                FollowUpStatus.SUPERSEDED,
-                SkipReason.SUPERSEDED,
-                now,
+        row = owned.get(day)
+        if row is None:
+            changes.inserts.append(
+                {**values, "customer_id": customer_id, "local_date": day, "created_at": now}
             )
-            session.add(row)
+            changes.links_for_inserts[(customer_id, day)] = sorted(want_links)
+            continue
+        if row["attempts"] and row["planned_at"] > values["planned_at"]:
+            # The dispatcher deferred it (contact window, retry back-off): keep its time.
+            values["planned_at"] = row["planned_at"]
+        if any(row[name] != value for name, value in values.items() if name != "updated_at"):
+            changes.updates.append({"b_id": row["id"], **values})
+            stats.updated += 1
+        if links.get(row["id"], set()) != want_links:
+            changes.link_deletes.append(row["id"])
+            changes.link_inserts.extend(
+                {"followup_id": row["id"], "invoice_id": invoice_id, "offset_days": offset}
+                for invoice_id, offset in sorted(want_links)
+            )
+    for day, row in owned.items():
+        if day in wanted:
+            continue
+        if day >= today:  # no longer wanted: paid, promised, moved by a policy change...
+            changes.deletes.append(row["id"])
+            stats.removed += 1
+        elif row["status"] == FollowUpStatus.PLANNED:
+            # Missed while nobody sent it: today's contact (catch-up) stands for it.
+            changes.updates.append(
+                {
+                    "b_id": row["id"],
+                    "status": FollowUpStatus.SUPERSEDED.value,
+                    "planned_at": row["planned_at"],
+                    "channels": row["channels"],
+                    "actions": row["actions"],
+                    "template": row["template"],
+                    "skip_reason": SkipReason.SUPERSEDED.value,
+                    "updated_at": now,
+                }
+            )
             stats.superseded += 1
-    await session.flush()
+
+
+async def _owned_rows(
+    conn: AsyncConnection, firsts: dict[int, dt.date]
+) -> tuple[dict[int, dict[dt.date, dict[str, Any]]], dict[int, set[tuple[int, int]]]]:
+    """The rows the planner owns for these customers, and their invoice links."""
+    columns = (
+        _FU.id,
+        _FU.customer_id,
+        _FU.local_date,
+        _FU.status,
+        _FU.planned_at,
+        _FU.channels,
+        _FU.actions,
+        _FU.template,
+        _FU.skip_reason,
+        _FU.attempts,
+    )
+    rows = await conn.execute(
+        select(*columns).where(
+            _FU.customer_id.in_(list(firsts)),
+            _FU.local_date >= min(firsts.values()),
+            _FU.status.in_([s.value for s in OWNED]),
+        )
+    )
+    owned: dict[int, dict[dt.date, dict[str, Any]]] = {}
+    for row in rows.mappings():
+        if row["local_date"] >= firsts[row["customer_id"]]:
+            owned.setdefault(row["customer_id"], {})[row["local_date"]] = dict(row)
+    ids = [row["id"] for by_day in owned.values() for row in by_day.values()]
+    links: dict[int, set[tuple[int, int]]] = {}
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start : start + 5000]
+        for followup_id, invoice_id, offset in await conn.execute(
+            select(_LINK.followup_id, _LINK.invoice_id, _LINK.offset_days).where(
+                _LINK.followup_id.in_(chunk)
+            )
+        ):
+            links.setdefault(followup_id, set()).add((invoice_id, offset))
+    return owned, links
+
+
+def _insert_ignoring_conflicts(conn: AsyncConnection, table: Any, *conflict: str) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING: a concurrent planner may have written the row."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table).on_conflict_do_nothing(index_elements=list(conflict))
+
+
+async def _apply(conn: AsyncConnection, changes: _Changes, stats: PlanStats) -> None:
+    """Write one batch's changes with a few executemany statements."""
+    if changes.link_deletes or changes.deletes:
+        doomed = [*changes.link_deletes, *changes.deletes]
+        await conn.execute(delete(table_of(FollowUpInvoice)).where(_LINK.followup_id.in_(doomed)))
+    if changes.deletes:
+        # Alerts written about a removed row keep their text, not the dangling link.
+        await conn.execute(
+            update(table_of(Message))
+            .where(table_of(Message).c.followup_id.in_(changes.deletes))
+            .values(followup_id=None)
+        )
+        await conn.execute(delete(table_of(FollowUp)).where(_FU.id.in_(changes.deletes)))
+    if changes.updates:
+        await conn.execute(
+            update(table_of(FollowUp))
+            .where(_FU.id == bindparam("b_id"))
+            .values(
+                {
+                    name: bindparam(name)
+                    for name in (
+                        "status",
+                        "planned_at",
+                        "channels",
+                        "actions",
+                        "template",
+                        "skip_reason",
+                        "updated_at",
+                    )
+                }
+            ),
+            changes.updates,
+        )
+    links = list(changes.link_inserts)
+    if changes.inserts:
+        statement = _insert_ignoring_conflicts(
+            conn, table_of(FollowUp), "customer_id", "local_date"
+        ).returning(_FU.id, _FU.customer_id, _FU.local_date)
+        created = await conn.execute(statement, changes.inserts)
+        for followup_id, customer_id, day in created:
+            stats.inserted += 1
+            links.extend(
+                {"followup_id": followup_id, "invoice_id": invoice_id, "offset_days": offset}
+                for invoice_id, offset in changes.links_for_inserts[(customer_id, day)]
+            )
+    if links:
+        statement = _insert_ignoring_conflicts(
+            conn, table_of(FollowUpInvoice), "followup_id", "invoice_id"
+        )
+        await conn.execute(statement, links)
+    if changes.keys:
+        cus = table_of(Customer).c
+        await conn.execute(
+            update(table_of(Customer))
+            .where(cus.id == bindparam("b_id"))
+            .values(plan_key=bindparam("plan_key")),
+            changes.keys,
+        )
+
+
+async def _plan_batch(
+    session: AsyncSession,
+    ids: list[int],
+    keys: dict[int, str],
+    *,
+    inputs: PlanningInputs,
+    window: Window,
+    now: dt.datetime,
+    horizon_days: int,
+    cap: int,
+    stats: PlanStats,
+) -> list[tuple[int, str, str]]:
+    """Re-plan one batch of customers in the caller's transaction; returns the failures."""
+    views = await load_views(session, customer_ids=ids, inputs=inputs)
+    since = now.date() - dt.timedelta(days=FIRST_PLAN_LOOKBACK_DAYS + 14)
+    history, anchors = await contact_history(session, customer_ids=ids, since=since)
+    todays = {
+        cid: now.astimezone(view.zone).date() if (view := views.get(cid)) else now.date()
+        for cid in ids
+    }
+    firsts = {cid: plan_start(todays[cid], anchors.get(cid)) for cid in ids}
+    conn = await session.connection()
+    owned, links = await _owned_rows(conn, firsts)
+    changes = _Changes()
+    failures: list[tuple[int, str, str]] = []
+    for cid in ids:
+        view = views.get(cid)
+        try:
+            contacts = (
+                customer_plan(
+                    view,
+                    window,
+                    todays[cid],
+                    horizon_days,
+                    cap=cap,
+                    history=history.get(cid, []),
+                    anchor=anchors.get(cid),
+                )
+                if view is not None and view.invoices
+                else []
+            )
+        except Exception as exc:  # one customer's bad data must not stop everyone's plan
+            code = view.code if view is not None else str(cid)
+            log.warning("cannot plan customer %s: %s", code, exc)
+            failures.append((cid, code, f"{type(exc).__name__}: {exc}"))
+            stats.failed.append(code)
+            changes.keys.append({"b_id": cid, "plan_key": keys[cid]})
+            continue
+        _diff_customer(cid, contacts, owned.get(cid, {}), links, todays[cid], now, changes, stats)
+        changes.keys.append({"b_id": cid, "plan_key": keys[cid]})
+        stats.customers += 1
+    await _apply(conn, changes, stats)
+    return failures
 
 
 async def plan_pass(
@@ -169,38 +365,45 @@ async def plan_pass(
     inputs: PlanningInputs,
     window: Window,
     now: dt.datetime,
-    horizon_days: int = 2,
+    horizon_days: int = 1,
     cap: int = 3,
-    batch_size: int = 200,
+    batch_size: int = 500,
     only: Collection[int] | None = None,
 ) -> PlanStats:
-    """Plan every owing customer (or `only` these) as of `now`; one transaction per batch."""
+    """Re-plan every customer (or `only` these) whose inputs changed; one transaction per batch.
+
+    Materialises today and the next `horizon_days` local days: what the dispatcher needs.
+    A customer whose calendar raises is skipped with a warning and an alert to the team;
+    everyone else is planned.
+    """
     stats = PlanStats()
+    key = inputs_key(inputs, window, horizon_days, cap)
     async with db.sessions() as reader:
-        batches = [
-            ids
-            async for ids in customer_ids_with_open_invoices(
-                reader, batch_size=batch_size, only=only
-            )
-        ]
-    for ids in batches:
+        prints = await plan_fingerprints(reader, now=now, inputs_key=key, only=only)
+    dirty = sorted(cid for cid, (fresh, stored) in prints.items() if fresh != stored)
+    stats.unchanged = len(prints) - len(dirty)
+    for start in range(0, len(dirty), batch_size):
+        ids = dirty[start : start + batch_size]
+        keys = {cid: prints[cid][0] for cid in ids}
         async with db.transaction() as session:
-            views = await load_views(session, customer_ids=ids, inputs=inputs)
-            since = now.date() - dt.timedelta(days=FIRST_PLAN_LOOKBACK_DAYS + 14)
-            history, cursors, stale = await contact_history(session, customer_ids=ids, since=since)
-            for customer_id, view in views.items():
-                today = now.astimezone(view.zone).date()
-                contacts = customer_plan(
-                    view,
-                    window,
-                    today,
-                    horizon_days,
-                    cap=cap,
-                    history=history.get(customer_id, []),
-                    cursor=cursors.get(customer_id),
-                    stale=stale.get(customer_id),
+            failures = await _plan_batch(
+                session,
+                ids,
+                keys,
+                inputs=inputs,
+                window=window,
+                now=now,
+                horizon_days=horizon_days,
+                cap=cap,
+                stats=stats,
+            )
+            for cid, code, error in failures:
+                await queue_alert(
+                    session,
+                    customer_id=cid,
+                    kind=PLAN_FAILED,
+                    summary=f"Customer {code} could not be planned and gets no reminders "
+                    f"until their data is corrected: {error}",
+                    now=now,
                 )
-                first = plan_start(today, cursors.get(customer_id), stale.get(customer_id))
-                await _write(session, customer_id, contacts, today, first, stats)
-                stats.customers += 1
     return stats

@@ -77,7 +77,7 @@ async def preview_in(
     for ids in batches:
         views = await load_views(session, customer_ids=ids, inputs=inputs)
         since = min(first, now.date()) - dt.timedelta(days=60)
-        history, cursors, stale = await contact_history(session, customer_ids=ids, since=since)
+        history, anchors = await contact_history(session, customer_ids=ids, since=since)
         for customer_id, view in views.items():
             today = now.astimezone(view.zone).date()
             horizon = max((last - today).days, 0)
@@ -88,8 +88,7 @@ async def preview_in(
                 horizon,
                 cap=cap,
                 history=history.get(customer_id, []),
-                cursor=cursors.get(customer_id),
-                stale=stale.get(customer_id),
+                anchor=anchors.get(customer_id),
             )
             # Shown in the customer's own zone: "09:00+08:00" reads better than UTC.
             found.extend(

@@ -40,6 +40,8 @@ class SendPlan:
     failed_channels: frozenset[str]
     skip: SkipReason | None
     telegram_bound: bool = False  # a usable Telegram chat exists (no deep link needed)
+    #: Channels of the step the customer could be reached on once their provider is back.
+    waiting: tuple[str, ...] = ()
 
 
 async def load_send_plan(
@@ -49,8 +51,13 @@ async def load_send_plan(
     today: dt.date,
     grace_days: int,
     enabled: frozenset[str],
+    unavailable: frozenset[str] = frozenset(),
 ) -> SendPlan:
-    """Load the customer's current state and decide whether the follow-up still applies."""
+    """Load the customer's current state and decide whether the follow-up still applies.
+
+    `enabled` channels can send now; `unavailable` ones are configured but their provider
+    is down: a contact there is not sent to, but it keeps the step from being skipped.
+    """
     customer = await session.get(Customer, followup.customer_id)
     assert customer is not None and customer.id is not None
     links = (
@@ -92,7 +99,7 @@ async def load_send_plan(
     ).all():
         if contact.opted_out_at is not None or not contact.consent:
             opted_out.add(contact.channel)
-        elif contact.channel in enabled:
+        elif contact.channel in enabled or contact.channel in unavailable:
             contacts.setdefault(contact.channel, contact)
     failed = (
         await session.exec(
@@ -101,8 +108,10 @@ async def load_send_plan(
             )
         )
     ).all()
-    usable = [name for name in followup.channels if name in contacts and name not in failed]
-    if skip is None and not usable:
+    reachable = [name for name in followup.channels if name in contacts and name not in failed]
+    usable = [name for name in reachable if name in enabled]
+    waiting = tuple(name for name in reachable if name not in enabled)
+    if skip is None and not reachable:
         wanted_opted = any(name in opted_out for name in followup.channels)
         skip = SkipReason.OPTED_OUT if wanted_opted and not failed else SkipReason.NO_CONTACT
     open_invoices = tuple(
@@ -120,6 +129,7 @@ async def load_send_plan(
         failed_channels=frozenset(failed),
         skip=skip,
         telegram_bound="telegram" in contacts,
+        waiting=waiting,
     )
 
 

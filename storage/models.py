@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, BigInteger, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Index, String, Table, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.types import Money, UTCDateTime
@@ -90,6 +90,9 @@ class Customer(SQLModel, table=True):
     virtual_account: str | None = _text(64, default=None)
     credit_hold: bool = False
     paused_until: dt.date | None = None
+    # Fingerprint of everything the customer's current plan was computed from: the
+    # planning pass skips a customer whose fingerprint has not changed.
+    plan_key: str | None = _text(64, default=None)
     created_at: dt.datetime = _when(default_now=True)
     updated_at: dt.datetime = _when(default_now=True)
 
@@ -328,3 +331,8 @@ class TemplateOverride(SQLModel, table=True):
     language: str = _text(8)
     body: str = Field(sa_type=Text)
     updated_at: dt.datetime = _when(default_now=True)
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table behind a model, for set-based statements (executemany, upserts)."""
+    return cast(Table, model.__table__)  # type: ignore[attr-defined]
