@@ -20,7 +20,7 @@ from bot.config import WEEKDAYS, Settings
 from bot.conversation import conversation_config
 from bot.inbound import InboundRouter
 from bot.messages import Inbound, Outbound
-from bot.providers import Providers, configured_channels
+from bot.providers import Providers, configured_channels, describe_failure
 from bot.staff.alerts import AlertStats, deliver_alerts
 from bot.staff.commands import StaffConfig
 from bot.staff.digest_send import DigestStats, send_digests
@@ -65,6 +65,8 @@ class Tagih:
     providers: Providers = field(init=False, default_factory=Providers)
     web_url: str | None = field(init=False, default=None)
     _web: web.AppRunner | None = field(init=False, default=None)
+    _deps: WebDeps | None = field(init=False, default=None)
+    _public_url: str | None = field(init=False, default=None)
     _polling: asyncio.Task[None] | None = field(init=False, default=None)
     _stop_polling: asyncio.Event = field(init=False, default_factory=asyncio.Event)
 
@@ -77,6 +79,11 @@ class Tagih:
     def announcements(self) -> list[str]:
         """What the service tells the operator on start (sandboxes and where they listen)."""
         return self.providers.announcements
+
+    @property
+    def warnings(self) -> list[str]:
+        """What the operator must act on: providers that could not start, and why."""
+        return self.providers.warnings
 
     async def open(self, *, with_channels: bool = True, with_web: bool = False) -> None:
         """Migrate, seed the default policy, then start the web server and the channels."""
@@ -110,11 +117,34 @@ class Tagih:
             )
         if not with_channels:
             return
+        self._deps, self._public_url = deps, public_url
         await self.providers.open(self.settings, public_url=public_url, on_inbound=self.on_inbound)
-        if deps is not None:
-            deps.twilio_auth_token = self.providers.twilio_auth_token
-            deps.telegram = self.providers.telegram
-            await self._receive_telegram(public_url)
+        await self._wire_web()
+
+    async def _wire_web(self) -> None:
+        """Hand the open providers to the webhooks; receive Telegram updates once it is up."""
+        deps = self._deps
+        if deps is None:
+            return
+        deps.twilio_auth_token = self.providers.twilio_auth_token
+        telegram = self.providers.telegram
+        if deps.telegram is not None or telegram is None:
+            return
+        deps.telegram = telegram
+        try:
+            await self._receive_telegram(self._public_url)
+        except Exception as exc:  # setWebhook failed: sending still works; retried next tick
+            deps.telegram = None
+            log.warning(
+                "Telegram: cannot receive updates yet (%s); retried every dispatch tick",
+                describe_failure(exc, self.settings),
+            )
+
+    async def reopen_providers(self) -> list[str]:
+        """Try to start the providers that could not start before; announcements of those up."""
+        back = await self.providers.reopen() if self.providers.disabled else []
+        await self._wire_web()  # also retries a Telegram webhook that could not be set
+        return back
 
     async def _receive_telegram(self, public_url: str | None) -> None:
         """Updates by webhook when Telegram can reach us, else by polling."""
@@ -172,7 +202,10 @@ class Tagih:
         inputs = PlanningInputs(
             policies=policies,
             default_policy_id=default_id,
-            enabled_channels=frozenset(self.channels) or configured_channels(self.settings),
+            # A provider down right now still counts: its steps wait or fall back at send
+            # time, so an outage never rewrites the plan.
+            enabled_channels=frozenset(self.channels) | self.providers.unavailable
+            or configured_channels(self.settings),
             grace_days=self.settings.promise_grace_days,
         )
         return inputs, window
@@ -214,7 +247,15 @@ class Tagih:
         )
         telegram = self.providers.telegram
         deep_link = telegram.deep_link if telegram is not None and telegram.username else None
-        return Dispatcher(self.db, self.channels, render, window_for, config, deep_link)
+        return Dispatcher(
+            self.db,
+            self.channels,
+            render,
+            window_for,
+            config,
+            deep_link,
+            unavailable=self.providers.unavailable,
+        )
 
     async def check_promises(self, now: dt.datetime | None = None) -> PromiseStats:
         """Mark promises whose date (plus grace) has passed as kept or broken."""
@@ -266,6 +307,14 @@ class Tagih:
         stats = await dispatcher.tick(moment)
         await self.deliver_alerts(moment)
         return planned, stats
+
+    async def tick(self, now: dt.datetime | None = None) -> TickStats:
+        """The service's dispatch tick: retry disabled providers, send what is due, alerts."""
+        moment = now or self.clock()
+        await self.reopen_providers()
+        stats = await (await self.dispatcher()).tick(moment)
+        await self.deliver_alerts(moment)
+        return stats
 
     async def close(self) -> None:
         """Stop receiving, stop channels and sandboxes, then close the database."""

@@ -14,6 +14,7 @@ from typing import Annotated, TypeVar
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
@@ -154,7 +155,7 @@ def send_due(
     settings = settings_of(ctx)
     moment = parse_moment(now, settings)
 
-    async def work(tagih: Tagih) -> str:
+    async def work(tagih: Tagih) -> tuple[str, list[str]]:
         planned, stats = await tagih.send_due(moment)
         lines = [
             *tagih.announcements,
@@ -163,9 +164,20 @@ def send_due(
             f"{stats.deferred}, retry later {stats.retried}, failed {stats.failed}, "
             f"unknown {stats.unknown}",
         ]
-        return "\n".join(lines)
+        warnings = [
+            *tagih.warnings,
+            *(
+                f"{channel}: unreachable during this pass ({reason}); its steps fell back "
+                "to each customer's next channel or wait for the next run"
+                for channel, reason in stats.down.items()
+            ),
+        ]
+        return "\n".join(lines), warnings
 
-    console.print(run_with_app(settings, work, channels=True), markup=False)
+    report, warnings = run_with_app(settings, work, channels=True)
+    console.print(report, markup=False)
+    for warning in warnings:
+        err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
 
 
 @app.command()

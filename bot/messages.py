@@ -63,6 +63,10 @@ class DeliveryResult:
     error_code: str | None = None
     error_message: str | None = None
     retry_after: float | None = None
+    #: The provider itself cannot take messages now (unreachable: refused, DNS, TLS, connect
+    #: timeout; or our credentials refused) and nothing was sent. Always with RETRYABLE: the
+    #: dispatcher stops using the channel for the pass and falls back to the next one.
+    provider_down: bool = False
 
     @property
     def ok(self) -> bool:

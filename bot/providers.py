@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from pydantic import SecretStr
 
 from bot.channels.base import Channel
 from bot.channels.email import EmailChannel
@@ -27,6 +30,12 @@ SANDBOX_SENDERS = {
 }
 #: Approved-template stand-ins, so WhatsApp works outside the 24-hour window in the sandbox.
 SANDBOX_TEMPLATES = {"reminder:id": "HX" + "1d" * 16, "reminder:en": "HX" + "e2" * 16}
+#: Each provider, its name for the operator, and the channels it carries.
+PROVIDERS: dict[str, tuple[str, frozenset[str]]] = {
+    "email": ("Email", frozenset({"email"})),
+    "twilio": ("SMS / WhatsApp / voice", frozenset({"sms", "whatsapp", "voice"})),
+    "telegram": ("Telegram", frozenset({"telegram"})),
+}
 
 
 def configured_channels(settings: Settings) -> frozenset[str]:
@@ -42,9 +51,22 @@ def configured_channels(settings: Settings) -> frozenset[str]:
     return frozenset(names)
 
 
+def describe_failure(exc: BaseException, settings: Settings) -> str:
+    """One line on why a provider failed to start: type and message, secrets blanked."""
+    text = " ".join(f"{type(exc).__name__}: {exc}".split())
+    for value in settings.model_dump().values():
+        if isinstance(value, SecretStr) and value.get_secret_value():
+            text = text.replace(value.get_secret_value(), "***")
+    return text
+
+
 @dataclass
 class Providers:
-    """The open channels, the sandboxes standing in for providers, and what to announce."""
+    """The open channels, the sandboxes standing in for providers, and what to announce.
+
+    A provider that cannot start is left out (`disabled`, with why) and its channels are
+    `unavailable`; the others open regardless. `reopen` tries the disabled ones again.
+    """
 
     channels: dict[str, Channel] = field(default_factory=dict)
     telegram: TelegramChannel | None = None
@@ -53,14 +75,72 @@ class Providers:
     telegram_sandbox: TelegramSandbox | None = None
     twilio_auth_token: str | None = None
     announcements: list[str] = field(default_factory=list)
+    #: What the operator must know: providers that could not start, and why.
+    warnings: list[str] = field(default_factory=list)
+    #: Providers that could not start ("email", "twilio", "telegram") → why.
+    disabled: dict[str, str] = field(default_factory=dict)
+    _settings: Settings | None = None
+    _public_url: str | None = None
+    _on_inbound: InboundHandler | None = None
+
+    @property
+    def unavailable(self) -> frozenset[str]:
+        """The configured channels of disabled providers."""
+        if self._settings is None:
+            return frozenset()
+        wanted = configured_channels(self._settings)
+        names = (PROVIDERS[provider][1] & wanted for provider in self.disabled)
+        return frozenset().union(*names)
 
     async def open(
         self, settings: Settings, *, public_url: str | None, on_inbound: InboundHandler | None
     ) -> None:
-        """Start every channel; a provider without settings gets its sandbox."""
-        await self._email(settings)
-        await self._twilio(settings, public_url)
-        await self._telegram(settings, public_url, on_inbound)
+        """Start every channel; a provider without settings gets its sandbox.
+
+        Each provider starts on its own: one that fails is disabled with a warning.
+        """
+        self._settings, self._public_url, self._on_inbound = settings, public_url, on_inbound
+        for provider in PROVIDERS:
+            await self._start(provider)
+
+    async def reopen(self) -> list[str]:
+        """Try to start each disabled provider again; an announcement for each now up."""
+        back = []
+        for provider in list(self.disabled):
+            before = len(self.announcements)
+            if await self._start(provider, again=True):
+                back.extend(self.announcements[before:])
+        return back
+
+    async def _start(self, provider: str, *, again: bool = False) -> bool:
+        """Start one provider; on failure disable it, warn, and return False."""
+        settings = self._settings
+        assert settings is not None, "open() first"
+        starters: dict[str, Callable[[], Awaitable[None]]] = {
+            "email": lambda: self._email(settings),
+            "twilio": lambda: self._twilio(settings, self._public_url),
+            "telegram": lambda: self._telegram(settings, self._public_url, self._on_inbound),
+        }
+        label = PROVIDERS[provider][0]
+        try:
+            await starters[provider]()
+        except Exception as exc:  # any failure of one provider must not stop the others
+            reason = describe_failure(exc, settings)
+            log.debug("%s failed to start", provider, exc_info=True)
+            if again:
+                log.info("%s: still cannot start (%s)", label, reason)
+            else:
+                warning = (
+                    f"{label}: disabled, cannot start ({reason}); its steps fall back "
+                    "to each customer's next channel"
+                )
+                log.warning("%s", warning)
+                self.warnings.append(warning)
+            self.disabled[provider] = reason
+            return False
+        if self.disabled.pop(provider, None) is not None:
+            log.info("%s: started after failing before; its channels are back", label)
+        return True
 
     async def _email(self, settings: Settings) -> None:
         if settings.smtp_configured:
@@ -70,8 +150,11 @@ class Providers:
             )
             return
         mail_dir = Path(settings.sandbox_dir) / "mail"
-        self.smtp_sink = SmtpSink(mail_dir)
-        host, port = await self.smtp_sink.start()
+        if self.smtp_sink is None:
+            sink = SmtpSink(mail_dir)
+            await _started(sink.start(), sink.stop)
+            self.smtp_sink = sink
+        host, port = self.smtp_sink.host, self.smtp_sink.port
         self.channels["email"] = EmailChannel.from_settings(settings, sandbox=(host, port))
         self.announcements.append(
             f"Email: no SMTP configured; sandbox SMTP server on {host}:{port} "
@@ -86,20 +169,24 @@ class Providers:
             TwilioVoiceChannel,
             TwilioWhatsAppChannel,
         )
+        opened: dict[str, Channel] = {}  # added all at once: a failure leaves none behind
         if settings.twilio_configured:
             token = settings.twilio_auth_token
-            self.twilio_auth_token = token.get_secret_value() if token else None
             for cls in kinds:
                 if getattr(settings, cls.sender_setting):
                     channel = cls.from_settings(settings, public_url=public_url)
-                    self.channels[channel.name] = channel
+                    opened[channel.name] = channel
+            self.twilio_auth_token = token.get_secret_value() if token else None
+            self.channels.update(opened)
             self.announcements.append(
                 f"SMS / WhatsApp / voice: Twilio at {settings.twilio_api_base}"
             )
             return
-        self.twilio_sandbox = TwilioSandbox(webhook_base=public_url)
-        base = await self.twilio_sandbox.start()
-        self.twilio_auth_token = SANDBOX_AUTH_TOKEN
+        if self.twilio_sandbox is None:
+            sandbox = TwilioSandbox(webhook_base=public_url)
+            await _started(sandbox.start(), sandbox.stop)
+            self.twilio_sandbox = sandbox
+        base = self.twilio_sandbox.base_url
         demo = settings.model_copy(
             update={
                 **SANDBOX_SENDERS,
@@ -113,7 +200,9 @@ class Providers:
                 public_url=public_url,
                 credentials=(SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN),
             )
-            self.channels[channel.name] = channel
+            opened[channel.name] = channel
+        self.twilio_auth_token = SANDBOX_AUTH_TOKEN
+        self.channels.update(opened)
         self.announcements.append(
             f"SMS / WhatsApp / voice: no Twilio configured; sandbox Twilio API on {base} "
             f"(senders {', '.join(SANDBOX_SENDERS.values())})"
@@ -124,10 +213,13 @@ class Providers:
     ) -> None:
         api_base = None
         if not settings.telegram_configured:
-            self.telegram_sandbox = TelegramSandbox(SANDBOX_TOKEN)
-            api_base = await self.telegram_sandbox.start()
+            if self.telegram_sandbox is None:
+                sandbox = TelegramSandbox(SANDBOX_TOKEN)
+                await _started(sandbox.start(), sandbox.stop)
+                self.telegram_sandbox = sandbox
+            api_base = self.telegram_sandbox.url
         channel = TelegramChannel.from_settings(settings, api_base=api_base, on_inbound=on_inbound)
-        await channel.start()
+        await channel.start()  # getMe: the first call that needs the Bot API reachable
         self.telegram = channel
         self.channels["telegram"] = channel
         where = api_base or settings.telegram_api_base
@@ -148,3 +240,12 @@ class Providers:
         for sandbox in (self.twilio_sandbox, self.telegram_sandbox, self.smtp_sink):
             if sandbox is not None:
                 await sandbox.stop()
+
+
+async def _started(start: Awaitable[object], stop: Callable[[], Awaitable[None]]) -> None:
+    """Run a sandbox's start; if it fails halfway, stop what it opened before re-raising."""
+    try:
+        await start
+    except BaseException:
+        await stop()
+        raise

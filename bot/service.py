@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import signal
 from collections.abc import Callable
 
 from bot.app import Tagih, safe_url
-from scheduler.dispatcher import TickStats
 from scheduler.jobs import build_scheduler
 
 
@@ -26,6 +24,8 @@ async def serve(
         announce(f"Database: {safe_url(app.settings.database_url)}")
         for line in app.announcements:
             announce(line)
+        for line in app.warnings:
+            announce(f"warning: {line} (retried every dispatch tick)")
         planned = await app.plan()
         announce(
             f"Planned follow-ups for {planned.customers} customers; "
@@ -37,14 +37,10 @@ async def serve(
             f"First dispatch: {stats.sent} sent, {stats.skipped} skipped, "
             f"{stats.deferred} waiting for the contact window"
         )
-
-        async def tick(now: dt.datetime) -> TickStats:
-            stats = await (await app.dispatcher()).tick(now)
-            await app.deliver_alerts(now)
-            return stats
-
+        for channel, reason in stats.down.items():
+            announce(f"warning: {channel} unreachable ({reason}); retried next tick")
         scheduler = build_scheduler(
-            tick=tick,
+            tick=app.tick,
             plan=app.plan,
             promises=app.check_promises,
             digests=app.send_digests,

@@ -224,7 +224,11 @@ class EmailChannel:
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _connect(self) -> DeliveryResult | None:
-        """Open the connection (greeting, STARTTLS, AUTH, EHLO); a failure is retryable."""
+        """Open the connection (greeting, STARTTLS, AUTH, EHLO); a failure is retryable.
+
+        No recipient is named before the connection is up, so any failure here is the
+        server's (or our settings'), not the address's: `provider_down`.
+        """
         smtp = self._smtp
         try:
             await smtp.connect()
@@ -234,13 +238,19 @@ class EmailChannel:
             smtp.close()
             # Nothing was sent; a refused greeting or login is the operator's to fix.
             return DeliveryResult(
-                DeliveryOutcome.RETRYABLE, error_code=str(exc.code), error_message=exc.message
+                DeliveryOutcome.RETRYABLE,
+                error_code=str(exc.code),
+                error_message=exc.message,
+                provider_down=True,
             )
         except (aiosmtplib.SMTPException, OSError) as exc:
             smtp.close()
             code = "timeout" if isinstance(exc, TimeoutError) else "connect"
             return DeliveryResult(
-                DeliveryOutcome.RETRYABLE, error_code=code, error_message=str(exc)
+                DeliveryOutcome.RETRYABLE,
+                error_code=code,
+                error_message=str(exc),
+                provider_down=True,
             )
         return None
 

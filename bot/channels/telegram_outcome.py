@@ -21,6 +21,9 @@ from bot.messages import DeliveryOutcome, DeliveryResult
 
 #: Errors before which nothing reached Telegram: safe to send again.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+#: Of those, the ones that say the Bot API cannot be reached at all (refused, DNS, TLS,
+#: connect timeout); a pool timeout is our own congestion, not Telegram being down.
+_UNREACHABLE = (httpx.ConnectError, httpx.ConnectTimeout)
 
 
 def classify(exc: TelegramError) -> DeliveryResult:
@@ -40,7 +43,9 @@ def classify(exc: TelegramError) -> DeliveryResult:
             DeliveryOutcome.PERMANENT, error_code="chat-migrated", error_message=f"now {new}"
         )
     if isinstance(exc, InvalidToken):  # the operator's to fix; the address is fine
-        return DeliveryResult(DeliveryOutcome.RETRYABLE, error_code="unauthorized")
+        return DeliveryResult(
+            DeliveryOutcome.RETRYABLE, error_code="unauthorized", provider_down=True
+        )
     if isinstance(exc, BadRequest):
         code = "chat-not-found" if "chat not found" in text.lower() else "bad-request"
         return DeliveryResult(DeliveryOutcome.PERMANENT, error_code=code, error_message=text)
@@ -50,7 +55,8 @@ def classify(exc: TelegramError) -> DeliveryResult:
         # took the message: unknown. Refused or unopened connections sent nothing.
         sent = not isinstance(exc.__cause__, _NOT_SENT)
         outcome = DeliveryOutcome.UNKNOWN if sent else DeliveryOutcome.RETRYABLE
-        return DeliveryResult(outcome, error_code=code, error_message=text)
+        down = isinstance(exc.__cause__, _UNREACHABLE)
+        return DeliveryResult(outcome, error_code=code, error_message=text, provider_down=down)
     return DeliveryResult(DeliveryOutcome.UNKNOWN, error_code="telegram", error_message=text)
 
 

@@ -143,7 +143,15 @@ def classify(exc: BaseException, headers: Mapping[str, str] | None = None) -> De
     retry_after = None
     if code in ("429", str(TOO_MANY_REQUESTS)):
         retry_after = retry_after_seconds((headers or {}).get("Retry-After"))
-    return DeliveryResult(outcome, error_code=code, error_message=message, retry_after=retry_after)
+    # Unreachable, or our credentials refused: no send on this account can succeed now.
+    down = code == "connect" or (isinstance(exc, TwilioRestException) and int(exc.status) == 401)
+    return DeliveryResult(
+        outcome,
+        error_code=code,
+        error_message=message,
+        retry_after=retry_after,
+        provider_down=down,
+    )
 
 
 class TwilioChannel:

@@ -48,9 +48,15 @@ class TelegramSandbox:
         clock: Callable[[], float] = time.monotonic,
         known_chats_only: bool = False,
         spec_path: Path = DEFAULT_SPEC_PATH,
+        port: int = 0,
     ) -> None:
-        """A bot with `token`; with `known_chats_only`, only chats that wrote first exist."""
+        """A bot with `token`; with `known_chats_only`, only chats that wrote first exist.
+
+        `port` 0 listens on any free port; a fixed one lets a test bring the API back
+        where a client expects it after an outage.
+        """
         self.token = token
+        self.port = port
         self.clock = clock
         bot_id = int(token.partition(":")[0]) if token.partition(":")[0].isdigit() else 1
         self.state = BotApiState(bot_id, bot_username, known_chats_only=known_chats_only)
@@ -121,17 +127,17 @@ class TelegramSandbox:
 
     # --- server -------------------------------------------------------------------------
     async def start(self) -> str:
-        """Listen on 127.0.0.1 (any free port); return the base URL, `http://127.0.0.1:PORT`."""
+        """Listen on 127.0.0.1 (`port`, 0: any free one); return `http://127.0.0.1:PORT`."""
         self._released = asyncio.Event()
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         # No access log: request lines carry the bot token.
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", self.port)
         await site.start()
-        host, port = self._runner.addresses[0][:2]
-        self.url = f"http://{host}:{port}"
+        host, self.port = self._runner.addresses[0][:2]
+        self.url = f"http://{host}:{self.port}"
         self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
         log.info("sandbox Telegram Bot API on %s", self.url)
         return self.url
