@@ -237,6 +237,8 @@ class Tagih:
             retry_backoff=dt.timedelta(seconds=settings.retry_backoff_seconds),
             max_attempts=settings.max_attempts,
             grace_days=settings.promise_grace_days,
+            concurrency=settings.dispatch_concurrency,
+            whatsapp_daily_limit=settings.whatsapp_daily_limit,
         )
         async with self.db.sessions() as session:
             overrides = await load_overrides(session)  # templates edited by /template set

@@ -79,7 +79,10 @@ class Settings(BaseSettings):
     twilio_voice_from: str | None = None
     twilio_timeout: float = Field(default=15.0, gt=0)
     sms_rate: float = Field(default=1.0, gt=0)
-    whatsapp_rate: float = Field(default=10.0, gt=0)
+    whatsapp_rate: float = Field(default=80.0, gt=0)
+    #: Business-initiated WhatsApp conversations per sender per rolling 24 hours (Meta's
+    #: messaging limit tier: 250, 2000, 10000, 100000); 0 = unlimited.
+    whatsapp_daily_limit: int = Field(default=250, ge=0)
     voice_rate: float = Field(default=1.0, gt=0)
     #: JSON object: "template key:language" → approved WhatsApp Content SID (HX…).
     whatsapp_templates: dict[str, str] = Field(default_factory=dict)
@@ -105,6 +108,7 @@ class Settings(BaseSettings):
 
     dispatch_interval_seconds: int = Field(default=60, ge=1)
     dispatch_batch_size: int = Field(default=100, ge=1)
+    dispatch_concurrency: int = Field(default=16, ge=1)
     lease_seconds: int = Field(default=300, ge=10)
     retry_backoff_seconds: int = Field(default=600, ge=1)
     max_attempts: int = Field(default=5, ge=1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.channels.base import Channel
 from bot.messages import Address, Button, DeliveryOutcome, DeliveryResult, Outbound
@@ -18,9 +20,9 @@ from scheduler.claims import claim_due, release
 from scheduler.recheck import SendPlan, load_send_plan, open_research_case
 from scheduler.window import Window
 from storage.db import Database
-from storage.enums import Direction, FollowUpStatus, MessageStatus, SkipReason
-from storage.models import FollowUp, Message
-from storage.repo import link_token_for
+from storage.enums import ChannelKind, Direction, FollowUpStatus, MessageStatus, SkipReason
+from storage.models import Contact, FollowUp, Message
+from storage.repo import link_token_for, recorded_provider_ids, whatsapp_conversations
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +69,23 @@ class DispatchConfig:
     retry_backoff: dt.timedelta = dt.timedelta(minutes=10)
     max_attempts: int = 5
     grace_days: int = 1
+    #: Follow-ups handled at once: sends overlap while each channel paces its provider.
+    concurrency: int = 16
+    #: Business-initiated WhatsApp conversations per rolling 24 hours (0 = unlimited).
+    whatsapp_daily_limit: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A reserved message ready to go out on one channel."""
+
+    channel: str
+    outbound: Outbound
+    message_id: int
+    #: Set when a worker reserved this message earlier and died before recording the
+    #: outcome: ask the provider what became of it before sending (see `_reconcile`).
+    reserved_at: dt.datetime | None = None
+    known: frozenset[str] = frozenset()
 
 
 def idempotency_key(followup: FollowUp, lead_offset: int, channel: str) -> str:
@@ -119,8 +138,15 @@ class Dispatcher:
                 lease=self.config.lease,
             )
             stats.claimed += len(ids)
-            for followup_id in ids:
-                await self._handle(followup_id, now, stats)
+            gate = asyncio.Semaphore(self.config.concurrency)
+
+            async def handle(followup_id: int, gate: asyncio.Semaphore = gate) -> None:
+                async with gate:
+                    await self._handle(followup_id, now, stats)
+
+            async with asyncio.TaskGroup() as group:
+                for followup_id in ids:
+                    group.create_task(handle(followup_id))
             if len(ids) < self.config.batch_size:
                 break
         for channel in self.channels.values():
@@ -134,14 +160,59 @@ class Dispatcher:
             step = await self._prepare(followup_id, now, stats)
             if step is None:
                 return
-            channel_name, outbound, message_id = step
-            result = await self._send(channel_name, outbound)
-            if not await self._record(followup_id, message_id, channel_name, result, now, stats):
+            result = None
+            if step.reserved_at is not None:
+                result = await self._reconcile(step)
+                if result is not None and result.outcome is DeliveryOutcome.UNKNOWN:
+                    await self._wait_for_provider(followup_id, step, result, now, stats)
+                    return
+            if result is None:
+                result = await self._send(step.channel, step.outbound)
+            if not await self._record(
+                followup_id, step.message_id, step.channel, result, now, stats
+            ):
                 return
+
+    async def _reconcile(self, step: Prepared) -> DeliveryResult | None:
+        """Ask the provider about a message a dead worker reserved; None: it never arrived."""
+        assert step.reserved_at is not None
+        try:
+            return await self.channels[step.channel].reconcile(
+                step.outbound, reserved_at=step.reserved_at, known=step.known
+            )
+        except Exception as exc:  # never resend on a failed look-up: ask again later
+            log.exception("channel %s raised while reconciling", step.channel)
+            return DeliveryResult(DeliveryOutcome.UNKNOWN, error_message=repr(exc))
+
+    async def _wait_for_provider(
+        self,
+        followup_id: int,
+        step: Prepared,
+        result: DeliveryResult,
+        now: dt.datetime,
+        stats: TickStats,
+    ) -> None:
+        """The provider cannot say yet whether it has the message: keep it reserved, ask later."""
+        log.warning(
+            "follow-up %s: cannot reconcile its %s message yet (%s); asking again later",
+            followup_id,
+            step.channel,
+            result.error_message,
+        )
+        await release(
+            self.db,
+            followup_id=followup_id,
+            worker=self.config.worker,
+            now=now,
+            status=FollowUpStatus.PLANNED,
+            planned_at=now + self.config.retry_backoff,
+            error=f"reconcile: {result.error_message}",
+        )
+        stats.retried += 1
 
     async def _prepare(
         self, followup_id: int, now: dt.datetime, stats: TickStats
-    ) -> tuple[str, Outbound, int] | None:
+    ) -> Prepared | None:
         """In one transaction: re-check, pick a channel, render and reserve the message row."""
         worker = self.config.worker
         async with self.db.transaction() as session:
@@ -206,17 +277,22 @@ class Dispatcher:
                 session.add(followup)
                 stats.retried += 1
                 return None
-            channel_name, contact = next(iter(plan.contacts.items()))
+            channel_name, contact = await self._pick_channel(session, plan, now)
             key = idempotency_key(followup, plan.lead_offset, channel_name)
             message = (
                 await session.exec(select(Message).where(Message.idempotency_key == key))
             ).first()
-            if message is not None and message.status != MessageStatus.RETRY:
-                # Sent, or in flight when a worker died: the outcome is known or will be
-                # reconciled by the provider's callback; never send it blindly again.
-                if message.status == MessageStatus.QUEUED:
-                    message.status = MessageStatus.UNKNOWN
-                    session.add(message)
+            reserved_at, known = None, frozenset[str]()
+            if message is not None and message.status == MessageStatus.QUEUED:
+                # Reserved by a worker that died before recording the outcome: the provider
+                # is asked (after this transaction) whether it has the message.
+                reserved_at = message.updated_at
+                known = await recorded_provider_ids(
+                    session, customer_id=plan.customer.id, channel=channel_name, since=reserved_at
+                )
+            elif message is not None and message.status != MessageStatus.RETRY:
+                # Sent, or its outcome unknown (a timeout after the provider had the
+                # request): the provider's status callback settles it; never resend blindly.
                 followup.status, followup.lease_owner, followup.lease_expires_at = (
                     FollowUpStatus.SENT,
                     None,
@@ -236,6 +312,7 @@ class Dispatcher:
                 chat_link = self.deep_link(token)
             rendered = self.render(plan, channel_name, chat_link)
             message = message or Message(
+                created_at=now,
                 customer_id=plan.customer.id,
                 followup_id=followup.id,
                 direction=Direction.OUTBOUND,
@@ -247,11 +324,8 @@ class Dispatcher:
                 rendered.subject,
                 rendered.text,
             )
-            message.template, message.status, message.updated_at = (
-                rendered.template,
-                MessageStatus.QUEUED,
-                now,
-            )
+            message.template, message.status = rendered.template, MessageStatus.QUEUED
+            message.updated_at = reserved_at or now
             session.add(message)
             await session.flush()
             assert message.id is not None
@@ -267,7 +341,29 @@ class Dispatcher:
                 variables=rendered.variables,
                 last_inbound_at=contact.last_inbound_at,
             )
-            return channel_name, outbound, message.id
+            return Prepared(channel_name, outbound, message.id, reserved_at, known)
+
+    async def _pick_channel(
+        self, session: AsyncSession, plan: SendPlan, now: dt.datetime
+    ) -> tuple[str, Contact]:
+        """The step's first usable channel; WhatsApp only while the daily limit allows.
+
+        Past Meta's limit on business-initiated conversations a WhatsApp send fails
+        (Twilio error 63018): a customer outside their 24-hour service window is reached on
+        their next channel instead. Inside the window a message opens no new conversation.
+        """
+        choices = list(plan.contacts.items())
+        limit = self.config.whatsapp_daily_limit
+        whatsapp = plan.contacts.get(ChannelKind.WHATSAPP)
+        if limit and whatsapp is not None and len(choices) > 1:
+            since = now - dt.timedelta(hours=24)
+            inbound = whatsapp.last_inbound_at
+            if inbound is None or inbound < since:
+                reached = await whatsapp_conversations(session, since=since)
+                if whatsapp.address not in reached and len(reached) >= limit:
+                    log.info("WhatsApp daily limit (%s) reached: next channel", limit)
+                    choices = [c for c in choices if c[0] != ChannelKind.WHATSAPP]
+        return choices[0]
 
     async def _send(self, channel_name: str, outbound: Outbound) -> DeliveryResult:
         """Send through the channel; an unexpected exception is an unknown outcome."""

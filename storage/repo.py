@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Contact, LinkToken
+from storage.models import Contact, LinkToken, Message
 
 #: A deep link in a reminder stays valid this long.
 LINK_TOKEN_DAYS = 30
@@ -71,3 +71,55 @@ async def find_contact(session: AsyncSession, *, channel: str, address: str) -> 
             .order_by(col(Contact.id))
         )
     ).first()
+
+
+async def recorded_provider_ids(
+    session: AsyncSession,
+    *,
+    customer_id: int | None,
+    channel: str,
+    since: dt.datetime,
+    skew: dt.timedelta = dt.timedelta(minutes=10),
+) -> frozenset[str]:
+    """Provider ids already in the customer's log on `channel` since `since` (less a skew).
+
+    A provider asked about a message a dead worker reserved must not match one of these.
+    """
+    rows = await session.exec(
+        select(Message.provider_id).where(
+            Message.customer_id == customer_id,
+            Message.channel == channel,
+            col(Message.provider_id).is_not(None),
+            col(Message.updated_at) >= since - skew,
+        )
+    )
+    return frozenset(pid for pid in rows.all() if pid is not None)
+
+
+#: Key of the PostgreSQL advisory lock that serialises counting against the WhatsApp limit.
+WHATSAPP_QUOTA_LOCK = 0x7A61_0001
+
+
+async def whatsapp_conversations(session: AsyncSession, *, since: dt.datetime) -> set[str]:
+    """Addresses sent a WhatsApp reminder since `since`: the business-initiated conversations
+    counted against Meta's daily limit (replies inside a service window are not reminders).
+
+    On PostgreSQL the caller's transaction first takes an advisory lock held until it
+    commits, so workers deciding at once count each other's reservations (SQLite has one
+    writer already).
+    """
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        await session.exec(select(func.pg_advisory_xact_lock(WHATSAPP_QUOTA_LOCK)))
+    rows = await session.exec(
+        select(Message.address)
+        .where(
+            Message.channel == "whatsapp",
+            Message.direction == "out",
+            col(Message.followup_id).is_not(None),
+            col(Message.created_at) >= since,
+            col(Message.status).not_in(("failed", "retry")),
+        )
+        .distinct()
+    )
+    return set(rows.all())

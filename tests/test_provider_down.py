@@ -113,6 +113,10 @@ def settings_for(db_url: str, sink: SmtpSink, tmp_path: Path, **extra: object) -
         sms_rate=1000,
         voice_rate=1000,
         whatsapp_rate=1000,
+        # One follow-up at a time, so "the first attempt finds the provider down and
+        # nobody tries it again" is observable; concurrent sends in flight at that moment
+        # each find it down once (tests/test_dispatch_limits.py covers concurrency).
+        dispatch_concurrency=1,
         **extra,
     )
 

@@ -1,0 +1,135 @@
+"""Dispatch at the providers' pace: WhatsApp's daily conversation limit, concurrent sends,
+and reminders a dead worker reserved, reconciled with the provider before any resend."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlmodel import col, select
+
+from bot.app import Tagih
+from bot.config import load_settings
+from bot.sandbox.smtp import SmtpSink
+from scheduler.policy import PolicySpec, Step
+from scheduler.policy_store import save_spec
+from storage.enums import FollowUpStatus, MessageStatus
+from storage.models import Contact, Customer, FollowUp, Message, Policy
+from tests.factories import add_customer
+
+NOW = dt.datetime(2026, 11, 23, 3, 0, tzinfo=dt.UTC)  # Monday 10:00 WIB
+
+
+@pytest.fixture
+async def sink(tmp_path: Path) -> AsyncIterator[SmtpSink]:
+    server = SmtpSink(tmp_path / "mail")
+    await server.start()
+    yield server
+    await server.stop()
+
+
+async def open_app(db_url: str, sink: SmtpSink, tmp_path: Path, **extra: object) -> Tagih:
+    settings = load_settings(
+        database_url=db_url,
+        smtp_host=sink.host,
+        smtp_port=sink.port,
+        smtp_starttls=False,
+        smtp_timeout=2,
+        sandbox_dir=tmp_path / "sandbox",
+        load_examples=False,
+        sms_rate=1000,
+        voice_rate=1000,
+        whatsapp_rate=1000,
+        **extra,
+    )
+    app = Tagih(settings, clock=lambda: NOW, worker="w")
+    await app.open()
+    return app
+
+
+async def customer_on(app: Tagih, code: str, channels: tuple[str, ...], n: int) -> int:
+    """A customer 1 day late whose +1 step uses `channels`, with WhatsApp, SMS and email."""
+    customer_id = await add_customer(
+        app.db, code, invoices=[(f"{code}-INV", dt.date(2026, 11, 22), "5000000")]
+    )
+    name = "+".join(channels)
+    async with app.db.transaction() as session:
+        policy = (await session.exec(select(Policy).where(Policy.name == name))).first()
+        if policy is None:
+            policy = await save_spec(session, spec=PolicySpec(name, (Step(1, channels),)))
+        customer = await session.get(Customer, customer_id)
+        assert customer is not None
+        customer.policy_id = policy.id
+        session.add(customer)
+        phone = f"+62812{n:07d}"
+        session.add(Contact(customer_id=customer_id, channel="whatsapp", address=phone))
+        session.add(Contact(customer_id=customer_id, channel="sms", address=phone))
+    return customer_id
+
+
+async def reminders(app: Tagih) -> list[Message]:
+    async with app.db.sessions() as session:
+        return list(
+            (
+                await session.exec(
+                    select(Message)
+                    .where(col(Message.followup_id).is_not(None))
+                    .order_by(col(Message.id))
+                )
+            ).all()
+        )
+
+
+async def test_past_the_whatsapp_daily_limit_reminders_fall_back_to_the_next_channel(
+    db_url: str, sink: SmtpSink, tmp_path: Path
+) -> None:
+    app = await open_app(db_url, sink, tmp_path, whatsapp_daily_limit=3)
+    try:
+        for n in range(5):
+            await customer_on(app, f"C{n}", ("whatsapp", "email"), n)
+        _, stats = await app.send_due(NOW)
+        assert stats.sent == 5
+        sent = await reminders(app)
+        by_channel = sorted(m.channel for m in sent if m.status == MessageStatus.SENT)
+        assert by_channel == ["email", "email", "whatsapp", "whatsapp", "whatsapp"]
+        twilio = app.providers.twilio_sandbox
+        assert twilio is not None
+        assert len([r for r in twilio.requests if r.path.endswith("/Messages.json")]) == 3
+    finally:
+        await app.close()
+
+
+async def test_without_a_limit_every_whatsapp_customer_gets_whatsapp(
+    db_url: str, sink: SmtpSink, tmp_path: Path
+) -> None:
+    app = await open_app(db_url, sink, tmp_path, whatsapp_daily_limit=0)
+    try:
+        for n in range(5):
+            await customer_on(app, f"C{n}", ("whatsapp", "email"), n)
+        _, stats = await app.send_due(NOW)
+        assert stats.sent == 5
+        assert {m.channel for m in await reminders(app)} == {"whatsapp"}
+    finally:
+        await app.close()
+
+
+async def test_a_concurrent_tick_sends_each_reminder_exactly_once(
+    db_url: str, sink: SmtpSink, tmp_path: Path
+) -> None:
+    app = await open_app(db_url, sink, tmp_path, dispatch_concurrency=8, dispatch_batch_size=7)
+    try:
+        for n in range(40):
+            channels = (("sms",), ("whatsapp",), ("email",))[n % 3]
+            await customer_on(app, f"C{n:02d}", channels, n)
+        _, stats = await app.send_due(NOW)
+        assert (stats.claimed, stats.sent) == (40, 40)
+        sent = await reminders(app)
+        assert len(sent) == 40 and len({m.idempotency_key for m in sent}) == 40
+        assert len(sink.messages) == 13  # every third customer is on email
+        async with app.db.sessions() as session:
+            statuses = (await session.exec(select(FollowUp.status))).all()
+        assert set(statuses) == {FollowUpStatus.SENT}
+    finally:
+        await app.close()
