@@ -9,20 +9,20 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.channels.base import Channel
 from bot.messages import Address, Button, DeliveryOutcome, DeliveryResult, Outbound
 from bot.staff.alert_queue import queue_alert, queue_escalations
 from bot.staff.settings_store import paused_all
+from scheduler import outbox
 from scheduler.claims import claim_due, release
 from scheduler.recheck import SendPlan, load_send_plan, open_research_case
 from scheduler.window import Window
 from storage.db import Database
-from storage.enums import ChannelKind, Direction, FollowUpStatus, MessageStatus, SkipReason
+from storage.enums import ChannelKind, FollowUpStatus, MessageStatus, SkipReason
 from storage.models import Contact, FollowUp, Message
-from storage.repo import link_token_for, recorded_provider_ids, whatsapp_conversations
+from storage.repo import link_token_for, whatsapp_conversations
 
 log = logging.getLogger(__name__)
 
@@ -82,10 +82,7 @@ class Prepared:
     channel: str
     outbound: Outbound
     message_id: int
-    #: Set when a worker reserved this message earlier and died before recording the
-    #: outcome: ask the provider what became of it before sending (see `_reconcile`).
-    reserved_at: dt.datetime | None = None
-    known: frozenset[str] = frozenset()
+    reservation: outbox.Reservation
 
 
 def idempotency_key(followup: FollowUp, lead_offset: int, channel: str) -> str:
@@ -160,44 +157,25 @@ class Dispatcher:
             step = await self._prepare(followup_id, now, stats)
             if step is None:
                 return
-            result = None
-            if step.reserved_at is not None:
-                result = await self._reconcile(step)
-                if result is not None and result.outcome is DeliveryOutcome.UNKNOWN:
-                    await self._wait_for_provider(followup_id, step, result, now, stats)
-                    return
+            result = await outbox.send_reserved(
+                self.channels[step.channel], step.outbound, step.reservation
+            )
             if result is None:
-                result = await self._send(step.channel, step.outbound)
+                await self._wait_for_provider(followup_id, step, now, stats)
+                return
             if not await self._record(
                 followup_id, step.message_id, step.channel, result, now, stats
             ):
                 return
 
-    async def _reconcile(self, step: Prepared) -> DeliveryResult | None:
-        """Ask the provider about a message a dead worker reserved; None: it never arrived."""
-        assert step.reserved_at is not None
-        try:
-            return await self.channels[step.channel].reconcile(
-                step.outbound, reserved_at=step.reserved_at, known=step.known
-            )
-        except Exception as exc:  # never resend on a failed look-up: ask again later
-            log.exception("channel %s raised while reconciling", step.channel)
-            return DeliveryResult(DeliveryOutcome.UNKNOWN, error_message=repr(exc))
-
     async def _wait_for_provider(
-        self,
-        followup_id: int,
-        step: Prepared,
-        result: DeliveryResult,
-        now: dt.datetime,
-        stats: TickStats,
+        self, followup_id: int, step: Prepared, now: dt.datetime, stats: TickStats
     ) -> None:
         """The provider cannot say yet whether it has the message: keep it reserved, ask later."""
         log.warning(
-            "follow-up %s: cannot reconcile its %s message yet (%s); asking again later",
+            "follow-up %s: cannot reconcile its %s message yet; asking again later",
             followup_id,
             step.channel,
-            result.error_message,
         )
         await release(
             self.db,
@@ -206,7 +184,7 @@ class Dispatcher:
             now=now,
             status=FollowUpStatus.PLANNED,
             planned_at=now + self.config.retry_backoff,
-            error=f"reconcile: {result.error_message}",
+            error="reconcile: the provider could not be asked",
         )
         stats.retried += 1
 
@@ -279,18 +257,11 @@ class Dispatcher:
                 return None
             channel_name, contact = await self._pick_channel(session, plan, now)
             key = idempotency_key(followup, plan.lead_offset, channel_name)
-            message = (
-                await session.exec(select(Message).where(Message.idempotency_key == key))
-            ).first()
-            reserved_at, known = None, frozenset[str]()
-            if message is not None and message.status == MessageStatus.QUEUED:
-                # Reserved by a worker that died before recording the outcome: the provider
-                # is asked (after this transaction) whether it has the message.
-                reserved_at = message.updated_at
-                known = await recorded_provider_ids(
-                    session, customer_id=plan.customer.id, channel=channel_name, since=reserved_at
-                )
-            elif message is not None and message.status != MessageStatus.RETRY:
+            message = await outbox.find(session, key)
+            if message is not None and message.status not in (
+                MessageStatus.QUEUED,
+                MessageStatus.RETRY,
+            ):
                 # Sent, or its outcome unknown (a timeout after the provider had the
                 # request): the provider's status callback settles it; never resend blindly.
                 followup.status, followup.lease_owner, followup.lease_expires_at = (
@@ -311,24 +282,6 @@ class Dispatcher:
                 token = await link_token_for(session, customer_id=plan.customer.id, now=now)
                 chat_link = self.deep_link(token)
             rendered = self.render(plan, channel_name, chat_link)
-            message = message or Message(
-                created_at=now,
-                customer_id=plan.customer.id,
-                followup_id=followup.id,
-                direction=Direction.OUTBOUND,
-                channel=channel_name,
-                idempotency_key=key,
-            )
-            message.address, message.subject, message.body = (
-                contact.address,
-                rendered.subject,
-                rendered.text,
-            )
-            message.template, message.status = rendered.template, MessageStatus.QUEUED
-            message.updated_at = reserved_at or now
-            session.add(message)
-            await session.flush()
-            assert message.id is not None
             outbound = Outbound(
                 to=Address(channel_name, contact.address, plan.customer.name),
                 body=rendered.text,
@@ -341,7 +294,16 @@ class Dispatcher:
                 variables=rendered.variables,
                 last_inbound_at=contact.last_inbound_at,
             )
-            return Prepared(channel_name, outbound, message.id, reserved_at, known)
+            reservation = await outbox.reserve(
+                session,
+                outbound,
+                customer_id=plan.customer.id,
+                followup_id=followup.id,
+                now=now,
+                existing=message,
+            )
+            assert reservation.message is not None and reservation.message.id is not None
+            return Prepared(channel_name, outbound, reservation.message.id, reservation)
 
     async def _pick_channel(
         self, session: AsyncSession, plan: SendPlan, now: dt.datetime
@@ -365,14 +327,6 @@ class Dispatcher:
                     choices = [c for c in choices if c[0] != ChannelKind.WHATSAPP]
         return choices[0]
 
-    async def _send(self, channel_name: str, outbound: Outbound) -> DeliveryResult:
-        """Send through the channel; an unexpected exception is an unknown outcome."""
-        try:
-            return await self.channels[channel_name].send(outbound)
-        except Exception as exc:  # a bug or an unclassified failure: never resend blindly
-            log.exception("channel %s raised while sending", channel_name)
-            return DeliveryResult(DeliveryOutcome.UNKNOWN, error_message=repr(exc))
-
     async def _record(
         self,
         followup_id: int,
@@ -383,18 +337,10 @@ class Dispatcher:
         stats: TickStats,
     ) -> bool:
         """Record the outcome; True when the next channel should be tried."""
-        status = {
-            DeliveryOutcome.SENT: MessageStatus.SENT,
-            DeliveryOutcome.PERMANENT: MessageStatus.FAILED,
-            DeliveryOutcome.RETRYABLE: MessageStatus.RETRY,
-            DeliveryOutcome.UNKNOWN: MessageStatus.UNKNOWN,
-        }[result.outcome]
         async with self.db.transaction() as session:
             message = await session.get(Message, message_id)
             assert message is not None
-            message.status, message.provider_id = status, result.provider_id
-            message.error_code, message.error_message = result.error_code, result.error_message
-            message.updated_at = now
+            outbox.record(message, result, now)
             session.add(message)
             followup = await session.get(FollowUp, followup_id)
             attempts = followup.attempts if followup else 0

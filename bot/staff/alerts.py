@@ -2,8 +2,8 @@
 
 Each recipient's copy is an outbound row in the customer's log with the idempotency key
 `alert:<note id>:<staff id>` (`…:email` for the fallback after Telegram failed for good),
-reserved before sending: a copy found still `queued` was in flight when a process died, so
-it becomes `unknown` and is never sent blindly again.
+reserved before sending through the one outbox (`scheduler.outbox`): a copy found still
+`queued` was in flight when a process died, and the provider is asked before any resend.
 """
 
 from __future__ import annotations
@@ -206,7 +206,10 @@ async def _finish(
 ) -> None:
     """The note is sent once every copy is out (or may be), failed when none can be."""
     error: tuple[str, str] | None = None
-    if MessageStatus.RETRY in statuses and now - created < RETRY_FOR:
+    # RETRY: a retryable failure; QUEUED: a copy a dead process had reserved, which the
+    # provider could not account for yet. Both are taken again next pass.
+    waiting = MessageStatus.RETRY in statuses or MessageStatus.QUEUED in statuses
+    if waiting and now - created < RETRY_FOR:
         status = MessageStatus.QUEUED  # taken again next pass; sent copies are skipped
         stats.retried += 1
     elif any(s in OUT for s in statuses):

@@ -1,0 +1,143 @@
+"""The one outbox: reserve a log row under an idempotency key → send → record the outcome.
+
+Reminders (the dispatcher), alerts and digests to the team (bot/staff/outbox.py) all go
+out through these functions, so a message is logged, deduplicated and reconciled the same
+way whoever sends it:
+
+- `reserve` writes the row `queued` before anything reaches a provider, in the caller's
+  transaction. A row found still `queued` was reserved by a process that died before it
+  recorded the outcome: `Reservation.reserved_at` says so, and the channel is asked
+  (`reconcile`) before anything is sent again.
+- `send` and `reconcile` never raise: an unclassified exception is an unknown outcome,
+  which is never resent blindly.
+- `record` maps the outcome onto the row (one map for every sender).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.channels.base import Channel
+from bot.messages import DeliveryOutcome, DeliveryResult, Outbound
+from storage.enums import Direction, MessageStatus
+from storage.models import Message
+from storage.repo import recorded_provider_ids
+
+log = logging.getLogger(__name__)
+
+#: The log status of each delivery outcome.
+STATUS_OF = {
+    DeliveryOutcome.SENT: MessageStatus.SENT,
+    DeliveryOutcome.PERMANENT: MessageStatus.FAILED,
+    DeliveryOutcome.RETRYABLE: MessageStatus.RETRY,
+    DeliveryOutcome.UNKNOWN: MessageStatus.UNKNOWN,
+}
+#: A message in one of these states went out, or may have: it is never sent again.
+OUT = frozenset(
+    {MessageStatus.SENT, MessageStatus.DELIVERED, MessageStatus.READ, MessageStatus.UNKNOWN}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Reservation:
+    """A reserved row to send now, or the status of an earlier try that settles it."""
+
+    message: Message | None
+    #: Set when the row was left `queued` by a process that died: reconcile first.
+    reserved_at: dt.datetime | None = None
+    known: frozenset[str] = frozenset()
+    settled: MessageStatus | None = None  # sent, unknown or failed before: do not send
+
+
+async def find(session: AsyncSession, key: str) -> Message | None:
+    """The log row holding idempotency key `key`, if any."""
+    return (await session.exec(select(Message).where(Message.idempotency_key == key))).first()
+
+
+async def reserve(
+    session: AsyncSession,
+    outbound: Outbound,
+    *,
+    customer_id: int | None,
+    now: dt.datetime,
+    followup_id: int | None = None,
+    existing: Message | None = None,
+) -> Reservation:
+    """Reserve the row for `outbound` (`queued`), unless an earlier try settles it."""
+    row = existing or await find(session, outbound.idempotency_key)
+    reserved_at, known = None, frozenset[str]()
+    if row is not None and row.status == MessageStatus.QUEUED:
+        # Reserved by a process that died before recording: ask the provider first.
+        reserved_at = row.updated_at
+        known = await recorded_provider_ids(
+            session, customer_id=customer_id, channel=row.channel, since=reserved_at
+        )
+    elif row is not None and row.status != MessageStatus.RETRY:
+        return Reservation(None, settled=MessageStatus(row.status))
+    row = row or Message(
+        customer_id=customer_id,
+        followup_id=followup_id,
+        direction=Direction.OUTBOUND,
+        channel=outbound.to.channel,
+        idempotency_key=outbound.idempotency_key,
+        created_at=now,
+    )
+    row.address, row.subject, row.body = outbound.to.value, outbound.subject, outbound.body
+    row.template, row.status = outbound.template, MessageStatus.QUEUED
+    # A re-reserved row keeps its first reservation time: the provider is asked about
+    # everything since then.
+    row.updated_at = reserved_at or now
+    session.add(row)
+    await session.flush()
+    return Reservation(row, reserved_at, known)
+
+
+async def send(channel: Channel, outbound: Outbound) -> DeliveryResult:
+    """Send through the channel; an unexpected exception is an unknown outcome."""
+    try:
+        return await channel.send(outbound)
+    except Exception as exc:  # a bug or an unclassified failure: never resend blindly
+        log.exception("channel %s raised while sending", channel.name)
+        return DeliveryResult(DeliveryOutcome.UNKNOWN, error_message=repr(exc))
+
+
+async def reconcile(
+    channel: Channel, outbound: Outbound, reservation: Reservation
+) -> DeliveryResult | None:
+    """What the provider has of a message a dead process reserved; None: it never arrived."""
+    assert reservation.reserved_at is not None
+    try:
+        return await channel.reconcile(
+            outbound, reserved_at=reservation.reserved_at, known=reservation.known
+        )
+    except Exception as exc:  # never resend on a failed look-up: ask again later
+        log.exception("channel %s raised while reconciling", channel.name)
+        return DeliveryResult(DeliveryOutcome.UNKNOWN, error_message=repr(exc))
+
+
+async def send_reserved(
+    channel: Channel, outbound: Outbound, reservation: Reservation
+) -> DeliveryResult | None:
+    """Send a reserved message, reconciling first when a dead process had reserved it.
+
+    None when the provider cannot tell yet whether it has the message: keep the row
+    `queued` and ask again later.
+    """
+    if reservation.reserved_at is not None:
+        found = await reconcile(channel, outbound, reservation)
+        if found is not None:
+            return None if found.outcome is DeliveryOutcome.UNKNOWN else found
+    return await send(channel, outbound)
+
+
+def record(row: Message, result: DeliveryResult, now: dt.datetime) -> MessageStatus:
+    """Write the outcome onto the row; returns its new status."""
+    row.status, row.provider_id = STATUS_OF[result.outcome], result.provider_id
+    row.error_code, row.error_message = result.error_code, result.error_message
+    row.updated_at = now
+    return MessageStatus(row.status)
