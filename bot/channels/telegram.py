@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import os
 import re
@@ -229,6 +230,19 @@ class TelegramChannel:
                 message.idempotency_key,
             )
         return result
+
+    async def reconcile(
+        self, message: Outbound, *, reserved_at: dt.datetime, known: frozenset[str]
+    ) -> DeliveryResult | None:
+        """Always None: the message is sent (again) — at least once.
+
+        The Bot API cannot list what a bot sent, nor take an idempotency key: whether the
+        dead worker's sendMessage reached Telegram cannot be learnt. A duplicate needs a
+        worker to die after Telegram accepted the message and before its answer was recorded
+        (a response and one transaction): a small risk, where never sending would lose the
+        reminder outright.
+        """
+        return None
 
     async def _deliver(
         self, chat_id: int, message: Outbound, markup: InlineKeyboardMarkup | None

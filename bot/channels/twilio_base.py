@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import datetime as dt
+import json
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 from urllib.parse import urlencode
 
 import aiohttp
-from twilio.base.exceptions import TwilioRestException
+from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
@@ -21,7 +23,7 @@ from twilio.rest import Client
 from bot.channels.pacing import Clock, Pacer, Sleep
 from bot.config import ConfigError
 from bot.logmask import mask_address
-from bot.messages import DeliveryOutcome, DeliveryResult
+from bot.messages import DeliveryOutcome, DeliveryResult, Outbound
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -31,6 +33,13 @@ TWILIO_API_BASE = "https://api.twilio.com"
 TOO_MANY_REQUESTS = 20429
 #: How long a sender pauses after a 429 that did not say how long (Twilio often does not).
 DEFAULT_PAUSE = 1.0
+#: How long before its reservation a provider record may be dated and still be the message:
+#: our clock and Twilio's may disagree a little.
+RECONCILE_SKEW = dt.timedelta(minutes=2)
+#: How many of the newest records a reconcile reads without a date filter (see `_lookup`).
+RECENT = 50
+#: Twilio statuses of a message or call that exists but did not reach the customer.
+FAILED_STATUSES = frozenset({"failed", "undelivered", "canceled", "busy", "no-answer"})
 
 log = logging.getLogger(__name__)
 #: "+62812…" in Twilio's texts, or a bare run of digits long enough to be a number.
@@ -133,6 +142,27 @@ def _outcome(exc: BaseException) -> tuple[DeliveryOutcome, str]:
     return DeliveryOutcome.UNKNOWN, "bad-response"
 
 
+def lookup_failure(exc: BaseException) -> DeliveryResult:
+    """What a failed list read (reconcile) means: nothing known, ask again later (UNKNOWN)."""
+    if isinstance(exc, TwilioRestException):
+        code, message = str(exc.code if exc.code is not None else exc.status), str(exc.msg)
+    elif isinstance(exc, TwilioException):
+        # A list page answered with an error status: the client raises this with the response.
+        response = exc.args[1] if len(exc.args) > 1 else None
+        code, message = "bad-response", str(exc.args[0]) if exc.args else type(exc).__name__
+        if isinstance(response, Response):
+            code = str(response.status_code)
+            try:
+                body = json.loads(response.text)
+                code, message = str(body.get("code") or code), str(body.get("message") or message)
+            except (ValueError, AttributeError):  # not Twilio's JSON error
+                pass
+    else:
+        _, code = _outcome(exc)
+        message = str(exc) or type(exc).__name__
+    return DeliveryResult(DeliveryOutcome.UNKNOWN, error_code=code, error_message=message)
+
+
 def classify(exc: BaseException, headers: Mapping[str, str] | None = None) -> DeliveryResult:
     """Turn what a create call raised (and the reply's headers) into a DeliveryResult."""
     outcome, code = _outcome(exc)
@@ -161,6 +191,9 @@ class TwilioChannel:
     #: The settings naming this channel's sender number and its rate.
     sender_setting: ClassVar[str] = ""
     rate_setting: ClassVar[str] = ""
+    #: The client's list of what this channel creates, and its "dated on or after" filter.
+    listing: ClassVar[str] = "messages"
+    dated_after: ClassVar[str] = "date_sent_after"
 
     def __init__(
         self,
@@ -253,6 +286,95 @@ class TwilioChannel:
         self._log(to, key, result)
         return result
 
+    def addresses(self, message: Outbound) -> tuple[str, str]:
+        """(To, From) of `message` as this channel writes them to Twilio."""
+        return message.to.value, self.sender
+
+    async def reconcile(
+        self, message: Outbound, *, reserved_at: dt.datetime, known: frozenset[str]
+    ) -> DeliveryResult | None:
+        """What became of `message`, reserved at `reserved_at` by a worker that died.
+
+        Twilio is asked for what went from our sender to the recipient since the
+        reservation (less `RECONCILE_SKEW`); the earliest record whose SID is not in `known`
+        (ids our log already holds) is taken as the message: SENT with its SID, or
+        PERMANENT with Twilio's error when it failed. None when there is no such record (the
+        request never reached Twilio: the dispatcher sends it); UNKNOWN when Twilio cannot
+        be asked now (the dispatcher asks again later, never resending blindly).
+        """
+        to, sender = self.addresses(message)
+        since = reserved_at - RECONCILE_SKEW
+        try:
+            records = await self._lookup(self.client(), to, sender, since)
+        except (TwilioException, aiohttp.ClientError, OSError, ValueError) as exc:
+            result: DeliveryResult | None = lookup_failure(exc)
+        else:
+            ours = [
+                record
+                for record in reversed(records)
+                if str(record.sid) not in known
+                and record.date_created is not None
+                and record.date_created >= since
+            ]
+            # The earliest candidate is the one sent right after the reservation; a later one
+            # would be another send to the same customer. (Lists come newest first: reversed,
+            # and the sort being stable, records of the same second stay oldest first.)
+            ours.sort(key=lambda record: record.date_created)
+            result = self._found(ours[0]) if ours else None
+        self._log_reconcile(to, message.idempotency_key, result)
+        return result
+
+    async def _lookup(self, client: Any, to: str, sender: str, since: dt.datetime) -> list[Any]:
+        """Messages (calls) from `sender` to `to` that may have been created since `since`.
+
+        Two reads of the `listing`: all those sent (DateSent; calls: StartTime) on or after
+        the day of `since` — Twilio's date filters take days; and the newest `RECENT` without
+        a date filter, since a message still queued (a call not started yet) has no such
+        date and a date filter passes it over. Twilio lists newest first.
+        """
+        listing = getattr(client, self.listing)
+        day = since.astimezone(dt.UTC).date().isoformat()
+        dated = await listing.list_async(to=to, from_=sender, **{self.dated_after: day})
+        recent = await listing.list_async(to=to, from_=sender, limit=RECENT)
+        return _unique((*dated, *recent))
+
+    def _found(self, record: Any) -> DeliveryResult:
+        """The outcome a message or call Twilio has stands for (failed: try the next channel)."""
+        sid, status = str(record.sid), str(record.status)
+        if status in FAILED_STATUSES:
+            code = getattr(record, "error_code", None)  # calls carry no error code
+            return DeliveryResult(
+                DeliveryOutcome.PERMANENT,
+                provider_id=sid,
+                error_code=str(code) if code is not None else status,
+                error_message=str(getattr(record, "error_message", None) or status),
+            )
+        return DeliveryResult(DeliveryOutcome.SENT, provider_id=sid)
+
+    def _log_reconcile(self, to: str, key: str, result: DeliveryResult | None) -> None:
+        """One line per reconcile; numbers masked."""
+        who = mask_address(to.removeprefix("whatsapp:"))
+        if result is None:
+            log.warning("%s to %s: not at Twilio, to be sent (key %s)", self.name, who, key)
+        elif result.outcome is DeliveryOutcome.UNKNOWN:
+            log.warning(
+                "%s to %s: cannot ask Twilio now: %s %s (key %s)",
+                self.name,
+                who,
+                result.error_code,
+                mask_phones(result.error_message or ""),
+                key,
+            )
+        else:
+            log.info(
+                "%s to %s found at Twilio as %s, %s (key %s)",
+                self.name,
+                who,
+                result.provider_id,
+                result.outcome.value,
+                key,
+            )
+
     def _log(self, to: str, key: str, result: DeliveryResult) -> None:
         """One line per send; numbers masked, in the address and in Twilio's message."""
         who = mask_address(to.removeprefix("whatsapp:"))
@@ -274,3 +396,11 @@ class TwilioChannel:
         client, self._client = self._client, None
         if client is not None:
             await client.http_client.close()
+
+
+def _unique(records: Iterable[Any]) -> list[Any]:
+    """Records in order, each SID once."""
+    seen: dict[str, Any] = {}
+    for record in records:
+        seen.setdefault(str(record.sid), record)
+    return list(seen.values())

@@ -26,6 +26,8 @@ class TwilioVoiceChannel(TwilioChannel):
     supports_buttons: ClassVar[bool] = False  # the keypad menu is fixed, built by voice_twiml
     sender_setting: ClassVar[str] = "twilio_voice_from"
     rate_setting: ClassVar[str] = "voice_rate"
+    listing: ClassVar[str] = "calls"
+    dated_after: ClassVar[str] = "start_time_after"
 
     async def send(self, message: Outbound) -> DeliveryResult:
         """Place one call; its status callback URL carries the idempotency key."""

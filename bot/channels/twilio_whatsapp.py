@@ -78,6 +78,10 @@ class TwilioWhatsAppChannel(TwilioChannel):
         kwargs.setdefault("templates", settings.whatsapp_templates)
         return super().from_settings(settings, **kwargs)
 
+    def addresses(self, message: Outbound) -> tuple[str, str]:
+        """(To, From) with their `whatsapp:` prefixes, as the messages were created."""
+        return whatsapp_address(message.to.value), whatsapp_address(self.sender)
+
     def in_window(self, last_inbound_at: dt.datetime | None) -> bool:
         """True when free text may still be sent to a contact who last wrote then."""
         if last_inbound_at is None:
@@ -92,11 +96,11 @@ class TwilioWhatsAppChannel(TwilioChannel):
 
     async def send(self, message: Outbound) -> DeliveryResult:
         """Send free text inside the window, else the approved template with its variables."""
-        to = whatsapp_address(message.to.value)
+        to, sender = self.addresses(message)
         key = message.idempotency_key
         fields: dict[str, Any] = {
             "to": to,
-            "from_": whatsapp_address(self.sender),
+            "from_": sender,
             "status_callback": self.callback("/twilio/status", key),
         }
         if self.in_window(message.last_inbound_at):

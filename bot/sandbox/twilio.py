@@ -3,7 +3,8 @@
 The real `twilio` client talks to it over HTTP; it records what it is asked, answers
 with Twilio's JSON, and plays the provider's side of the conversation when a test or
 demo says so: signed status callbacks and customer replies (`twilio_driver`), answered
-calls and keypad presses (`twilio_calls`).
+calls and keypad presses (`twilio_calls`). Messages and calls can be listed back, filtered
+and paged as Twilio does (`twilio_lists`), which is how a channel reconciles a send.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from bot.sandbox.twilio_calls import CallDriver
+from bot.sandbox.twilio_lists import dated, list_page, matches, validate_list
 from bot.sandbox.twilio_records import (
     API_VERSION,
     PlacedCall,
@@ -111,8 +113,10 @@ class TwilioSandbox(CallDriver):
         app = web.Application(middlewares=[self._middleware])
         prefix = f"/{API_VERSION}/Accounts/{{account}}"
         app.router.add_post(f"{prefix}/Messages.json", self._create_message)
+        app.router.add_get(f"{prefix}/Messages.json", self._list_messages)
         app.router.add_get(f"{prefix}/Messages/{{sid}}.json", self._fetch_message)
         app.router.add_post(f"{prefix}/Calls.json", self._create_call)
+        app.router.add_get(f"{prefix}/Calls.json", self._list_calls)
         app.router.add_get(f"{prefix}/Calls/{{sid}}.json", self._fetch_call)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -156,7 +160,8 @@ class TwilioSandbox(CallDriver):
         form: Form = ()
         if request.method == "POST":
             form = tuple((key, str(value)) for key, value in (await request.post()).items())
-        entry = RecordedRequest(self.clock(), request.method, request.path, form)
+        query = tuple(request.query.items())
+        entry = RecordedRequest(self.clock(), request.method, request.path, form, query=query)
         self.requests.append(entry)
         request[_FORM] = form
         response = await self._answer(request, handler)
@@ -225,6 +230,29 @@ class TwilioSandbox(CallDriver):
         await self._hang_if_asked()
         return web.json_response(message.resource(), status=201)
 
+    async def _list_messages(self, request: web.Request) -> web.StreamResponse:
+        """Messages (both directions), newest first: not yet sent, then by DateSent."""
+        query = tuple(request.query.items())
+        validate_list(query, ("DateSent",))
+        found = [
+            (index, message)
+            for index, message in enumerate((*self.messages, *self.inbound))
+            if matches(query, {"To": message.to, "From": message.from_})
+            and dated(query, "DateSent", message.date_sent)
+        ]
+        found.sort(
+            key=lambda item: (
+                item[1].date_sent is None,
+                item[1].date_sent or item[1].date_created,
+                item[1].date_created,
+                item[0],
+            ),
+            reverse=True,
+        )
+        resources = [message.resource() for _, message in found]
+        page = list_page(resources, query, path=request.path, key="messages")
+        return web.json_response(page)
+
     async def _fetch_message(self, request: web.Request) -> web.StreamResponse:
         sid = request.match_info["sid"]
         for message in (*self.messages, *self.inbound):
@@ -239,6 +267,25 @@ class TwilioSandbox(CallDriver):
         self.calls.append(call)
         await self._hang_if_asked()
         return web.json_response(call.resource(), status=201)
+
+    async def _list_calls(self, request: web.Request) -> web.StreamResponse:
+        """Calls, newest first, filtered as Twilio does (a date filter skips undated calls)."""
+        query = tuple(request.query.items())
+        validate_list(query, ("StartTime", "EndTime"))
+        found = [
+            (index, call)
+            for index, call in enumerate(self.calls)
+            if matches(
+                query,
+                {"To": call.to, "From": call.from_, "Status": call.status, "ParentCallSid": None},
+            )
+            and dated(query, "StartTime", call.start_time)
+            and dated(query, "EndTime", call.end_time)
+        ]
+        found.sort(key=lambda item: (item[1].date_created, item[0]), reverse=True)
+        resources = [call.resource() for _, call in found]
+        page = list_page(resources, query, path=request.path, key="calls")
+        return web.json_response(page)
 
     async def _fetch_call(self, request: web.Request) -> web.StreamResponse:
         try:

@@ -206,6 +206,8 @@ class RecordedRequest:
     path: str
     form: Form
     status: int = 0
+    #: The query string's parameters (a list read's filters and paging).
+    query: Form = ()
 
 
 @dataclass(frozen=True, slots=True)
