@@ -336,70 +336,60 @@ class Dispatcher:
         now: dt.datetime,
         stats: TickStats,
     ) -> bool:
-        """Record the outcome; True when the next channel should be tried."""
+        """Record the outcome and release the lease in one transaction; True when the next
+        channel should be tried."""
+        fall_back = result.outcome is DeliveryOutcome.PERMANENT or (
+            result.outcome is DeliveryOutcome.RETRYABLE and result.provider_down
+        )
         async with self.db.transaction() as session:
             message = await session.get(Message, message_id)
             assert message is not None
             outbox.record(message, result, now)
             session.add(message)
             followup = await session.get(FollowUp, followup_id)
-            attempts = followup.attempts if followup else 0
-            if followup is not None and result.outcome in (
-                DeliveryOutcome.SENT,
-                DeliveryOutcome.UNKNOWN,
-            ):
+            if followup is None or followup.lease_owner != self.config.worker:
+                return False  # the lease was lost meanwhile: the new holder decides
+            if not fall_back:
+                self._settle(followup, result, now, stats)
+                session.add(followup)
+            if result.outcome in (DeliveryOutcome.SENT, DeliveryOutcome.UNKNOWN):
                 # Escalation actions of the step go to the team once the reminder is out.
                 await queue_escalations(
                     session, followup=followup, actions=list(followup.actions), now=now
                 )
-        worker = self.config.worker
         if result.outcome is DeliveryOutcome.RETRYABLE and result.provider_down:
             # Not this contact's fault: leave the channel out for the rest of the tick and
             # let the step fall back (the message row stays RETRY for a later attempt).
             self._mark_down(channel_name, result, stats)
-            return True
-        if result.outcome is DeliveryOutcome.PERMANENT:
+        elif fall_back:
             log.info(
                 "follow-up %s: %s failed permanently (%s), trying the next channel",
                 followup_id,
                 channel_name,
                 result.error_code,
             )
-            return True
-        if result.outcome is DeliveryOutcome.RETRYABLE:
-            if attempts >= self.config.max_attempts:
-                await release(
-                    self.db,
-                    followup_id=followup_id,
-                    worker=worker,
-                    now=now,
-                    status=FollowUpStatus.FAILED,
-                    error=result.error_message,
-                )
-                stats.failed += 1
-                return False
-            wait = self.config.retry_backoff * (2 ** max(attempts - 1, 0))
-            if result.retry_after:
-                wait = max(wait, dt.timedelta(seconds=result.retry_after))
-            await release(
-                self.db,
-                followup_id=followup_id,
-                worker=worker,
-                now=now,
-                status=FollowUpStatus.PLANNED,
-                planned_at=now + wait,
-                error=result.error_message,
-            )
-            stats.retried += 1
-            return False
-        await release(
-            self.db, followup_id=followup_id, worker=worker, now=now, status=FollowUpStatus.SENT
-        )
-        if result.outcome is DeliveryOutcome.UNKNOWN:
-            stats.unknown += 1
-        else:
-            stats.sent += 1
-        return False
+        return fall_back
+
+    def _settle(
+        self, followup: FollowUp, result: DeliveryResult, now: dt.datetime, stats: TickStats
+    ) -> None:
+        """End the lease: sent (or unknown), failed for good, or planned again after a wait."""
+        followup.lease_owner, followup.lease_expires_at, followup.updated_at = None, None, now
+        if result.outcome is not DeliveryOutcome.RETRYABLE:
+            followup.status = FollowUpStatus.SENT
+            stats.unknown += result.outcome is DeliveryOutcome.UNKNOWN
+            stats.sent += result.outcome is DeliveryOutcome.SENT
+            return
+        followup.last_error = result.error_message
+        if followup.attempts >= self.config.max_attempts:
+            followup.status = FollowUpStatus.FAILED
+            stats.failed += 1
+            return
+        wait = self.config.retry_backoff * (2 ** max(followup.attempts - 1, 0))
+        if result.retry_after:
+            wait = max(wait, dt.timedelta(seconds=result.retry_after))
+        followup.status, followup.planned_at = FollowUpStatus.PLANNED, now + wait
+        stats.retried += 1
 
     def _mark_down(self, channel_name: str, result: DeliveryResult, stats: TickStats) -> None:
         """Leave a channel whose provider is unreachable out of the rest of this tick."""

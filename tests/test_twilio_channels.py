@@ -493,5 +493,5 @@ def test_from_settings_needs_the_sender_and_credentials() -> None:
     wa = TwilioWhatsAppChannel.from_settings(
         templated, credentials=(SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN)
     )
-    assert (wa.sender, wa.pacer.interval) == (WA_FROM, 0.1)
+    assert (wa.sender, wa.pacer.interval) == (WA_FROM, 1 / 80)  # Twilio: 80 MPS per sender
     assert wa.templates == {"reminder:id": CONTENT_SID}
