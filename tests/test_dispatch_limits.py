@@ -133,3 +133,104 @@ async def test_a_concurrent_tick_sends_each_reminder_exactly_once(
         assert set(statuses) == {FollowUpStatus.SENT}
     finally:
         await app.close()
+
+
+async def crashed_reservation(app: Tagih, customer_id: int, channel: str, at: dt.datetime) -> str:
+    """The row a worker reserved before it died: `queued`, no provider id."""
+    [row] = await followups_of(app, customer_id)
+    key = f"fu:{customer_id}:{row.local_date.isoformat()}:1:{channel}"
+    async with app.db.transaction() as session:
+        session.add(
+            Message(
+                customer_id=customer_id,
+                followup_id=row.id,
+                direction="out",
+                channel=channel,
+                address="+628120000000",
+                status=MessageStatus.QUEUED,
+                idempotency_key=key,
+                created_at=at,
+                updated_at=at,
+            )
+        )
+    return key
+
+
+async def followups_of(app: Tagih, customer_id: int) -> list[FollowUp]:
+    async with app.db.sessions() as session:
+        return list(
+            (await session.exec(select(FollowUp).where(FollowUp.customer_id == customer_id))).all()
+        )
+
+
+async def test_sms_a_dead_worker_reserved_but_never_sent_goes_out_once(
+    db_url: str, sink: SmtpSink, tmp_path: Path
+) -> None:
+    app = await open_app(db_url, sink, tmp_path)
+    try:
+        customer_id = await customer_on(app, "C0", ("sms",), 0)
+        await app.plan(NOW)
+        key = await crashed_reservation(app, customer_id, "sms", NOW - dt.timedelta(minutes=6))
+        _, stats = await app.send_due(NOW)
+        assert stats.sent == 1 and stats.unknown == 0
+        twilio = app.providers.twilio_sandbox
+        assert twilio is not None
+        creates = [r for r in twilio.requests if r.method == "POST"]
+        assert len(creates) == 1  # asked first (a GET), then sent once
+        [message] = [m for m in await reminders(app) if m.idempotency_key == key]
+        assert message.status == MessageStatus.SENT and message.provider_id
+    finally:
+        await app.close()
+
+
+async def test_sms_the_provider_already_has_is_recorded_not_resent(
+    db_url: str, sink: SmtpSink, tmp_path: Path
+) -> None:
+    app = await open_app(db_url, sink, tmp_path)
+    try:
+        customer_id = await customer_on(app, "C0", ("sms",), 0)
+        await app.plan(NOW)
+        key = await crashed_reservation(app, customer_id, "sms", NOW - dt.timedelta(minutes=6))
+        # The dead worker's request did reach Twilio before it died.
+        twilio = app.providers.twilio_sandbox
+        assert twilio is not None
+        channel = app.channels["sms"]
+        from bot.messages import Address, Outbound
+
+        first = await channel.send(
+            Outbound(to=Address("sms", "+628120000000"), body="Pengingat", idempotency_key=key)
+        )
+        assert first.provider_id
+        _, stats = await app.send_due(NOW)
+        assert stats.sent == 1
+        assert len([r for r in twilio.requests if r.method == "POST"]) == 1  # no second send
+        [message] = [m for m in await reminders(app) if m.idempotency_key == key]
+        assert (message.status, message.provider_id) == (MessageStatus.SENT, first.provider_id)
+    finally:
+        await app.close()
+
+
+async def test_while_the_provider_cannot_be_asked_nothing_is_resent(
+    db_url: str, sink: SmtpSink, tmp_path: Path
+) -> None:
+    app = await open_app(db_url, sink, tmp_path, retry_backoff_seconds=600)
+    try:
+        customer_id = await customer_on(app, "C0", ("sms",), 0)
+        await app.plan(NOW)
+        key = await crashed_reservation(app, customer_id, "sms", NOW - dt.timedelta(minutes=6))
+        twilio = app.providers.twilio_sandbox
+        assert twilio is not None
+        twilio.fail_next(503)  # the list read fails: Twilio cannot be asked now
+        _, stats = await app.send_due(NOW)
+        assert (stats.sent, stats.retried) == (0, 1)
+        assert [r for r in twilio.requests if r.method == "POST"] == []
+        [message] = [m for m in await reminders(app) if m.idempotency_key == key]
+        assert message.status == MessageStatus.QUEUED
+        [row] = await followups_of(app, customer_id)
+        assert row.status == FollowUpStatus.PLANNED
+        # Later the provider answers: it never had the message, so it goes out once.
+        _, later = await app.send_due(NOW + dt.timedelta(minutes=11))
+        assert later.sent == 1
+        assert len([r for r in twilio.requests if r.method == "POST"]) == 1
+    finally:
+        await app.close()
