@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.channels.base import Channel
@@ -16,8 +17,8 @@ from bot.messages import Address, Button, DeliveryOutcome, DeliveryResult, Outbo
 from bot.staff.alert_queue import queue_alert, queue_escalations
 from bot.staff.settings_store import paused_all
 from scheduler import outbox
-from scheduler.claims import claim_due, release
-from scheduler.recheck import SendPlan, load_send_plan, open_research_case
+from scheduler.claims import claim_due
+from scheduler.recheck import SendPlan, load_send_plans, open_research_case
 from scheduler.window import Window
 from storage.db import Database
 from storage.enums import ChannelKind, FollowUpStatus, MessageStatus, SkipReason
@@ -79,6 +80,7 @@ class DispatchConfig:
 class Prepared:
     """A reserved message ready to go out on one channel."""
 
+    followup_id: int
     channel: str
     outbound: Outbound
     message_id: int
@@ -120,7 +122,13 @@ class Dispatcher:
         self.config = config
 
     async def tick(self, now: dt.datetime) -> TickStats:
-        """One pass: claim a batch of due rows and handle each; repeat while rows are due."""
+        """One pass: claim a batch of due rows, handle it, repeat while rows are due.
+
+        A batch is re-checked and reserved in one transaction, sent concurrently (each
+        channel keeps its provider's pace) and recorded in one transaction; follow-ups whose
+        channel failed for good, or whose provider is down, go round again on their next
+        channel.
+        """
         stats = TickStats()
         self._down = {}  # a provider that failed last tick gets another chance
         async with self.db.sessions() as session:
@@ -135,175 +143,176 @@ class Dispatcher:
                 lease=self.config.lease,
             )
             stats.claimed += len(ids)
-            gate = asyncio.Semaphore(self.config.concurrency)
-
-            async def handle(followup_id: int, gate: asyncio.Semaphore = gate) -> None:
-                async with gate:
-                    await self._handle(followup_id, now, stats)
-
-            async with asyncio.TaskGroup() as group:
-                for followup_id in ids:
-                    group.create_task(handle(followup_id))
+            pending = ids
+            while pending:
+                prepared = await self._prepare(pending, now, stats)
+                results = await self._send_all(prepared, stats)
+                pending = await self._record(results, now, stats)
             if len(ids) < self.config.batch_size:
                 break
         for channel in self.channels.values():
             await channel.close()
         return stats
 
-    async def _handle(self, followup_id: int, now: dt.datetime, stats: TickStats) -> None:
-        """Re-check, then send on the first usable channel; fall back on a permanent failure
-        or when the channel's provider is down."""
-        while True:
-            step = await self._prepare(followup_id, now, stats)
-            if step is None:
-                return
-            result = await outbox.send_reserved(
-                self.channels[step.channel], step.outbound, step.reservation
-            )
-            if result is None:
-                await self._wait_for_provider(followup_id, step, now, stats)
-                return
-            if not await self._record(
-                followup_id, step.message_id, step.channel, result, now, stats
-            ):
-                return
+    async def _send_all(
+        self, prepared: list[Prepared], stats: TickStats
+    ) -> list[tuple[Prepared, DeliveryResult | None]]:
+        """Send (or reconcile) every reserved message, up to `concurrency` at once.
 
-    async def _wait_for_provider(
-        self, followup_id: int, step: Prepared, now: dt.datetime, stats: TickStats
-    ) -> None:
-        """The provider cannot say yet whether it has the message: keep it reserved, ask later."""
-        log.warning(
-            "follow-up %s: cannot reconcile its %s message yet; asking again later",
-            followup_id,
-            step.channel,
-        )
-        await release(
-            self.db,
-            followup_id=followup_id,
-            worker=self.config.worker,
-            now=now,
-            status=FollowUpStatus.PLANNED,
-            planned_at=now + self.config.retry_backoff,
-            error="reconcile: the provider could not be asked",
-        )
-        stats.retried += 1
+        Once a provider proves unreachable, the batch's later messages on that channel are
+        not tried: they fall back like the first one.
+        """
+        gate = asyncio.Semaphore(self.config.concurrency)
 
-    async def _prepare(
-        self, followup_id: int, now: dt.datetime, stats: TickStats
-    ) -> Prepared | None:
-        """In one transaction: re-check, pick a channel, render and reserve the message row."""
-        worker = self.config.worker
+        async def one(step: Prepared) -> DeliveryResult | None:
+            async with gate:
+                if step.channel in self._down:
+                    return DeliveryResult(
+                        DeliveryOutcome.RETRYABLE,
+                        error_code="not-tried",
+                        error_message=f"provider down: {self._down[step.channel]}",
+                        provider_down=True,
+                    )
+                channel = self.channels[step.channel]
+                result = await outbox.send_reserved(channel, step.outbound, step.reservation)
+                if result is not None and result.provider_down:
+                    self._mark_down(step.channel, result, stats)
+                return result
+
+        results = await asyncio.gather(*(one(step) for step in prepared))
+        return list(zip(prepared, results, strict=True))
+
+    async def _prepare(self, ids: list[int], now: dt.datetime, stats: TickStats) -> list[Prepared]:
+        """In one transaction: re-check each follow-up, pick its channel, render, reserve."""
         async with self.db.transaction() as session:
-            followup = await session.get(FollowUp, followup_id)
-            if followup is None or followup.lease_owner != worker:
-                return None  # the lease was lost to another worker
-            plan = await load_send_plan(
+            followups = (
+                await session.exec(
+                    select(FollowUp)
+                    .where(
+                        col(FollowUp.id).in_(ids),
+                        FollowUp.lease_owner == self.config.worker,  # not lost meanwhile
+                    )
+                    .order_by(col(FollowUp.id))
+                )
+            ).all()
+            plans = await load_send_plans(
                 session,
-                followup=followup,
-                today=followup.local_date,
+                followups=followups,
                 grace_days=self.config.grace_days,
                 enabled=frozenset(self.channels) - self._down.keys(),
                 unavailable=self.unavailable | self._down.keys(),
             )
-            zone = ZoneInfo(plan.customer.timezone)
-            window = self.window_for(plan.customer.policy_id)
-            if plan.skip is None and not window.is_open_at(now, zone):
-                followup.status, followup.lease_owner, followup.lease_expires_at = (
-                    FollowUpStatus.PLANNED,
-                    None,
-                    None,
+            prepared = []
+            for followup in followups:
+                assert followup.id is not None
+                step = await self._prepare_one(session, plans[followup.id], now, stats)
+                if step is not None:
+                    prepared.append(step)
+            return prepared
+
+    async def _prepare_one(
+        self, session: AsyncSession, plan: SendPlan, now: dt.datetime, stats: TickStats
+    ) -> Prepared | None:
+        """Defer, skip, wait or reserve one follow-up, in the batch's transaction."""
+        followup = plan.followup
+        zone = ZoneInfo(plan.customer.timezone)
+        window = self.window_for(plan.customer.policy_id)
+        if plan.skip is None and not window.is_open_at(now, zone):
+            self._release(followup, FollowUpStatus.PLANNED, now, window.next_opening(now, zone))
+            session.add(followup)
+            stats.deferred += 1
+            return None
+        if plan.skip is not None:
+            await self._skip(session, plan, now)
+            stats.skipped += 1
+            return None
+        if not plan.contacts:
+            # Only channels whose provider is down reach this customer: wait for one to
+            # come back. Nothing was tried on the customer, so the claim's attempt is
+            # given back: an outage never uses up the follow-up's attempts.
+            self._release(followup, FollowUpStatus.PLANNED, now, now + self.config.retry_backoff)
+            followup.attempts = max(followup.attempts - 1, 0)
+            followup.last_error = f"provider down: {', '.join(plan.waiting)}"
+            session.add(followup)
+            stats.retried += 1
+            return None
+        channel_name, contact = await self._pick_channel(session, plan, now)
+        key = idempotency_key(followup, plan.lead_offset, channel_name)
+        message = await outbox.find(session, key)
+        if message is not None and message.status not in (
+            MessageStatus.QUEUED,
+            MessageStatus.RETRY,
+        ):
+            # Sent, or its outcome unknown (a timeout after the provider had the request):
+            # the provider's status callback settles it; never resend blindly.
+            self._release(followup, FollowUpStatus.SENT, now)
+            session.add(followup)
+            stats.unknown += message.status == MessageStatus.UNKNOWN
+            return None
+        chat_link = None
+        if self.deep_link is not None and channel_name != "telegram" and not plan.telegram_bound:
+            # Invite the customer to bind their Telegram chat, where buttons work.
+            token = await link_token_for(session, customer_id=plan.customer.id, now=now)
+            chat_link = self.deep_link(token)
+        rendered = self.render(plan, channel_name, chat_link)
+        outbound = Outbound(
+            to=Address(channel_name, contact.address, plan.customer.name),
+            body=rendered.text,
+            idempotency_key=key,
+            subject=rendered.subject,
+            html=rendered.html,
+            language=rendered.language,
+            template=rendered.template,
+            buttons=rendered.buttons,
+            variables=rendered.variables,
+            last_inbound_at=contact.last_inbound_at,
+        )
+        reservation = await outbox.reserve(
+            session,
+            outbound,
+            customer_id=plan.customer.id,
+            followup_id=followup.id,
+            now=now,
+            existing=message,
+        )
+        assert reservation.message is not None and reservation.message.id is not None
+        assert followup.id is not None
+        return Prepared(followup.id, channel_name, outbound, reservation.message.id, reservation)
+
+    async def _skip(self, session: AsyncSession, plan: SendPlan, now: dt.datetime) -> None:
+        """Record why a follow-up no longer applies; no usable contact opens research."""
+        followup = plan.followup
+        if plan.skip is SkipReason.NO_CONTACT:
+            details = f"no usable contact among {', '.join(followup.channels)}"
+            customer_id = plan.customer.id or 0
+            if await open_research_case(session, customer_id=customer_id, details=details):
+                await queue_alert(
+                    session,
+                    customer_id=customer_id,
+                    kind="research_contact",
+                    summary=details,
+                    now=now,
                 )
-                followup.planned_at = window.next_opening(now, zone)
-                session.add(followup)
-                stats.deferred += 1
-                return None
-            if plan.skip is not None:
-                if plan.skip is SkipReason.NO_CONTACT:
-                    details = f"no usable contact among {', '.join(followup.channels)}"
-                    customer_id = plan.customer.id or 0
-                    if await open_research_case(session, customer_id=customer_id, details=details):
-                        await queue_alert(
-                            session,
-                            customer_id=customer_id,
-                            kind="research_contact",
-                            summary=details,
-                            now=now,
-                        )
-                    # The team's part of the step (a call task, a credit hold) still stands.
-                    await queue_escalations(
-                        session, followup=followup, actions=list(followup.actions), now=now
-                    )
-                followup.status, followup.skip_reason = FollowUpStatus.SKIPPED, plan.skip
-                followup.lease_owner, followup.lease_expires_at = None, None
-                followup.updated_at = now
-                session.add(followup)
-                stats.skipped += 1
-                return None
-            if not plan.contacts:
-                # Only channels whose provider is down reach this customer: wait for one to
-                # come back. Nothing was tried on the customer, so the claim's attempt is
-                # given back: an outage never uses up the follow-up's attempts.
-                followup.status, followup.lease_owner, followup.lease_expires_at = (
-                    FollowUpStatus.PLANNED,
-                    None,
-                    None,
-                )
-                followup.planned_at = now + self.config.retry_backoff
-                followup.attempts = max(followup.attempts - 1, 0)
-                followup.last_error = f"provider down: {', '.join(plan.waiting)}"
-                followup.updated_at = now
-                session.add(followup)
-                stats.retried += 1
-                return None
-            channel_name, contact = await self._pick_channel(session, plan, now)
-            key = idempotency_key(followup, plan.lead_offset, channel_name)
-            message = await outbox.find(session, key)
-            if message is not None and message.status not in (
-                MessageStatus.QUEUED,
-                MessageStatus.RETRY,
-            ):
-                # Sent, or its outcome unknown (a timeout after the provider had the
-                # request): the provider's status callback settles it; never resend blindly.
-                followup.status, followup.lease_owner, followup.lease_expires_at = (
-                    FollowUpStatus.SENT,
-                    None,
-                    None,
-                )
-                session.add(followup)
-                stats.unknown += message.status == MessageStatus.UNKNOWN
-                return None
-            chat_link = None
-            if (
-                self.deep_link is not None
-                and channel_name != "telegram"
-                and not plan.telegram_bound
-            ):
-                # Invite the customer to bind their Telegram chat, where buttons work.
-                token = await link_token_for(session, customer_id=plan.customer.id, now=now)
-                chat_link = self.deep_link(token)
-            rendered = self.render(plan, channel_name, chat_link)
-            outbound = Outbound(
-                to=Address(channel_name, contact.address, plan.customer.name),
-                body=rendered.text,
-                idempotency_key=key,
-                subject=rendered.subject,
-                html=rendered.html,
-                language=rendered.language,
-                template=rendered.template,
-                buttons=rendered.buttons,
-                variables=rendered.variables,
-                last_inbound_at=contact.last_inbound_at,
+            # The team's part of the step (a call task, a credit hold) still stands.
+            await queue_escalations(
+                session, followup=followup, actions=list(followup.actions), now=now
             )
-            reservation = await outbox.reserve(
-                session,
-                outbound,
-                customer_id=plan.customer.id,
-                followup_id=followup.id,
-                now=now,
-                existing=message,
-            )
-            assert reservation.message is not None and reservation.message.id is not None
-            return Prepared(channel_name, outbound, reservation.message.id, reservation)
+        self._release(followup, FollowUpStatus.SKIPPED, now)
+        followup.skip_reason = plan.skip
+        session.add(followup)
+
+    @staticmethod
+    def _release(
+        followup: FollowUp,
+        status: FollowUpStatus,
+        now: dt.datetime,
+        planned_at: dt.datetime | None = None,
+    ) -> None:
+        """End this worker's lease with a new status (and, when planned again, a new time)."""
+        followup.status, followup.lease_owner, followup.lease_expires_at = status, None, None
+        followup.updated_at = now
+        if planned_at is not None:
+            followup.planned_at = planned_at
 
     async def _pick_channel(
         self, session: AsyncSession, plan: SendPlan, now: dt.datetime
@@ -329,46 +338,82 @@ class Dispatcher:
 
     async def _record(
         self,
-        followup_id: int,
-        message_id: int,
-        channel_name: str,
-        result: DeliveryResult,
+        results: list[tuple[Prepared, DeliveryResult | None]],
         now: dt.datetime,
         stats: TickStats,
-    ) -> bool:
-        """Record the outcome and release the lease in one transaction; True when the next
-        channel should be tried."""
-        fall_back = result.outcome is DeliveryOutcome.PERMANENT or (
-            result.outcome is DeliveryOutcome.RETRYABLE and result.provider_down
-        )
+    ) -> list[int]:
+        """Record every outcome and release the leases in one transaction; returns the
+        follow-ups to try on their next channel."""
+        if not results:
+            return []
+        again: list[int] = []
         async with self.db.transaction() as session:
-            message = await session.get(Message, message_id)
-            assert message is not None
-            outbox.record(message, result, now)
-            session.add(message)
-            followup = await session.get(FollowUp, followup_id)
-            if followup is None or followup.lease_owner != self.config.worker:
-                return False  # the lease was lost meanwhile: the new holder decides
-            if not fall_back:
+            message_ids = [step.message_id for step, _ in results]
+            messages = {
+                m.id: m
+                for m in (
+                    await session.exec(select(Message).where(col(Message.id).in_(message_ids)))
+                ).all()
+            }
+            followups = {
+                f.id: f
+                for f in (
+                    await session.exec(
+                        select(FollowUp).where(
+                            col(FollowUp.id).in_([step.followup_id for step, _ in results])
+                        )
+                    )
+                ).all()
+            }
+            for step, result in results:
+                followup = followups.get(step.followup_id)
+                if followup is None or followup.lease_owner != self.config.worker:
+                    continue  # the lease was lost meanwhile: the new holder decides
+                if result is None:
+                    # The provider cannot say yet whether it has the message: keep it
+                    # reserved (`queued`) and ask again later.
+                    log.warning(
+                        "follow-up %s: cannot reconcile its %s message yet; asking later",
+                        step.followup_id,
+                        step.channel,
+                    )
+                    self._release(
+                        followup, FollowUpStatus.PLANNED, now, now + self.config.retry_backoff
+                    )
+                    followup.last_error = "reconcile: the provider could not be asked"
+                    session.add(followup)
+                    stats.retried += 1
+                    continue
+                message = messages[step.message_id]
+                outbox.record(message, result, now)
+                session.add(message)
+                if self._falls_back(step, result, stats):
+                    again.append(step.followup_id)
+                    continue
                 self._settle(followup, result, now, stats)
                 session.add(followup)
-            if result.outcome in (DeliveryOutcome.SENT, DeliveryOutcome.UNKNOWN):
-                # Escalation actions of the step go to the team once the reminder is out.
-                await queue_escalations(
-                    session, followup=followup, actions=list(followup.actions), now=now
-                )
+                if result.outcome in (DeliveryOutcome.SENT, DeliveryOutcome.UNKNOWN):
+                    # Escalation actions of the step go to the team once the reminder is out.
+                    await queue_escalations(
+                        session, followup=followup, actions=list(followup.actions), now=now
+                    )
+        return again
+
+    def _falls_back(self, step: Prepared, result: DeliveryResult, stats: TickStats) -> bool:
+        """True when the step should try its next channel (failed for good, provider down)."""
         if result.outcome is DeliveryOutcome.RETRYABLE and result.provider_down:
-            # Not this contact's fault: leave the channel out for the rest of the tick and
-            # let the step fall back (the message row stays RETRY for a later attempt).
-            self._mark_down(channel_name, result, stats)
-        elif fall_back:
+            # Not this contact's fault: the channel is left out for the rest of the tick
+            # and the step falls back (the message row stays RETRY for a later attempt).
+            return True
+        if result.outcome is DeliveryOutcome.PERMANENT:
             log.info(
                 "follow-up %s: %s failed permanently (%s), trying the next channel",
-                followup_id,
-                channel_name,
+                step.followup_id,
+                step.channel,
                 result.error_code,
             )
-        return fall_back
+            return True
+        return False
 
     def _settle(
         self, followup: FollowUp, result: DeliveryResult, now: dt.datetime, stats: TickStats
@@ -393,6 +438,8 @@ class Dispatcher:
 
     def _mark_down(self, channel_name: str, result: DeliveryResult, stats: TickStats) -> None:
         """Leave a channel whose provider is unreachable out of the rest of this tick."""
+        if channel_name in self._down:
+            return  # found down by a concurrent send already
         reason = f"{result.error_code}: {result.error_message or 'unreachable'}"
         self._down[channel_name] = stats.down[channel_name] = reason
         log.warning(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlmodel import col, select
@@ -44,39 +45,92 @@ class SendPlan:
     waiting: tuple[str, ...] = ()
 
 
-async def load_send_plan(
-    session: AsyncSession,
-    *,
-    followup: FollowUp,
-    today: dt.date,
-    grace_days: int,
-    enabled: frozenset[str],
-    unavailable: frozenset[str] = frozenset(),
-) -> SendPlan:
-    """Load the customer's current state and decide whether the follow-up still applies.
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    """What the re-check reads for a batch of follow-ups, a few IN queries in all."""
 
-    `enabled` channels can send now; `unavailable` ones are configured but their provider
-    is down: a contact there is not sent to, but it keeps the step from being skipped.
-    """
-    customer = await session.get(Customer, followup.customer_id)
-    assert customer is not None and customer.id is not None
-    links = (
+    customers: dict[int, Customer]
+    links: dict[int, list[FollowUpInvoice]]
+    invoices: dict[int, list[Invoice]]
+    promised: dict[tuple[str, int], dt.date]
+    contacts: dict[int, list[Contact]]
+    failed: dict[int, set[str]]
+
+
+async def _load_batch(
+    session: AsyncSession, followups: Sequence[FollowUp], grace_days: int
+) -> _Batch:
+    customer_ids = sorted({f.customer_id for f in followups})
+    followup_ids = [f.id for f in followups if f.id is not None]
+    customers = {
+        c.id: c
+        for c in (
+            await session.exec(select(Customer).where(col(Customer.id).in_(customer_ids)))
+        ).all()
+        if c.id is not None
+    }
+    links: dict[int, list[FollowUpInvoice]] = {}
+    for link in (
         await session.exec(
-            select(FollowUpInvoice).where(FollowUpInvoice.followup_id == followup.id)
+            select(FollowUpInvoice).where(col(FollowUpInvoice.followup_id).in_(followup_ids))
         )
-    ).all()
-    invoices = (
+    ).all():
+        links.setdefault(link.followup_id, []).append(link)
+    invoices: dict[int, list[Invoice]] = {}
+    for inv in (
         await session.exec(
             select(Invoice)
-            .where(Invoice.customer_id == customer.id)
+            .where(col(Invoice.customer_id).in_(customer_ids))
             .order_by(col(Invoice.due_date))
         )
-    ).all()
+    ).all():
+        invoices.setdefault(inv.customer_id, []).append(inv)
+    contacts: dict[int, list[Contact]] = {}
+    for contact in (
+        await session.exec(
+            select(Contact)
+            .where(col(Contact.customer_id).in_(customer_ids))
+            .order_by(col(Contact.id))
+        )
+    ).all():
+        contacts.setdefault(contact.customer_id, []).append(contact)
+    failed: dict[int, set[str]] = {}
+    for followup_id, channel in (
+        await session.exec(
+            select(Message.followup_id, Message.channel).where(
+                col(Message.followup_id).in_(followup_ids),
+                Message.status == MessageStatus.FAILED,
+            )
+        )
+    ).all():
+        if followup_id is not None:
+            failed.setdefault(followup_id, set()).add(channel)
+    # The calendar's own promise reading, for these customers.
+    promised = await promised_until(session, customer_ids=customer_ids, grace_days=grace_days)
+    return _Batch(customers, links, invoices, promised, contacts, failed)
+
+
+def _decide(
+    followup: FollowUp,
+    batch: _Batch,
+    *,
+    enabled: frozenset[str],
+    unavailable: frozenset[str],
+) -> SendPlan:
+    """Whether one follow-up still applies on its day, and on which channels (pure)."""
+    today = followup.local_date
+    customer = batch.customers[followup.customer_id]
+    assert customer.id is not None
+    links = batch.links.get(followup.id or 0, [])
+    invoices = batch.invoices.get(customer.id, [])
     by_id = {inv.id: inv for inv in invoices}
     linked = [by_id[link.invoice_id] for link in links if link.invoice_id in by_id]
-    # The calendar's own promise reading, for this one customer on the follow-up's day.
-    until = await promised_until(session, customer_ids=[customer.id], grace_days=grace_days)
-    promised = {key[1] for key, last in until.items() if key[0] == "invoice" and today <= last}
+    until = batch.promised
+    promised = {
+        key[1]
+        for key, last in until.items()
+        if key[0] == "invoice" and today <= last and key[1] in by_id
+    }
     all_promised = today <= until.get(("customer", customer.id), dt.date.min)
     still_owed = [inv for inv in linked if inv.balance > 0 and inv.status == InvoiceStatus.OPEN]
     active = [inv for inv in still_owed if not all_promised and inv.id not in promised]
@@ -92,22 +146,12 @@ async def load_send_plan(
             skip = SkipReason.PAID
     contacts: dict[str, Contact] = {}
     opted_out: set[str] = set()
-    for contact in (
-        await session.exec(
-            select(Contact).where(Contact.customer_id == customer.id).order_by(col(Contact.id))
-        )
-    ).all():
+    for contact in batch.contacts.get(customer.id, []):
         if contact.opted_out_at is not None or not contact.consent:
             opted_out.add(contact.channel)
         elif contact.channel in enabled or contact.channel in unavailable:
             contacts.setdefault(contact.channel, contact)
-    failed = (
-        await session.exec(
-            select(Message.channel).where(
-                Message.followup_id == followup.id, Message.status == MessageStatus.FAILED
-            )
-        )
-    ).all()
+    failed = batch.failed.get(followup.id or 0, set())
     reachable = [name for name in followup.channels if name in contacts and name not in failed]
     usable = [name for name in reachable if name in enabled]
     waiting = tuple(name for name in reachable if name not in enabled)
@@ -131,6 +175,29 @@ async def load_send_plan(
         telegram_bound="telegram" in contacts,
         waiting=waiting,
     )
+
+
+async def load_send_plans(
+    session: AsyncSession,
+    *,
+    followups: Sequence[FollowUp],
+    grace_days: int,
+    enabled: frozenset[str],
+    unavailable: frozenset[str] = frozenset(),
+) -> dict[int, SendPlan]:
+    """Load the customers' current state and decide, per follow-up, whether it still applies.
+
+    `enabled` channels can send now; `unavailable` ones are configured but their provider
+    is down: a contact there is not sent to, but it keeps the step from being skipped.
+    """
+    if not followups:
+        return {}
+    batch = await _load_batch(session, followups, grace_days)
+    return {
+        followup.id: _decide(followup, batch, enabled=enabled, unavailable=unavailable)
+        for followup in followups
+        if followup.id is not None
+    }
 
 
 async def open_research_case(session: AsyncSession, *, customer_id: int, details: str) -> bool:
