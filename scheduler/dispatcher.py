@@ -274,6 +274,7 @@ class Dispatcher:
             followup_id=followup.id,
             now=now,
             existing=message,
+            looked_up=True,
         )
         assert reservation.message is not None and reservation.message.id is not None
         assert followup.id is not None

@@ -67,9 +67,13 @@ async def reserve(
     now: dt.datetime,
     followup_id: int | None = None,
     existing: Message | None = None,
+    looked_up: bool = False,
 ) -> Reservation:
-    """Reserve the row for `outbound` (`queued`), unless an earlier try settles it."""
-    row = existing or await find(session, outbound.idempotency_key)
+    """Reserve the row for `outbound` (`queued`), unless an earlier try settles it.
+
+    `existing` is the row holding the key when the caller `looked_up` already.
+    """
+    row = existing if looked_up else await find(session, outbound.idempotency_key)
     reserved_at, known = None, frozenset[str]()
     if row is not None and row.status == MessageStatus.QUEUED:
         # Reserved by a process that died before recording: ask the provider first.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from babel.dates import format_date as babel_format_date
 from babel.numbers import format_currency, get_currency_symbol
@@ -32,6 +33,7 @@ def locale_for(language: str) -> str:
     return _LOCALES[normalize_language(language)]
 
 
+@lru_cache(maxsize=8192)  # pure, and Babel's formatting dominates rendering a reminder
 def format_money(amount: Decimal, currency: str, language: str) -> str:
     """Format an amount for a reader: `Rp5.000.000` (id), `Rp5,000,000` (en), `$1,250.50` (en)."""
     locale = locale_for(language)
@@ -46,6 +48,7 @@ def format_money(amount: Decimal, currency: str, language: str) -> str:
     return format_currency(whole, code, format=pattern, locale=locale, currency_digits=False)
 
 
+@lru_cache(maxsize=4096)
 def format_date(d: dt.date, language: str, *, weekday: bool = True) -> str:
     """Format a date in full: `Rabu, 25 Maret 2026` / `Wednesday, 25 March 2026`."""
     return babel_format_date(d, _DATE_PATTERNS[weekday], locale=locale_for(language))
