@@ -83,8 +83,13 @@ class Prepared:
     followup_id: int
     channel: str
     outbound: Outbound
-    message_id: int
     reservation: outbox.Reservation
+
+    @property
+    def message_id(self) -> int:
+        """The reserved log row (its id is known once the batch is flushed)."""
+        assert self.reservation.message is not None and self.reservation.message.id is not None
+        return self.reservation.message.id
 
 
 def idempotency_key(followup: FollowUp, lead_offset: int, channel: str) -> str:
@@ -208,6 +213,7 @@ class Dispatcher:
                 step = await self._prepare_one(session, plans[followup.id], now, stats)
                 if step is not None:
                     prepared.append(step)
+            await session.flush()
             return prepared
 
     async def _prepare_one(
@@ -275,10 +281,10 @@ class Dispatcher:
             now=now,
             existing=message,
             looked_up=True,
+            flush=False,  # the batch is flushed once, after its last reservation
         )
-        assert reservation.message is not None and reservation.message.id is not None
         assert followup.id is not None
-        return Prepared(followup.id, channel_name, outbound, reservation.message.id, reservation)
+        return Prepared(followup.id, channel_name, outbound, reservation)
 
     async def _skip(self, session: AsyncSession, plan: SendPlan, now: dt.datetime) -> None:
         """Record why a follow-up no longer applies; no usable contact opens research."""

@@ -68,10 +68,12 @@ async def reserve(
     followup_id: int | None = None,
     existing: Message | None = None,
     looked_up: bool = False,
+    flush: bool = True,
 ) -> Reservation:
     """Reserve the row for `outbound` (`queued`), unless an earlier try settles it.
 
-    `existing` is the row holding the key when the caller `looked_up` already.
+    `existing` is the row holding the key when the caller `looked_up` already; without
+    `flush` the caller flushes (once for a batch) before reading the row's id.
     """
     row = existing if looked_up else await find(session, outbound.idempotency_key)
     reserved_at, known = None, frozenset[str]()
@@ -97,7 +99,8 @@ async def reserve(
     # everything since then.
     row.updated_at = reserved_at or now
     session.add(row)
-    await session.flush()
+    if flush:
+        await session.flush()
     return Reservation(row, reserved_at, known)
 
 
