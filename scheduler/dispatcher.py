@@ -97,6 +97,39 @@ def idempotency_key(followup: FollowUp, lead_offset: int, channel: str) -> str:
     return f"fu:{followup.customer_id}:{followup.local_date.isoformat()}:{lead_offset}:{channel}"
 
 
+class _WhatsAppQuota:
+    """Meta's limit on business-initiated WhatsApp conversations, counted for one batch.
+
+    Past it a WhatsApp send fails (Twilio error 63018): a customer outside their 24-hour
+    service window is reached on their next channel instead. Inside the window a message
+    opens no new conversation. The count is read once per batch (on PostgreSQL under an
+    advisory lock held until the batch commits) and kept up to date in memory.
+    """
+
+    def __init__(self, limit: int, now: dt.datetime) -> None:
+        self.limit = limit
+        self.since = now - dt.timedelta(hours=24)
+        self.reached: set[str] | None = None
+
+    async def pick(self, session: AsyncSession, plan: SendPlan) -> tuple[str, Contact]:
+        """The step's first usable channel; WhatsApp only while the limit allows."""
+        choices = list(plan.contacts.items())
+        whatsapp = plan.contacts.get(ChannelKind.WHATSAPP)
+        if not self.limit or whatsapp is None or len(choices) < 2:
+            return choices[0]
+        inbound = whatsapp.last_inbound_at
+        if inbound is not None and inbound >= self.since:
+            return choices[0]  # inside the service window: no new conversation
+        if self.reached is None:
+            self.reached = await whatsapp_conversations(session, since=self.since)
+        if whatsapp.address not in self.reached and len(self.reached) >= self.limit:
+            log.info("WhatsApp daily limit (%s) reached: next channel", self.limit)
+            return next(c for c in choices if c[0] != ChannelKind.WHATSAPP)
+        if choices[0][0] == ChannelKind.WHATSAPP:
+            self.reached.add(whatsapp.address)
+        return choices[0]
+
+
 class Dispatcher:
     """Sends what is due; safe to run in several processes against one PostgreSQL database."""
 
@@ -188,7 +221,11 @@ class Dispatcher:
         return list(zip(prepared, results, strict=True))
 
     async def _prepare(self, ids: list[int], now: dt.datetime, stats: TickStats) -> list[Prepared]:
-        """In one transaction: re-check each follow-up, pick its channel, render, reserve."""
+        """In one transaction: re-check each follow-up, pick its channel, render, reserve.
+
+        Decisions first (defer, skip, wait, or a channel and an idempotency key), then one
+        query for the messages already holding those keys, then the reservations.
+        """
         async with self.db.transaction() as session:
             followups = (
                 await session.exec(
@@ -207,19 +244,31 @@ class Dispatcher:
                 enabled=frozenset(self.channels) - self._down.keys(),
                 unavailable=self.unavailable | self._down.keys(),
             )
-            prepared = []
+            quota = _WhatsAppQuota(self.config.whatsapp_daily_limit, now)
+            chosen: list[tuple[SendPlan, str, Contact, str]] = []
             for followup in followups:
                 assert followup.id is not None
-                step = await self._prepare_one(session, plans[followup.id], now, stats)
+                plan = plans[followup.id]
+                if await self._settle_early(session, plan, now, stats):
+                    continue
+                channel_name, contact = await quota.pick(session, plan)
+                key = idempotency_key(followup, plan.lead_offset, channel_name)
+                chosen.append((plan, channel_name, contact, key))
+            held = await outbox.find_many(session, [key for *_, key in chosen])
+            prepared = []
+            for plan, channel_name, contact, key in chosen:
+                step = await self._reserve(
+                    session, plan, channel_name, contact, held.get(key), now, stats
+                )
                 if step is not None:
                     prepared.append(step)
             await session.flush()
             return prepared
 
-    async def _prepare_one(
+    async def _settle_early(
         self, session: AsyncSession, plan: SendPlan, now: dt.datetime, stats: TickStats
-    ) -> Prepared | None:
-        """Defer, skip, wait or reserve one follow-up, in the batch's transaction."""
+    ) -> bool:
+        """Defer (outside the window), skip, or wait for a provider; True when done so."""
         followup = plan.followup
         zone = ZoneInfo(plan.customer.timezone)
         window = self.window_for(plan.customer.policy_id)
@@ -227,11 +276,11 @@ class Dispatcher:
             self._release(followup, FollowUpStatus.PLANNED, now, window.next_opening(now, zone))
             session.add(followup)
             stats.deferred += 1
-            return None
+            return True
         if plan.skip is not None:
             await self._skip(session, plan, now)
             stats.skipped += 1
-            return None
+            return True
         if not plan.contacts:
             # Only channels whose provider is down reach this customer: wait for one to
             # come back. Nothing was tried on the customer, so the claim's attempt is
@@ -241,10 +290,21 @@ class Dispatcher:
             followup.last_error = f"provider down: {', '.join(plan.waiting)}"
             session.add(followup)
             stats.retried += 1
-            return None
-        channel_name, contact = await self._pick_channel(session, plan, now)
-        key = idempotency_key(followup, plan.lead_offset, channel_name)
-        message = await outbox.find(session, key)
+            return True
+        return False
+
+    async def _reserve(
+        self,
+        session: AsyncSession,
+        plan: SendPlan,
+        channel_name: str,
+        contact: Contact,
+        message: Message | None,
+        now: dt.datetime,
+        stats: TickStats,
+    ) -> Prepared | None:
+        """Render and reserve one follow-up's message, unless an earlier try settled it."""
+        followup = plan.followup
         if message is not None and message.status not in (
             MessageStatus.QUEUED,
             MessageStatus.RETRY,
@@ -264,7 +324,7 @@ class Dispatcher:
         outbound = Outbound(
             to=Address(channel_name, contact.address, plan.customer.name),
             body=rendered.text,
-            idempotency_key=key,
+            idempotency_key=idempotency_key(followup, plan.lead_offset, channel_name),
             subject=rendered.subject,
             html=rendered.html,
             language=rendered.language,
@@ -320,28 +380,6 @@ class Dispatcher:
         followup.updated_at = now
         if planned_at is not None:
             followup.planned_at = planned_at
-
-    async def _pick_channel(
-        self, session: AsyncSession, plan: SendPlan, now: dt.datetime
-    ) -> tuple[str, Contact]:
-        """The step's first usable channel; WhatsApp only while the daily limit allows.
-
-        Past Meta's limit on business-initiated conversations a WhatsApp send fails
-        (Twilio error 63018): a customer outside their 24-hour service window is reached on
-        their next channel instead. Inside the window a message opens no new conversation.
-        """
-        choices = list(plan.contacts.items())
-        limit = self.config.whatsapp_daily_limit
-        whatsapp = plan.contacts.get(ChannelKind.WHATSAPP)
-        if limit and whatsapp is not None and len(choices) > 1:
-            since = now - dt.timedelta(hours=24)
-            inbound = whatsapp.last_inbound_at
-            if inbound is None or inbound < since:
-                reached = await whatsapp_conversations(session, since=since)
-                if whatsapp.address not in reached and len(reached) >= limit:
-                    log.info("WhatsApp daily limit (%s) reached: next channel", limit)
-                    choices = [c for c in choices if c[0] != ChannelKind.WHATSAPP]
-        return choices[0]
 
     async def _record(
         self,

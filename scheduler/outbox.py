@@ -19,7 +19,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.channels.base import Channel
@@ -57,6 +57,14 @@ class Reservation:
 async def find(session: AsyncSession, key: str) -> Message | None:
     """The log row holding idempotency key `key`, if any."""
     return (await session.exec(select(Message).where(Message.idempotency_key == key))).first()
+
+
+async def find_many(session: AsyncSession, keys: list[str]) -> dict[str, Message]:
+    """The log rows holding any of these idempotency keys, by key (one query)."""
+    if not keys:
+        return {}
+    rows = await session.exec(select(Message).where(col(Message.idempotency_key).in_(keys)))
+    return {row.idempotency_key: row for row in rows.all() if row.idempotency_key is not None}
 
 
 async def reserve(
