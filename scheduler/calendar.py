@@ -163,6 +163,8 @@ def _contact(
 def _within_cap(day: dt.date, contacts: Iterable[dt.date], cap: int) -> bool:
     """True when one more contact on `day` keeps every 7-day span at most `cap`."""
     span = [d for d in contacts if day - dt.timedelta(days=6) <= d <= day + dt.timedelta(days=6)]
+    if len(span) < cap:
+        return True  # fewer contacts in the whole fortnight than the cap allows in a week
     for start_offset in range(-6, 1):
         start = day + dt.timedelta(days=start_offset)
         end = start + dt.timedelta(days=6)

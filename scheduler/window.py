@@ -54,6 +54,9 @@ class Window:
 
     def next_open_day(self, day: dt.date) -> dt.date:
         """`day` itself when open, else the next open day."""
+        return _next_open_day(self, day)
+
+    def _search_open_day(self, day: dt.date) -> dt.date:
         for delta in range(MAX_SEARCH_DAYS):
             candidate = day + dt.timedelta(days=delta)
             if self.is_open_day(candidate):
@@ -80,3 +83,9 @@ class Window:
             return dt.datetime.combine(day, self.start, tzinfo=zone).astimezone(dt.UTC)
         day = self.next_open_day(day + dt.timedelta(days=1))
         return dt.datetime.combine(day, self.start, tzinfo=zone).astimezone(dt.UTC)
+
+
+@lru_cache(maxsize=65536)
+def _next_open_day(window: Window, day: dt.date) -> dt.date:
+    """Cached: planning asks the same few hundred days for every customer."""
+    return window._search_open_day(day)
