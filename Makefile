@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench format clean
+.PHONY: run test lint bench bench-large format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,12 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# Figures beside the goals of issue 10; JSON under bench/results/ (see bench/README.md).
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+bench-large: $(STAMP)
+	$(BIN)/python -m bench --large
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -1,10 +1,12 @@
-"""Invoice CSV import at 10k and 100k rows: throughput and peak memory, streaming vs naive.
+"""Invoice CSV import: rows/s and peak memory, streaming (Tagih) vs naive (goal 5).
 
 The naive baseline reads the whole file into a list, parses it all and inserts it
 in one statement: fast, but its memory grows with the file. The streaming import
 should grow only by its duplicate-key index (a few hundred bytes per row). Every
-measurement runs in a fresh process on a fresh SQLite database, because peak RSS
-only ever grows; tracemalloc runs separately, as it slows Python down several times.
+measurement runs in a fresh process on a fresh SQLite database (peak RSS only ever
+grows); the child resets its RSS high-water mark right before the import.
+`make bench` imports 10k and 100k rows; `make bench-large` 1,000,000 (streaming only:
+the naive import would hold the whole file, ~3 GB).
 """
 
 from __future__ import annotations
@@ -13,26 +15,22 @@ import argparse
 import asyncio
 import csv
 import gc
-import json
 import random
-import resource
-import subprocess
-import sys
+import shutil
 import tempfile
 import time
-import tracemalloc
 from pathlib import Path
 from typing import Any
 
 from sqlmodel import insert, select
 
+from bench.common import TODAY, PeakMemory, Report, at_least, emit, run_child
 from storage.db import Database
 from storage.importers import import_csv
 from storage.migrate import upgrade
 from storage.models import Customer, Invoice, utcnow
 from storage.parsing import parse_amount, parse_date
 
-ROOT = Path(__file__).resolve().parent.parent
 SIZES = (10_000, 100_000)
 CUSTOMERS = 1_000
 MODES = ("streaming", "naive")
@@ -87,74 +85,72 @@ async def naive_import(db: Database, path: Path) -> int:
     return len(rows)
 
 
-def _max_rss_kb() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
-
-
-async def measure(folder: Path, mode: str, trace: bool) -> dict[str, float]:
+async def measure(folder: Path, mode: str) -> dict[str, float]:
     """Import `folder`'s invoices once into a fresh database and measure it."""
-    db = Database(f"sqlite+aiosqlite:///{folder / f'{mode}-{trace}.db'}")
+    db = Database(f"sqlite+aiosqlite:///{folder / f'{mode}.db'}")
     await upgrade(db)
-    assert (await import_csv(db, "customers", folder / "customers.csv")).ok
+    assert (await import_csv(db, "customers", folder / "customers.csv", today=TODAY)).ok
     gc.collect()
-    rss_before = _max_rss_kb()
-    if trace:
-        tracemalloc.start()
-    started = time.perf_counter()
+    memory = PeakMemory()
+    memory.start()
+    started, cpu = time.perf_counter(), time.process_time()
     if mode == "naive":
         rows = await naive_import(db, folder / "invoices.csv")
     else:
-        report = await import_csv(db, "invoices", folder / "invoices.csv")
+        report = await import_csv(db, "invoices", folder / "invoices.csv", today=TODAY)
         assert report.ok, report.errors[:5]
         rows = report.created
-    seconds = time.perf_counter() - started
-    peak = tracemalloc.get_traced_memory()[1] if trace else 0
-    tracemalloc.stop()
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     await db.dispose()
-    return {"rows": rows, "seconds": seconds, "rss_kb": _max_rss_kb() - rss_before, "peak": peak}
+    return {
+        "rows": rows,
+        "seconds": seconds,
+        "cpu_s": cpu,
+        "rss_growth_mb": memory.growth_mb(),
+        "peak_rss_mb": memory.peak_mb(),
+    }
 
 
-def _child(folder: Path, mode: str, trace: bool) -> dict[str, float]:
-    args = [sys.executable, "-m", "bench.import_memory", str(folder), mode]
-    done = subprocess.run(
-        [*args, "--trace"] if trace else args, cwd=ROOT, capture_output=True, text=True
-    )
-    if done.returncode:
-        raise RuntimeError(f"{' '.join(args)} failed:\n{done.stderr}")
-    result: dict[str, float] = json.loads(done.stdout.splitlines()[-1])
-    return result
-
-
-def run() -> str:
-    """Measure both modes at both sizes and report throughput, memory and the growth ratio."""
-    results: dict[tuple[str, int], dict[str, float]] = {}
+def run(sizes: tuple[int, ...] = SIZES, modes: tuple[str, ...] = MODES) -> Report:
+    """Import every size in every mode, each in a fresh process; rows/s and memory."""
+    report = Report("import", "invoice CSV import into SQLite (goal 5)")
     with tempfile.TemporaryDirectory(prefix="tagih-bench-") as tmp:
-        for size in SIZES:
+        for size in sizes:
             folder = Path(tmp) / str(size)
             folder.mkdir()
             write_files(folder, size)
-            for mode in MODES:
-                plain, traced = _child(folder, mode, False), _child(folder, mode, True)
-                results[mode, size] = plain | {"peak": traced["peak"]}
-    lines = [
-        f"invoice import into SQLite ({CUSTOMERS:,} customers already imported)",
-        f"{'mode':<10}{'rows':>9}{'rows/s':>9}{'peak RSS growth':>17}{'tracemalloc peak':>18}",
-    ]
-    for (mode, size), r in results.items():
-        lines.append(
-            f"{mode:<10}{size:>9,}{r['rows'] / r['seconds']:>9,.0f}"
-            f"{r['rss_kb'] / 1024:>14.1f} MB{r['peak'] / 2**20:>15.1f} MB"
-        )
-    small, large = SIZES
-    for mode in MODES:
-        a, b = results[mode, small], results[mode, large]
-        per_row = (b["peak"] - a["peak"]) / (large - small)
-        lines.append(
-            f"{mode}: {large // small}x the rows -> tracemalloc peak x{b['peak'] / a['peak']:.1f}, "
-            f"RSS growth x{b['rss_kb'] / max(a['rss_kb'], 1):.1f} "
-            f"({per_row:,.0f} bytes per extra row)"
-        )
-    return "\n".join(lines)
+            for mode in modes:
+                r = run_child("bench.import_memory", str(folder), mode)
+                report.raw[f"{mode}_{size}"] = r
+                rate = r["rows"] / r["seconds"]
+                label = (
+                    "Tagih (streaming)" if mode == "streaming" else "baseline (slurp + 1 INSERT)"
+                )
+                streaming = mode == "streaming"
+                report.add(
+                    f"{mode}_rows_per_s_{size}",
+                    f"{label}: rows/s, {size:,} rows",
+                    rate,
+                    "rows/s",
+                    ">= 20,000/s" if streaming else "",
+                    at_least(rate, 20_000) if streaming else None,
+                )
+                big = size >= 1_000_000
+                report.add(
+                    f"{mode}_peak_rss_mb_{size}",
+                    f"{label}: peak RSS, {size:,} rows",
+                    r["peak_rss_mb"],
+                    "MB",
+                    "< 300 MB" if streaming and big else "",
+                    r["peak_rss_mb"] < 300 if streaming and big else None,
+                    note=f"+{r['rss_growth_mb']:.0f} MB during the import",
+                )
+            shutil.rmtree(folder)
+    report.notes.append(
+        f"{CUSTOMERS:,} customers imported first; peak RSS is the whole process "
+        "(interpreter and libraries included), growth is over the import alone"
+    )
+    return report
 
 
 def main() -> None:
@@ -162,9 +158,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("folder", type=Path)
     parser.add_argument("mode", choices=MODES)
-    parser.add_argument("--trace", action="store_true")
     args = parser.parse_args()
-    print(json.dumps(asyncio.run(measure(args.folder, args.mode, args.trace))))
+    emit(asyncio.run(measure(args.folder, args.mode)))
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from sqlmodel import insert, select
 
+from bench.common import Report
 from bot.app import Tagih
 from bot.config import load_settings
 from bot.sandbox.smtp import SmtpSink
@@ -164,19 +165,23 @@ async def _measure(planned: int, folder: Path) -> tuple[float, float, int]:
         await sink.stop()
 
 
-def run() -> str:
+def run() -> Report:
     """Time the tick and the naive scan at both portfolio sizes; report the ratios."""
     results = {}
     for size in SIZES:
         with tempfile.TemporaryDirectory() as folder:
             results[size] = asyncio.run(_measure(size, Path(folder)))
-    small, large = (results[size] for size in SIZES)
-    lines = [f"{'planned rows':>13} {'tick (50 due)':>14} {'naive scan':>11} {'mails':>6}"]
+    report = Report("tick_scaling", f"a tick costs what is due ({DUE} due), not the portfolio")
     for size in SIZES:
         tick, naive, mails = results[size]
-        lines.append(f"{size:>13,} {tick * 1000:>11.0f} ms {naive * 1000:>8.0f} ms {mails:>6}")
-    lines.append(
-        f"tick ratio 100k/1k: {large[0] / small[0]:.2f}x; "
-        f"naive scan ratio: {large[1] / small[1]:.1f}x"
+        report.raw[str(size)] = {"tick_s": tick, "naive_scan_s": naive, "mails": mails}
+        report.add(f"tick_ms_{size}", f"tick, {size:,} planned rows", tick * 1000, "ms")
+        report.add(
+            f"scan_ms_{size}", f"baseline: scan all planned, {size:,} rows", naive * 1000, "ms"
+        )
+    small, large = (results[size] for size in SIZES)
+    report.add(
+        "tick_ratio", f"tick {SIZES[1]:,} / {SIZES[0]:,} planned rows", large[0] / small[0], "x"
     )
-    return "\n".join(lines)
+    report.add("scan_ratio", "baseline scan ratio", large[1] / small[1], "x")
+    return report
