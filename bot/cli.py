@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import logging
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -23,6 +22,7 @@ from bot.cli_policy import policy_app
 from bot.cli_report import report_command
 from bot.cli_staff import audit_command, staff_app
 from bot.config import ConfigError, Settings, load_settings
+from bot.logmask import configure_logging
 from bot.service import serve
 from scheduler.calendar import PlannedContact
 from scheduler.preview import contact_json, preview
@@ -82,19 +82,16 @@ def root(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")] = False,
 ) -> None:
     """Load the settings once (environment and .env) for every command."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(message)s",
-        handlers=[RichHandler(console=err, show_path=False)],
-    )
-    # Library chatter (each migration step, each job added) is noise on the console.
-    for noisy in ("alembic", "apscheduler", "telegram", "httpx", "twilio", "aiohttp.access"):
-        logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
+    handler = RichHandler(console=err, show_path=False)
+    # Masked at every level: libraries' debug output (SQL parameters, request bodies) stays
+    # off, and emails, phone numbers and the configured secrets are redacted in every line.
+    configure_logging(handler, verbose=verbose, secrets=())
     try:
-        ctx.obj = load_settings()
+        ctx.obj = settings = load_settings()
     except ConfigError as exc:
         err.print(f"[red]configuration error:[/] {exc}")
         raise typer.Exit(2) from None
+    configure_logging(handler, verbose=verbose, secrets=settings.secret_values())
 
 
 @app.command("import")

@@ -122,6 +122,16 @@ class Settings(BaseSettings):
     max_contacts_per_week: int = Field(default=3, ge=1)
     promise_grace_days: int = Field(default=1, ge=0)
 
+    def secret_values(self) -> list[str]:
+        """Every configured secret in clear, for redacting logs (never for printing)."""
+        secrets = (
+            self.smtp_password,
+            self.telegram_token,
+            self.telegram_webhook_secret,
+            self.twilio_auth_token,
+        )
+        return [s.get_secret_value() for s in secrets if s is not None]
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:

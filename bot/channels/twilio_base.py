@@ -7,7 +7,6 @@ import contextvars
 import datetime as dt
 import json
 import logging
-import re
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from twilio.rest import Client
 
 from bot.channels.pacing import Clock, Pacer, Sleep
 from bot.config import ConfigError
-from bot.logmask import mask_address
+from bot.logmask import mask_address, mask_phones
 from bot.messages import DeliveryOutcome, DeliveryResult, Outbound
 
 if TYPE_CHECKING:
@@ -43,7 +42,6 @@ FAILED_STATUSES = frozenset({"failed", "undelivered", "canceled", "busy", "no-an
 
 log = logging.getLogger(__name__)
 #: "+62812…" in Twilio's texts, or a bare run of digits long enough to be a number.
-_PHONE = re.compile(r"\+\d{4,15}\b|\b\d{8,15}\b")
 
 
 @dataclass
@@ -104,11 +102,6 @@ def webhook_url(public_url: str | None, path: str, key: str, **params: str) -> s
     # in our URL and in the one a web framework rebuilds (which decodes %3A).
     query = urlencode({"key": key, **params}, safe=":")
     return f"{public_url.rstrip('/')}{path}?{query}"
-
-
-def mask_phones(text: str) -> str:
-    """Mask every phone number inside free text, such as a Twilio error message."""
-    return _PHONE.sub(lambda match: mask_address(match.group(0)), text)
 
 
 def retry_after_seconds(value: str | None) -> float | None:
