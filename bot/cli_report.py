@@ -20,6 +20,7 @@ from rich.table import Table
 
 from bot.config import Settings
 from bot.i18n.format import format_money
+from storage.csvfile import neutralise_formula
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.reports import (
@@ -69,6 +70,9 @@ def cell_text(value: Cell, kind: CellKind, currency: str | None, language: str) 
         return str(Decimal(str(value)).quantize(Decimal("0.1"), ROUND_HALF_UP))
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, str):
+        # Names and item texts come from imports: never hand a spreadsheet a formula.
+        return neutralise_formula(value)
     return str(value)
 
 
@@ -80,6 +84,9 @@ def cell_csv(value: Cell) -> str:
         return str(json_amount(value))
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, str):
+        # Names and item texts come from imports: never hand a spreadsheet a formula.
+        return neutralise_formula(value)
     return str(value)
 
 

@@ -106,3 +106,17 @@ class CsvReader:
         except csv.Error as exc:
             # Past a broken quote the framing of every later line is unknowable: stop here.
             self._error(previous + 1, "", f"malformed CSV: {exc}")
+
+
+#: Characters that make a spreadsheet read a cell as a formula (OWASP's CSV injection list).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def looks_like_formula(text: str) -> bool:
+    """True when a spreadsheet would evaluate this text cell as a formula."""
+    return text.startswith(FORMULA_STARTS)
+
+
+def neutralise_formula(text: str) -> str:
+    """A text cell safe to open in a spreadsheet: formulas get a leading apostrophe."""
+    return f"'{text}" if looks_like_formula(text) else text

