@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import socket
 
 from sqlalchemy import and_, or_, update
 from sqlmodel import col, select
@@ -79,3 +81,54 @@ async def release(
             .values(**values)
         )
     return bool(result.rowcount)
+
+
+def _process_gone(worker: str, host: str) -> bool:
+    """True when `worker` ("host:pid") ran on this host and its process no longer exists."""
+    worker_host, _, pid = worker.rpartition(":")
+    if worker_host != host or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, under another user
+        return False
+    return False
+
+
+async def reclaim_dead_leases(
+    db: Database, *, worker: str, now: dt.datetime, host: str | None = None
+) -> int:
+    """Free at once the leases of dead workers of this host (a `kill -9`, then a restart).
+
+    Their follow-ups would otherwise wait for the lease to expire (minutes); freed, the next
+    claim takes them, and a message one of them had reserved is reconciled, not resent.
+    Workers are named "host:pid"; a worker on another host keeps its lease until it expires.
+    """
+    host = host or socket.gethostname()
+    async with db.sessions() as session:
+        owners = (
+            await session.exec(
+                select(FollowUp.lease_owner)
+                .where(
+                    col(FollowUp.status) == FollowUpStatus.CLAIMED,
+                    col(FollowUp.lease_owner).is_not(None),
+                    col(FollowUp.lease_owner) != worker,
+                )
+                .distinct()
+            )
+        ).all()
+    dead = [owner for owner in owners if owner is not None and _process_gone(owner, host)]
+    if not dead:
+        return 0
+    async with db.transaction() as session:
+        result = await session.exec(
+            update(FollowUp)
+            .where(
+                col(FollowUp.status) == FollowUpStatus.CLAIMED,
+                col(FollowUp.lease_owner).in_(dead),
+            )
+            .values(lease_expires_at=now - dt.timedelta(seconds=1), updated_at=now)
+        )
+    return int(result.rowcount or 0)

@@ -17,7 +17,7 @@ from bot.messages import Address, Button, DeliveryOutcome, DeliveryResult, Outbo
 from bot.staff.alert_queue import queue_alert, queue_escalations
 from bot.staff.settings_store import paused_all
 from scheduler import outbox
-from scheduler.claims import claim_due
+from scheduler.claims import claim_due, reclaim_dead_leases
 from scheduler.recheck import SendPlan, load_send_plans, open_research_case
 from scheduler.window import Window
 from storage.db import Database
@@ -172,6 +172,7 @@ class Dispatcher:
         async with self.db.sessions() as session:
             if await paused_all(session):
                 return stats  # an admin's /pauseall: nothing goes out until /resumeall
+        await reclaim_dead_leases(self.db, worker=self.config.worker, now=now)
         while True:
             ids = await claim_due(
                 self.db,

@@ -1,0 +1,103 @@
+"""A restarted worker frees at once the leases of dead workers of its host (after kill -9)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import update
+from sqlmodel import col, select
+
+from bot.app import Tagih
+from bot.config import load_settings
+from bot.sandbox.smtp import SmtpSink
+from storage.enums import FollowUpStatus
+from storage.models import FollowUp
+from tests.factories import add_customer
+
+NOW = dt.datetime(2026, 11, 23, 3, 0, tzinfo=dt.UTC)  # Monday 10:00 WIB
+HOST = socket.gethostname()
+
+
+def dead_pid() -> int:
+    """The pid of a process that has exited (and been reaped)."""
+    child = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(child.stdout)
+
+
+@pytest.fixture
+async def tagih(db_url: str, tmp_path: Path) -> AsyncIterator[tuple[Tagih, SmtpSink]]:
+    sink = SmtpSink(tmp_path / "mail")
+    await sink.start()
+    settings = load_settings(
+        database_url=db_url,
+        smtp_host=sink.host,
+        smtp_port=sink.port,
+        smtp_starttls=False,
+        sandbox_dir=tmp_path / "sandbox",
+        load_examples=False,
+        lease_seconds=300,
+    )
+    app = Tagih(settings, clock=lambda: NOW, worker=f"{HOST}:{os.getpid()}")
+    await app.open()
+    yield app, sink
+    await app.close()
+    await sink.stop()
+
+
+async def claimed_by(app: Tagih, owners: list[str]) -> None:
+    """Plan one follow-up per owner and leave it claimed by that worker for 5 minutes."""
+    for n in range(len(owners)):
+        await add_customer(
+            app.db,
+            f"C{n}",
+            email=f"c{n}@example.co.id",
+            invoices=[(f"INV-{n}", dt.date(2026, 11, 22), "1000000")],
+        )
+    await app.plan(NOW)
+    async with app.db.transaction() as session:
+        rows = (await session.exec(select(FollowUp).order_by(col(FollowUp.id)))).all()
+        for row, owner in zip(rows, owners, strict=True):
+            await session.exec(
+                update(FollowUp)
+                .where(col(FollowUp.id) == row.id)
+                .values(
+                    status=FollowUpStatus.CLAIMED,
+                    lease_owner=owner,
+                    lease_expires_at=NOW + dt.timedelta(minutes=5),
+                    attempts=1,
+                )
+            )
+
+
+async def test_dead_workers_of_this_host_lose_their_leases_at_once(
+    tagih: tuple[Tagih, SmtpSink],
+) -> None:
+    app, sink = tagih
+    dead = f"{HOST}:{dead_pid()}"
+    alive = f"{HOST}:{os.getppid()}"  # the process that started pytest is still running
+    elsewhere = "another-host:4242"
+    await claimed_by(app, [dead, alive, elsewhere])
+    _, stats = await app.send_due(NOW)
+    # The dead worker's follow-up goes out now, not five minutes later; the live worker's and
+    # the other host's (whose liveness cannot be known here) keep their leases.
+    assert (stats.claimed, stats.sent) == (1, 1)
+    assert [m["To"].addresses[0].addr_spec for m in sink.messages] == ["c0@example.co.id"]
+    async with app.db.sessions() as session:
+        owners = {
+            row.lease_owner
+            for row in (await session.exec(select(FollowUp))).all()
+            if row.status == FollowUpStatus.CLAIMED
+        }
+    assert owners == {alive, elsewhere}
