@@ -60,6 +60,9 @@ class Tagih:
     settings: Settings
     clock: Clock = utc_now
     worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
+    #: Whether this process leads (see scheduler/leader.py): only the leader polls Telegram.
+    #: True for a process on its own; `tagih run` hands it over with `set_leading`.
+    leading: bool = True
     db: Database = field(init=False)
     router: InboundRouter = field(init=False)
     providers: Providers = field(init=False, default_factory=Providers)
@@ -67,6 +70,7 @@ class Tagih:
     _web: web.AppRunner | None = field(init=False, default=None)
     _deps: WebDeps | None = field(init=False, default=None)
     _public_url: str | None = field(init=False, default=None)
+    _polls: bool = field(init=False, default=False)
     _polling: asyncio.Task[None] | None = field(init=False, default=None)
     _stop_polling: asyncio.Event = field(init=False, default_factory=asyncio.Event)
 
@@ -155,8 +159,31 @@ class Tagih:
         if reachable and public_url:
             await telegram.set_webhook(f"{public_url}/telegram/webhook")
         else:
+            self._polls = True
+            self._start_polling()
+            self.announcements.append(
+                "Telegram: no public URL, receiving updates by polling (the leader polls)"
+            )
+
+    async def set_leading(self, leading: bool) -> None:
+        """Become the leader (start polling Telegram, if updates come by polling) or stop."""
+        self.leading = leading
+        if leading:
+            self._start_polling()
+        else:
+            await self._end_polling()
+
+    def _start_polling(self) -> None:
+        telegram = self.providers.telegram
+        if self._polls and self.leading and telegram is not None and self._polling is None:
+            self._stop_polling = asyncio.Event()
             self._polling = asyncio.create_task(telegram.run_polling(self._stop_polling))
-            self.announcements.append("Telegram: no public URL, receiving updates by polling")
+
+    async def _end_polling(self) -> None:
+        polling, self._polling = self._polling, None
+        if polling is not None:
+            self._stop_polling.set()
+            await polling
 
     async def on_inbound(self, inbound: Inbound) -> Sequence[Outbound]:
         """Route one inbound chat message; the replies to send back."""
@@ -320,9 +347,7 @@ class Tagih:
 
     async def close(self) -> None:
         """Stop receiving, stop channels and sandboxes, then close the database."""
-        if self._polling is not None:
-            self._stop_polling.set()
-            await self._polling
+        await self._end_polling()
         await self.providers.close()
         if self._web is not None:
             await self._web.cleanup()

@@ -1,36 +1,126 @@
-"""`tagih run`: the service loop around a `Tagih` — webhooks, ticks, jobs, clean shutdown."""
+"""`tagih run`: the service loop around a `Tagih` — webhooks, ticks, jobs, clean shutdown.
+
+Many `tagih run` processes may share one database. Every process serves webhooks and runs
+the dispatch tick (claims make that safe); one of them, the leader (scheduler/leader.py),
+also plans, checks promises, sends the digests and polls Telegram. Each process asks the
+leadership every `CHECK_SECONDS` and before each leader job; a process that takes over
+catches up at once (promise check, then planning), since the old leader may have died
+before its hourly pass.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import signal
 from collections.abc import Callable
+from dataclasses import dataclass
+
+from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.app import Tagih, safe_url
-from scheduler.jobs import build_scheduler
+from scheduler.jobs import Job, build_scheduler
+from scheduler.leader import CHECK_SECONDS, Leadership, leadership_for
+
+
+@dataclass
+class Service:
+    """The leadership side of one process: who runs the once-only jobs, and handing over."""
+
+    app: Tagih
+    leadership: Leadership
+    announce: Callable[[str], None]
+    #: Whether this process led at the last check.
+    leading: bool = False
+
+    async def lead(self, now: dt.datetime, *, catch_up: bool = True) -> bool:
+        """Ask the leadership; start or stop the leader's work on a change. True when leading.
+
+        On taking over (with `catch_up`), settle promises and plan at once.
+        """
+        leading = await self.leadership.check()
+        if leading == self.leading:
+            return leading
+        self.leading = leading
+        await self.app.set_leading(leading)
+        if not leading:
+            self.announce(
+                f"Leader: {self.app.worker} is no longer the leader; it keeps dispatching "
+                "and serving webhooks"
+            )
+            return False
+        self.announce(
+            f"Leader: {self.app.worker} leads (planning, promise checks, digests, Telegram polling)"
+        )
+        if catch_up:
+            promises = await self.app.check_promises(now)
+            planned = await self.app.plan(now)
+            self.announce(
+                f"Leader: took over; {promises.broken} promises broken, "
+                f"{promises.kept} kept; planned follow-ups for {planned.customers} customers"
+            )
+        return True
+
+    def leader_only(self, job: Job) -> Job:
+        """`job`, run only while this process leads (asked right before each run)."""
+
+        async def run(now: dt.datetime) -> object:
+            if not await self.lead(now):
+                return "skipped: another process leads"
+            return await job(now)
+
+        return run
+
+    async def watch(self) -> None:
+        """The leadership job: every `CHECK_SECONDS`, take over from a dead leader."""
+        await self.lead(self.app.clock())
+
+    async def close(self) -> None:
+        """Step down so that another process takes over at once."""
+        if self.leading:
+            await self.app.set_leading(False)
+        self.leading = False
+        await self.leadership.release()
 
 
 async def serve(
-    app: Tagih, *, announce: Callable[[str], None], stop: asyncio.Event | None = None
+    app: Tagih,
+    *,
+    announce: Callable[[str], None],
+    stop: asyncio.Event | None = None,
+    leadership: Leadership | None = None,
 ) -> None:
-    """`tagih run`: plan, then tick every minute until SIGINT/SIGTERM (or `stop`)."""
+    """`tagih run`: lead or follow, plan if leading, then tick every minute until
+    SIGINT/SIGTERM (or `stop`)."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    app.leading = False  # no Telegram polling before the leadership says so
     await app.open(with_web=True)
+    service = Service(app, leadership or leadership_for(app.settings.database_url), announce)
     try:
-        await app.load_examples_if_empty()
+        leading = await service.lead(app.clock(), catch_up=False)
+        if leading:
+            await app.load_examples_if_empty()
         announce(f"Database: {safe_url(app.settings.database_url)}")
         for line in app.announcements:
             announce(line)
         for line in app.warnings:
             announce(f"warning: {line} (retried every dispatch tick)")
-        planned = await app.plan()
-        announce(
-            f"Planned follow-ups for {planned.customers} customers; "
-            f"dispatching every {app.settings.dispatch_interval_seconds} s. Ctrl-C stops."
-        )
+        if leading:
+            planned = await app.plan()
+            announce(
+                f"Planned follow-ups for {planned.customers} customers; "
+                f"dispatching every {app.settings.dispatch_interval_seconds} s. Ctrl-C stops."
+            )
+        else:
+            announce(
+                "Another process leads (planning, promise checks, digests, Telegram polling); "
+                f"this one dispatches every {app.settings.dispatch_interval_seconds} s, "
+                f"serves webhooks and takes over within {CHECK_SECONDS} s if the leader "
+                "stops. Ctrl-C stops."
+            )
         dispatcher = await app.dispatcher()
         stats = await dispatcher.tick(app.clock())
         announce(
@@ -41,12 +131,20 @@ async def serve(
             announce(f"warning: {channel} unreachable ({reason}); retried next tick")
         scheduler = build_scheduler(
             tick=app.tick,
-            plan=app.plan,
-            promises=app.check_promises,
-            digests=app.send_digests,
+            plan=service.leader_only(app.plan),
+            promises=service.leader_only(app.check_promises),
+            digests=service.leader_only(app.send_digests),
             clock=app.clock,
             tick_seconds=app.settings.dispatch_interval_seconds,
             timezone=app.settings.timezone,
+        )
+        scheduler.add_job(
+            service.watch,
+            IntervalTrigger(seconds=CHECK_SECONDS),
+            id="leadership",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
         )
         scheduler.start()
         try:
@@ -57,4 +155,7 @@ async def serve(
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
-        await app.close()
+        try:
+            await service.close()
+        finally:
+            await app.close()
