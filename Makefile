@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench bench-large format clean
+.PHONY: run test lint bench bench-large audit lock format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,15 @@ bench: $(STAMP)
 
 bench-large: $(STAMP)
 	$(BIN)/python -m bench --large
+
+# Known vulnerabilities in the locked dependencies (requirements.lock); says so loudly when
+# the vulnerability database cannot be reached.
+audit: $(STAMP)
+	$(BIN)/python .ci/audit.py
+
+# Re-lock after changing dependencies in pyproject.toml.
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --extra test --python-version 3.11 -o requirements.lock
 
 format: $(STAMP)
 	$(BIN)/ruff format .
