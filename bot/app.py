@@ -28,6 +28,7 @@ from bot.staff.settings_store import effective_window
 from bot.staff.template_store import load_overrides, override_environment
 from bot.web import WebDeps, build_web_app, start_web
 from scheduler.dispatcher import DispatchConfig, Dispatcher, TickStats
+from scheduler.leader import startup_lock
 from scheduler.planner import PlanStats, plan_pass
 from scheduler.policy_store import ensure_standard, global_window, load_specs, policy_id_by_name
 from scheduler.promises import PromiseStats, check_promises
@@ -92,9 +93,11 @@ class Tagih:
     async def open(self, *, with_channels: bool = True, with_web: bool = False) -> None:
         """Migrate, seed the default policy, then start the web server and the channels."""
         self.db = Database(self.settings.database_url)
-        await upgrade(self.db)
-        async with self.db.transaction() as session:
-            await ensure_standard(session)
+        # Processes started together on one database take turns (scheduler/leader.py).
+        async with startup_lock(self.settings.database_url):
+            await upgrade(self.db)
+            async with self.db.transaction() as session:
+                await ensure_standard(session)
         self.router = InboundRouter(
             self.db,
             default_language=self.settings.language,

@@ -24,10 +24,14 @@ before each leader job.
   machine, which is all SQLite supports anyway (not on NFS, where SQLite is unsafe too).
 - **SQLite in memory**, or a platform without `fcntl`: the process is always the leader.
 
-Two leaders for a moment (a partitioned leader that has not run its heartbeat yet) are
-harmless by construction: planning is idempotent and safe when run concurrently, promise
-checks and digests record what they did in the same transaction. Leadership decides who
-*should* run the once-only jobs, not whether they are correct.
+`startup_lock` makes processes started together on one PostgreSQL take turns to migrate
+and seed (without it, all but one could die on a duplicate key).
+
+Two leaders at once happen only between a leader's lost session and its next check (it
+asks before every leader job, so for one job at most): planning is idempotent and safe
+when run concurrently, a digest carries a per-day idempotency key, Telegram answers a
+second poller 409 (retried). Two promise checks at the very same moment could alert a
+collector twice about one broken promise (they take no row lock).
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Protocol
 
@@ -55,6 +61,8 @@ log = logging.getLogger(__name__)
 #: The advisory lock's key: "tagi" in ASCII. Advisory locks are per database, so two
 #: Tagih databases on one cluster each elect their own leader.
 LOCK_KEY = 0x74616769
+#: The advisory lock processes take turns on to migrate and seed at start-up ("tagu").
+STARTUP_KEY = 0x74616775
 #: How often the service asks; takeover after a leader's death takes at most this long
 #: (plus, on PostgreSQL, the keepalive time when its whole host vanished).
 CHECK_SECONDS = 15
@@ -261,3 +269,26 @@ def leadership_for(url: str) -> Leadership:
     if in_memory or not HAS_FLOCK:
         return AlwaysLeader()
     return FileLeadership(Path(f"{database}.leader"))
+
+
+@asynccontextmanager
+async def startup_lock(url: str) -> AsyncIterator[None]:
+    """Processes starting together on one PostgreSQL take turns (migrations, seeding).
+
+    A blocking session-level advisory lock on a connection of its own, freed on exit or
+    when the process dies. Elsewhere nothing to do: on SQLite every transaction, the
+    migration's included, takes the single write lock at BEGIN.
+    """
+    if make_url(url).get_backend_name() != "postgresql":
+        yield
+        return
+    engine = create_async_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": STARTUP_KEY})
+            try:
+                yield
+            finally:
+                await conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": STARTUP_KEY})
+    finally:
+        await engine.dispose()

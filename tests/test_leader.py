@@ -27,6 +27,7 @@ from scheduler.leader import (
     Leadership,
     PostgresLeadership,
     leadership_for,
+    startup_lock,
 )
 from storage.db import Database
 from tests.pg import PgCluster
@@ -233,3 +234,68 @@ async def test_unreachable_database_means_not_leader() -> None:
         assert not leadership.leading
     finally:
         await leadership.release()
+
+
+# --- start-up: processes started together take turns to migrate and seed -------------------
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+async def test_startup_lock_makes_processes_take_turns(db_url: str) -> None:
+    order: list[str] = []
+    inside = asyncio.Event()
+
+    async def first() -> None:
+        async with startup_lock(db_url):
+            order.append("first in")
+            inside.set()
+            await asyncio.sleep(0.2)  # the second waits on PostgreSQL meanwhile
+            order.append("first out")
+
+    async def second() -> None:
+        await inside.wait()
+        async with startup_lock(db_url):
+            order.append("second in")
+
+    await asyncio.gather(first(), second())
+    assert order == ["first in", "first out", "second in"]
+
+
+async def test_startup_lock_elsewhere_is_a_no_op(tmp_path: Path) -> None:
+    async with startup_lock(f"sqlite+aiosqlite:///{tmp_path / 'tagih.db'}"):
+        pass
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+async def test_processes_started_together_on_an_empty_database_all_start(
+    db_url: str, pg_cluster: PgCluster
+) -> None:
+    """Migrations and the default policy's seed race without the start-up lock: one of two
+    processes died (creating alembic_version on an empty database, or UniqueViolationError on
+    policy_name_key on a migrated database)."""
+    name = db_url.rsplit("/", 1)[1] + "_empty"
+    pg_cluster.psql(f"CREATE DATABASE {name}")  # not even migrated
+    url = pg_cluster.url(name)
+    opener = (
+        "import asyncio, sys\n"
+        "from bot.app import Tagih\n"
+        "from bot.config import load_settings\n"
+        "async def main():\n"
+        "    app = Tagih(load_settings(database_url=sys.argv[1], load_examples=False))\n"
+        "    await app.open(with_channels=False)\n"
+        "    await app.close()\n"
+        "asyncio.run(main())\n"
+    )
+    procs = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            opener,
+            url,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stderr=asyncio.subprocess.PIPE,
+        )
+        for _ in range(2)
+    ]
+    errors = [(await proc.communicate())[1].decode() for proc in procs]
+    assert [proc.returncode for proc in procs] == [0, 0], errors
