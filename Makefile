@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench bench-large audit lock format clean
+.PHONY: run test soak lint bench bench-large audit lock format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The heavier reliability variants: 20,000 follow-ups across killed workers, a 20 s lock...
+soak: $(STAMP)
+	TAGIH_SOAK=1 $(BIN)/python -m pytest tests/reliability tests/test_many_workers.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
