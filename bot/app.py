@@ -134,6 +134,7 @@ class Tagih:
         if deps is None:
             return
         deps.twilio_auth_token = self.providers.twilio_auth_token
+        deps.channels = self.providers.channels  # the inbox sends replies through them
         telegram = self.providers.telegram
         if deps.telegram is not None or telegram is None:
             return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
@@ -38,6 +38,10 @@ class Routed:
     message_id: int | None = None
 
 
+#: Runs inside the routing transaction, after the message was applied.
+AfterRouting = Callable[[AsyncSession, Routed], Awaitable[None]]
+
+
 class InboundRouter:
     """Logs inbound messages (each provider event once), binds chats, replies."""
 
@@ -60,16 +64,47 @@ class InboundRouter:
         self.default_language = default_language
         self.clock = clock
 
-    async def handle(self, inbound: Inbound) -> Routed:
-        """Apply one inbound message in one transaction; a replayed event changes nothing."""
+    async def handle(
+        self,
+        inbound: Inbound,
+        *,
+        then: AfterRouting | None = None,
+        replies_queued: bool = False,
+    ) -> Routed:
+        """Apply one inbound message in one transaction; a replayed event changes nothing.
+
+        `then` runs last inside that transaction (the inbox marks its event applied there,
+        so effects and bookkeeping commit together); it may raise to roll everything back.
+        With `replies_queued` the replies are logged as queued, for a caller that sends
+        them afterwards, instead of as sent (answered in the webhook's own response).
+        """
         try:
             async with self.db.transaction() as session:
-                return await self._handle(session, inbound)
+                status = MessageStatus.QUEUED if replies_queued else MessageStatus.SENT
+                routed = await self._handle(session, inbound, status)
+                if then is not None:
+                    await then(session, routed)
+                return routed
         except IntegrityError:
             # A concurrent delivery of the same provider event won the unique index.
             return Routed(replies=(), duplicate=True)
 
-    async def _handle(self, session: AsyncSession, inbound: Inbound) -> Routed:
+    async def applied(self, inbound: Inbound) -> bool:
+        """True when this provider event is in the ledger of applied events."""
+        if not inbound.provider_id:
+            return False
+        async with self.db.transaction() as session:
+            seen = await session.exec(
+                select(InboundEvent.id).where(
+                    InboundEvent.provider == inbound.sender.channel,
+                    InboundEvent.event_id == inbound.provider_id,
+                )
+            )
+            return seen.first() is not None
+
+    async def _handle(
+        self, session: AsyncSession, inbound: Inbound, reply_status: MessageStatus
+    ) -> Routed:
         channel, address = inbound.sender.channel, inbound.sender.value
         if inbound.provider_id:
             seen = (
@@ -165,7 +200,7 @@ class InboundRouter:
                     body=reply.body,
                     template=reply.template or "reply",
                     idempotency_key=reply.idempotency_key,
-                    status=MessageStatus.SENT,
+                    status=reply_status,
                     created_at=now,
                     updated_at=now,
                 )

@@ -1,35 +1,50 @@
-"""The webhook server (aiohttp): Twilio messages, statuses and voice, Telegram, health."""
+"""The webhook server (aiohttp): Twilio messages, statuses and voice, Telegram, health.
+
+Customer messages go through the durable inbox (bot/inbox.py): after the signature check
+the raw event is kept with one short insert and the webhook answers at once (empty TwiML,
+or 200 for Telegram); the inbox's worker, started with this app, runs the conversation and
+sends the replies. A keypad choice in a call needs its answer in this response: the webhook
+keeps it the same way, waits up to `voice_wait` seconds for the worker, and otherwise keeps
+the caller on the line with a short pause and a redirect to `/twilio/voice/result`.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, Protocol
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 
 from aiohttp import web
 from sqlmodel import select
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
+from twilio.twiml.voice_response import VoiceResponse
 
 from bot.channels import voice_twiml
+from bot.channels.twilio_base import webhook_url
 from bot.delivery import apply_status
 from bot.inbound import InboundRouter
-from bot.messages import Address, Inbound
+from bot.inbox import (
+    TWILIO,
+    Inbox,
+    InboxConfig,
+    ReplySender,
+    TelegramWebhook,
+    gather_event_id,
+)
 from storage.db import Database
 from storage.models import Customer, Message
 
 log = logging.getLogger(__name__)
 TWIML = "application/xml"
+#: The answer to an inbound SMS or WhatsApp message: replies follow by REST.
+EMPTY_TWIML = str(MessagingResponse())
+#: How often a caller is put on hold while their keypad choice is being applied.
+VOICE_HOLDS = 4
+TELEGRAM_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
-
-class TelegramWebhook(Protocol):
-    """What the web server needs of the Telegram channel."""
-
-    async def handle_webhook(self, payload: dict[str, Any], secret_header: str | None) -> int:
-        """Apply one update; the HTTP status to answer."""
-        ...
+__all__ = ["DEPS", "INBOX", "TelegramWebhook", "WebDeps", "build_web_app", "start_web"]
 
 
 @dataclass
@@ -42,10 +57,18 @@ class WebDeps:
     clock: Callable[[], dt.datetime]
     twilio_auth_token: str | None = None
     telegram: TelegramWebhook | None = None
+    #: The open channels (the inbox sends replies through them), wired once they are up.
+    channels: Mapping[str, ReplySender] = field(default_factory=dict)
+    inbox_config: InboxConfig | None = None
+    #: Seconds a keypad choice's webhook waits for its reply before putting the call on hold.
+    voice_wait: float = 2.0
+    #: The inbox, made by `build_web_app`.
+    inbox: Inbox | None = field(default=None, init=False)
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 DEPS = web.AppKey("deps", WebDeps)
+INBOX = web.AppKey("inbox", Inbox)
 
 
 def _twilio(
@@ -55,12 +78,17 @@ def _twilio(
 
     async def checked(request: web.Request) -> web.StreamResponse:
         deps: WebDeps = request.app[DEPS]
-        form = {key: str(value) for key, value in (await request.post()).items()}
         signature = request.headers.get("X-Twilio-Signature", "")
+        token = deps.twilio_auth_token
+        if not token or not signature:
+            log.warning("rejected an unsigned Twilio request to %s", request.path)
+            return web.Response(status=403, text="invalid signature")
+        # The signature covers the form, so the form is read, but nothing is done with it
+        # before it is checked.
+        form = {key: str(value) for key, value in (await request.post()).items()}
         # Behind a proxy the URL Twilio signed is the public one, not what we were asked.
         url = deps.public_url + request.raw_path  # exactly as requested: no re-encoding
-        token = deps.twilio_auth_token
-        if not token or not signature or not RequestValidator(token).validate(url, form, signature):
+        if not RequestValidator(token).validate(url, form, signature):
             log.warning("rejected a Twilio request to %s with a bad signature", request.path)
             return web.Response(status=403, text="invalid signature")
         return await handler(request, deps, form)
@@ -68,36 +96,12 @@ def _twilio(
     return checked
 
 
-def _phone(value: str) -> tuple[str, str]:
-    """(channel, E.164 number) from a Twilio address like `whatsapp:+62812…`."""
-    if value.startswith("whatsapp:"):
-        return "whatsapp", value.removeprefix("whatsapp:")
-    return "sms", value
-
-
 async def twilio_message(
     request: web.Request, deps: WebDeps, form: Mapping[str, str]
 ) -> web.StreamResponse:
-    """An SMS or WhatsApp message from a customer: log, route, answer in TwiML."""
-    channel, number = _phone(form.get("From", ""))
-    media = tuple(
-        form[f"MediaUrl{i}"]
-        for i in range(int(form.get("NumMedia", "0") or 0))
-        if f"MediaUrl{i}" in form
-    )
-    inbound = Inbound(
-        sender=Address(channel, number),
-        text=form.get("Body", ""),
-        received_at=deps.clock(),
-        provider_id=form.get("MessageSid") or None,
-        payload=form.get("ButtonPayload") or None,
-        media=media,
-    )
-    routed = await deps.router.handle(inbound)
-    response = MessagingResponse()
-    for reply in routed.replies:
-        response.message(reply.body)
-    return web.Response(text=str(response), content_type=TWIML)
+    """An SMS or WhatsApp message from a customer: keep it, answer at once (replies follow)."""
+    await request.app[INBOX].keep_twilio_message(form)
+    return web.Response(text=EMPTY_TWIML, content_type=TWIML)
 
 
 async def twilio_status(
@@ -144,47 +148,80 @@ async def twilio_voice(
 async def twilio_gather(
     request: web.Request, deps: WebDeps, form: Mapping[str, str]
 ) -> web.StreamResponse:
-    """Keypad digits: the same choices as text replies, answered by the same router."""
+    """Keypad digits: the same choices as text replies, applied through the inbox."""
     key, stage = request.query.get("key", ""), request.query.get("stage", "menu")
-    digits = form.get("Digits", "")
-    text, language = await _call_context(deps, key)
-    choice = voice_twiml.digits_to_choice(stage, digits)
-    if choice in (None, "repeat"):
-        twiml = voice_twiml.reminder_twiml(
-            text, language, voice_twiml.gather_url(deps.public_url, key, "menu")
-        )
-    elif choice == "promise_menu":
-        twiml = voice_twiml.promise_menu_twiml(
-            language, voice_twiml.gather_url(deps.public_url, key, "promise")
-        )
-    else:
-        _, number = _phone(form.get("To", ""))
-        inbound = Inbound(
-            sender=Address("voice", number),
-            text=choice,
-            received_at=deps.clock(),
-            provider_id=f"{form.get('CallSid', '')}:{stage}:{digits}",
-            payload=f"voice:{choice}",
-        )
-        routed = await deps.router.handle(inbound)
-        reply = " ".join(r.body for r in routed.replies)
-        twiml = voice_twiml.goodbye_twiml(reply, language)
-    return web.Response(text=twiml, content_type=TWIML)
+    choice = voice_twiml.digits_to_choice(stage, form.get("Digits", ""))
+    if choice in (None, "repeat", "promise_menu"):
+        # Moving around the menu changes nothing: answered at once, nothing kept.
+        text, language = await _call_context(deps, key)
+        if choice == "promise_menu":
+            twiml = voice_twiml.promise_menu_twiml(
+                language, voice_twiml.gather_url(deps.public_url, key, "promise")
+            )
+        else:
+            twiml = voice_twiml.reminder_twiml(
+                text, language, voice_twiml.gather_url(deps.public_url, key, "menu")
+            )
+        return web.Response(text=twiml, content_type=TWIML)
+    assert choice is not None
+    inbox = request.app[INBOX]
+    item_id = await inbox.keep_gather(form, key=key, stage=stage, choice=choice)
+    if item_id is None:  # Twilio retried the request: the choice is already kept
+        kept = await inbox.find(TWILIO, gather_event_id(form, stage))
+        assert kept is not None and kept.id is not None
+        item_id = kept.id
+    return await _voice_answer(deps, inbox, key, item_id, 1)
+
+
+async def twilio_voice_result(
+    request: web.Request, deps: WebDeps, form: Mapping[str, str]
+) -> web.StreamResponse:
+    """The caller, put on hold, asks again whether their keypad choice has been applied."""
+    key = request.query.get("key", "")
+    try:
+        item_id, held = int(request.query.get("event", "")), int(request.query.get("n", "1"))
+    except ValueError:
+        return web.Response(status=400, text="bad event")
+    return await _voice_answer(deps, request.app[INBOX], key, item_id, held + 1)
+
+
+async def _voice_answer(
+    deps: WebDeps, inbox: Inbox, key: str, item_id: int, held: int
+) -> web.StreamResponse:
+    """Speak the reply once the choice is applied; else hold (pause, redirect), then thank."""
+    replies = await inbox.outcome(item_id, deps.voice_wait)
+    if replies:
+        language = str(replies[0].get("language") or "id")
+        spoken = " ".join(str(reply["body"]) for reply in replies)
+        return web.Response(text=voice_twiml.goodbye_twiml(spoken, language), content_type=TWIML)
+    _, language = await _call_context(deps, key)
+    if replies is not None or held > VOICE_HOLDS:
+        # Applied without a reply (a replay), or still not applied: the choice is kept and
+        # will be applied all the same, so the call can end politely.
+        goodbye = voice_twiml.prompt("goodbye", language)
+        return web.Response(text=voice_twiml.goodbye_twiml(goodbye, language), content_type=TWIML)
+    url = webhook_url(deps.public_url, "/twilio/voice/result", key, event=str(item_id), n=str(held))
+    response = VoiceResponse()
+    response.pause(length=1)
+    response.redirect(url, method="POST")
+    return web.Response(text=str(response), content_type=TWIML)
 
 
 async def telegram_webhook(request: web.Request) -> web.StreamResponse:
-    """A Telegram update; the secret header is checked by the channel in constant time."""
+    """A Telegram update: secret header checked first, then kept; processed by the inbox."""
     deps: WebDeps = request.app[DEPS]
     if deps.telegram is None:
         return web.Response(status=404)
+    if not deps.telegram.updates.verify_secret(request.headers.get(TELEGRAM_SECRET_HEADER)):
+        return web.Response(status=403)
     try:
         payload = await request.json()
     except ValueError:
         return web.Response(status=400, text="not JSON")
-    status = await deps.telegram.handle_webhook(
-        payload, request.headers.get("X-Telegram-Bot-Api-Secret-Token")
-    )
-    return web.Response(status=status)
+    if not isinstance(payload, dict) or not isinstance(payload.get("update_id"), int):
+        return web.Response(status=400, text="no update_id")
+    await request.app[INBOX].keep_telegram(payload)
+    return web.Response(status=200)
 
 
 async def healthz(request: web.Request) -> web.StreamResponse:
@@ -200,16 +237,28 @@ async def healthz(request: web.Request) -> web.StreamResponse:
 
 
 def build_web_app(deps: WebDeps) -> web.Application:
-    """The aiohttp application with every webhook route."""
+    """The aiohttp application with every webhook route; its inbox worker runs with it."""
     app = web.Application(client_max_size=1024 * 1024)
     app[DEPS] = deps
+    inbox = Inbox(deps.db, deps.router, deps, clock=deps.clock, config=deps.inbox_config)
+    app[INBOX] = deps.inbox = inbox
+    app.cleanup_ctx.append(_run_inbox)
     app.router.add_post("/twilio/messages", _twilio(twilio_message))
     app.router.add_post("/twilio/status", _twilio(twilio_status))
     app.router.add_post("/twilio/voice", _twilio(twilio_voice))
     app.router.add_post("/twilio/voice/gather", _twilio(twilio_gather))
+    app.router.add_post("/twilio/voice/result", _twilio(twilio_voice_result))
     app.router.add_post("/telegram/webhook", telegram_webhook)
     app.router.add_get("/healthz", healthz)
     return app
+
+
+async def _run_inbox(app: web.Application) -> AsyncIterator[None]:
+    """The inbox worker lives as long as the web app."""
+    inbox = app[INBOX]
+    inbox.start()
+    yield
+    await inbox.stop()
 
 
 async def start_web(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, str]:

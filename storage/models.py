@@ -336,3 +336,35 @@ class TemplateOverride(SQLModel, table=True):
 def table_of(model: type[SQLModel]) -> Table:
     """The Core table behind a model, for set-based statements (executemany, upserts)."""
     return cast(Table, model.__table__)  # type: ignore[attr-defined]
+
+
+class InboxItem(SQLModel, table=True):
+    """A raw webhook event, kept before anything else is done with it (the durable inbox).
+
+    The webhook inserts it (once per provider event id) and answers; a worker then runs the
+    conversation: oldest open event first in each `conversation`, leased while it runs.
+    `status`: pending (not yet applied), sending (applied, `replies` still to send),
+    done, failed (gave up after retries; `error` says why).
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        UniqueConstraint("provider", "event_id"),
+        Index("ix_inbox_status_conversation", "status", "conversation", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider: str = _text(16)
+    event_id: str = _text(128)
+    kind: str = _text(16)
+    conversation: str = _text(300)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    status: str = _text(16, default="pending")
+    attempts: int = 0
+    received_at: dt.datetime = _when(default_now=True)
+    due_at: dt.datetime = _when(default_now=True)
+    claimed_by: str | None = _text(64, default=None)
+    claimed_until: dt.datetime | None = _when(nullable=True)
+    replies: list[dict[str, Any]] | None = Field(default=None, sa_type=JSON)
+    error: str | None = Field(default=None, sa_type=Text)
+    done_at: dt.datetime | None = _when(nullable=True)

@@ -18,6 +18,7 @@ from scheduler.policy_store import save_spec
 from storage.enums import MessageStatus
 from storage.models import Contact, Customer, Message, Policy
 from tests.factories import add_customer
+from tests.inbox_support import settle
 
 NOW = dt.datetime(2026, 11, 23, 3, 0, tzinfo=dt.UTC)  # Monday 10:00 WIB
 PHONE = "+6281234567890"
@@ -97,9 +98,13 @@ async def test_sms(tagih: Tagih) -> None:
     assert (sent.to, sent.from_) == (PHONE, "+622150000001")
     assert "Balas dengan angka" in sent.body and "5.000.000" in sent.body
     assert "/telegram" not in sent.body and "t.me/tagih_sandbox_bot?start=" not in sent.body
-    # The customer answers; the webhook logs it against the customer and acknowledges.
+    # The customer answers; the webhook keeps it and answers at once, then the inbox logs
+    # it against the customer and acknowledges by REST.
     hook = await twilio.customer_replies(PHONE, sent.from_, "sdh tf kemarin")
-    assert hook.status == 200 and "<Message>" in hook.text
+    assert hook.status == 200 and "<Message>" not in hook.text
+    await settle(tagih)
+    [_, ack] = twilio.messages
+    assert ack.to == PHONE and ack.body
     [inbound] = await log(tagih, "in")
     assert (inbound.customer_id, inbound.channel, inbound.body) == (
         customer_id,
@@ -124,6 +129,7 @@ async def test_whatsapp_inside_and_outside_the_window(tagih: Tagih) -> None:
     assert "PT Maju Jaya" in (sent.content_variables or "")
     hook = await twilio.customer_replies(PHONE, sent.from_, "2", channel="whatsapp")
     assert hook.status == 200
+    await settle(tagih)
     [inbound] = await log(tagih, "in")
     assert inbound.channel == "whatsapp"
     await twilio.advance(sent.sid)
@@ -147,6 +153,7 @@ async def test_telegram(tagih: Tagih) -> None:
     # A button press comes back through the webhook, is logged once, and answered.
     update = await telegram.user_presses(CHAT, sent.message_id, "menu:promise")
     assert await telegram.redeliver(update) == 200  # Telegram retrying: applied once
+    await settle(tagih)
     inbound = await log(tagih, "in")
     assert [(m.customer_id, m.channel) for m in inbound] == [(customer_id, "telegram")]
     assert telegram.answered  # the button stopped spinning

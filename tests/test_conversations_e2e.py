@@ -4,9 +4,7 @@ with the real python-telegram-bot and twilio clients, records checked in the dat
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import AsyncIterator
-from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +24,7 @@ from storage.models import (
 )
 from storage.timeline import customer_timeline
 from tests.factories import add_customer
+from tests.inbox_support import align_whatsapp_clock, settle
 
 NOW = dt.datetime(2026, 11, 23, 3, 0, tzinfo=dt.UTC)  # Monday 10:00 WIB
 PHONE = "+6281234567890"
@@ -52,18 +51,22 @@ class Chat:
         self.app, self.channel = app, channel
 
     async def say(self, text: str) -> str:
-        """Send a message; the bot's answer."""
+        """Send a message; the bot's answer (sent once the inbox applied the message)."""
         if self.channel == "telegram":
             telegram = self.app.providers.telegram_sandbox
             assert telegram is not None
             before = len(telegram.sent)
             await telegram.user_says(CHAT, text)
+            await settle(self.app)
             return "\n".join(m.text for m in telegram.sent[before:])
         twilio = self.app.providers.twilio_sandbox
         assert twilio is not None
+        align_whatsapp_clock(self.app, NOW)
+        before = len(twilio.messages)
         hook = await twilio.customer_replies(PHONE, "+622150000002", text, channel="whatsapp")
-        assert hook.status == 200
-        return unescape("\n".join(re.findall(r"<Message>(.*?)</Message>", hook.text, re.S)))
+        assert hook.status == 200 and "<Message>" not in hook.text  # the replies follow by REST
+        await settle(self.app)
+        return "\n".join(m.body or "" for m in twilio.messages[before:])
 
     async def choose(self, number: int) -> str:
         """Pick option `number`: a button press on Telegram, a digit on WhatsApp."""
@@ -75,6 +78,7 @@ class Chat:
         payload = (last.reply_markup or {})["inline_keyboard"][number - 1][0]["callback_data"]
         before = len(telegram.sent)
         await telegram.user_presses(CHAT, last.message_id, payload)
+        await settle(self.app)
         return "\n".join(m.text for m in telegram.sent[before:])
 
 
@@ -221,6 +225,7 @@ async def test_unknown_sender_learns_nothing(tagih: Tagih) -> None:
     before = len(telegram.sent)
     await telegram.user_says(999, "berapa tagihan PT Maju Jaya?")
     await telegram.user_says(999, "halo?")
+    await settle(tagih)
     replies = [m.text for m in telegram.sent[before:]]
     assert len(replies) == 1 and "Maju" not in replies[0] and "Rp" not in replies[0]
 
@@ -318,6 +323,7 @@ async def test_transfer_receipt_photo_on_telegram(tagih: Tagih) -> None:
     assert telegram is not None
     before = len(telegram.sent)
     await telegram.user_sends_photo(CHAT, "bukti tf")
+    await settle(tagih)
     assert "3 hari" in "\n".join(m.text for m in telegram.sent[before:])
     [case] = await rows(tagih, Case)
     assert case.kind == "payment_claim"

@@ -12,6 +12,7 @@ import pytest
 from bot.app import Tagih
 from bot.messages import Address, Outbound
 from bot.sandbox.telegram import SentMessage
+from tests.inbox_support import settle
 from tests.staff_world import ANI, BUDI, SARI, running_team
 
 NOW = dt.datetime(2026, 11, 23, 3, 0, tzinfo=dt.UTC)  # Monday 10:00 WIB
@@ -30,6 +31,7 @@ async def ask(app: Tagih, chat: int, text: str) -> list[SentMessage]:
     assert telegram is not None
     before = len(telegram.sent)
     await telegram.user_says(chat, text)
+    await settle(app)
     return telegram.sent[before:]
 
 

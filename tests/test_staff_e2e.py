@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from bot.app import Tagih
 from scheduler.preview import preview
 from storage.models import AuditLog, Contact, Customer, Message
+from tests.inbox_support import settle
 from tests.staff_world import ANI, BUDI, SARI, running_team
 
 NOW = dt.datetime(2026, 11, 23, 3, 0, tzinfo=dt.UTC)  # Monday 10:00 WIB
@@ -30,6 +31,7 @@ async def say(app: Tagih, chat: int, text: str) -> str:
     assert telegram is not None
     before = len(telegram.sent)
     await telegram.user_says(chat, text)
+    await settle(app)
     return "\n".join(m.text for m in telegram.sent[before:])
 
 
@@ -102,6 +104,7 @@ async def test_pauseall_needs_a_button_confirmation(tagih: Tagih) -> None:
     confirm = next(b for b in buttons if b.startswith("confirm:"))
     assert not await audit(tagih, "pauseall")  # nothing happens before the press
     await telegram.user_presses(ANI, prompt.message_id, confirm)
+    await settle(tagih)
     planned, paused = await tagih.send_due(NOW)
     assert planned.planned >= 1 and paused.claimed == 0  # due, yet nothing goes out
     await say(tagih, ANI, "/resumeall")
@@ -118,6 +121,7 @@ async def test_alert_reaches_the_collector_with_working_buttons(tagih: Tagih) ->
     assert twilio is not None
     # The customer asks for a person on WhatsApp: Sari (C001's collector) gets the alert.
     await twilio.customer_replies("+6281234567890", "+622150000002", "6", channel="whatsapp")
+    await settle(tagih)
     stats = await tagih.deliver_alerts(NOW)
     assert stats.sent >= 1
     alert = next(m for m in telegram.sent if m.chat_id == SARI)
@@ -129,6 +133,7 @@ async def test_alert_reaches_the_collector_with_working_buttons(tagih: Tagih) ->
     before = len(telegram.sent)
     pause = next(p for p in payloads if p.startswith("alert:pause7:"))
     await telegram.user_presses(SARI, alert.message_id, pause)
+    await settle(tagih)
     assert telegram.sent[before:]  # the press was answered in the chat
     async with tagih.db.sessions() as session:
         customer = await session.get(Customer, 1)

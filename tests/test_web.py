@@ -1,4 +1,6 @@
-"""The webhook server over real HTTP: signatures, idempotent inbound, status callbacks."""
+"""The webhook server over real HTTP: signatures, idempotent inbound, status callbacks.
+
+(The durable inbox behind the message webhooks has its own tests in test_inbox.py.)"""
 
 from __future__ import annotations
 
@@ -15,12 +17,13 @@ from yarl import URL
 
 from bot.inbound import InboundRouter
 from bot.messages import Address, Inbound
-from bot.web import WebDeps, build_web_app, start_web
+from bot.web import EMPTY_TWIML, WebDeps, build_web_app, start_web
 from storage.db import Database
 from storage.enums import FollowUpStatus, MessageStatus
 from storage.models import Contact, FollowUp, InboundEvent, Message
 from storage.repo import link_token_for
 from tests.factories import add_customer
+from tests.inbox_support import RecordingChannel, settle
 
 TOKEN = "sandbox-auth-token-0123456789abcd"
 NOW = dt.datetime(2026, 11, 23, 3, 0, tzinfo=dt.UTC)
@@ -30,6 +33,8 @@ NOW = dt.datetime(2026, 11, 23, 3, 0, tzinfo=dt.UTC)
 class Server:
     url: str
     db: Database
+    deps: WebDeps
+    channel: RecordingChannel
 
     async def post(
         self, path: str, form: dict[str, str], *, sign: bool = True, signature: str | None = None
@@ -52,9 +57,11 @@ async def server(db: Database) -> AsyncIterator[Server]:
     router = InboundRouter(db, default_language="id", clock=lambda: NOW)
     # The public URL is learnt after binding: requests are signed against it.
     deps = WebDeps(db=db, router=router, public_url="", clock=lambda: NOW, twilio_auth_token=TOKEN)
+    channel = RecordingChannel()
+    deps.channels = {"sms": channel, "whatsapp": channel}
     runner, url = await start_web(build_web_app(deps), "127.0.0.1", 0)
     deps.public_url = url
-    yield Server(url, db)
+    yield Server(url, db, deps, channel)
     await runner.cleanup()
 
 
@@ -95,11 +102,16 @@ async def test_customer_reply_logged_once_and_acknowledged(server: Server) -> No
         session.add(Contact(customer_id=customer_id, channel="whatsapp", address="+6281234567890"))
     form = sms("saya bayar besok", sender="whatsapp:+6281234567890")
     status, body = await server.post("/twilio/messages", form)
-    assert status == 200
-    assert "<Message>Terima kasih, pesan Anda sudah kami terima" in body
+    assert (status, body) == (200, EMPTY_TWIML)  # kept; the reply follows by REST
+    await settle(server.deps)
+    [reply] = server.channel.sent
+    assert reply.to.channel == "whatsapp"
+    assert reply.body.startswith("Terima kasih, pesan Anda sudah kami terima")
     # Twilio retries the same MessageSid: applied once, no second reply.
     status, body = await server.post("/twilio/messages", form)
-    assert status == 200 and "<Message>" not in body
+    assert (status, body) == (200, EMPTY_TWIML)
+    await settle(server.deps)
+    assert len(server.channel.sent) == 1
     inbound = [m for m in await rows(server.db, Message) if m.direction == "in"]
     assert [(m.customer_id, m.channel, m.body) for m in inbound] == [
         (customer_id, "whatsapp", "saya bayar besok")
@@ -109,11 +121,14 @@ async def test_customer_reply_logged_once_and_acknowledged(server: Server) -> No
 
 
 async def test_unknown_sender_gets_one_neutral_reply(server: Server) -> None:
-    _, first = await server.post("/twilio/messages", sms("berapa utang saya?", "SM" + "1" * 32))
-    assert "Pesan ini dikirim otomatis" in first
-    assert "tagihan" not in first.lower()  # reveals nothing about any debt
-    _, second = await server.post("/twilio/messages", sms("halo?", "SM" + "2" * 32))
-    assert "<Message>" not in second  # rate-limited: one neutral reply a day
+    await server.post("/twilio/messages", sms("berapa utang saya?", "SM" + "1" * 32))
+    await settle(server.deps)
+    [first] = server.channel.sent
+    assert "Pesan ini dikirim otomatis" in first.body
+    assert "tagihan" not in first.body.lower()  # reveals nothing about any debt
+    await server.post("/twilio/messages", sms("halo?", "SM" + "2" * 32))
+    await settle(server.deps)
+    assert len(server.channel.sent) == 1  # rate-limited: one neutral reply a day
 
 
 async def test_status_callback_reconciles_an_unknown_outcome(server: Server) -> None:

@@ -163,10 +163,21 @@ class TelegramUpdates:
                 log.warning("telegram reply to %s %s", who, result.outcome.value)
 
     # --- entry points -------------------------------------------------------------------
+    def verify_secret(self, secret_header: str | None) -> bool:
+        """True when a webhook POST carries our secret (compared in constant time)."""
+        return secret_header is not None and hmac.compare_digest(
+            secret_header.encode(), self._secret
+        )
+
     async def handle_webhook(self, payload: dict[str, Any], secret_header: str | None) -> int:
         """Process one webhook POST; the HTTP status to answer (non-2xx makes Telegram retry)."""
-        if secret_header is None or not hmac.compare_digest(secret_header.encode(), self._secret):
+        if not self.verify_secret(secret_header):
             return 403
+        return await self.apply(payload)
+
+    async def apply(self, payload: dict[str, Any]) -> int:
+        """Process one update whose secret was checked (kept by the inbox, say): 200 when
+        handled, 400 when malformed, 500 when a handler failed, 503 when not started."""
         update_id = payload.get("update_id") if isinstance(payload, dict) else None
         if not isinstance(update_id, int):
             return 400
