@@ -35,7 +35,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlmodel import col, update
+from sqlalchemy import update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.inbound import InboundRouter, Routed
@@ -45,9 +45,10 @@ from storage import inbox as store
 from storage.db import Database
 from storage.enums import MessageStatus
 from storage.inbox import InboxStatus
-from storage.models import InboxItem, Message
+from storage.models import InboxItem, Message, table_of
 
 log = logging.getLogger(__name__)
+_MESSAGE = table_of(Message)
 Clock = Callable[[], dt.datetime]
 
 TWILIO, TELEGRAM = "twilio", "telegram"
@@ -613,8 +614,9 @@ class Inbox:
             values["error_code"] = result.error_code[:32]
         if result.error_message:
             values["error_message"] = result.error_message
-        await session.exec(
-            update(Message).where(col(Message.idempotency_key) == key).values(**values)
+        conn = await session.connection()
+        await conn.execute(
+            update(_MESSAGE).where(_MESSAGE.c.idempotency_key == key).values(**values)
         )
 
     async def _settle(
