@@ -124,7 +124,7 @@ class InboundRouter:
         if inbound.payload and inbound.payload.startswith("start:"):
             bound_reply = await self._bind(session, inbound, now)
         staff = None
-        if channel == "telegram" and bound_reply is None and address.lstrip("-").isdigit():
+        if channel == "telegram" and bound_reply is None and address.lstrip("-").isdecimal():
             staff = await staff_by_telegram(session, telegram_user_id=int(address))
         contact = await find_contact(session, channel=channel, address=address)
         customer = await session.get(Customer, contact.customer_id) if contact else None

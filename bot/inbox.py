@@ -111,7 +111,7 @@ def _dead_here(worker: str) -> bool:
     """True when `worker` ran on this host and its process no longer exists."""
     host, _, rest = worker.partition(":")
     pid = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+    if host != socket.gethostname() or not pid.isdecimal() or int(pid) == os.getpid():
         return False
     try:
         os.kill(int(pid), 0)

@@ -28,7 +28,7 @@ def mask_emails(text: str) -> str:
 
 #: International or Indonesian national phone numbers, with the usual separators.
 _PHONE = re.compile(
-    r"(?:\+|%2B)\d{6,15}\b"  # E.164, also URL-encoded (Twilio's To=%2B62…)
+    r"(?:\+|%2B)\d{4,15}\b"  # E.164, also URL-encoded (Twilio's To=%2B62…)
     r"|(?<![\w.])0\d[\d\s().-]{6,16}\d(?!\w)"  # national: 0812-3456-7890
     r"|\b62\d{8,13}\b"  # E.164 without its plus (chat exports, some gateways)
 )

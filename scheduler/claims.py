@@ -86,7 +86,7 @@ async def release(
 def _process_gone(worker: str, host: str) -> bool:
     """True when `worker` ("host:pid") ran on this host and its process no longer exists."""
     worker_host, _, pid = worker.rpartition(":")
-    if worker_host != host or not pid.isdigit():
+    if worker_host != host or not pid.isdecimal():
         return False
     try:
         os.kill(int(pid), 0)

@@ -70,7 +70,7 @@ def picked(text: str, data: dict[str, Any], *, in_menu: bool) -> str | None:
     """
     options = data.get("options") or (list(MENU_PAYLOADS) if in_menu else [])
     word = text.strip().rstrip(".)")
-    if word.isdigit() and 1 <= int(word) <= len(options):
+    if word.isdecimal() and 1 <= int(word) <= len(options):
         return str(options[int(word) - 1])
     return None
 

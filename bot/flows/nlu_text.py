@@ -128,6 +128,6 @@ NUMBER_WORD_PATTERN = "|".join(
 
 def small_number(token: str) -> int | None:
     """A digit string or a small number word as an int."""
-    if token.isdigit():
+    if token.isdecimal():
         return int(token)
     return NUMBER_WORDS.get(token.strip())

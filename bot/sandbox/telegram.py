@@ -58,7 +58,7 @@ class TelegramSandbox:
         self.token = token
         self.port = port
         self.clock = clock
-        bot_id = int(token.partition(":")[0]) if token.partition(":")[0].isdigit() else 1
+        bot_id = int(token.partition(":")[0]) if token.partition(":")[0].isdecimal() else 1
         self.state = BotApiState(bot_id, bot_username, known_chats_only=known_chats_only)
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.requests: list[ApiRequest] = []

@@ -66,10 +66,10 @@ def validate_list(query: Query, dates: Sequence[str]) -> None:
     """Raise the ApiError for a list read whose paging or date parameters are malformed."""
     params = dict(query)
     size = params.get("PageSize")
-    if size is not None and not (size.isdigit() and 1 <= int(size) <= MAX_PAGE_SIZE):
+    if size is not None and not (size.isdecimal() and 1 <= int(size) <= MAX_PAGE_SIZE):
         raise ApiError(400, 20001, f"PageSize must be between 1 and {MAX_PAGE_SIZE}: {size!r}")
     page = params.get("Page")
-    if page is not None and not page.isdigit():
+    if page is not None and not page.isdecimal():
         raise _invalid("Page", page)
     for name in dates:
         for suffix, _ in _COMPARISONS:

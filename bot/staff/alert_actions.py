@@ -68,7 +68,7 @@ async def answer_alert_press(
 
 
 async def _customer(session: AsyncSession, ref: str) -> Customer | None:
-    if ref.startswith("#") and ref[1:].isdigit():
+    if ref.startswith("#") and ref[1:].isdecimal():
         return await session.get(Customer, int(ref[1:]))
     return (await session.exec(select(Customer).where(Customer.code == ref))).first()
 
@@ -96,7 +96,7 @@ async def handle_alert_button(
 
 
 async def _handled(session: AsyncSession, staff: Staff, arg: str, now: dt.datetime) -> str:
-    note = await session.get(Message, int(arg)) if arg.isdigit() else None
+    note = await session.get(Message, int(arg)) if arg.isdecimal() else None
     if note is None or note.direction != Direction.NOTE or note.channel != ALERT_CHANNEL:
         return _t("bad", staff.language)
     if note.status == MessageStatus.READ:

@@ -95,7 +95,7 @@ async def _set(call: Call, specs: dict[str, PolicySpec], args: tuple[str, ...]) 
     name, offsets = args[0], parse_offsets(args[1])
     if not NAME.fullmatch(name):
         raise UsageError(f"{name!r} is not a policy name (letters, digits, - _ .; up to 64).")
-    if len(args) == 4 and not (args[3].isdigit() and int(args[3]) <= 365):
+    if len(args) == 4 and not (args[3].isdecimal() and int(args[3]) <= 365):
         raise UsageError(f"{args[3]!r} is not a number of days (0 = never repeat).")
     old = specs.get(name)
     by_offset = {s.offset: s for s in old.steps} if old else {}
