@@ -132,3 +132,18 @@ async def reclaim_dead_leases(
             .values(lease_expires_at=now - dt.timedelta(seconds=1), updated_at=now)
         )
     return int(result.rowcount or 0)
+
+
+async def extend_leases(db: Database, *, ids: list[int], worker: str, until: dt.datetime) -> int:
+    """Push `worker`'s leases on these follow-ups to `until` (a long batch still at work)."""
+    async with db.transaction() as session:
+        result = await session.exec(
+            update(FollowUp)
+            .where(
+                col(FollowUp.id).in_(ids),
+                col(FollowUp.status) == FollowUpStatus.CLAIMED,
+                col(FollowUp.lease_owner) == worker,
+            )
+            .values(lease_expires_at=until)
+        )
+    return int(result.rowcount or 0)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -17,7 +19,7 @@ from bot.messages import Address, Button, DeliveryOutcome, DeliveryResult, Outbo
 from bot.staff.alert_queue import queue_alert, queue_escalations
 from bot.staff.settings_store import paused_all
 from scheduler import outbox
-from scheduler.claims import claim_due, reclaim_dead_leases
+from scheduler.claims import claim_due, extend_leases, reclaim_dead_leases
 from scheduler.recheck import SendPlan, load_send_plans, open_research_case
 from scheduler.window import Window
 from storage.db import Database
@@ -143,14 +145,18 @@ class Dispatcher:
         deep_link: Callable[[str], str] | None = None,
         *,
         unavailable: frozenset[str] = frozenset(),
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         """Wire the dispatcher to storage, channels, the renderer and the contact window.
+
+        `monotonic` measures how long a tick has run (injected in tests).
 
         `unavailable` names configured channels whose provider could not be started: their
         steps fall back to the customer's next channel, or wait when there is none.
         """
         self.deep_link = deep_link
         self.unavailable = unavailable
+        self.monotonic = monotonic
         #: Channels found unreachable during the current tick, with the error.
         self._down: dict[str, str] = {}
         self.db = db
@@ -173,11 +179,18 @@ class Dispatcher:
             if await paused_all(session):
                 return stats  # an admin's /pauseall: nothing goes out until /resumeall
         await reclaim_dead_leases(self.db, worker=self.config.worker, now=now)
+        started = self.monotonic()
+
+        def clock() -> dt.datetime:
+            # `now` is the tick's moment (injected in tests); a tick draining a backlog runs
+            # for minutes, and its later leases must not be born expired.
+            return now + dt.timedelta(seconds=self.monotonic() - started)
+
         while True:
             ids = await claim_due(
                 self.db,
                 worker=self.config.worker,
-                now=now,
+                now=clock(),
                 limit=self.config.batch_size,
                 lease=self.config.lease,
             )
@@ -185,13 +198,39 @@ class Dispatcher:
             pending = ids
             while pending:
                 prepared = await self._prepare(pending, now, stats)
-                results = await self._send_all(prepared, stats)
+                async with self._leases_kept(pending, clock):
+                    results = await self._send_all(prepared, stats)
                 pending = await self._record(results, now, stats)
             if len(ids) < self.config.batch_size:
                 break
         for channel in self.channels.values():
             await channel.close()
         return stats
+
+    @asynccontextmanager
+    async def _leases_kept(
+        self, ids: list[int], clock: Callable[[], dt.datetime]
+    ) -> AsyncIterator[None]:
+        """Extend the batch's leases while its sends run (a slow provider, a long 429 pause),
+        so no other worker takes a row this one is still sending."""
+
+        async def keep() -> None:
+            while True:
+                await asyncio.sleep(self.config.lease.total_seconds() / 3)
+                await extend_leases(
+                    self.db,
+                    ids=ids,
+                    worker=self.config.worker,
+                    until=clock() + self.config.lease,
+                )
+
+        keeper = asyncio.create_task(keep())
+        try:
+            yield
+        finally:
+            keeper.cancel()
+            with suppress(asyncio.CancelledError):
+                await keeper
 
     async def _send_all(
         self, prepared: list[Prepared], stats: TickStats

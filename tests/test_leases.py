@@ -8,7 +8,9 @@ import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from sqlalchemy import update
@@ -16,7 +18,9 @@ from sqlmodel import col, select
 
 from bot.app import Tagih
 from bot.config import load_settings
+from bot.messages import DeliveryOutcome, DeliveryResult, Outbound
 from bot.sandbox.smtp import SmtpSink
+from storage.db import Database
 from storage.enums import FollowUpStatus
 from storage.models import FollowUp
 from tests.factories import add_customer
@@ -101,3 +105,65 @@ async def test_dead_workers_of_this_host_lose_their_leases_at_once(
             if row.status == FollowUpStatus.CLAIMED
         }
     assert owners == {alive, elsewhere}
+
+
+class LeaseWatcher:
+    """An email channel that notes, as each message goes out, its follow-up's lease."""
+
+    name: ClassVar[str] = "email"
+    max_length: ClassVar[int | None] = None
+    supports_html: ClassVar[bool] = True
+    supports_buttons: ClassVar[bool] = False
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.leases: list[dt.datetime] = []
+
+    async def send(self, message: Outbound) -> DeliveryResult:
+        _, customer_id, day, *_ = message.idempotency_key.split(":")
+        async with self.db.sessions() as session:
+            row = (
+                await session.exec(
+                    select(FollowUp).where(
+                        FollowUp.customer_id == int(customer_id),
+                        FollowUp.local_date == dt.date.fromisoformat(day),
+                    )
+                )
+            ).one()
+        assert row.lease_expires_at is not None
+        self.leases.append(row.lease_expires_at)
+        return DeliveryResult(DeliveryOutcome.SENT, provider_id=message.idempotency_key)
+
+    async def reconcile(
+        self, message: Outbound, *, reserved_at: dt.datetime, known: frozenset[str]
+    ) -> DeliveryResult | None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+
+async def test_a_long_tick_claims_its_later_batches_with_live_leases(
+    tagih: tuple[Tagih, SmtpSink],
+) -> None:
+    app, _ = tagih
+    for n in range(6):
+        await add_customer(
+            app.db,
+            f"C{n}",
+            email=f"c{n}@example.co.id",
+            invoices=[(f"INV-{n}", dt.date(2026, 11, 22), "1000000")],
+        )
+    await app.plan(NOW)
+    dispatcher = await app.dispatcher()
+    dispatcher.config = replace(dispatcher.config, batch_size=2)
+    watcher = LeaseWatcher(app.db)
+    dispatcher.channels = {"email": watcher}
+    # Each look at the clock finds the tick ten minutes older (a backlog draining slowly).
+    ticks = iter(range(0, 100_000, 600))
+    dispatcher.monotonic = lambda: float(next(ticks))
+    stats = await dispatcher.tick(NOW)
+    assert stats.sent == 6 and len(watcher.leases) == 6
+    # Later batches are claimed well into the tick: each lease runs 5 minutes past its
+    # claim, not past the tick's start (which would have made them expired at birth).
+    assert sorted(watcher.leases)[-1] >= NOW + dt.timedelta(minutes=20 + 5)
