@@ -48,7 +48,7 @@ texts = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(turns=st.lists(texts, min_size=1, max_size=5))
 def test_any_text_gets_an_answer_and_is_never_evaluated(turns: list[str]) -> None:
     state = State()
