@@ -31,11 +31,11 @@ STANDARD: dict[str, Callable[[], Report]] = {
     "planning": lambda: planning.run(sizes=(10_000, 100_000)),
     "import": lambda: import_memory.run(sizes=(10_000, 100_000)),
     "tick_scaling": tick_scaling.run,
-    "pg_dispatch": lambda: pg_dispatch.run(n=1_000),
+    "pg_dispatch": lambda: pg_dispatch.run(n=3_000),
 }
 #: name → benchmark, for `make bench-large`.
 LARGE: dict[str, Callable[[], Report]] = {
-    "planning": lambda: planning.run(sizes=(1_000_000,), hourly_at=1_000_000),
+    "planning": lambda: planning.run(sizes=(1_000_000,), hourly_at=1_000_000, limit=900),
     "import": lambda: import_memory.run(sizes=(1_000_000,), modes=("streaming",)),
     "reminders": lambda: reminders.run(sizes=(100_000,)),
 }
@@ -56,7 +56,9 @@ def machine() -> dict[str, Any]:
         "load_average": os.getloadavg(),
         "python": platform.python_version(),
         "platform": platform.platform(),
-        "commit": _output("git", "rev-parse", "--short", "HEAD"),
+        # Outside a checkout (a snapshot made with `git archive`), say which commit it is.
+        "commit": _output("git", "rev-parse", "--short", "HEAD")
+        or os.environ.get("TAGIH_BENCH_COMMIT", "unknown"),
         "uncommitted_changes": bool(
             _output("git", "status", "--porcelain", "--", "bot", "scheduler", "storage")
         ),

@@ -17,9 +17,9 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from bench.common import RESULTS, Shape, build, open_tagih, sqlite_url, wib
+from bench.common import RESULTS, ROOT, Shape, build, open_tagih, sqlite_url, wib
 
-OWN = ("bot/", "scheduler/", "storage/", "bench/")
+OWN = tuple(f"{ROOT}/{package}/" for package in ("bot", "scheduler", "storage"))
 
 
 def _walk(frame: Any, depth: int = 0) -> Any:
@@ -42,10 +42,7 @@ def hotspots(session: Any, top: int = 25) -> dict[str, list[tuple[str, float]]]:
             self_time[name(frame)] += frame.total_self_time
         path = (frame.file_path or "").replace("\\", "/")
         key = name(frame)
-        own = any(f"/main/{part}" in path for part in OWN) or any(
-            path.startswith(part) for part in OWN
-        )
-        if own and key not in open_own:  # recursion and re-entry count once
+        if path.startswith(OWN) and key not in open_own:  # recursion counts once
             own_total[key] += frame.time
             open_own = open_own | {key}
         for child in frame.children:
