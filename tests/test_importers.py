@@ -6,10 +6,11 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
+from sqlalchemy import event
 from sqlmodel import SQLModel, col, func, select
 
 from storage.db import Database
-from storage.importers import ImportKind, ImportReport, import_csv
+from storage.importers import BATCH_SIZE, ImportKind, ImportReport, import_csv
 from storage.models import Contact, Customer, Invoice, Payment, Policy, Staff, utcnow
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -386,3 +387,50 @@ async def test_large_file_streams_in_batches(db: Database, tmp_path: Path) -> No
         f"{tmp_path / 'big2.csv'}:{rows + 2}: number: duplicate of line 9"
     ]
     assert report.unchanged == rows
+
+
+async def test_payments_of_one_invoice_add_up_across_batches(db: Database, tmp_path: Path) -> None:
+    await load(db, tmp_path)
+    header = "reference,invoice,amount,paid_on\n"
+    small = [f"P{n:05d},INV-1,1000,2026-10-05\n" for n in range(BATCH_SIZE + 1)]
+    last = "P-LAST,INV-1,4.000.000,2026-10-06\n"  # one batch later, 1,000 over what is left
+    path = write(tmp_path, "p.csv", header + "".join(small) + last)
+    report = await import_csv(db, "payments", path)
+    left = Decimal(5_000_000 - (BATCH_SIZE + 1) * 1000)
+    assert [str(e) for e in report.errors] == [
+        f"{path}:{BATCH_SIZE + 3}: amount: more than the open balance {left:.2f}"
+    ]
+    assert (await counts(db))["Payment"] == 0
+    assert (await invoice(db, "INV-1")).balance == Decimal(5_000_000)
+    path = write(tmp_path, "p2.csv", header + "".join(small))
+    assert tally(await import_csv(db, "payments", path)) == (BATCH_SIZE + 1, BATCH_SIZE + 1, 0, 0)
+    assert (await invoice(db, "INV-1")).balance == left
+
+
+async def test_statements_are_per_batch_not_per_row(db: Database, tmp_path: Path) -> None:
+    await load(db, tmp_path)
+    batches = 3
+    lines = ["number,customer,issue_date,due_date,amount,salesperson"]
+    lines += [
+        f"S{n:05d},C{n % 2 + 1},2026-09-01,2026-10-01,{n + 1}000,Sales {n % 3}"
+        for n in range(batches * BATCH_SIZE)
+    ]
+    path = write(tmp_path, "s.csv", "\n".join(lines) + "\n")
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        report = await import_csv(db, "invoices", path)
+        rows = batches * BATCH_SIZE
+        assert tally(report) == (rows, rows, 0, 0)
+        created = len(statements)
+        report = await import_csv(db, "invoices", path)  # unchanged: lookups only
+        assert tally(report) == (rows, 0, 0, rows)
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", count)
+    # A handful of set-based statements per batch (lookups, one write), whatever its size.
+    assert created <= 5 * batches + 8, statements
+    assert len(statements) - created <= 4 * batches + 6, statements[created:]

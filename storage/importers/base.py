@@ -3,29 +3,57 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
-from collections.abc import Awaitable, Callable, Iterator
+import json
+from collections.abc import (
+    Awaitable,
+    Callable,
+    Collection,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from functools import partial
-from typing import Any
+from operator import itemgetter
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import String
-from sqlmodel import SQLModel, col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy import (
+    ClauseElement,
+    ColumnElement,
+    Select,
+    String,
+    Table,
+    any_,
+    bindparam,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlmodel import SQLModel
 
 from storage.csvfile import RowError
 from storage.enums import InvoiceStatus, Role
-from storage.models import Staff
+from storage.models import Customer, Staff, table_of
 from storage.parsing import NUL, DateRange, FieldError, optional, parse_required, parse_text
 
 BATCH_SIZE = 1000
+#: How many customer ids an import remembers between batches (invoices name them again).
+CACHED = 100_000
 ZERO = Decimal(0)
 #: How far back any imported date may lie: older is a typo (`0001-01-01`), not a receivable.
 YEARS_BACK = 20
 
 Parser = Callable[[str], Any]
+S = TypeVar("S")
 
 
 class ImportKind(StrEnum):
@@ -91,7 +119,7 @@ class Format:
     required: frozenset[str]
     optional: frozenset[str]  # when absent from the header, existing values are kept
     parsers: Callable[[Context], dict[str, Parser]]
-    apply: Callable[[AsyncSession, Run, list[Row]], Awaitable[None]]
+    apply: Callable[[AsyncConnection, Run, list[Row]], Awaitable[None]]
     # Rules between fields; it sees only the fields that parsed, and reports each broken rule.
     check: Callable[[Run, int, dict[str, Any]], bool] | None = None
 
@@ -107,6 +135,14 @@ class Run:
     seen: dict[str, int] = field(default_factory=dict)
     staff: dict[str, int] = field(default_factory=dict)
     policies: dict[str, int] = field(default_factory=dict)
+    customers: dict[str, int] = field(default_factory=dict)  # code → id, up to `CACHED`
+    statements: dict[str, Any] = field(default_factory=dict)
+
+    def prepared(self, name: str, build: Callable[[], S]) -> S:
+        """The statement `name`, built on first use and reused by every later batch."""
+        if name not in self.statements:
+            self.statements[name] = build()
+        return cast(S, self.statements[name])
 
     def error(self, line: int, column: str, reason: str) -> None:
         """Report a problem with `column` of the record on `line`."""
@@ -118,6 +154,29 @@ class Run:
         Each field is parsed on its own, then the duplicate key and the rules between
         the fields that did parse are checked, so one pass lists all of a row's faults.
         """
+        fields = self._good(texts)
+        if fields is None:
+            fields = self._fields(line, texts)
+        ok = len(fields) == len(self.parsers)
+        key = texts[self.spec.key]
+        if key and (first := self.seen.setdefault(key, line)) != line:
+            self.error(line, self.spec.key, f"duplicate of line {first}")
+            ok = False
+        if self.spec.check is not None and not self.spec.check(self, line, fields):
+            ok = False
+        return Row(line, fields) if ok else None
+
+    def _good(self, texts: dict[str, str]) -> dict[str, Any] | None:
+        """The fields of a record in one go, or None at its first problem (the common case)."""
+        if NUL in "".join(texts.values()):
+            return None
+        try:
+            return {column: parse(texts[column]) for column, parse in self.parsers.items()}
+        except FieldError:
+            return None
+
+    def _fields(self, line: int, texts: dict[str, str]) -> dict[str, Any]:
+        """The fields of a record that parse, each problem of the others reported."""
         fields: dict[str, Any] = {}
         for column, parser in self.parsers.items():
             text = texts[column]
@@ -128,14 +187,7 @@ class Run:
                 fields[column] = parser(text)
             except FieldError as exc:
                 self.error(line, column, str(exc))
-        ok = len(fields) == len(self.parsers)
-        key = texts[self.spec.key]
-        if key and (first := self.seen.setdefault(key, line)) != line:
-            self.error(line, self.spec.key, f"duplicate of line {first}")
-            ok = False
-        if self.spec.check is not None and not self.spec.check(self, line, fields):
-            ok = False
-        return Row(line, fields) if ok else None
+        return fields
 
     def take(self, records: Iterator[tuple[int, dict[str, str]]]) -> list[Row] | None:
         """Read and parse the next batch; None at the end of the file."""
@@ -156,7 +208,7 @@ class Run:
 
 def width(model: type[SQLModel], column: str) -> int:
     """The declared length of a text column, so parsers refuse what the database would."""
-    column_type = model.metadata.tables[str(model.__tablename__)].c[column].type
+    column_type = table_of(model).c[column].type
     assert isinstance(column_type, String) and column_type.length is not None
     return column_type.length
 
@@ -171,14 +223,23 @@ def name_field(model: type[SQLModel], column: str) -> Parser:
     return optional(text_field(model, column))
 
 
-def assign(record: SQLModel, values: dict[str, Any], keep: frozenset[str]) -> bool:
-    """Copy `values` onto `record`, except columns the file left out; True if any differed."""
-    changed = False
-    for attr, value in values.items():
-        if attr.removesuffix("_id") not in keep and getattr(record, attr) != value:
-            setattr(record, attr, value)
-            changed = True
-    return changed
+def differs(current: Mapping[str, Any], values: dict[str, Any], keep: frozenset[str]) -> bool:
+    """True if any of `values` differs from the stored row, except columns the file left out."""
+    return any(
+        current[attr] != value
+        for attr, value in values.items()
+        if attr.removesuffix("_id") not in keep
+    )
+
+
+def merged(
+    current: Mapping[str, Any], values: dict[str, Any], keep: frozenset[str]
+) -> dict[str, Any]:
+    """`values`, with the stored value of each column the file left out."""
+    return {
+        attr: current[attr] if attr.removesuffix("_id") in keep else value
+        for attr, value in values.items()
+    }
 
 
 def defaults(model: type[SQLModel]) -> dict[str, Any]:
@@ -191,26 +252,268 @@ def defaults(model: type[SQLModel]) -> dict[str, Any]:
     }
 
 
+Processor = Callable[[Any], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Batched:
+    """A set-based write compiled once for a connection's dialect, then run on whole batches.
+
+    On SQLite it is one executemany; on PostgreSQL one statement whose per-row values
+    come as one array per column, unnested on the server (an executemany there still costs
+    a statement execution per row). Either way the rows reach the driver as plain values:
+    `Connection.execute(statement, rows)` would build and type-process a dictionary per row,
+    which costs more than the database's own work. Here each column's bind processor (the
+    one SQLAlchemy itself would call) is looked up once, and values every row shares are
+    processed once.
+    """
+
+    sql: str
+    names: tuple[str, ...]  # the parameters in positional order
+    processors: tuple[Processor | None, ...]
+    columnar: bool  # one array per column (PostgreSQL), or one tuple per row
+
+    @classmethod
+    def build(
+        cls,
+        conn: AsyncConnection,
+        table: Table,
+        columns: Sequence[str],
+        shared: Sequence[str],
+        make: Callable[[dict[str, ColumnElement[Any]]], ClauseElement],
+    ) -> Batched:
+        """Compile `make(values)`: `values` holds an expression for each column's value.
+
+        `columns` differ from row to row, `shared` are the same for a whole batch.
+        """
+        dialect = conn.dialect
+        columnar = dialect.name == "postgresql"
+        types = {name: table.c[name].type for name in (*columns, *shared)}
+        values: dict[str, ColumnElement[Any]]
+        if columnar:
+            arrays = (bindparam(f"v_{n}", type_=postgresql.ARRAY(types[n])) for n in columns)
+            source = func.unnest(*arrays).table_valued(*columns).render_derived()
+            values = {name: source.c[name] for name in columns}
+        else:
+            values = {name: bindparam(f"v_{name}", type_=types[name]) for name in columns}
+        values |= {name: bindparam(f"v_{name}", type_=types[name]) for name in shared}
+        compiled = make(values).compile(dialect=dialect, for_executemany=True)
+        assert isinstance(compiled, SQLCompiler) and compiled.positiontup is not None
+        names = tuple(name.removeprefix("v_") for name in compiled.positiontup)
+        processors = tuple(types[n].dialect_impl(dialect).bind_processor(dialect) for n in names)
+        return cls(compiled.string, names, processors, columnar)
+
+    async def run(
+        self, conn: AsyncConnection, rows: list[dict[str, Any]], shared: Mapping[str, Any]
+    ) -> None:
+        """Write `rows` (each with a value for every column) with the `shared` values."""
+        if not rows:
+            return
+        if self.columnar:
+            params: list[Any] = []
+            for name, process in zip(self.names, self.processors, strict=True):
+                if name in shared:
+                    params.append(shared[name] if process is None else process(shared[name]))
+                else:
+                    values = [row[name] for row in rows]
+                    params.append(values if process is None else [process(v) for v in values])
+            await conn.exec_driver_sql(self.sql, tuple(params))
+            return
+        fixed: dict[str, Any] = {}
+        convert: list[tuple[int, Processor]] = []
+        for index, (name, process) in enumerate(zip(self.names, self.processors, strict=True)):
+            if name in shared:
+                fixed[name] = shared[name] if process is None else process(shared[name])
+            elif process is not None:
+                convert.append((index, process))
+        pick = itemgetter(*self.names)
+        single = len(self.names) == 1
+        tuples: list[tuple[Any, ...]] = []
+        for row in rows:
+            picked = pick(row | fixed)
+            if convert:
+                picked = [picked] if single else list(picked)
+                for index, process in convert:
+                    picked[index] = process(picked[index])
+                tuples.append(tuple(picked))
+            else:
+                tuples.append((picked,) if single else picked)
+        await conn.exec_driver_sql(self.sql, tuples)
+
+
+def inserting(
+    conn: AsyncConnection,
+    table: Table,
+    columns: Sequence[str],
+    shared: Sequence[str],
+    *,
+    key: str | None = None,
+    update: Iterable[str] = (),
+    keep: frozenset[str] = frozenset(),
+) -> Batched:
+    """`INSERT` of batches of rows; with a `key`, `… ON CONFLICT (key) DO UPDATE` of `update`.
+
+    The update leaves alone the columns the file left out (`keep`).
+    """
+    postgres = conn.dialect.name == "postgresql"
+
+    def make(values: dict[str, ColumnElement[Any]]) -> ClauseElement:
+        statement = (
+            postgresql.insert(table).from_select(list(values), select(*values.values()))
+            if postgres
+            else sqlite.insert(table).values(values)
+        )
+        if key is None:
+            return statement
+        changing = [name for name in update if name.removesuffix("_id") not in keep]
+        excluded = statement.excluded
+        return statement.on_conflict_do_update(
+            index_elements=[key], set_={name: excluded[name] for name in changing}
+        )
+
+    return Batched.build(conn, table, columns, shared, make)
+
+
+@dataclass(frozen=True, slots=True)
+class Upsert:
+    """Writes a batch's new rows and changed rows, keyed by a unique column.
+
+    On PostgreSQL one `INSERT … ON CONFLICT (key) DO UPDATE` writes both, so a row another
+    transaction inserted since the lookup is updated, not doubled. On SQLite the import
+    holds the only write lock (`BEGIN IMMEDIATE`), so a key the lookup did not find is
+    still free: new rows take a plain `INSERT`, because with an upsert clause SQLite also
+    scans every child table's foreign keys for each new row, which doubled the cost.
+    """
+
+    upsert: Batched
+    insert: Batched | None
+
+    @classmethod
+    def build(
+        cls,
+        conn: AsyncConnection,
+        table: Table,
+        key: str,
+        columns: Sequence[str],
+        shared: Sequence[str],
+        *,
+        update: Iterable[str],
+        keep: frozenset[str],
+    ) -> Upsert:
+        """The statements for `table`: `update` columns change on a conflict, except `keep`."""
+        names = (key, *columns)
+        upsert = inserting(conn, table, names, shared, key=key, update=update, keep=keep)
+        plain = None if upsert.columnar else inserting(conn, table, names, shared)
+        return cls(upsert, plain)
+
+    async def run(
+        self,
+        conn: AsyncConnection,
+        new: list[dict[str, Any]],
+        changed: list[dict[str, Any]],
+        shared: Mapping[str, Any],
+    ) -> None:
+        """Insert `new` rows and update `changed` ones (both with every column's value)."""
+        if self.insert is None:
+            await self.upsert.run(conn, new + changed, shared)
+        else:
+            await self.insert.run(conn, new, shared)
+            await self.upsert.run(conn, changed, shared)
+
+
+def updating(
+    conn: AsyncConnection, table: Table, key: str, columns: Sequence[str], shared: Sequence[str]
+) -> Batched:
+    """`UPDATE table SET columns WHERE key = …` of batches of rows (each with its `key`)."""
+
+    def make(values: dict[str, ColumnElement[Any]]) -> ClauseElement:
+        changes = {name: values[name] for name in (*columns, *shared)}
+        return update(table).where(table.c[key] == values[key]).values(changes)
+
+    return Batched.build(conn, table, (key, *columns), shared, make)
+
+
+def among(
+    conn: AsyncConnection, column: ColumnElement[Any], keys: Collection[Any]
+) -> ColumnElement[bool]:
+    """`column IN keys`, the keys sent as one parameter (see `keys_in`)."""
+    return keys_in(conn.dialect.name, column).params(keys=keys_param(conn, keys))
+
+
+def keys_in(dialect: str, column: ColumnElement[Any]) -> ColumnElement[bool]:
+    """`column IN :keys` with all the keys in one parameter: an array, or a JSON list on SQLite.
+
+    One parameter keeps the statement the same whatever the number of keys (so it is
+    compiled once) and spares building and binding a thousand placeholders per batch.
+    """
+    if dialect == "postgresql":
+        return column == any_(bindparam("keys", type_=postgresql.ARRAY(column.type)))
+    values = func.json_each(bindparam("keys", type_=String)).table_valued("value")
+    return column.in_(select(values.c.value))
+
+
+def keys_param(conn: AsyncConnection, keys: Collection[Any]) -> Any:
+    """The value of the `:keys` parameter of `keys_in`."""
+    return list(keys) if conn.dialect.name == "postgresql" else json.dumps(list(keys))
+
+
+@functools.cache
+def _lookup(dialect: str, table: Table, key: str, columns: tuple[str, ...]) -> Select[Any]:
+    names = (key, *columns)
+    return select(*(table.c[name] for name in names)).where(keys_in(dialect, table.c[key]))
+
+
+async def fetch(
+    conn: AsyncConnection, table: Table, key: str, keys: Collection[Any], *columns: str
+) -> dict[Any, dict[str, Any]]:
+    """The stored `columns` of the rows whose `key` is one of `keys`, by key (one query)."""
+    if not keys:
+        return {}
+    names = (key, *columns)
+    query = _lookup(conn.dialect.name, table, key, columns)
+    result = await conn.execute(query, {"keys": keys_param(conn, keys)})
+    return {row[0]: dict(zip(names, row, strict=True)) for row in result}
+
+
+PAID, OPEN = InvoiceStatus.PAID.value, InvoiceStatus.OPEN.value
+_KEPT_STATUSES = frozenset({InvoiceStatus.DISPUTED.value, InvoiceStatus.WRITTEN_OFF.value})
+
+
 def invoice_status(current: str, balance: Decimal) -> str:
     """Paid at zero; otherwise open, unless a person marked it disputed or written off."""
     if balance == 0:
-        return InvoiceStatus.PAID.value
-    if current in (InvoiceStatus.DISPUTED, InvoiceStatus.WRITTEN_OFF):
+        return PAID
+    if current in _KEPT_STATUSES:
         return current
-    return InvoiceStatus.OPEN.value
+    return OPEN
 
 
-async def resolve_staff(session: AsyncSession, run: Run, wanted: dict[str, Role]) -> None:
+async def resolve_customers(conn: AsyncConnection, run: Run, codes: set[str]) -> None:
+    """Fill `run.customers` for `codes` (those that exist), forgetting others past `CACHED`."""
+    if missing := codes - run.customers.keys():
+        found = await fetch(conn, table_of(Customer), "code", missing, "id")
+        if len(run.customers) + len(found) > CACHED:
+            run.customers.clear()
+        run.customers.update({code: customer["id"] for code, customer in found.items()})
+
+
+async def resolve_staff(conn: AsyncConnection, run: Run, wanted: dict[str, Role]) -> None:
     """Fill `run.staff` for the names in `wanted`, creating missing staff with the given role."""
     missing = [name for name in wanted if name not in run.staff]
     if not missing:
         return
-    query = select(Staff.name, Staff.id).where(col(Staff.name).in_(missing))
-    run.staff.update({name: id_ for name, id_ in await session.exec(query) if id_ is not None})
-    new = [Staff(name=name, role=wanted[name]) for name in missing if name not in run.staff]
-    session.add_all(new)
-    await session.flush()
-    run.staff.update({staff.name: staff.id for staff in new if staff.id is not None})
+    staff = table_of(Staff)
+    run.staff.update(
+        {name: row["id"] for name, row in (await fetch(conn, staff, "name", missing, "id")).items()}
+    )
+    if new := [name for name in missing if name not in run.staff]:
+        fresh = defaults(Staff)
+        await conn.execute(
+            insert(staff), [fresh | {"name": name, "role": wanted[name].value} for name in new]
+        )
+        run.staff.update(
+            {name: row["id"] for name, row in (await fetch(conn, staff, "name", new, "id")).items()}
+        )
 
 
 def staff_wanted(rows: list[Row], *columns: tuple[str, Role]) -> dict[str, Role]:

@@ -6,27 +6,31 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
-from sqlalchemy import func, insert
-from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.enums import InvoiceStatus, Role
+from storage.enums import Role
 from storage.importers.base import (
+    OPEN,
     ZERO,
     Context,
     Format,
     Parser,
     Row,
     Run,
-    assign,
-    defaults,
+    Upsert,
+    among,
+    differs,
+    fetch,
     invoice_status,
+    merged,
     name_field,
+    resolve_customers,
     resolve_staff,
     staff_wanted,
     text_field,
 )
-from storage.models import Customer, Invoice, Payment, Staff, utcnow
+from storage.models import Customer, Invoice, Payment, Staff, table_of, utcnow
 from storage.parsing import (
     optional,
     parse_currency,
@@ -69,38 +73,60 @@ def check(run: Run, line: int, fields: dict[str, Any]) -> bool:
     return ok
 
 
-async def apply(session: AsyncSession, run: Run, rows: list[Row]) -> None:
+_INVOICE, _PAYMENT = table_of(Invoice), table_of(Payment)
+#: What a row of the file sets; `number` is the key, `created_at` is written only once.
+COLUMNS = (
+    "customer_id",
+    "issue_date",
+    "due_date",
+    "currency",
+    "amount",
+    "balance",
+    "item",
+    "salesperson_id",
+    "status",
+)
+
+
+async def apply(conn: AsyncConnection, run: Run, rows: list[Row]) -> None:
     """Create or update a batch of invoices; an empty balance is the amount less payments."""
-    await resolve_staff(session, run, staff_wanted(rows, ("salesperson", Role.SALES)))
-    codes = {row.fields["customer"] for row in rows}
-    query_c = select(Customer.code, Customer.id).where(col(Customer.code).in_(codes))
-    customers = {code: id_ for code, id_ in await session.exec(query_c)}
-    query_i = select(Invoice).where(col(Invoice.number).in_([row.fields["number"] for row in rows]))
-    existing = {invoice.number: invoice for invoice in await session.exec(query_i)}
-    query_p = (
-        select(Payment.invoice_id, func.sum(Payment.amount))
-        .where(col(Payment.invoice_id).in_([invoice.id for invoice in existing.values()]))
-        .group_by(col(Payment.invoice_id))
-    )
-    paid: dict[int, Decimal] = {id_: total for id_, total in await session.exec(query_p)}
-    fresh = defaults(Invoice)
+    await resolve_staff(conn, run, staff_wanted(rows, ("salesperson", Role.SALES)))
+    await resolve_customers(conn, run, {row.fields["customer"] for row in rows})
+    numbers = [row.fields["number"] for row in rows]
+    existing = await fetch(conn, _INVOICE, "number", numbers, "id", *COLUMNS)
+    # An empty balance is the amount less what the invoice was already paid.
+    unpaid = [
+        invoice["id"]
+        for row in rows
+        if row.fields["balance"] is None and (invoice := existing.get(row.fields["number"]))
+    ]
+    paid: dict[int, Decimal] = {}
+    if unpaid:
+        query = (
+            select(_PAYMENT.c.invoice_id, func.sum(_PAYMENT.c.amount))
+            .where(among(conn, _PAYMENT.c.invoice_id, unpaid))
+            .group_by(_PAYMENT.c.invoice_id)
+        )
+        paid = {id_: total for id_, total in await conn.execute(query)}
     new: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
     for row in rows:
         fields = row.fields
-        customer_id = customers.get(fields["customer"])
-        if customer_id is None:
+        customer = run.customers.get(fields["customer"])
+        if customer is None:
             run.error(row.line, "customer", f"no customer with code {fields['customer']!r}")
         invoice = existing.get(fields["number"])
         balance = fields["balance"]
         if balance is None:
-            already = paid.get(invoice.id, ZERO) if invoice and invoice.id else ZERO
+            already = paid.get(invoice["id"], ZERO) if invoice else ZERO
             balance = fields["amount"] - already
             if balance < 0:
                 run.error(row.line, "amount", f"less than the {already} already paid")
-        if customer_id is None or balance < 0:
+        if customer is None or balance < 0:
             continue
         values = {
-            "customer_id": customer_id,
+            "number": fields["number"],
+            "customer_id": customer,
             "issue_date": fields["issue_date"],
             "due_date": fields["due_date"],
             "currency": fields["currency"],
@@ -108,19 +134,30 @@ async def apply(session: AsyncSession, run: Run, rows: list[Row]) -> None:
             "balance": balance,
             "item": fields["item"],
             "salesperson_id": run.staff.get(fields["salesperson"] or ""),
+            "status": invoice_status(invoice["status"] if invoice else OPEN, balance),
         }
         if invoice is None:
-            status = invoice_status(InvoiceStatus.OPEN, balance)
-            new.append(fresh | values | {"number": fields["number"], "status": status})
             run.count(created=True)
+            new.append(values)
+        elif differs(invoice, values, run.keep):
+            run.count(changed=True)
+            changed.append(merged(invoice, values, run.keep))
         else:
-            values["status"] = invoice_status(invoice.status, balance)
-            changed = assign(invoice, values, run.keep)
-            if changed:
-                invoice.updated_at = utcnow()
-            run.count(changed=changed)
-    if new:
-        await session.exec(insert(Invoice), params=new)
+            run.count()
+    statement = run.prepared(
+        "invoices",
+        lambda: Upsert.build(
+            conn,
+            _INVOICE,
+            "number",
+            COLUMNS,
+            ("created_at", "updated_at"),
+            update=(*COLUMNS, "updated_at"),
+            keep=run.keep,
+        ),
+    )
+    now = utcnow()
+    await statement.run(conn, new, changed, {"created_at": now, "updated_at": now})
 
 
 FORMAT = Format(

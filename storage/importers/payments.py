@@ -5,9 +5,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from sqlalchemy import insert
-from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.importers.base import (
     ZERO,
@@ -16,12 +14,15 @@ from storage.importers.base import (
     Parser,
     Row,
     Run,
-    assign,
-    defaults,
+    Upsert,
+    differs,
+    fetch,
     invoice_status,
+    merged,
     text_field,
+    updating,
 )
-from storage.models import Invoice, Payment, utcnow
+from storage.models import Invoice, Payment, table_of, utcnow
 from storage.parsing import parse_date_in, parse_positive_amount
 
 #: A payment is never in the future; one day of slack covers time zones ahead of the server's.
@@ -39,50 +40,90 @@ def parsers(context: Context) -> dict[str, Parser]:
     }
 
 
-async def apply(session: AsyncSession, run: Run, rows: list[Row]) -> None:
+_INVOICE, _PAYMENT = table_of(Invoice), table_of(Payment)
+#: What a row of the file sets; `reference` is the key, `invoice_id` never moves.
+COLUMNS = ("invoice_id", "amount", "paid_on", "method")
+
+
+async def apply(conn: AsyncConnection, run: Run, rows: list[Row]) -> None:
     """Record a batch of payments, moving each invoice's balance by what changed."""
     numbers = {row.fields["invoice"] for row in rows}
-    query_i = select(Invoice).where(col(Invoice.number).in_(numbers))
-    invoices = {invoice.number: invoice for invoice in await session.exec(query_i)}
+    found = await fetch(conn, _INVOICE, "number", numbers, "id", "amount", "balance", "status")
+    # Mutable copies, shared by the batch, so earlier rows of the file count too.
+    invoices = {number: dict(invoice) for number, invoice in found.items()}
+    statuses = {invoice["id"]: invoice["status"] for invoice in found.values()}
     refs = [row.fields["reference"] for row in rows]
-    query_p = select(Payment).where(col(Payment.reference).in_(refs))
-    existing = {payment.reference: payment for payment in await session.exec(query_p)}
-    fresh = defaults(Payment) | {"source": "import"}
+    existing = await fetch(conn, _PAYMENT, "reference", refs, *COLUMNS)
+    now = utcnow()
     new: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
+    moved: dict[int, dict[str, Any]] = {}  # invoice id → its new balance and status
     for row in rows:
         fields = row.fields
         invoice = invoices.get(fields["invoice"])
-        if invoice is None or invoice.id is None:
+        if invoice is None:
             run.error(row.line, "invoice", f"no invoice numbered {fields['invoice']!r}")
             continue
         payment = existing.get(fields["reference"])
-        if payment is not None and payment.invoice_id != invoice.id:
+        if payment is not None and payment["invoice_id"] != invoice["id"]:
             run.error(row.line, "invoice", "this reference is recorded against another invoice")
             continue
-        # The invoice object is shared by the batch, so earlier rows of the file count too.
-        open_balance = invoice.balance + (payment.amount if payment else ZERO)
+        open_balance = invoice["balance"] + (payment["amount"] if payment else ZERO)
         balance = open_balance - fields["amount"]
         if balance < 0:
             run.error(row.line, "amount", f"more than the open balance {open_balance}")
             continue
-        if balance > invoice.amount:
+        if balance > invoice["amount"]:
             run.error(row.line, "amount", f"would leave {balance} open, over the invoice amount")
             continue
-        if balance != invoice.balance:
-            invoice.balance = balance
-            invoice.status = invoice_status(invoice.status, balance)
-            invoice.updated_at = utcnow()
-        values = {"amount": fields["amount"], "paid_on": fields["paid_on"]}
-        values["method"] = fields["method"]
+        if balance != invoice["balance"]:
+            invoice["balance"] = balance
+            invoice["status"] = invoice_status(invoice["status"], balance)
+            moved[invoice["id"]] = invoice
+        values = {
+            "reference": fields["reference"],
+            "invoice_id": invoice["id"],
+            "amount": fields["amount"],
+            "paid_on": fields["paid_on"],
+            "method": fields["method"],
+        }
         if payment is None:
-            new.append(
-                fresh | values | {"reference": fields["reference"], "invoice_id": invoice.id}
-            )
             run.count(created=True)
+            new.append(values)
+        elif differs(payment, values, run.keep):
+            run.count(changed=True)
+            changed.append(merged(payment, values, run.keep))
         else:
-            run.count(changed=assign(payment, values, run.keep))
-    if new:
-        await session.exec(insert(Payment), params=new)
+            run.count()
+    statement = run.prepared(
+        "payments",
+        lambda: Upsert.build(
+            conn,
+            _PAYMENT,
+            "reference",
+            COLUMNS,
+            ("source", "created_at"),
+            update=COLUMNS,
+            keep=run.keep,
+        ),
+    )
+    await statement.run(conn, new, changed, {"source": "import", "created_at": now})
+    shared = {"updated_at": now}
+    restate = run.prepared(
+        "statuses", lambda: updating(conn, _INVOICE, "id", ("balance", "status"), list(shared))
+    )
+    if restate.columnar:
+        await restate.run(conn, list(moved.values()), shared)
+        return
+    # SQLite rewrites the status index of every row whose UPDATE names the column, changed
+    # or not: only the invoices whose status changes have it written.
+    balances = run.prepared(
+        "balances", lambda: updating(conn, _INVOICE, "id", ("balance",), list(shared))
+    )
+    await balances.run(
+        conn, [i for i in moved.values() if i["status"] == statuses[i["id"]]], shared
+    )
+    await restate.run(conn, [i for i in moved.values() if i["status"] != statuses[i["id"]]], shared)
 
 
 FORMAT = Format(

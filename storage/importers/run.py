@@ -6,14 +6,18 @@ import asyncio
 import datetime as dt
 import os
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from operator import attrgetter
 from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.csvfile import CsvReader
 from storage.db import Database
 from storage.importers import customers, invoices, payments
-from storage.importers.base import Context, Format, ImportKind, ImportReport, Run
+from storage.importers.base import Context, Format, ImportKind, ImportReport, Row, Run
 
 Progress = Callable[[int, int], None]
 
@@ -26,6 +30,41 @@ FORMATS: dict[ImportKind, Format] = {
 
 class _Rollback(Exception):
     """Raised inside the transaction to undo it (errors found, or a dry run)."""
+
+
+#: SQLite's page cache during an import, in KiB (its default is 2 MiB): a batch updates
+#: indexes all over a large table, and each page it has to read again costs a syscall.
+SQLITE_CACHE_KIB = 32 * 1024
+
+
+@asynccontextmanager
+async def _tuned_for_batches(conn: AsyncConnection) -> AsyncIterator[None]:
+    """Set the connection up for the import's batches, for this transaction only.
+
+    PostgreSQL: look a batch's keys up by index, whatever the statistics say. Every
+    lookup and write of an import names at most a batch of keys, each found through a
+    unique or foreign-key index. But the statistics of a table filled in this very
+    transaction, or by an import moments ago that autovacuum has not analysed yet, count
+    a fraction of its rows, and the planner then chose sequential scans and hash joins
+    that read the whole table once per batch (the import grew quadratic: a lookup of
+    1,000 customer codes took 6 s at 100,000 customers). With sequential scans disabled,
+    each batch costs in proportion to its size; JIT, which such plans' inflated costs
+    would trigger, is of no use to statements this small.
+
+    SQLite: a larger page cache (`SQLITE_CACHE_KIB`), given back when the import ends;
+    it took a third off the database's own time for 100,000 invoices and payments.
+    """
+    if conn.dialect.name == "postgresql":
+        await conn.execute(text("SET LOCAL enable_seqscan = off"))
+        await conn.execute(text("SET LOCAL jit = off"))
+        yield
+        return
+    before = int((await conn.exec_driver_sql("PRAGMA cache_size")).scalar_one())
+    await conn.exec_driver_sql(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        await conn.exec_driver_sql(f"PRAGMA cache_size = {before}")
 
 
 async def import_csv(
@@ -60,19 +99,33 @@ async def import_csv(
         keep = spec.optional - reader.present - {"balance"}
         run = Run(report, spec, parsers, keep)
         if reader.header is not None:
+
+            def read() -> tuple[list[Row] | None, int]:
+                return run.take(records), handle.tell()
+
+            records = iter(reader)
+            # Reading and parsing the next batch (in a thread) overlaps writing this one.
+            reading = asyncio.ensure_future(asyncio.to_thread(read))
             try:
                 async with db.transaction() as session:
-                    records = iter(reader)
-                    while (batch := await asyncio.to_thread(run.take, records)) is not None:
-                        await spec.apply(session, run, batch)
-                        await session.flush()
-                        session.expunge_all()  # bounded memory: forget this batch's objects
-                        if progress is not None:
-                            progress(handle.tell(), total)
+                    conn = await session.connection()
+                    async with _tuned_for_batches(conn):
+                        while True:
+                            rows, done = await reading
+                            if rows is None:
+                                break
+                            reading = asyncio.ensure_future(asyncio.to_thread(read))
+                            await spec.apply(conn, run, rows)
+                            if progress is not None:
+                                progress(done, total)
                     if report.errors or reader.errors or dry_run:
                         raise _Rollback
             except _Rollback:
                 pass
+            finally:
+                await asyncio.wait([reading])  # the file stays open until the reader is done
+                if not reading.cancelled():
+                    reading.exception()  # retrieved: an error of both is raised, not logged
     report.rows = reader.rows
     report.errors = sorted([*report.errors, *reader.errors], key=attrgetter("line"))
     return report
