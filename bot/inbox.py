@@ -41,6 +41,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.inbound import InboundRouter, Routed
 from bot.logmask import mask_address
 from bot.messages import Address, Button, DeliveryOutcome, DeliveryResult, Inbound, Outbound
+from scheduler.claims import process_gone
 from storage import inbox as store
 from storage.db import Database
 from storage.enums import MessageStatus
@@ -105,21 +106,6 @@ class Wiring(Protocol):
 def _worker_name() -> str:
     """Unique per worker, also across processes: leases are held by name ("host:pid:tag")."""
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
-
-
-def _dead_here(worker: str) -> bool:
-    """True when `worker` ran on this host and its process no longer exists."""
-    host, _, rest = worker.partition(":")
-    pid = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid.isdecimal() or int(pid) == os.getpid():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:  # alive, under another user
-        return False
-    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -400,7 +386,7 @@ class Inbox:
         try:
             # After a crash and restart, events the dead process held need not wait out
             # its leases: a dead process of this host is known to be dead.
-            dead = [h for h in await store.lease_holders(self.db) if _dead_here(h)]
+            dead = [h for h in await store.lease_holders(self.db) if process_gone(h)]
             if await store.free_leases(self.db, holders=dead):
                 log.info("inbox: took over the events of %d dead worker(s)", len(dead))
         except Exception:

@@ -83,10 +83,14 @@ async def release(
     return bool(result.rowcount)
 
 
-def _process_gone(worker: str, host: str) -> bool:
-    """True when `worker` ("host:pid") ran on this host and its process no longer exists."""
-    worker_host, _, pid = worker.rpartition(":")
-    if worker_host != host or not pid.isdecimal():
+def process_gone(worker: str, host: str | None = None) -> bool:
+    """True when `worker` ("host:pid", optionally ":tag") ran on this host and its process
+    no longer exists; a worker of another host, or this very process, is never gone."""
+    worker_host, _, rest = worker.partition(":")
+    pid = rest.partition(":")[0]
+    if worker_host != (host or socket.gethostname()) or not pid.isdecimal():
+        return False
+    if int(pid) == os.getpid():
         return False
     try:
         os.kill(int(pid), 0)
@@ -119,7 +123,7 @@ async def reclaim_dead_leases(
                 .distinct()
             )
         ).all()
-    dead = [owner for owner in owners if owner is not None and _process_gone(owner, host)]
+    dead = [owner for owner in owners if owner is not None and process_gone(owner, host)]
     if not dead:
         return 0
     async with db.transaction() as session:
