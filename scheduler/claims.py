@@ -1,4 +1,5 @@
-"""The claim / release lease contract on FollowUp rows (like APScheduler 4's data stores)."""
+"""The lease contract on FollowUp rows (like APScheduler 4's data stores): claim, extend,
+reclaim the dead's; the dispatcher releases a lease in the transaction that records it."""
 
 from __future__ import annotations
 
@@ -48,39 +49,6 @@ async def claim_due(
             .returning(col(FollowUp.id))
         )
         return sorted(claimed.scalars().all())
-
-
-async def release(
-    db: Database,
-    *,
-    followup_id: int,
-    worker: str,
-    status: FollowUpStatus,
-    now: dt.datetime,
-    planned_at: dt.datetime | None = None,
-    skip_reason: str | None = None,
-    error: str | None = None,
-) -> bool:
-    """End `worker`'s lease with a new status; False when the lease was lost meanwhile."""
-    values: dict[str, object] = {
-        "status": status,
-        "lease_owner": None,
-        "lease_expires_at": None,
-        "updated_at": now,
-    }
-    if planned_at is not None:
-        values["planned_at"] = planned_at
-    if skip_reason is not None:
-        values["skip_reason"] = skip_reason
-    if error is not None:
-        values["last_error"] = error
-    async with db.transaction() as session:
-        result = await session.exec(
-            update(FollowUp)
-            .where(col(FollowUp.id) == followup_id, col(FollowUp.lease_owner) == worker)
-            .values(**values)
-        )
-    return bool(result.rowcount)
 
 
 def process_gone(worker: str, host: str | None = None) -> bool:

@@ -298,7 +298,7 @@ class Dispatcher:
             prepared = []
             for plan, channel_name, contact, key in chosen:
                 step = await self._reserve(
-                    session, plan, channel_name, contact, held.get(key), now, stats
+                    session, plan, channel_name, contact, key, held.get(key), now, stats
                 )
                 if step is not None:
                     prepared.append(step)
@@ -339,11 +339,13 @@ class Dispatcher:
         plan: SendPlan,
         channel_name: str,
         contact: Contact,
+        key: str,
         message: Message | None,
         now: dt.datetime,
         stats: TickStats,
     ) -> Prepared | None:
-        """Render and reserve one follow-up's message, unless an earlier try settled it."""
+        """Render and reserve one follow-up's message (idempotency `key`, held by `message`
+        when tried before), unless an earlier try settled it."""
         followup = plan.followup
         if message is not None and message.status not in (
             MessageStatus.QUEUED,
@@ -364,7 +366,7 @@ class Dispatcher:
         outbound = Outbound(
             to=Address(channel_name, contact.address, plan.customer.name),
             body=rendered.text,
-            idempotency_key=idempotency_key(followup, plan.lead_offset, channel_name),
+            idempotency_key=key,
             subject=rendered.subject,
             html=rendered.html,
             language=rendered.language,
