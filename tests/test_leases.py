@@ -17,12 +17,12 @@ from sqlalchemy import update
 from sqlmodel import col, select
 
 from bot.app import Tagih
-from bot.config import load_settings
 from bot.messages import DeliveryOutcome, DeliveryResult, Outbound
 from bot.sandbox.smtp import SmtpSink
 from storage.db import Database
 from storage.enums import FollowUpStatus
 from storage.models import FollowUp
+from tests.email_app import email_app
 from tests.factories import add_customer
 
 NOW = dt.datetime(2026, 11, 23, 3, 0, tzinfo=dt.UTC)  # Monday 10:00 WIB
@@ -42,22 +42,9 @@ def dead_pid() -> int:
 
 @pytest.fixture
 async def tagih(db_url: str, tmp_path: Path) -> AsyncIterator[tuple[Tagih, SmtpSink]]:
-    sink = SmtpSink(tmp_path / "mail")
-    await sink.start()
-    settings = load_settings(
-        database_url=db_url,
-        smtp_host=sink.host,
-        smtp_port=sink.port,
-        smtp_starttls=False,
-        sandbox_dir=tmp_path / "sandbox",
-        load_examples=False,
-        lease_seconds=300,
-    )
-    app = Tagih(settings, clock=lambda: NOW, worker=f"{HOST}:{os.getpid()}")
-    await app.open()
-    yield app, sink
-    await app.close()
-    await sink.stop()
+    worker = f"{HOST}:{os.getpid()}"
+    async with email_app(db_url, tmp_path, clock=lambda: NOW, worker=worker) as running:
+        yield running
 
 
 async def claimed_by(app: Tagih, owners: list[str]) -> None:

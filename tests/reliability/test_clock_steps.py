@@ -11,9 +11,9 @@ import pytest
 from sqlmodel import col, select
 
 from bot.app import Tagih
-from bot.config import load_settings
 from bot.sandbox.smtp import SmtpSink
 from storage.models import Message
+from tests.email_app import email_app
 from tests.factories import add_customer
 
 WIB = dt.timezone(dt.timedelta(hours=7))
@@ -26,21 +26,8 @@ def at(hour: int, day: dt.date = DAY) -> dt.datetime:
 
 @pytest.fixture
 async def tagih(db_url: str, tmp_path: Path) -> AsyncIterator[tuple[Tagih, SmtpSink]]:
-    sink = SmtpSink(tmp_path / "mail")
-    await sink.start()
-    settings = load_settings(
-        database_url=db_url,
-        smtp_host=sink.host,
-        smtp_port=sink.port,
-        smtp_starttls=False,
-        sandbox_dir=tmp_path / "sandbox",
-        load_examples=False,
-    )
-    app = Tagih(settings, worker="w")
-    await app.open()
-    yield app, sink
-    await app.close()
-    await sink.stop()
+    async with email_app(db_url, tmp_path) as running:
+        yield running
 
 
 @pytest.mark.parametrize(

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from bot.app import Tagih
-from bot.config import load_settings
 from bot.sandbox.smtp import SmtpSink
+from tests.email_app import email_app
 from tests.factories import add_customer
 
 NOW = dt.datetime(2026, 11, 23, 3, 0, tzinfo=dt.UTC)  # Monday 10:00 WIB
@@ -27,21 +27,8 @@ HOLD = 20.0 if os.environ.get("TAGIH_SOAK") else 2.0
 async def tagih(db_url: str, tmp_path: Path) -> AsyncIterator[tuple[Tagih, SmtpSink, Path]]:
     if not db_url.startswith("sqlite"):
         pytest.skip("a file lock held by another connection is SQLite's single-writer trouble")
-    sink = SmtpSink(tmp_path / "mail")
-    await sink.start()
-    settings = load_settings(
-        database_url=db_url,
-        smtp_host=sink.host,
-        smtp_port=sink.port,
-        smtp_starttls=False,
-        sandbox_dir=tmp_path / "sandbox",
-        load_examples=False,
-    )
-    app = Tagih(settings, worker="w")
-    await app.open()
-    yield app, sink, Path(db_url.removeprefix("sqlite+aiosqlite:///"))
-    await app.close()
-    await sink.stop()
+    async with email_app(db_url, tmp_path) as (app, sink):
+        yield app, sink, Path(db_url.removeprefix("sqlite+aiosqlite:///"))
 
 
 async def test_a_write_lock_held_by_another_process_delays_but_loses_nothing(
