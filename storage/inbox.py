@@ -196,6 +196,13 @@ async def settle(
         values["attempts"] = attempts
     if status in (InboxStatus.DONE, InboxStatus.FAILED):
         values["done_at"] = now
+    return await _update_leased(session, item_id=item_id, worker=worker, values=values)
+
+
+async def _update_leased(
+    session: AsyncSession, *, item_id: int, worker: str, values: dict[str, Any]
+) -> bool:
+    """Update an event `worker` still holds; False when its lease was lost meanwhile."""
     conn = await session.connection()
     result = await conn.execute(
         update(_T).where(_T.c.id == item_id, _T.c.claimed_by == worker).values(**values)
@@ -225,11 +232,7 @@ async def postpone(
     if replies is not None:
         values["replies"] = list(replies)
     async with db.transaction() as session:
-        conn = await session.connection()
-        result = await conn.execute(
-            update(_T).where(_T.c.id == item_id, _T.c.claimed_by == worker).values(**values)
-        )
-    return bool(result.rowcount)
+        return await _update_leased(session, item_id=item_id, worker=worker, values=values)
 
 
 async def finish(
