@@ -8,6 +8,7 @@ import secrets
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.enums import ChannelKind, Direction, MessageStatus
 from storage.models import Contact, LinkToken, Message
 
 #: A deep link in a reminder stays valid this long.
@@ -114,11 +115,11 @@ async def whatsapp_conversations(session: AsyncSession, *, since: dt.datetime) -
     rows = await session.exec(
         select(Message.address)
         .where(
-            Message.channel == "whatsapp",
-            Message.direction == "out",
+            Message.channel == ChannelKind.WHATSAPP,
+            Message.direction == Direction.OUTBOUND,
             col(Message.followup_id).is_not(None),
             col(Message.created_at) >= since,
-            col(Message.status).not_in(("failed", "retry")),
+            col(Message.status).not_in((MessageStatus.FAILED, MessageStatus.RETRY)),
         )
         .distinct()
     )
