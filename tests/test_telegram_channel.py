@@ -276,6 +276,28 @@ async def test_floods_in_two_chats_hold_everything(
     assert clock() - start >= 4.0
 
 
+async def test_a_chat_waiting_out_its_flood_holds_no_place_in_flight(
+    sandbox: TelegramSandbox, clock: VirtualClock
+) -> None:
+    channel = TelegramChannel(
+        token=TOKEN, api_base=sandbox.url, max_in_flight=1, clock=clock, sleep=clock.sleep
+    )
+    await channel.start()
+    try:
+        sandbox.fail_next("sendMessage", 429, "Too Many Requests: retry after 30", retry_after=30)
+        assert not (await channel.send(reminder())).ok  # CHAT now waits 30 s
+        # One place in flight: CHAT's send waits for its chat, without the place, so the
+        # send to another chat goes first.
+        held, free = await asyncio.gather(
+            channel.send(reminder(key="again")), channel.send(reminder(chat=CHAT + 1))
+        )
+    finally:
+        await channel.stop()
+    assert held.ok and free.ok and channel.in_flight.peak == 1
+    sent = [r.params["chat_id"] for r in sandbox.requests if r.method == "sendMessage"]
+    assert sent == [CHAT, CHAT + 1, CHAT]
+
+
 async def test_blocked_chat_is_permanent(
     channel: TelegramChannel, sandbox: TelegramSandbox
 ) -> None:

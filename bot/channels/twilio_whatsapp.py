@@ -52,7 +52,8 @@ class TwilioWhatsAppChannel(TwilioChannel):
         api_base: str = TWILIO_API_BASE,
         public_url: str | None = None,
         timeout: float = 15.0,
-        rate: float = 10.0,
+        rate: float = 80.0,
+        max_in_flight: int | None = None,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
         now: Callable[[], dt.datetime] = _utc_now,
@@ -66,6 +67,7 @@ class TwilioWhatsAppChannel(TwilioChannel):
             public_url=public_url,
             timeout=timeout,
             rate=rate,
+            max_in_flight=max_in_flight,
             clock=clock,
             sleep=sleep,
         )
