@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.sandbox.smtp import SmtpSink
 from bot.sandbox.telegram import TelegramSandbox
 from bot.sandbox.twilio import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, TwilioSandbox
+from bot.sandbox.twilio_limits import SenderLimits
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +184,12 @@ class Providers:
             )
             return
         if self.twilio_sandbox is None:
-            sandbox = TwilioSandbox(webhook_base=public_url)
+            # The sandbox plays the account the settings describe: its senders take the
+            # rates configured for them, as Twilio's would take what the account allows.
+            limits = SenderLimits(
+                sms=settings.sms_rate, whatsapp=settings.whatsapp_rate, calls=settings.voice_rate
+            )
+            sandbox = TwilioSandbox(webhook_base=public_url, limits=limits)
             await _started(sandbox.start(), sandbox.stop)
             self.twilio_sandbox = sandbox
         base = self.twilio_sandbox.base_url

@@ -24,6 +24,7 @@ from bot.messages import Address, DeliveryOutcome, DeliveryResult, Outbound
 from bot.sandbox.smtp import SmtpSink
 from bot.sandbox.telegram import TelegramSandbox
 from bot.sandbox.twilio import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, TwilioSandbox
+from bot.sandbox.twilio_limits import SenderLimits
 from bot.sandbox.twilio_records import API_VERSION
 from tests.test_twilio_spec import form_value_errors, resolve, resource_errors, spec
 from tests.virtual_clock import VirtualClock
@@ -60,7 +61,8 @@ def now() -> Now:
 
 @pytest.fixture
 async def sandbox(now: Now) -> AsyncIterator[TwilioSandbox]:
-    sandbox = TwilioSandbox(now=now)
+    # The channels pace on a virtual clock, the sandbox counts on the real one: no limit.
+    sandbox = TwilioSandbox(now=now, limits=SenderLimits.unlimited())
     await sandbox.start()
     yield sandbox
     await sandbox.stop()

@@ -15,6 +15,7 @@ from twilio.request_validator import RequestValidator
 
 from bot.channels.twilio_base import make_client
 from bot.sandbox.twilio import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, TwilioSandbox
+from bot.sandbox.twilio_limits import SenderLimits
 from tests.test_twilio_channels import WebhookApp
 from tests.test_twilio_spec import resource_errors, resource_schema
 from tests.virtual_clock import VirtualClock
@@ -51,7 +52,9 @@ def now() -> Clock:
 
 @pytest.fixture
 async def sandbox(app: WebhookApp, now: Clock) -> AsyncIterator[TwilioSandbox]:
-    sandbox = TwilioSandbox(webhook_base=app.url, clock=VirtualClock(), now=now)
+    # The wire format, not the rate: the rate limits have their own tests below.
+    limits = SenderLimits.unlimited()
+    sandbox = TwilioSandbox(webhook_base=app.url, clock=VirtualClock(), now=now, limits=limits)
     await sandbox.start()
     yield sandbox
     await sandbox.stop()

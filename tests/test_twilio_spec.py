@@ -20,6 +20,7 @@ from bot.channels.twilio_voice import TwilioVoiceChannel
 from bot.channels.twilio_whatsapp import TwilioWhatsAppChannel
 from bot.messages import Address, Outbound
 from bot.sandbox.twilio import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, TwilioSandbox
+from bot.sandbox.twilio_limits import SenderLimits
 from bot.sandbox.twilio_records import API_VERSION
 from tests.virtual_clock import VirtualClock
 
@@ -145,7 +146,9 @@ def _outbound(key: str, channel: str, **kwargs: Any) -> Outbound:
 @pytest.fixture
 async def sandbox() -> AsyncIterator[TwilioSandbox]:
     spec()  # skip before starting anything when the spec is absent
-    sandbox = TwilioSandbox(webhook_base="http://127.0.0.1:9", now=lambda: NOW)
+    # The channels pace on a virtual clock, the sandbox counts on the real one: no limit.
+    limits = SenderLimits.unlimited()
+    sandbox = TwilioSandbox(webhook_base="http://127.0.0.1:9", now=lambda: NOW, limits=limits)
     await sandbox.start()
     yield sandbox
     await sandbox.stop()

@@ -21,6 +21,12 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from bot.sandbox.twilio_calls import CallDriver
+from bot.sandbox.twilio_limits import (
+    RateLimits,
+    SenderLimits,
+    Throttled,
+    retry_after_header,
+)
 from bot.sandbox.twilio_lists import dated, list_page, matches, validate_list
 from bot.sandbox.twilio_records import (
     API_VERSION,
@@ -75,12 +81,14 @@ class TwilioSandbox(CallDriver):
         clock: Callable[[], float] = time.monotonic,
         now: Callable[[], dt.datetime] = _utc_now,
         auto_advance: float | None = None,
+        limits: SenderLimits | None = None,
         host: str = "127.0.0.1",
     ) -> None:
         """`webhook_base` is the app's public URL (inbound messages go to its /twilio/…).
 
-        `clock` stamps requests (pacing proofs), `now` dates resources and the WhatsApp
-        window; `auto_advance` (demos) moves each new message on after that many seconds.
+        `clock` stamps requests and keeps the rate `limits` (Twilio's defaults unless
+        given), `now` dates resources and the WhatsApp window; `auto_advance` (demos) moves
+        each new message on after that many seconds.
         """
         super().__init__(account_sid=account_sid, auth_token=auth_token, now=now)
         self.webhook_base = webhook_base.rstrip("/") if webhook_base else None
@@ -88,6 +96,7 @@ class TwilioSandbox(CallDriver):
         self.host = host
         self.auto_advance = auto_advance
         self.requests: list[RecordedRequest] = []
+        self.rates = RateLimits(limits if limits is not None else SenderLimits())
         self._faults: list[_Fault] = []
         self._hangs = 0
         self._closing = asyncio.Event()
@@ -100,6 +109,11 @@ class TwilioSandbox(CallDriver):
     def requests_at(self) -> list[float]:
         """When each API request arrived, on the sandbox clock."""
         return [request.at for request in self.requests]
+
+    @property
+    def throttled(self) -> list[Throttled]:
+        """Every create refused with 429 for going past its sender's rate, in order."""
+        return self.rates.refused
 
     @property
     def base_url(self) -> str:
@@ -214,9 +228,23 @@ class TwilioSandbox(CallDriver):
             await self._closing.wait()
             raise web.HTTPServiceUnavailable()
 
+    def _throttle(self, scope: str, rate: float | None) -> web.Response | None:
+        """Twilio's 429 (20429) when a create in `scope` now goes past its rate, else None."""
+        refusal = self.rates.admit(scope, rate, self.clock())
+        if refusal is None:
+            return None
+        error = ApiError(429, 20429, "Too Many Requests")
+        headers = {"Retry-After": retry_after_header(refusal.retry_after)}
+        return web.json_response(error.body(), status=429, headers=headers)
+
     async def _create_message(self, request: web.Request) -> web.StreamResponse:
         form = request[_FORM]
         validate_message(form, self.opted_out)
+        form_values = dict(form)
+        sender = form_values.get("From") or form_values.get("MessagingServiceSid", "")
+        refused = self._throttle(sender, self.rates.limits.message_rate(sender))
+        if refused is not None:
+            return refused
         now = self.now()
         message = SentMessage.from_form(form, account_sid=self.account_sid, now=now)
         if message.channel == "whatsapp" and not message.content_sid:
@@ -263,6 +291,10 @@ class TwilioSandbox(CallDriver):
     async def _create_call(self, request: web.Request) -> web.StreamResponse:
         form = request[_FORM]
         validate_call(form)
+        # Twilio counts calls per second for the account, whatever the caller number.
+        refused = self._throttle("calls", self.rates.limits.calls)
+        if refused is not None:
+            return refused
         call = PlacedCall.from_form(form, account_sid=self.account_sid, now=self.now())
         self.calls.append(call)
         await self._hang_if_asked()
