@@ -24,6 +24,7 @@ from bot.providers import Providers, configured_channels, describe_failure
 from bot.staff.alerts import AlertStats, deliver_alerts
 from bot.staff.commands import StaffConfig
 from bot.staff.digest_send import DigestStats, send_digests
+from bot.staff.directory import list_staff, unreachable_staff
 from bot.staff.settings_store import effective_window
 from bot.staff.template_store import load_overrides, override_environment
 from bot.web import WebDeps, build_web_app, start_web
@@ -304,6 +305,14 @@ class Tagih:
             email=self.channels.get("email"),
             now=now or self.clock(),
         )
+
+    async def staff_without_alerts(self) -> list[str]:
+        """Names of the active staff whom no alert can reach (no bound Telegram chat, no
+        email on an alert channel); a provider down right now still counts as there."""
+        channels = (set(self.channels) | self.providers.unavailable) & {"telegram", "email"}
+        async with self.db.sessions() as session:
+            team = await list_staff(session)
+        return [s.name for s in unreachable_staff(team, channels)]
 
     async def send_digests(self, now: dt.datetime | None = None) -> list[DigestStats]:
         """The collectors' daily and the salespeople's weekly digests that are due."""

@@ -1,4 +1,4 @@
-"""`tagih staff add|invite|list|role|remove` and `tagih audit`: the team from the shell.
+"""`tagih staff add|invite|update|list|role|remove` and `tagih audit`: the team from the shell.
 
 Registered in bot/cli.py with `app.add_typer(staff_app, name="staff")` and
 `app.command("audit")(audit_command)`.
@@ -27,6 +27,7 @@ from bot.staff.directory import (
     list_staff,
     remove_staff,
     set_role,
+    update_staff,
 )
 from bot.staff.roles import Role, parse_role
 from storage.db import Database
@@ -147,6 +148,44 @@ def invite(
     token = _run(ctx, work)
     bot = (bot_username or asyncio.run(_bot_username(settings))).removeprefix("@")
     console.print(f"https://t.me/{bot}?start={token}", markup=False, soft_wrap=True)
+
+
+@staff_app.command("update")
+def update(
+    ctx: typer.Context,
+    name: str,
+    telegram_id: Annotated[int | None, typer.Option(help="Their Telegram user id.")] = None,
+    email: Annotated[
+        str | None, typer.Option(help='Email address for alerts ("" removes it).')
+    ] = None,
+    phone: Annotated[str | None, typer.Option(help='Phone number ("" removes it).')] = None,
+    language: Annotated[str | None, typer.Option(help="id or en.")] = None,
+) -> None:
+    """Change a staff member's contact details (so that alerts can reach them)."""
+    if telegram_id is None and email is None and phone is None and language is None:
+        raise typer.BadParameter(
+            "give at least one of --telegram-id, --email, --phone, --language", param_hint="NAME"
+        )
+
+    async def work(session: AsyncSession, now: dt.datetime) -> Staff:
+        return await update_staff(
+            session,
+            name=name,
+            actor=CLI_ACTOR,
+            now=now,
+            telegram_user_id=telegram_id,
+            email=email,
+            phone=phone,
+            language=language,
+        )
+
+    staff = _run(ctx, work)
+    telegram = "Telegram bound" if staff.telegram_user_id else "no Telegram"
+    console.print(
+        f"updated {staff.name}: {telegram}, email {staff.email or '-'}, "
+        f"phone {staff.phone or '-'}, language {staff.language}",
+        markup=False,
+    )
 
 
 @staff_app.command("list")

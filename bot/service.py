@@ -108,6 +108,14 @@ async def serve(
             announce(line)
         for line in app.warnings:
             announce(f"warning: {line} (retried every dispatch tick)")
+        unreachable = await app.staff_without_alerts()
+        if unreachable:
+            shown = ", ".join(unreachable[:10]) + (" …" if len(unreachable) > 10 else "")
+            announce(
+                f"warning: {len(unreachable)} staff cannot receive alerts (no Telegram chat "
+                f"or email): {shown}; their alerts go to the admins until "
+                "`tagih staff update NAME --email …` (or `tagih staff invite`) fixes it"
+            )
         if leading:
             planned = await app.plan()
             announce(

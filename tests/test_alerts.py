@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from bot.staff.alert_actions import answer_alert_press, handle_alert_button
 from bot.staff.alert_render import customer_ref
 from bot.staff.alerts import deliver_alerts, queue_alert, queue_escalations
+from bot.staff.directory import unreachable_staff, update_staff
 from storage.db import Database
 from storage.models import (
     AuditLog,
@@ -196,6 +197,52 @@ async def test_fallback_retry_and_crash_safety(db: Database, channels: StaffChan
     assert (note.status, note.error_code) == ("failed", "undeliverable")
     [held_note] = await rows(db, Message, Message.id == held)
     assert held_note.status == "sent"
+
+
+async def test_alert_for_an_unreachable_collector_goes_to_the_admins(
+    db: Database, channels: StaffChannels
+) -> None:
+    """Staff made by the customer import have no chat or email: their alerts reach the
+    admins, saying for whom, until `update_staff` gives them a contact."""
+    team = await seed(db)
+    async with db.transaction() as session:
+        dewi = Staff(name="Dewi", role="collector")  # as the customer import makes her
+        session.add(dewi)
+        await session.flush()
+        c003 = await session.get(Customer, team.customers["C003"])
+        assert c003 is not None and dewi.id is not None
+        c003.collector_id = dewi.id
+        session.add(c003)
+    async with db.sessions() as session:
+        team_now = list((await session.exec(select(Staff))).all())
+    assert [s.name for s in unreachable_staff(team_now, {"telegram", "email"})] == ["Dewi"]
+    # With Telegram not running, only Tono (email) can be reached.
+    without_telegram = {s.name for s in unreachable_staff(team_now, {"email"})}
+    assert without_telegram == {"Sari", "Budi", "Ani", "Rina", "Dewi"}
+
+    first = await queue(db, team.customers["C003"], "handoff")
+    stats = await deliver_alerts(db, telegram=channels.telegram, email=channels.email, now=NOW)
+    assert (stats.alerts, stats.sent, stats.failed) == (1, 1, 1)
+    [forwarded] = channels.chat(ANI)
+    assert forwarded.splitlines()[0] == (
+        "Diteruskan kepada Anda: peringatan ini tidak dapat sampai ke Dewi (tidak ada chat "
+        "Telegram atau email yang berfungsi; `tagih staff update` memperbaikinya)."
+    )
+    assert forwarded.splitlines()[2] == "[Minta bicara dengan petugas] C003 · UD Berkah"
+    [note] = await rows(db, Message, Message.id == first)
+    assert note.status == "sent"
+
+    async with db.transaction() as session:
+        await update_staff(session, name="dewi", actor="cli", now=NOW, email="dewi@example.co.id")
+    second = await queue(db, team.customers["C003"], "handoff")
+    await deliver_alerts(db, telegram=channels.telegram, email=channels.email, now=NOW)
+    [mail] = channels.sink.messages
+    assert mail["To"].addresses[0].addr_spec == "dewi@example.co.id"
+    assert len(channels.chat(ANI)) == 1  # nothing more forwarded
+    [note] = await rows(db, Message, Message.id == second)
+    assert note.status == "sent"
+    [entry] = await rows(db, AuditLog, AuditLog.action == "staff.update")
+    assert entry.entity_key == "Dewi"
 
 
 async def press(db: Database, name: str, payload: str) -> str:

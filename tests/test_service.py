@@ -44,6 +44,9 @@ async def test_service_loads_examples_and_sends_due_reminders(tmp_path: Path) ->
     await asyncio.wait_for(serve(tagih, announce=announce, stop=stop), timeout=120)
     text = "\n".join(lines)
     assert "loaded the example data" in text
+    # The example import names collectors and salespeople without any contact.
+    warning = next(line for line in lines if "cannot receive alerts" in line)
+    assert "Yusuf Hidayat" in warning and "go to the admins" in warning
     assert "sandbox SMTP server on 127.0.0.1:" in text
     assert lines[-1] == "Stopping."
     mails = sorted((tmp_path / "sandbox" / "mail").glob("*.eml"))

@@ -77,6 +77,13 @@ def test_staff_commands_and_audit(db_file: Path) -> None:
     listed = invoke("staff", "list")
     assert "Budi" in listed and "Tono" in listed and "Sari" not in listed
     assert "Sari" in invoke("staff", "list", "--removed")
+    assert invoke("staff", "update", "budi", "--email", "budi@example.co.id").strip() == (
+        "updated Budi: no Telegram, email budi@example.co.id, phone -, language en"
+    )
+    assert "not an email address" in invoke("staff", "update", "Budi", "--email", "x", code=1)
+    assert "give at least one of" in invoke("staff", "update", "Budi", code=2)
+    cleared = invoke("staff", "update", "Budi", "--email", "", "--telegram-id", "9100")
+    assert cleared.strip() == "updated Budi: Telegram bound, email -, phone -, language en"
     assert "no staff member named 'Sari'" in invoke("staff", "role", "Sari", "admin", code=1)
 
     entries = json.loads(invoke("audit", "--json"))
@@ -87,7 +94,11 @@ def test_staff_commands_and_audit(db_file: Path) -> None:
         ("cli", "staff.add", "Tono"),
         ("cli", "staff.invite", "Tono"),
         ("cli", "staff.remove", "Sari"),
+        ("cli", "staff.update", "Budi"),
+        ("cli", "staff.update", "Budi"),
     ]
+    assert entries[6]["after"]["email"] == "b***@example.co.id"
+    assert entries[7]["before"]["telegram"] is None and entries[7]["after"]["email"] is None
     assert (entries[2]["before"], entries[2]["after"]) == ({"role": "sales"}, {"role": "collector"})
     assert entries[0]["after"]["email"] == "s***@example.co.id"  # masked, as in logs
     assert (entries[5]["before"]["active"], entries[5]["after"]["active"]) == (True, False)

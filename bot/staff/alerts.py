@@ -26,7 +26,9 @@ from bot.staff.alert_queue import (
     queue_escalations,
 )
 from bot.staff.alert_render import AlertInvoice, AlertView, ExcerptLine, render_alert
+from bot.staff.directory import list_staff
 from bot.staff.outbox import OUT, send_copy
+from bot.staff.roles import Role
 from storage.db import Database
 from storage.enums import Direction, InvoiceStatus, MessageStatus
 from storage.models import Customer, Invoice, Message, Staff
@@ -38,6 +40,13 @@ SENDING = "sending"
 LEASE = dt.timedelta(minutes=5)
 #: A note whose copies keep failing with retryable errors is given up after this long.
 RETRY_FOR = dt.timedelta(hours=24)
+#: The first line of an admin's copy of an alert its collector could not receive.
+FORWARDED = {
+    "id": "Diteruskan kepada Anda: peringatan ini tidak dapat sampai ke {names} "
+    "(tidak ada chat Telegram atau email yang berfungsi; `tagih staff update` memperbaikinya).",
+    "en": "Forwarded to you: this alert could not reach {names} "
+    "(no working Telegram chat or email; `tagih staff update` fixes that).",
+}
 #: How many messages of the conversation an alert quotes.
 EXCERPT_MESSAGES = 5
 
@@ -107,18 +116,29 @@ async def load_view(
     )
 
 
-def _copy(view: AlertView, staff: Staff, channels: Mapping[str, Channel]) -> _Copy:
-    """The staff member's copy on Telegram (with buttons) and/or email (without)."""
+def _copy(
+    view: AlertView,
+    staff: Staff,
+    channels: Mapping[str, Channel],
+    *,
+    forwarded_for: str | None = None,
+) -> _Copy:
+    """The staff member's copy on Telegram (with buttons) and/or email (without); an
+    admin's copy of an alert that could not reach `forwarded_for` says so first."""
     assert staff.id is not None
     zone, key = ZoneInfo(staff.timezone), f"alert:{view.note_id}:{staff.id}"
     outbounds: list[Outbound] = []
     template = f"alert:{view.kind}"
+    lead = ""
+    if forwarded_for is not None:
+        lead = FORWARDED.get(staff.language, FORWARDED["en"]).format(names=forwarded_for)
+        lead += "\n\n"
     if staff.telegram_user_id is not None and "telegram" in channels:
         shown = render_alert(view, language=staff.language, zone=zone)
         outbounds.append(
             Outbound(
                 Address("telegram", str(staff.telegram_user_id), staff.name),
-                shown.text,
+                lead + shown.text,
                 key,
                 subject=shown.subject,
                 language=staff.language,
@@ -131,7 +151,7 @@ def _copy(view: AlertView, staff: Staff, channels: Mapping[str, Channel]) -> _Co
         outbounds.append(
             Outbound(
                 Address("email", staff.email, staff.name),
-                shown.text,
+                lead + shown.text,
                 f"{key}:email" if outbounds else key,
                 subject=shown.subject,
                 language=staff.language,
@@ -174,7 +194,8 @@ async def _deliver_note(
     now: dt.datetime,
     stats: AlertStats,
 ) -> tuple[list[MessageStatus], dt.datetime]:
-    """Every recipient's copy of one note; their statuses and the note's age."""
+    """Every recipient's copy of one note, and the admins' when a recipient cannot be
+    reached; their statuses and the note's age."""
     async with db.transaction() as session:
         note = await session.get(Message, note_id)
         assert note is not None
@@ -183,17 +204,41 @@ async def _deliver_note(
             return [], note.created_at
         view = await load_view(session, note=note, customer=customer, now=now)
         people = await alert_recipients(session, customer=customer, kind=view.kind)
-        copies = [_copy(view, staff, channels) for staff in people]
+        team = await list_staff(session)
     statuses = []
-    for copy in copies:
-        result = await send_copy(
-            db, copy.outbounds, customer_id=customer.id, channels=channels, now=now
-        )
-        stats.sent += result.outcomes.count(DeliveryOutcome.SENT)
-        stats.unknown += result.outcomes.count(DeliveryOutcome.UNKNOWN)
-        stats.failed += result.status == MessageStatus.FAILED
-        statuses.append(result.status)
+    missed: list[Staff] = []
+    for staff in people:
+        status = await _send(db, _copy(view, staff, channels), customer.id, channels, now, stats)
+        statuses.append(status)
+        if status is MessageStatus.FAILED:
+            missed.append(staff)
+    # Someone who should act cannot be reached (no chat, no email, or both failed for
+    # good): the admins get the alert, saying for whom, so it is never lost in silence.
+    tried = {s.id for s in people}
+    admins = [s for s in team if s.role == Role.ADMIN and s.id not in tried]
+    for admin in admins if missed else []:
+        names = ", ".join(s.name for s in missed)
+        copy = _copy(view, admin, channels, forwarded_for=names)
+        statuses.append(await _send(db, copy, customer.id, channels, now, stats))
     return statuses, note.created_at
+
+
+async def _send(
+    db: Database,
+    copy: _Copy,
+    customer_id: int,
+    channels: Mapping[str, Channel],
+    now: dt.datetime,
+    stats: AlertStats,
+) -> MessageStatus:
+    """Send one copy through the outbox, counted in `stats`."""
+    result = await send_copy(
+        db, copy.outbounds, customer_id=customer_id, channels=channels, now=now
+    )
+    stats.sent += result.outcomes.count(DeliveryOutcome.SENT)
+    stats.unknown += result.outcomes.count(DeliveryOutcome.UNKNOWN)
+    stats.failed += result.status == MessageStatus.FAILED
+    return result.status
 
 
 async def _finish(

@@ -1,4 +1,4 @@
-"""Staff queries: add, invite, list, set role, remove, and who works which customer.
+"""Staff queries: add, invite, update, list, set role, remove, and who works which customer.
 
 A removed staff member is deactivated, not deleted (customers and the audit trail still
 name them), and their Telegram chat is unbound so it no longer counts as staff.
@@ -7,7 +7,7 @@ name them), and their Telegram chat is unbound so it no longer counts as staff.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlmodel import col, func, select
@@ -36,6 +36,11 @@ def snapshot(staff: Staff) -> dict[str, Any]:
         "language": staff.language,
         "active": staff.active,
     }
+
+
+def _contact_snapshot(staff: Staff) -> dict[str, Any]:
+    phone = mask_address(staff.phone) if staff.phone else None
+    return snapshot(staff) | {"phone": phone}
 
 
 async def find_staff(session: AsyncSession, *, name: str) -> Staff | None:
@@ -83,7 +88,10 @@ async def add_staff(
         raise StaffError(f"not an email address: {email!r}")
     existing = await find_staff(session, name=name)
     if existing is not None and existing.active:
-        raise StaffError(f"{existing.name} is already on the team ({existing.role})")
+        raise StaffError(
+            f"{existing.name} is already on the team ({existing.role}); "
+            "`tagih staff update` changes their contact details"
+        )
     await _check_telegram(session, telegram_user_id, existing.name if existing else name)
     staff = existing or Staff(name=name, role=role, created_at=now)
     before = snapshot(existing) if existing is not None else None
@@ -135,6 +143,67 @@ async def invite_staff(
         now=now,
     )
     return staff, token
+
+
+async def update_staff(
+    session: AsyncSession,
+    *,
+    name: str,
+    actor: str,
+    now: dt.datetime,
+    telegram_user_id: int | None = None,
+    email: str | None = None,
+    phone: str | None = None,
+    language: str | None = None,
+) -> Staff:
+    """Set the contact details given (None keeps a value, "" clears it), audited; a change
+    that changes nothing writes no entry."""
+    staff = await _active(session, name)
+    before = _contact_snapshot(staff)
+    raw = (staff.telegram_user_id, staff.email, staff.phone, staff.language)
+    if language is not None and language not in LANGUAGES:
+        raise StaffError(f"unsupported language {language!r} (use id or en)")
+    if email and "@" not in email:
+        raise StaffError(f"not an email address: {email!r}")
+    if telegram_user_id is not None:
+        await _check_telegram(session, telegram_user_id, staff.name)
+        staff.telegram_user_id = telegram_user_id
+    if email is not None:
+        staff.email = email.strip() or None
+    if phone is not None:
+        staff.phone = phone.strip() or None
+    if language is not None:
+        staff.language = language
+    if (staff.telegram_user_id, staff.email, staff.phone, staff.language) == raw:
+        return staff
+    session.add(staff)
+    audit(
+        session,
+        actor=actor,
+        action="staff.update",
+        entity="staff",
+        entity_key=staff.name,
+        before=before,
+        after=_contact_snapshot(staff),
+        now=now,
+    )
+    return staff
+
+
+def alert_channels_of(staff: Staff, channels: Collection[str]) -> list[str]:
+    """The channels among `channels` on which alerts can reach this staff member."""
+    usable = []
+    if staff.telegram_user_id is not None and "telegram" in channels:
+        usable.append("telegram")
+    if staff.email and "email" in channels:
+        usable.append("email")
+    return usable
+
+
+def unreachable_staff(team: Sequence[Staff], channels: Collection[str]) -> list[Staff]:
+    """Active staff whom no alert can reach: no bound Telegram chat, no email (among
+    `channels`, the open alert channels)."""
+    return [s for s in team if s.active and not alert_channels_of(s, channels)]
 
 
 async def list_staff(session: AsyncSession, *, include_removed: bool = False) -> list[Staff]:
