@@ -30,7 +30,13 @@ from scheduler.calendar import (
     catch_up,
     plan_customer,
 )
-from scheduler.views import PlanningInputs, contact_history, load_views, plan_fingerprints
+from scheduler.views import (
+    PlanningInputs,
+    among,
+    contact_history,
+    load_views,
+    plan_fingerprints,
+)
 from scheduler.window import Window
 from storage.db import Database
 from storage.enums import FollowUpStatus, SkipReason
@@ -216,14 +222,15 @@ async def _owned_rows(
     )
     rows = await conn.execute(
         select(*columns).where(
-            _FU.customer_id.in_(list(firsts)),
+            among(_FU.customer_id, firsts),
             _FU.local_date >= min(firsts.values()),
             _FU.status.in_([s.value for s in OWNED]),
         )
     )
     owned: dict[int, dict[dt.date, dict[str, Any]]] = {}
     for row in rows.mappings():
-        if row["local_date"] >= firsts[row["customer_id"]]:
+        first = firsts.get(row["customer_id"])
+        if first is not None and row["local_date"] >= first:
             owned.setdefault(row["customer_id"], {})[row["local_date"]] = dict(row)
     ids = [row["id"] for by_day in owned.values() for row in by_day.values()]
     links: dict[int, set[tuple[int, int]]] = {}
@@ -320,10 +327,8 @@ async def _plan_batch(
     views = await load_views(session, customer_ids=ids, inputs=inputs)
     since = now.date() - dt.timedelta(days=FIRST_PLAN_LOOKBACK_DAYS + 14)
     history, anchors = await contact_history(session, customer_ids=ids, since=since)
-    todays = {
-        cid: now.astimezone(view.zone).date() if (view := views.get(cid)) else now.date()
-        for cid in ids
-    }
+    local_days = {zone: now.astimezone(zone).date() for zone in {v.zone for v in views.values()}}
+    todays = {cid: local_days[view.zone] if (view := views.get(cid)) else now.date() for cid in ids}
     firsts = {cid: plan_start(todays[cid], anchors.get(cid)) for cid in ids}
     conn = await session.connection()
     owned, links = await _owned_rows(conn, firsts)

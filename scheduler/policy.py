@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from scheduler.window import Window
 from storage.enums import Action, ChannelKind
@@ -29,6 +29,9 @@ class PolicySpec:
     repeat_every: int | None = None
     repeat: Step | None = None
     window: Window | None = None
+    # The calendar's caches are keyed by the policy: hashing every step at each lookup
+    # cost more than the lookup saved, so the hash is computed once.
+    _hash: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         """Keep steps sorted and offsets unique."""
@@ -38,6 +41,12 @@ class PolicySpec:
         if self.repeat_every is not None and self.repeat_every < 1:
             raise ValueError(f"policy {self.name!r}: repeat interval must be at least 1 day")
         object.__setattr__(self, "steps", tuple(sorted(self.steps, key=lambda s: s.offset)))
+        fields = (self.name, self.steps, self.repeat_every, self.repeat, self.window)
+        object.__setattr__(self, "_hash", hash(fields))
+
+    def __hash__(self) -> int:
+        """The hash of the fields, computed once."""
+        return self._hash
 
     def step_at(self, offset: int) -> Step | None:
         """The step that falls `offset` days after the due date, if any."""

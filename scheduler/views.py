@@ -6,10 +6,12 @@ import datetime as dt
 import hashlib
 from collections.abc import AsyncIterator, Collection, Iterable
 from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Row, Select, String, cast, literal
+from sqlalchemy import BigInteger, ColumnElement, Row, Select, String, cast, literal, type_coerce
 from sqlalchemy import select as sa_select
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -26,6 +28,7 @@ from storage.models import (
     PromiseInvoice,
     table_of,
 )
+from storage.types import MONEY_SCALE
 
 CHASED_STATUSES = (InvoiceStatus.OPEN, InvoiceStatus.DISPUTED)
 #: Follow-ups that count as a contact made (for the frequency cap and catch-up cursor).
@@ -47,6 +50,19 @@ class PlanningInputs:
     default_policy_id: int
     enabled_channels: frozenset[str]
     grace_days: int
+
+
+def among(column: ColumnElement[int], ids: Collection[int]) -> ColumnElement[bool]:
+    """`column IN ids`, or a range holding them when they are dense; callers filter.
+
+    A pass plans batches of consecutive customers: one range is one index range scan and
+    two parameters, where IN binds, renders and probes a parameter per id. At most half
+    of a range lies outside `ids`, so a range reads at most twice the rows.
+    """
+    low, high = min(ids), max(ids)
+    if high - low < 2 * len(ids):
+        return column.between(low, high)
+    return column.in_(list(ids))
 
 
 async def customer_ids_with_open_invoices(
@@ -79,74 +95,109 @@ async def load_views(
     session: AsyncSession, *, customer_ids: list[int], inputs: PlanningInputs
 ) -> dict[int, CustomerView]:
     """Calendar views of the given customers."""
-    customers = (
-        await session.exec(select(Customer).where(col(Customer.id).in_(customer_ids)))
-    ).all()
-    invoices = (
-        await session.exec(
-            select(Invoice).where(
-                col(Invoice.customer_id).in_(customer_ids),
-                col(Invoice.status).in_(CHASED_STATUSES),
-                col(Invoice.balance) > 0,
-            )
+    # Core row tuples, not ORM entities: hydrating Customer/Invoice/Contact objects cost
+    # more than the calendar itself in a cold pass.
+    conn = await session.connection()
+    cus, inv, con = table_of(Customer).c, table_of(Invoice).c, table_of(Contact).c
+    wanted = set(customer_ids)
+    customers = await conn.execute(
+        sa_select(cus.id, cus.code, cus.timezone, cus.policy_id, cus.paused_until).where(
+            among(cus.id, wanted)
         )
-    ).all()
+    )
+    invoices = await conn.execute(
+        sa_select(
+            inv.customer_id,
+            inv.id,
+            inv.number,
+            inv.due_date,
+            # Hundredths as stored (Money's format): one Decimal multiplication per row here
+            # costs a fraction of the type's per-row conversion.
+            type_coerce(inv.balance, BigInteger),
+            inv.status,
+        ).where(
+            among(inv.customer_id, wanted),
+            inv.status.in_(CHASED_STATUSES),
+            inv.balance > 0,
+        )
+    )
     promised = await promised_until(
         session, customer_ids=customer_ids, grace_days=inputs.grace_days
     )
-    contacts = (
-        await session.exec(select(Contact).where(col(Contact.customer_id).in_(customer_ids)))
-    ).all()
+    contacts = await conn.execute(
+        sa_select(con.customer_id, con.channel, con.consent, con.opted_out_at.is_(None)).where(
+            among(con.customer_id, wanted)
+        )
+    )
     usable: dict[int, set[str]] = {}
     opted: dict[int, set[str]] = {}
-    for contact in contacts:
-        if contact.channel not in inputs.enabled_channels:
+    enabled = inputs.enabled_channels
+    for customer_id, channel, consent, opted_in in contacts:
+        if channel not in enabled or customer_id not in wanted:
             continue
-        bucket = opted if contact.opted_out_at is not None or not contact.consent else usable
-        bucket.setdefault(contact.customer_id, set()).add(contact.channel)
+        bucket = usable if consent and opted_in else opted
+        bucket.setdefault(customer_id, set()).add(channel)
     by_customer: dict[int, list[InvoiceView]] = {}
-    for inv in invoices:
-        assert inv.id is not None
-        until = promised.get(("invoice", inv.id)) or promised.get(("customer", inv.customer_id))
-        by_customer.setdefault(inv.customer_id, []).append(
-            InvoiceView(inv.id, inv.number, inv.due_date, inv.balance, inv.status, until)
+    for customer_id, invoice_id, number, due_date, hundredths, status in invoices:
+        if customer_id not in wanted:
+            continue
+        balance = Decimal(hundredths) * MONEY_SCALE
+        until = (
+            promised.get(("invoice", invoice_id)) or promised.get(("customer", customer_id))
+            if promised
+            else None
+        )
+        by_customer.setdefault(customer_id, []).append(
+            InvoiceView(invoice_id, number, due_date, balance, status, until)
         )
     views: dict[int, CustomerView] = {}
-    for customer in customers:
-        assert customer.id is not None
-        channels = usable.get(customer.id, set())
-        policy = inputs.policies.get(customer.policy_id or inputs.default_policy_id)
-        views[customer.id] = CustomerView(
-            id=customer.id,
-            code=customer.code,
-            zone=ZoneInfo(customer.timezone),
-            policy=policy or inputs.policies[inputs.default_policy_id],
-            invoices=tuple(by_customer.get(customer.id, ())),
-            channels=frozenset(channels),
-            opted_out=frozenset(opted.get(customer.id, set()) - channels),
+    default = inputs.policies[inputs.default_policy_id]
+    no_channels: frozenset[str] = frozenset()
+    for customer_id, code, zone_name, policy_id, paused_until in customers:
+        if customer_id not in wanted:
+            continue
+        channels = frozenset(usable.get(customer_id, no_channels))
+        views[customer_id] = CustomerView(
+            id=customer_id,
+            code=code,
+            zone=_zone(zone_name),
+            policy=inputs.policies.get(policy_id or inputs.default_policy_id) or default,
+            invoices=tuple(by_customer.get(customer_id, ())),
+            channels=channels,
+            opted_out=frozenset(opted[customer_id]) - channels
+            if customer_id in opted
+            else no_channels,
             telegram_bound=ChannelKind.TELEGRAM in channels,
-            paused_until=customer.paused_until,
+            paused_until=paused_until,
         )
     return views
+
+
+@lru_cache(maxsize=256)
+def _zone(name: str) -> ZoneInfo:
+    """The time zone called `name` (a handful exist; asking ZoneInfo each time costs more)."""
+    return ZoneInfo(name)
 
 
 async def promised_until(
     session: AsyncSession, *, customer_ids: list[int], grace_days: int
 ) -> dict[tuple[str, int], dt.date]:
     """Last protected day per invoice (or per customer, for promises naming no invoice)."""
-    rows = (
-        await session.exec(
-            select(Promise, PromiseInvoice.invoice_id)
-            .join(PromiseInvoice, col(PromiseInvoice.promise_id) == col(Promise.id), isouter=True)
-            .where(col(Promise.customer_id).in_(customer_ids), Promise.status == PromiseStatus.OPEN)
-        )
-    ).all()
+    prom, link = table_of(Promise).c, table_of(PromiseInvoice).c
+    conn = await session.connection()
+    wanted = set(customer_ids)
+    rows = await conn.execute(
+        sa_select(prom.customer_id, prom.promised_date, link.invoice_id)
+        .select_from(table_of(Promise).outerjoin(table_of(PromiseInvoice)))
+        .where(among(prom.customer_id, wanted), prom.status == PromiseStatus.OPEN)
+    )
+    grace = dt.timedelta(days=grace_days)
     result: dict[tuple[str, int], dt.date] = {}
-    for promise, invoice_id in rows:
-        until = promise.promised_date + dt.timedelta(days=grace_days)
-        key = (
-            ("invoice", invoice_id) if invoice_id is not None else ("customer", promise.customer_id)
-        )
+    for customer_id, promised_date, invoice_id in rows:
+        if customer_id not in wanted:
+            continue
+        until = promised_date + grace
+        key = ("invoice", invoice_id) if invoice_id is not None else ("customer", customer_id)
         result[key] = max(until, result.get(key, until))
     return result
 
@@ -159,29 +210,26 @@ async def contact_history(
     The anchor is the latest local day the dispatcher acted on (sent, claimed, skipped or
     failed). The planner owns every day after it, so re-planning never moves it.
     """
-    rows = (
-        await session.exec(
-            select(col(FollowUp.customer_id), col(FollowUp.local_date), col(FollowUp.status)).where(
-                col(FollowUp.customer_id).in_(customer_ids),
-                col(FollowUp.local_date) >= since,
-                col(FollowUp.status).in_(CONTACTED),
-            )
+    fol = table_of(FollowUp).c
+    conn = await session.connection()
+    wanted = set(customer_ids)
+    rows = await conn.execute(
+        sa_select(fol.customer_id, fol.local_date).where(
+            among(fol.customer_id, wanted),
+            fol.local_date >= since,
+            fol.status.in_(CONTACTED),
         )
-    ).all()
+    )
     contacted: dict[int, list[dt.date]] = {}
-    for customer_id, day, _status in rows:
-        contacted.setdefault(customer_id, []).append(day)
-    anchors = (
-        await session.exec(
-            select(FollowUp.customer_id, func.max(FollowUp.local_date))
-            .where(
-                col(FollowUp.customer_id).in_(customer_ids),
-                col(FollowUp.status).in_(ATTEMPTED),
-            )
-            .group_by(col(FollowUp.customer_id))
-        )
-    ).all()
-    return contacted, dict(anchors)
+    for customer_id, day in rows:
+        if customer_id in wanted:
+            contacted.setdefault(customer_id, []).append(day)
+    anchors = await conn.execute(
+        sa_select(fol.customer_id, func.max(fol.local_date))
+        .where(among(fol.customer_id, wanted), fol.status.in_(ATTEMPTED))
+        .group_by(fol.customer_id)
+    )
+    return contacted, {customer_id: day for customer_id, day in anchors if customer_id in wanted}
 
 
 def _grouped(rows: Iterable[Row[tuple[int, str | None]]]) -> dict[int, str]:
@@ -285,11 +333,10 @@ async def plan_fingerprints(
         )
     ).all()
     result: dict[int, tuple[str, str | None]] = {}
-    zones: dict[str, ZoneInfo] = {}
     for cid, zone_name, policy_id, paused, stored in customers:
         if cid not in wanted:
             continue
-        zone = zones.get(zone_name) or zones.setdefault(zone_name, ZoneInfo(zone_name))
+        zone = _zone(zone_name)
         material = "|".join(
             (
                 inputs_key,

@@ -36,6 +36,9 @@ class Window:
     send_time: dt.time = dt.time(9, 0)
     holidays: bool = True
     country: str = "ID"
+    # Planning asks the same window about the same days for every customer: its hash keys
+    # those caches, so it is computed once rather than over every field at each lookup.
+    _hash: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         """Refuse windows that can never open."""
@@ -43,6 +46,12 @@ class Window:
             raise ValueError(f"window start {self.start} is not before end {self.end}")
         if not self.days:
             raise ValueError("a contact window needs at least one weekday")
+        fields = (self.start, self.end, self.days, self.send_time, self.holidays, self.country)
+        object.__setattr__(self, "_hash", hash(fields))
+
+    def __hash__(self) -> int:
+        """The hash of the fields, computed once."""
+        return self._hash
 
     def is_holiday(self, day: dt.date) -> bool:
         """True when `day` is a holiday in the configured calendar."""
@@ -65,8 +74,7 @@ class Window:
 
     def send_moment(self, day: dt.date, zone: ZoneInfo) -> dt.datetime:
         """The planned send time on a local day, as an aware UTC datetime."""
-        at = min(max(self.send_time, self.start), self.end)
-        return dt.datetime.combine(day, at, tzinfo=zone).astimezone(dt.UTC)
+        return _send_moment(self, day, zone)
 
     def is_open_at(self, moment: dt.datetime, zone: ZoneInfo) -> bool:
         """True when an aware `moment` falls inside the window in the customer's zone."""
@@ -89,3 +97,10 @@ class Window:
 def _next_open_day(window: Window, day: dt.date) -> dt.date:
     """Cached: planning asks the same few hundred days for every customer."""
     return window._search_open_day(day)
+
+
+@lru_cache(maxsize=65536)
+def _send_moment(window: Window, day: dt.date, zone: ZoneInfo) -> dt.datetime:
+    """Cached: every customer of a zone is planned at the same moment of a day."""
+    at = min(max(window.send_time, window.start), window.end)
+    return dt.datetime.combine(day, at, tzinfo=zone).astimezone(dt.UTC)

@@ -121,6 +121,9 @@ class Invoice(SQLModel, table=True):
         # A customer's open invoices: without it SQLite reads them through the status index,
         # every open invoice for every batch of customers (planning grew quadratically).
         Index("ix_invoice_customer_status", "customer_id", "status"),
+        # Planning reads a batch of consecutive customers' open invoices as one range; with
+        # only the index above SQLite would pick the status index and read every open one.
+        Index("ix_invoice_status_customer", "status", "customer_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -157,6 +160,8 @@ class FollowUp(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("customer_id", "local_date"),
         Index("ix_followup_status_planned", "status", "planned_at"),
+        # Planning's history, anchor and owned-row reads: a status and a range of customers.
+        Index("ix_followup_status_customer", "status", "customer_id", "local_date"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
