@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import col, select
 
+from bot.channels.telegram import SANDBOX_TOKEN, TelegramChannel
+from bot.sandbox.telegram import TelegramSandbox
 from bot.staff.alert_actions import answer_alert_press, handle_alert_button
 from bot.staff.alert_render import customer_ref
 from bot.staff.alerts import deliver_alerts, queue_alert, queue_escalations
@@ -34,6 +37,7 @@ from tests.staff_world import (
     channels,
     seed,
 )
+from tests.virtual_clock import VirtualClock
 
 __all__ = ["channels"]  # the fixture, used by name
 
@@ -243,6 +247,59 @@ async def test_alert_for_an_unreachable_collector_goes_to_the_admins(
     assert note.status == "sent"
     [entry] = await rows(db, AuditLog, AuditLog.action == "staff.update")
     assert entry.entity_key == "Dewi"
+
+
+async def test_a_restarted_telegram_sandbox_repeats_no_provider_id(
+    db: Database, tmp_path: Path
+) -> None:
+    """Issue 12, point 8: a second `tagih send-due` (a new sandbox Bot API) numbered its
+    messages from 1 again and crashed on `message.provider_id`'s uniqueness; its updates
+    would have repeated update_ids, which the inbox drops as duplicates."""
+    team = await seed(db)
+    update_ids = []
+    for run in range(2):
+        clock = VirtualClock()
+        sandbox = TelegramSandbox(SANDBOX_TOKEN, clock=clock)
+        telegram = TelegramChannel(
+            token=SANDBOX_TOKEN, api_base=await sandbox.start(), clock=clock, sleep=clock.sleep
+        )
+        await telegram.start()
+        try:
+            await queue(db, team.customers["C003"], "handoff")
+            stats = await deliver_alerts(db, telegram=telegram, email=None, now=NOW)
+            assert (stats.sent, stats.failed) == (1, 0), f"run {run}"
+            update_ids.append(sandbox.state.updates.new("message", {})["update_id"])
+        finally:
+            await telegram.stop()
+            await sandbox.stop()
+    copies = await rows(db, Message, col(Message.template) == "alert:handoff")
+    assert [c.status for c in copies] == ["sent", "sent"]
+    assert len({c.provider_id for c in copies}) == 2
+    assert update_ids[1] > update_ids[0]
+
+    # Should a provider still repeat an id, the copy is recorded as sent without it: the
+    # pass goes on and nothing is sent twice.
+    clock = VirtualClock()
+    sandbox = TelegramSandbox(SANDBOX_TOKEN, clock=clock)
+    telegram = TelegramChannel(
+        token=SANDBOX_TOKEN, api_base=await sandbox.start(), clock=clock, sleep=clock.sleep
+    )
+    await telegram.start()
+    try:
+        async with db.transaction() as session:
+            taken = f"{SARI}:{sandbox.state.first_message_id}"
+            session.add(Message(direction="out", channel="telegram", provider_id=taken))
+        third = await queue(db, team.customers["C003"], "handoff")
+        stats = await deliver_alerts(db, telegram=telegram, email=None, now=NOW)
+        again = await deliver_alerts(db, telegram=telegram, email=None, now=NOW)
+    finally:
+        await telegram.stop()
+        await sandbox.stop()
+    assert (stats.sent, stats.failed, again.alerts, len(sandbox.sent)) == (1, 0, 0, 1)
+    [copy] = await rows(
+        db, Message, Message.idempotency_key == f"alert:{third}:{team.staff['Sari']}"
+    )
+    assert (copy.status, copy.provider_id) == ("sent", None)
 
 
 async def press(db: Database, name: str, payload: str) -> str:

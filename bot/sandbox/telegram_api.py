@@ -31,6 +31,19 @@ _NOT_MODIFIED = (
 )
 
 
+#: Message ids count on from the start time in tenths of a second since this epoch, so that
+#: a sandbox restarted on the same database never repeats a chat's ids (Telegram's never
+#: do; `chat:message` is a sent message's provider id): a chat would have to receive more
+#: than ten messages a second, ten times Telegram's per-chat limit, to catch up. It stays
+#: under 2**31 until 2032.
+_MESSAGE_ID_EPOCH = 1_767_225_600  # 2026-01-01T00:00:00Z
+
+
+def first_message_id(now: float | None = None) -> int:
+    """Where a chat's message ids start in a sandbox started at `now` (wall clock)."""
+    return max(1, int(((time.time() if now is None else now) - _MESSAGE_ID_EPOCH) * 10))
+
+
 class BotApiState:
     """What a Bot API server remembers for one bot; every method takes checked params."""
 
@@ -45,6 +58,8 @@ class BotApiState:
             "supports_inline_queries": False,
         }  # fmt: skip
         self.known_chats_only = known_chats_only
+        #: The id of the first message in every chat (see `first_message_id`).
+        self.first_message_id = first_message_id()
         self.updates = UpdateQueue()
         self.chats: dict[int, dict[str, Any]] = {}
         self.messages: dict[int, dict[int, dict[str, Any]]] = {}
@@ -72,7 +87,7 @@ class BotApiState:
                     chat["username"] = username
             self.chats[chat_id] = chat
             self.messages[chat_id] = {}
-            self._message_ids[chat_id] = itertools.count(1)
+            self._message_ids[chat_id] = itertools.count(self.first_message_id)
         return chat
 
     def _reachable(self, chat_id: Any) -> int:

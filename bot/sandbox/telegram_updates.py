@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import time
 from typing import Any
 
 from bot.sandbox.telegram_types import ApiError
@@ -22,7 +23,9 @@ class UpdateQueue:
         self.allowed: frozenset[str] = DEFAULT_UPDATES
         self.pending: list[dict[str, Any]] = []
         self.last_error: tuple[int, str] | None = None
-        self._ids = itertools.count(100_000_001)
+        # From the start time in microseconds (under Telegram's 52 bits until 2112): a
+        # restarted sandbox never repeats an update_id, which Tagih's inbox deduplicates on.
+        self._ids = itertools.count(int(time.time() * 1_000_000))
 
     def new(self, kind: str, body: dict[str, Any]) -> dict[str, Any]:
         """An Update of `kind` with the next update_id."""

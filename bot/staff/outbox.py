@@ -9,11 +9,14 @@ next channel (Telegram, then email).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+from sqlalchemy.exc import IntegrityError
 
 from bot.channels.base import Channel
-from bot.messages import DeliveryOutcome, Outbound
+from bot.messages import DeliveryOutcome, DeliveryResult, Outbound
 from scheduler import outbox
 from scheduler.outbox import OUT, STATUS_OF
 from storage.db import Database
@@ -22,6 +25,8 @@ from storage.models import Message
 
 __all__ = ["OUT", "STATUS_OF", "CopyResult", "send_copy"]
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class CopyResult:
@@ -29,6 +34,16 @@ class CopyResult:
 
     status: MessageStatus
     outcomes: list[DeliveryOutcome] = field(default_factory=list)
+
+
+async def _record(
+    db: Database, message_id: int | None, sent: DeliveryResult, now: dt.datetime
+) -> None:
+    async with db.transaction() as session:
+        row = await session.get(Message, message_id)
+        assert row is not None
+        session.add(row)
+        outbox.record(row, sent, now)
 
 
 async def send_copy(
@@ -55,11 +70,18 @@ async def send_copy(
         if sent is None:  # the provider cannot tell yet: the row stays queued
             result.status = MessageStatus.QUEUED
             return result
-        async with db.transaction() as session:
-            row = await session.get(Message, reservation.message.id)
-            assert row is not None
-            session.add(row)
-            outbox.record(row, sent, now)
+        try:
+            await _record(db, reservation.message.id, sent, now)
+        except IntegrityError:
+            # The provider reused an id another row holds (a sandbox restarted on this
+            # database did): the copy did go out, so record it without the id rather than
+            # crash the pass and send it again next time.
+            log.warning(
+                "%s: provider id %s already recorded; kept without it",
+                outbound.to.channel,
+                sent.provider_id,
+            )
+            await _record(db, reservation.message.id, replace(sent, provider_id=None), now)
         result.outcomes.append(sent.outcome)
         result.status = STATUS_OF[sent.outcome]
         if sent.outcome is not DeliveryOutcome.PERMANENT:
