@@ -160,7 +160,8 @@ async def test_dispute(tagih: Tagih, channel: str) -> None:
     await chat.say("ada masalah")
     assert "Faktur mana" in await chat.choose(2)
     assert "Ceritakan" in await chat.choose(1)
-    assert "keluhan Anda sudah kami catat" in await chat.say("semen belum dikirim")
+    assert "Benar?" in await chat.say("semen belum dikirim")
+    assert "keluhan Anda sudah kami catat" in await chat.choose(1)
     [case] = await rows(tagih, Case)
     assert (case.kind, case.reason, case.details) == (
         "dispute",

@@ -123,22 +123,37 @@ def test_payment_method_instructions() -> None:
 
 
 def test_dispute_with_invoice_choice_and_details() -> None:
-    outcomes, _ = talk("4", "2", "2", "barang belum sampai sejak 2 minggu")
+    outcomes, _ = talk("4", "2", "2", "barang belum sampai sejak 2 minggu", "ya")
     assert [o.payload for o in outcomes[1].replies[0].options] == [
         "invoice:1",
         "invoice:2",
         "invoice:all",
     ]
+    assert "INV-2" in outcomes[3].replies[0].text and "Benar?" in outcomes[3].replies[0].text
     case, alert = effects(outcomes)
     assert case == OpenCase("dispute", "not_received", "barang belum sampai sejak 2 minggu", (2,))
     assert isinstance(alert, AlertCollector) and alert.kind == "dispute"
 
 
-def test_dispute_from_free_text() -> None:
-    outcomes, _ = talk("barangnya belum sampai pak", "3")
-    case = effects(outcomes)[0]
+def test_dispute_from_free_text_still_asks_the_description() -> None:
+    outcomes, _ = talk("barangnya belum sampai pak", "3", "sudah 2 minggu", "1")
+    assert "Ceritakan" in outcomes[1].replies[0].text
+    [case, _alert] = effects(outcomes)
     assert isinstance(case, OpenCase) and case.reason == "not_received"
+    assert case.invoice_ids == (1, 2) and case.details == "sudah 2 minggu"
+    assert case.data == {"said": "barangnya belum sampai pak"}
+
+
+def test_dispute_picks_several_invoices_and_skips_the_description() -> None:
+    outcomes, _ = talk("ada masalah", "faktur salah", "1 dan 2", "lewati", "ya")
+    [case, _alert] = effects(outcomes)
+    assert isinstance(case, OpenCase) and (case.reason, case.details) == ("wrong_invoice", "")
     assert case.invoice_ids == (1, 2)
+
+
+def test_dispute_change_starts_over() -> None:
+    outcomes, state = talk("4", "1", "1", "lewati", "ubah")
+    assert effects(outcomes) == [] and (state.flow, state.step) == ("dispute", "reason")
 
 
 def test_instalments() -> None:

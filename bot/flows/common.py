@@ -1,28 +1,83 @@
-"""Helpers the customer flows share: money in words, the open invoices, past dates."""
+"""Helpers the customer flows share: money in words, which invoices an answer covers, dates."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 
 from bot.flows.nlu import parse_date
-from bot.flows.types import Facts
+from bot.flows.types import Facts, InvoiceFact
 from bot.i18n.format import format_money
 
+#: Answers that confirm what the bot just summed up.
+YES_WORDS = frozenset(
+    {"yes", "ya", "y", "benar", "betul", "ok", "oke", "iya", "ya benar", "ya betul", "sudah benar"}
+)
 
-def money(facts: Facts, amount: Decimal | None) -> str:
-    """An amount in the customer's main currency, or every open total when None."""
+
+def money(facts: Facts, amount: Decimal | None, currency: str | None = None) -> str:
+    """An amount in `currency` (the first chased invoice's by default), or every open total."""
     if amount is not None:
-        currency = facts.invoices[0].currency if facts.invoices else "IDR"
-        return format_money(amount, currency, facts.language)
-    return ", ".join(
-        format_money(total, currency, facts.language) for currency, total in facts.totals().items()
-    )
+        return format_money(amount, currency or main_currency(facts), facts.language)
+    return totals_text(facts.invoices, facts.language)
+
+
+def totals_text(invoices: Iterable[InvoiceFact], language: str) -> str:
+    """The balance of `invoices` per currency, never summed across currencies."""
+    sums: dict[str, Decimal] = {}
+    for invoice in invoices:
+        sums[invoice.currency] = sums.get(invoice.currency, Decimal(0)) + invoice.balance
+    return " + ".join(format_money(total, cur, language) for cur, total in sums.items())
+
+
+def numbers(invoices: Iterable[InvoiceFact]) -> str:
+    """Invoice numbers as a customer reads them: `INV-1, INV-2`."""
+    return ", ".join(invoice.number for invoice in invoices)
 
 
 def open_ids(facts: Facts) -> tuple[int, ...]:
     """The ids of the customer's open invoices."""
     return tuple(invoice.id for invoice in facts.invoices)
+
+
+def chased(facts: Facts) -> tuple[InvoiceFact, ...]:
+    """The invoices a promise or claim without an amount is about: those due by today.
+
+    An invoice not yet due is included only when nothing is due yet: a customer paying
+    early is welcome, but a promise for the overdue invoice must not silently cover the
+    next month's one too.
+    """
+    due = tuple(invoice for invoice in facts.invoices if invoice.due_date <= facts.today)
+    return due or facts.invoices
+
+
+def main_currency(facts: Facts) -> str:
+    """The currency an amount the customer types is read in: the oldest chased invoice's."""
+    first = chased(facts)
+    return first[0].currency if first else "IDR"
+
+
+def balance(facts: Facts, currency: str) -> Decimal:
+    """The open balance in one currency (invoices due or not)."""
+    return sum((i.balance for i in facts.invoices if i.currency == currency), Decimal(0))
+
+
+def cover(facts: Facts, amount: Decimal | None) -> tuple[InvoiceFact, ...]:
+    """The invoices an amount pays, oldest due first, in the amount's currency only."""
+    if amount is None:
+        return chased(facts)
+    currency = main_currency(facts)
+    covered: list[InvoiceFact] = []
+    running = Decimal(0)
+    for invoice in sorted(facts.invoices, key=lambda i: (i.due_date, i.number)):
+        if invoice.currency != currency:
+            continue
+        if running >= amount:
+            break
+        covered.append(invoice)
+        running += invoice.balance
+    return tuple(covered)
 
 
 def past_date(text: str, today: dt.date) -> dt.date | None:

@@ -54,7 +54,8 @@ def begin(flow: str, turn: Turn, facts: Facts, transcript: list[str]) -> Outcome
     if flow == "dispute":
         reason = parse_dispute_reason(turn.text) if turn.text else None
         if reason is not None:
-            return dispute.after_reason(facts, {"reason": reason, "details": turn.text.strip()})
+            # The first message names the problem; the description is still asked for.
+            return dispute.after_reason(facts, {"reason": reason, "said": turn.text.strip()})
         return dispute.ask_reason(facts)
     if flow == "instalment":
         if turn.text and parse_count(turn.text):

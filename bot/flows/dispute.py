@@ -1,10 +1,11 @@
-"""The dispute flow: a reason, the invoices concerned, a description; a case."""
+"""The dispute flow: a reason, the invoices concerned, a description, a summary; one case."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from bot.flows.common import open_ids
+from bot.flows.common import YES_WORDS, numbers, open_ids
 from bot.flows.nlu import parse_dispute_reason
 from bot.flows.texts import t
 from bot.flows.types import (
@@ -19,17 +20,24 @@ from bot.flows.types import (
 )
 
 REASONS = ("wrong_invoice", "not_received", "quality", "price", "other")
+SKIP_WORDS = frozenset({"lewati", "skip", "tidak ada", "-", "gak ada", "nggak ada", "no"})
+ALL_WORDS = frozenset({"semua", "semuanya", "all", "semua faktur", "all invoices", "keduanya"})
+#: "1, 2", "1 dan 2", "1 & 3": several options picked by number.
+_NUMBER_LIST = re.compile(r"\d+(?:\s*(?:,|dan|and|&|\+|\s)\s*\d+)+")
 
 
-def ask_reason(facts: Facts) -> Outcome:
+def ask_reason(facts: Facts, preface: str | None = None) -> Outcome:
     """Ask what the problem is."""
     lang = facts.language
     options = tuple(Option(t(f"reason_{r}", lang), f"reason:{r}") for r in REASONS)
-    return Outcome((Reply(t("dispute_ask_reason", lang), options),), State("dispute", "reason"))
+    text = t("dispute_ask_reason", lang)
+    return Outcome(
+        (Reply(f"{preface}\n{text}" if preface else text, options),), State("dispute", "reason")
+    )
 
 
 def after_reason(facts: Facts, data: dict[str, Any]) -> Outcome:
-    """After the reason: which invoice (when several), then the description."""
+    """After the reason: which invoice(s) when there are several, then the description."""
     lang = facts.language
     if len(facts.invoices) > 1 and "invoices" not in data:
         options = (
@@ -40,24 +48,68 @@ def after_reason(facts: Facts, data: dict[str, Any]) -> Outcome:
             (Reply(t("dispute_ask_invoice", lang), options),), State("dispute", "invoice", data)
         )
     data = {**data, "invoices": data.get("invoices") or list(open_ids(facts))}
-    if data.get("details"):
-        return done(facts, data)
-    return Outcome((Reply(t("dispute_ask_details", lang)),), State("dispute", "details", data))
+    skip = (Option(t("opt_skip", lang), "skip"),)
+    return Outcome(
+        (Reply(t("dispute_ask_details", lang), skip),), State("dispute", "details", data)
+    )
+
+
+def summary(facts: Facts, data: dict[str, Any]) -> Outcome:
+    """Read back reason, invoices and description before anything is recorded."""
+    lang = facts.language
+    ids = {int(i) for i in data["invoices"]}
+    text = t(
+        "dispute_summary",
+        lang,
+        reason=t(f"reason_{data['reason']}", lang),
+        invoices=numbers(inv for inv in facts.invoices if inv.id in ids),
+        details=data.get("details") or "-",
+    )
+    options = (Option(t("opt_yes", lang), "yes"), Option(t("opt_change", lang), "change"))
+    return Outcome((Reply(text, options),), State("dispute", "confirm", data))
 
 
 def done(facts: Facts, data: dict[str, Any]) -> Outcome:
-    """Open the dispute case, stop chasing those invoices, alert the collector."""
+    """Open the one dispute case, stop chasing those invoices, alert the collector."""
     ids = tuple(int(i) for i in data["invoices"])
-    numbers = ", ".join(inv.number for inv in facts.invoices if inv.id in ids)
-    case = OpenCase("dispute", data["reason"], data.get("details", ""), ids)
-    alert = AlertCollector(
-        "dispute", f"dispute ({data['reason']}) on {numbers}: {data.get('details', '')}"
-    )
+    listed = numbers(inv for inv in facts.invoices if inv.id in ids)
+    details = str(data.get("details") or "")
+    said = str(data.get("said") or "")
+    case = OpenCase("dispute", data["reason"], details, ids, {"said": said} if said else {})
+    summary_text = f"dispute ({data['reason']}) on {listed}: {details or '(no description)'}"
+    if said and said != details:
+        summary_text += f"\nfirst message: {said}"
+    alert = AlertCollector("dispute", summary_text)
     return Outcome((Reply(t("dispute_done", facts.language)),), State(), (case, alert))
 
 
+def _picked_invoices(text: str, payload: str | None, facts: Facts) -> list[int] | None:
+    """The invoices the customer picked: a button, "semua", numbers, or invoice numbers."""
+    if payload and payload.startswith("invoice:"):
+        choice = payload.removeprefix("invoice:")
+        return list(open_ids(facts)) if choice == "all" else [int(choice)]
+    typed = " ".join(text.lower().split()).strip(".!")
+    if typed in ALL_WORDS:
+        return list(open_ids(facts))
+    if _NUMBER_LIST.fullmatch(typed):
+        # Option numbers as listed: the invoices in order, then "all".
+        picks = {int(n) for n in re.findall(r"\d+", typed)}
+        if all(1 <= n <= len(facts.invoices) for n in picks):
+            return [inv.id for n, inv in enumerate(facts.invoices, start=1) if n in picks]
+    found = [inv.id for inv in facts.invoices if inv.number.lower() in typed]
+    return found or None
+
+
+def _again(outcome: Outcome, language: str) -> Outcome:
+    """The same question once more, saying the answer was not understood."""
+    reply = outcome.replies[0]
+    again = Reply(f"{t('not_understood', language)}\n{reply.text}", reply.options)
+    return Outcome((again,), outcome.state)
+
+
 def step(step: str, data: dict[str, Any], turn: Turn, payload: str | None, facts: Facts) -> Outcome:
-    """Continue the dispute: reason, invoice, description."""
+    """Continue the dispute: reason, invoice(s), description, confirmation."""
+    lang = facts.language
     if step == "reason":
         reason = (
             payload.removeprefix("reason:")
@@ -65,18 +117,26 @@ def step(step: str, data: dict[str, Any], turn: Turn, payload: str | None, facts
             else parse_dispute_reason(turn.text)
         )
         if reason not in REASONS:
-            return ask_reason(facts)
+            return ask_reason(facts, t("not_understood", lang))
         return after_reason(facts, {"reason": reason})
     if step == "invoice":
-        choice = (
-            payload.removeprefix("invoice:") if payload and payload.startswith("invoice:") else None
-        )
-        if choice is None:
-            numbers = {inv.number.lower(): inv.id for inv in facts.invoices}
-            found = [i for n, i in numbers.items() if n in turn.text.lower()]
-            choice = ",".join(str(i) for i in found) if found else None
-        if choice is None:
-            return after_reason(facts, {k: v for k, v in data.items() if k != "invoices"})
-        chosen = list(open_ids(facts)) if choice == "all" else [int(c) for c in choice.split(",")]
+        chosen = _picked_invoices(turn.text, payload, facts)
+        if chosen is None:
+            kept = {k: v for k, v in data.items() if k != "invoices"}
+            return _again(after_reason(facts, kept), lang)
         return after_reason(facts, {**data, "invoices": chosen})
-    return done(facts, {**data, "details": turn.text.strip()})
+    if step == "details":
+        typed = turn.text.strip()
+        skipped = payload == "skip" or typed.lower().strip(".!") in SKIP_WORDS
+        return summary(facts, {**data, "details": "" if skipped else typed})
+    # step "confirm"
+    answer = payload or " ".join(turn.text.lower().split()).strip(".!")
+    if answer in YES_WORDS:
+        return done(facts, data)
+    if answer in ("change", "ubah", "salah", "ganti"):
+        return ask_reason(facts)
+    outcome = summary(facts, data)
+    again = Reply(
+        f"{t('not_understood', lang)}\n{outcome.replies[0].text}", outcome.replies[0].options
+    )
+    return Outcome((again,), outcome.state)

@@ -115,8 +115,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Which invoice is concerned?",
     },
     "dispute_ask_details": {
-        "id": "Ceritakan singkat masalahnya agar petugas kami bisa membantu.",
-        "en": "Please describe the problem briefly so our team can help.",
+        "id": "Ceritakan singkat masalahnya agar petugas kami bisa membantu, atau pilih Lewati.",
+        "en": "Please describe the problem briefly so our team can help, or choose Skip.",
+    },
+    "dispute_summary": {
+        "id": "Ringkasan keluhan Anda:\nMasalah: {reason}\nFaktur: {invoices}\n"
+        "Keterangan: {details}\nBenar?",
+        "en": "Your complaint:\nProblem: {reason}\nInvoices: {invoices}\n"
+        "Description: {details}\nIs that right?",
     },
     "dispute_done": {
         "id": "Terima kasih, keluhan Anda sudah kami catat dan diteruskan ke petugas. "

@@ -1,0 +1,161 @@
+"""Dialogs as customers have them (issue 12): Indonesian turns through the real webhook
+endpoints and sandboxes, and the records each dialog must leave behind."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import col, select
+
+from bot.app import Tagih
+from bot.config import load_settings
+from storage.enums import InvoiceStatus
+from storage.models import (
+    Case,
+    CaseInvoice,
+    Contact,
+    Customer,
+    Invoice,
+    Message,
+    Staff,
+)
+from tests.test_conversations_e2e import CHAT, NOW, PHONE, Chat
+
+CHANNELS = ["telegram", "whatsapp"]
+OVERDUE = dt.date(2026, 11, 10)
+NOT_DUE = dt.date(2026, 12, 5)
+Invoices = list[tuple[str, dt.date, str, str]]  # number, due date, amount, currency
+
+
+@pytest.fixture
+def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
+    """A fresh migrated SQLite file: these dialogs test the flows, not the backend."""
+    path = tmp_path / "tagih.db"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite+aiosqlite:///{path}"
+
+
+@asynccontextmanager
+async def tagih_with(
+    url: str,
+    tmp_path: Path,
+    invoices: Invoices,
+    *,
+    disputed: tuple[str, ...] = (),
+    **settings: Any,
+) -> AsyncIterator[Tagih]:
+    """Tagih on its sandboxes with one customer (WhatsApp + Telegram) and its collector."""
+    base = {
+        "database_url": url,
+        "load_examples": False,
+        "web_port": 0,
+        "whatsapp_rate": 1000,
+        "sandbox_dir": tmp_path / "sandbox",
+        "bank_accounts": "BCA 123-456-7890 a.n. PT Tagih Demo",
+    }
+    app = Tagih(load_settings(**{**base, **settings}), clock=lambda: NOW)
+    await app.open(with_web=True)
+    try:
+        async with app.db.transaction() as session:
+            ani = Staff(name="Ani", role="collector", phone="+6281100001111")
+            session.add(ani)
+            await session.flush()
+            customer = Customer(code="C001", name="PT Maju Jaya", collector_id=ani.id)
+            session.add(customer)
+            await session.flush()
+            assert customer.id is not None
+            for channel, address in (("whatsapp", PHONE), ("telegram", str(CHAT))):
+                session.add(Contact(customer_id=customer.id, channel=channel, address=address))
+            for number, due, amount, currency in invoices:
+                session.add(
+                    Invoice(
+                        number=number,
+                        customer_id=customer.id,
+                        issue_date=due - dt.timedelta(days=30),
+                        due_date=due,
+                        currency=currency,
+                        amount=Decimal(amount),
+                        balance=Decimal(amount),
+                        status=InvoiceStatus.DISPUTED if number in disputed else InvoiceStatus.OPEN,
+                    )
+                )
+        yield app
+    finally:
+        await app.close()
+
+
+async def rows(app: Tagih, model: type, *where: Any) -> list[Any]:
+    async with app.db.sessions() as session:
+        return list((await session.exec(select(model).where(*where))).all())
+
+
+async def alerts(app: Tagih) -> list[Message]:
+    return await rows(app, Message, col(Message.direction) == "note")
+
+
+async def invoices_of(app: Tagih, link: type, key: Callable[[Any], Any], owner: int) -> set[str]:
+    """The numbers of the invoices a case or promise covers."""
+    links = await rows(app, link, key(link) == owner)
+    numbers = {i.id: i.number for i in await rows(app, Invoice)}
+    return {numbers[row.invoice_id] for row in links}
+
+
+TWO_OPEN: Invoices = [
+    ("INV-1", OVERDUE, "5000000", "IDR"),
+    ("INV-2", dt.date(2026, 11, 20), "1000000", "IDR"),
+]
+
+
+# --- 1. a dispute keeps its reason, its invoices and its description in one case --------
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_dispute_asks_the_description_and_confirms(
+    sqlite_url: str, tmp_path: Path, channel: str
+) -> None:
+    async with tagih_with(sqlite_url, tmp_path, TWO_OPEN) as app:
+        chat = Chat(app, channel)
+        assert "Faktur mana" in await chat.say("barangnya rusak")
+        assert "Ceritakan" in await chat.choose(1)  # INV-1
+        summary = await chat.say("kemasan sobek, 10 sak semen pecah")
+        assert "INV-1" in summary and "INV-2" not in summary
+        assert "kemasan sobek" in summary and "Kualitas" in summary and "Benar?" in summary
+        assert await rows(app, Case) == []  # nothing recorded before the confirmation
+        assert "keluhan Anda sudah kami catat" in await chat.choose(1)
+        [case] = await rows(app, Case)
+        assert (case.kind, case.reason, case.details) == (
+            "dispute",
+            "quality",
+            "kemasan sobek, 10 sak semen pecah",
+        )
+        assert await invoices_of(app, CaseInvoice, lambda m: m.case_id, case.id) == {"INV-1"}
+        [alert] = await alerts(app)
+        assert alert.template == "dispute" and "kemasan sobek" in alert.body
+
+
+async def test_dispute_on_all_invoices_without_a_description(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    async with tagih_with(sqlite_url, tmp_path, TWO_OPEN) as app:
+        chat = Chat(app, "whatsapp")
+        assert "Apa masalahnya" in await chat.say("ada masalah")
+        assert "Faktur mana" in await chat.say("1")  # wrong invoice
+        assert "Ceritakan" in await chat.say("semua")
+        summary = await chat.say("lewati")
+        assert "INV-1" in summary and "INV-2" in summary and "Benar?" in summary
+        assert "sudah kami catat" in await chat.say("ya")
+        [case] = await rows(app, Case)
+        assert (case.reason, case.details) == ("wrong_invoice", "")
+        assert await invoices_of(app, CaseInvoice, lambda m: m.case_id, case.id) == {
+            "INV-1",
+            "INV-2",
+        }
+        statuses = {i.number: i.status for i in await rows(app, Invoice)}
+        assert statuses == {"INV-1": "disputed", "INV-2": "disputed"}
