@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlmodel import col, func, select
+from sqlmodel import col, select
 
 from bot.flows.nlu import parse_amount, parse_date
 from bot.staff.commands_base import (
@@ -23,8 +23,9 @@ from bot.staff.commands_base import (
     past_day,
     say,
 )
-from storage.enums import InvoiceStatus, PromiseStatus
-from storage.models import Payment, Promise
+from storage.enums import PromiseStatus
+from storage.models import Promise
+from storage.payments import PaymentRefused, Refusal, record_payment
 
 #: Open promises a phone promise replaces (a payment claim's pause is left alone).
 REPLACEABLE_SOURCES = ("chat", "voice", "phone")
@@ -34,8 +35,7 @@ async def paid(call: Call) -> list[StaffReply]:
     """Record a payment: reduce the balance, close the invoice at zero, refuse overpaying."""
     if not 1 <= len(call.args) <= 3:
         raise UsageError("Give the invoice number, then optionally the amount and the date.")
-    session = call.session
-    invoice = await find_invoice(session, call.args[0])
+    invoice = await find_invoice(call.session, call.args[0])
     extra = " ".join(call.args[1:])
     amount = parse_amount(extra) if extra else None
     # An ISO date is taken as written (a future one is refused below), else the latest past.
@@ -43,55 +43,44 @@ async def paid(call: Call) -> list[StaffReply]:
     day = iso or (past_day(extra, call.today) if extra else None)
     if extra and amount is None and day is None:
         raise UsageError(f"{extra!r} is neither an amount nor a date.")
-    amount = invoice.balance if amount is None else amount
-    if invoice.balance <= 0 or invoice.status == InvoiceStatus.PAID:
-        raise CommandError(f"{invoice.number} is already paid.")
-    if amount <= 0:
-        raise UsageError("The amount must be more than zero.")
-    if amount > invoice.balance:
-        open_text = money(invoice.balance, invoice.currency, call.staff)
-        raise CommandError(
-            f"Refused: {money(amount, invoice.currency, call.staff)} is more than the open "
-            f"balance of {invoice.number} ({open_text}). Nothing was recorded."
-        )
-    day = day or call.today
-    if day > call.today:
-        raise UsageError("A payment date cannot be in the future.")
-    assert invoice.id is not None
-    count = (
-        await session.exec(
-            select(func.count()).select_from(Payment).where(Payment.invoice_id == invoice.id)
-        )
-    ).one()
-    reference = f"manual-{invoice.number}-{count + 1}"
-    while (await session.exec(select(Payment.id).where(Payment.reference == reference))).first():
-        count += 1  # a deleted or imported payment took the number: take the next one
-        reference = f"manual-{invoice.number}-{count + 1}"
-    before = {"balance": str(invoice.balance), "status": invoice.status}
-    session.add(
-        Payment(
-            reference=reference,
-            invoice_id=invoice.id,
+    try:
+        done = await record_payment(
+            call.session,
+            invoice=invoice,
             amount=amount,
-            paid_on=day,
-            method="manual",
-            source="manual",
-            created_at=call.now,
+            paid_on=day or call.today,
+            today=call.today,
+            actor=call.actor,
+            staff_id=call.staff.id,
+            now=call.now,
         )
-    )
-    invoice.balance -= amount
-    if invoice.balance == 0:
-        invoice.status = InvoiceStatus.PAID
-    invoice.updated_at = call.now
-    session.add(invoice)
-    after = {"balance": str(invoice.balance), "status": invoice.status, "payment": reference}
-    call.audit("invoice.paid", "invoice", invoice.number, before, after)
+    except PaymentRefused as exc:
+        raise _refusal(exc, call) from None
+    payment, invoice = done.payment, done.invoice
     left = money(invoice.balance, invoice.currency, call.staff)
     state = "now paid in full" if invoice.balance == 0 else f"{left} still open"
     return say(
-        f"Recorded {money(amount, invoice.currency, call.staff)} on {invoice.number} "
-        f"({day.isoformat()}, {reference}): {state}."
+        f"Recorded {money(payment.amount, invoice.currency, call.staff)} on {invoice.number} "
+        f"({payment.paid_on.isoformat()}, {payment.reference}): {state}."
     )
+
+
+def _refusal(exc: PaymentRefused, call: Call) -> Exception:
+    """The chat's words for a payment the shared operation refused."""
+    invoice, amount = exc.invoice, exc.amount
+    if exc.refusal == Refusal.ALREADY_PAID and invoice is not None:
+        return CommandError(f"{invoice.number} is already paid.")
+    if exc.refusal == Refusal.NOT_POSITIVE:
+        return UsageError("The amount must be more than zero.")
+    if exc.refusal == Refusal.OVER_BALANCE and invoice is not None and amount is not None:
+        open_text = money(invoice.balance, invoice.currency, call.staff)
+        return CommandError(
+            f"Refused: {money(amount, invoice.currency, call.staff)} is more than the open "
+            f"balance of {invoice.number} ({open_text}). Nothing was recorded."
+        )
+    if exc.refusal == Refusal.FUTURE_DATE:
+        return UsageError("A payment date cannot be in the future.")
+    return UsageError(f"{str(exc).capitalize()}.")
 
 
 async def promise(call: Call) -> list[StaffReply]:

@@ -1,0 +1,198 @@
+"""Recording one payment by hand: the operation behind `tagih payment add` and the chat's `/paid`.
+
+The CSV import applies files of payments set-based (storage/importers/payments.py); both
+move the balance and the status by the same rule (`invoice_status`). The planner re-plans
+the customer on its next pass: a changed balance or status changes their plan fingerprint.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.enums import InvoiceStatus
+from storage.importers.base import YEARS_BACK, invoice_status
+from storage.models import AuditLog, Invoice, Payment
+from storage.parsing import MAX_AMOUNT, shift_years
+
+#: Source of payments recorded by a person (CLI or chat), as opposed to "import".
+MANUAL = "manual"
+REFERENCE_LENGTH = 64
+METHOD_LENGTH = 32
+
+
+class Refusal(StrEnum):
+    """Why a payment was not recorded; each surface words it in its own language."""
+
+    UNKNOWN_INVOICE = "unknown_invoice"
+    ALREADY_PAID = "already_paid"
+    NOT_POSITIVE = "not_positive"
+    TOO_LARGE = "too_large"
+    OVER_BALANCE = "over_balance"
+    FUTURE_DATE = "future_date"
+    TOO_OLD = "too_old"
+    REFERENCE_TAKEN = "reference_taken"
+    BAD_TEXT = "bad_text"
+
+
+class PaymentRefused(ValueError):
+    """A payment that was not recorded, with what the caller needs to say why."""
+
+    def __init__(
+        self,
+        refusal: Refusal,
+        message: str,
+        *,
+        invoice: Invoice | None = None,
+        amount: Decimal | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.refusal = refusal
+        self.invoice = invoice
+        self.amount = amount
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """A payment just recorded and the invoice as it now stands."""
+
+    payment: Payment
+    invoice: Invoice
+    over: Decimal  # paid beyond the open balance (only with allow_over), else zero
+
+
+async def find_invoice(session: AsyncSession, *, number: str) -> Invoice | None:
+    """The invoice with this number (any case), or None."""
+    query = select(Invoice).where(func.lower(Invoice.number) == number.strip().lower())
+    return (await session.exec(query)).first()
+
+
+async def _next_reference(session: AsyncSession, invoice: Invoice) -> str:
+    """`manual-<number>-<n>`: one more than the invoice's payments, skipping taken ones."""
+    count = (
+        await session.exec(
+            select(func.count()).select_from(Payment).where(Payment.invoice_id == invoice.id)
+        )
+    ).one()
+    while True:
+        count += 1  # a deleted or imported payment may have taken the number: the next one
+        reference = f"{MANUAL}-{invoice.number}-{count}"[:REFERENCE_LENGTH]
+        if not (
+            await session.exec(select(Payment.id).where(Payment.reference == reference))
+        ).first():
+            return reference
+
+
+async def record_payment(
+    session: AsyncSession,
+    *,
+    invoice: Invoice | str,
+    amount: Decimal | None,
+    paid_on: dt.date,
+    today: dt.date,
+    actor: str,
+    now: dt.datetime,
+    method: str = MANUAL,
+    reference: str | None = None,
+    allow_over: bool = False,
+    staff_id: int | None = None,
+) -> Recorded:
+    """Record a payment in the caller's transaction: reduce the balance, mark paid at zero,
+    audit it; `amount` None pays the whole balance. Raises PaymentRefused, writing nothing.
+
+    An overpayment is refused unless `allow_over`: then the invoice is paid in full and
+    the excess is kept on the payment and in the audit entry, for a person to settle.
+    """
+    if isinstance(invoice, str):
+        found = await find_invoice(session, number=invoice)
+        if found is None:
+            raise PaymentRefused(Refusal.UNKNOWN_INVOICE, f"no invoice numbered {invoice!r}")
+        invoice = found
+    assert invoice.id is not None
+    if invoice.balance <= 0 or invoice.status == InvoiceStatus.PAID:
+        raise PaymentRefused(
+            Refusal.ALREADY_PAID, f"{invoice.number} is already paid", invoice=invoice
+        )
+    amount = invoice.balance if amount is None else amount
+    if amount <= 0:
+        raise PaymentRefused(
+            Refusal.NOT_POSITIVE, f"must be more than zero, got {amount}", amount=amount
+        )
+    if amount >= MAX_AMOUNT:
+        raise PaymentRefused(Refusal.TOO_LARGE, f"too large: {amount}", amount=amount)
+    over = max(amount - invoice.balance, Decimal(0))
+    if over and not allow_over:
+        raise PaymentRefused(
+            Refusal.OVER_BALANCE,
+            f"{amount} is more than the open balance of {invoice.number} ({invoice.balance})",
+            invoice=invoice,
+            amount=amount,
+        )
+    if paid_on > today:
+        raise PaymentRefused(Refusal.FUTURE_DATE, f"{paid_on} is in the future (today {today})")
+    earliest = shift_years(today, -YEARS_BACK)
+    if paid_on < earliest:
+        # The CSV import's bound: older is a typo (`0026-03-25`), not a receivable.
+        raise PaymentRefused(Refusal.TOO_OLD, f"{paid_on} is before {earliest}")
+    method = method.strip()
+    if len(method) > METHOD_LENGTH or "\x00" in method:
+        raise PaymentRefused(Refusal.BAD_TEXT, f"method: longer than {METHOD_LENGTH} characters")
+    if reference is not None:
+        reference = reference.strip()
+        if not reference or len(reference) > REFERENCE_LENGTH or "\x00" in reference:
+            raise PaymentRefused(Refusal.BAD_TEXT, f"reference: 1 to {REFERENCE_LENGTH} characters")
+        taken = (
+            await session.exec(
+                select(Payment, Invoice.number)
+                .join(Invoice, col(Invoice.id) == col(Payment.invoice_id))
+                .where(Payment.reference == reference)
+            )
+        ).first()
+        if taken is not None:
+            raise PaymentRefused(
+                Refusal.REFERENCE_TAKEN,
+                f"{reference} is already recorded (on {taken[1]}, {taken[0].paid_on})",
+            )
+    else:
+        reference = await _next_reference(session, invoice)
+    before = {"balance": str(invoice.balance), "status": invoice.status}
+    payment = Payment(
+        reference=reference,
+        invoice_id=invoice.id,
+        amount=amount,
+        paid_on=paid_on,
+        method=method,
+        source=MANUAL,
+        created_at=now,
+    )
+    session.add(payment)
+    invoice.balance -= amount - over
+    invoice.status = invoice_status(invoice.status, invoice.balance)
+    invoice.updated_at = now
+    session.add(invoice)
+    after: dict[str, object] = {
+        "balance": str(invoice.balance),
+        "status": invoice.status,
+        "payment": reference,
+    }
+    if over:
+        after["over"] = str(over)
+    session.add(
+        AuditLog(
+            at=now,
+            actor=actor,
+            staff_id=staff_id,
+            action="invoice.paid",
+            entity="invoice",
+            entity_key=invoice.number,
+            before=before,
+            after=after,
+        )
+    )
+    await session.flush()
+    return Recorded(payment, invoice, over)
