@@ -42,6 +42,12 @@ def render_reply(reply: Reply, to: Address, key: str, language: str) -> Outbound
     return Outbound(to=to, body="\n".join(lines), idempotency_key=key, language=language)
 
 
+def _fact(invoice: Invoice) -> InvoiceFact:
+    return InvoiceFact(
+        invoice.id or 0, invoice.number, invoice.balance, invoice.currency, invoice.due_date
+    )
+
+
 async def _facts(
     session: AsyncSession,
     customer: Customer,
@@ -50,12 +56,14 @@ async def _facts(
     today: dt.date,
     config: ConversationConfig,
 ) -> Facts:
+    # Open invoices, due or not (paying early is the best outcome there is), and disputed
+    # ones, which are not chased but which the customer may well bring up.
     invoices = (
         await session.exec(
             select(Invoice)
             .where(
                 Invoice.customer_id == customer.id,
-                Invoice.status == InvoiceStatus.OPEN,
+                col(Invoice.status).in_((InvoiceStatus.OPEN, InvoiceStatus.DISPUTED)),
                 col(Invoice.balance) > 0,
             )
             .order_by(col(Invoice.due_date), col(Invoice.number))
@@ -73,10 +81,8 @@ async def _facts(
         language=language,
         today=today,
         channel=channel,
-        invoices=tuple(
-            InvoiceFact(inv.id or 0, inv.number, inv.balance, inv.currency, inv.due_date)
-            for inv in invoices
-        ),
+        invoices=tuple(_fact(inv) for inv in invoices if inv.status == InvoiceStatus.OPEN),
+        disputed=tuple(_fact(inv) for inv in invoices if inv.status == InvoiceStatus.DISPUTED),
         payment=payment,
         max_promise_days=config.max_promise_days,
     )

@@ -159,3 +159,31 @@ async def test_dispute_on_all_invoices_without_a_description(
         }
         statuses = {i.number: i.status for i in await rows(app, Invoice)}
         assert statuses == {"INV-1": "disputed", "INV-2": "disputed"}
+
+
+# --- 2. a known customer can always reach a person -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("invoices", "disputed"),
+    [(TWO_OPEN, ("INV-1", "INV-2")), ([], ())],
+    ids=["all-disputed", "paid-up"],
+)
+async def test_handoff_for_customers_who_owe_nothing_chaseable(
+    sqlite_url: str, tmp_path: Path, invoices: Invoices, disputed: tuple[str, ...]
+) -> None:
+    async with tagih_with(sqlite_url, tmp_path, invoices, disputed=disputed) as app:
+        chat = Chat(app, "whatsapp")
+        assert "petugas kami akan segera" in await chat.say("saya mau bicara dengan petugas")
+        [case] = await rows(app, Case)
+        assert case.kind == "handoff"
+        assert [a.template for a in await alerts(app)] == ["handoff"]
+
+
+async def test_disputed_customer_hears_the_dispute_not_nothing_open(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    async with tagih_with(sqlite_url, tmp_path, TWO_OPEN, disputed=("INV-1", "INV-2")) as app:
+        answer = await Chat(app, "whatsapp").say("halo")
+        assert "tidak ada tagihan terbuka" not in answer
+        assert "INV-1" in answer and "Bicara dengan petugas" in answer

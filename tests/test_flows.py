@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -215,3 +216,14 @@ def test_payment_claims_read_the_most_recent_past_date(said: str, paid_on: dt.da
     outcomes, _ = talk(said, "lewati")
     claim = effects(outcomes)[0]
     assert isinstance(claim, RecordPaymentClaim) and claim.paid_on == paid_on
+
+
+def test_a_person_is_reachable_when_nothing_is_chased() -> None:
+    disputed = replace(FACTS, invoices=(), disputed=FACTS.invoices)
+    outcomes, _ = talk("halo", "1", facts=disputed)
+    assert "INV-1, INV-2" in outcomes[0].replies[0].text
+    [case, _alert] = effects(outcomes)
+    assert isinstance(case, OpenCase) and case.kind == "handoff" and case.invoice_ids == (1, 2)
+    outcomes, _ = talk("saya mau bicara dengan petugas", facts=replace(FACTS, invoices=()))
+    [case, _alert] = effects(outcomes)
+    assert isinstance(case, OpenCase) and case.kind == "handoff"

@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Any
 
 from bot.flows import customer_steps as steps
+from bot.flows.common import numbers
 from bot.flows.nlu import Intent, classify, parse_amount, parse_date, parse_language
 from bot.flows.texts import t
 from bot.flows.types import (
@@ -128,6 +129,19 @@ def _voice(choice: str, facts: Facts) -> Outcome:
     return steps.handoff(facts, [f"voice: {choice}"])
 
 
+def _nothing_open(turn: Turn, payload: str | None, facts: Facts, transcript: list[str]) -> Outcome:
+    """Nothing to chase: say so (naming disputed invoices), and keep a person reachable."""
+    if payload == "menu:handoff" or (payload is None and classify(turn.text) is Intent.HANDOFF):
+        return steps.handoff(facts, transcript)
+    lang = facts.language
+    text = (
+        t("nothing_open_disputed", lang, invoices=numbers(facts.disputed))
+        if facts.disputed
+        else t("nothing_open", lang)
+    )
+    return Outcome((Reply(text, (Option(t("opt_handoff", lang), "menu:handoff"),)),), State())
+
+
 def step(state: State, turn: Turn, facts: Facts) -> Outcome:
     """One turn of the customer conversation."""
     data = dict(state.data)
@@ -141,7 +155,7 @@ def step(state: State, turn: Turn, facts: Facts) -> Outcome:
     if payload and payload.startswith("voice:"):
         return _remember(_voice(payload.removeprefix("voice:"), facts), transcript)
     if not facts.invoices and state.flow == "menu":
-        return _remember(Outcome((Reply(t("nothing_open", facts.language)),), State()), transcript)
+        return _remember(_nothing_open(turn, payload, facts, transcript), transcript)
     if payload in MENU_PAYLOADS:
         return _remember(
             steps.begin(MENU_PAYLOADS[payload], Turn(""), facts, transcript), transcript

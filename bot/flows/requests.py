@@ -54,9 +54,22 @@ def instalment_step(
     return Outcome((Reply(text),), State(), (case, alert))
 
 
-def handoff(facts: Facts, transcript: list[str]) -> Outcome:
-    """Ask a person to take over, with the conversation so far."""
+def handoff(
+    facts: Facts,
+    transcript: list[str],
+    *,
+    reason: str = "customer_request",
+    why: str = "customer asks for a person",
+    reply: str | None = None,
+) -> Outcome:
+    """Ask a person to take over, with the conversation so far.
+
+    Open to every known customer, owing or not: disputed invoices are linked too, since
+    a dispute is often what the customer wants to talk about.
+    """
     excerpt = "\n".join(transcript[-10:])
-    case = OpenCase("handoff", "customer_request", excerpt, open_ids(facts))
-    alert = AlertCollector("handoff", f"customer asks for a person:\n{excerpt}")
-    return Outcome((Reply(t("handoff_done", facts.language)),), State(), (case, alert))
+    ids = (*open_ids(facts), *(invoice.id for invoice in facts.disputed))
+    case = OpenCase("handoff", reason, excerpt, ids)
+    alert = AlertCollector("handoff", f"{why}:\n{excerpt}")
+    text = reply or t("handoff_done", facts.language)
+    return Outcome((Reply(text),), State(), (case, alert))

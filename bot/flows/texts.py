@@ -169,8 +169,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Certainly, we will use English from now on.",
     },
     "nothing_open": {
-        "id": "Terima kasih. Saat ini tidak ada tagihan terbuka atas nama Anda.",
-        "en": "Thank you. There are no open invoices in your name at the moment.",
+        "id": "Terima kasih. Saat ini tidak ada tagihan terbuka atas nama Anda. Jika ada yang "
+        "ingin dibicarakan, petugas kami siap membantu.",
+        "en": "Thank you. There are no open invoices in your name at the moment. If there is "
+        "anything to discuss, our team is glad to help.",
+    },
+    "nothing_open_disputed": {
+        "id": "Terima kasih. Faktur {invoices} sedang kami periksa sesuai keluhan Anda; "
+        "pengingatnya kami hentikan sampai masalahnya selesai. Jika ingin membicarakannya, "
+        "petugas kami siap membantu.",
+        "en": "Thank you. We are looking into invoice(s) {invoices} as you reported; their "
+        "reminders stop until it is resolved. If you would like to talk it over, our team is "
+        "glad to help.",
     },
 }
 

@@ -29,6 +29,8 @@ class PaymentInfo:
     qris: str | None = None
     ewallet: str | None = None
     pay_link_template: str | None = None  # "{invoice}" and "{amount}" are filled in
+    #: The details are made-up examples (sandbox mode): every answer says so.
+    example: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +44,10 @@ class Facts:
     invoices: tuple[InvoiceFact, ...]
     payment: PaymentInfo = field(default_factory=PaymentInfo)
     max_promise_days: int = 60
+    #: Invoices under dispute: not chased, but the customer may ask about them.
+    disputed: tuple[InvoiceFact, ...] = ()
+    #: How to reach the customer's collector ("Ani, +62811…"); empty when nobody is set.
+    collector: str = ""
 
     def totals(self) -> dict[str, Decimal]:
         """Open balance per currency (never summed across currencies)."""
