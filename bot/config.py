@@ -90,11 +90,16 @@ class Settings(BaseSettings):
     public_url: str | None = None
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=8080, ge=0, le=65535)
+    #: Webhook request bodies larger than this are refused (413) unread.
+    web_max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
 
     bank_accounts: str = ""
     qris_info: str = ""
     ewallet_info: str = ""
     pay_link_template: str = ""
+    #: Made-up payment details, marked as examples, when none of the four above is set:
+    #: None (empty) = only while every channel runs on its sandbox.
+    payment_examples: bool | None = None
     conversation_idle_minutes: int = Field(default=1440, ge=1)
     max_promise_days: int = Field(default=60, ge=1, le=365)
 
@@ -180,7 +185,7 @@ class Settings(BaseSettings):
         parse_weekdays(value)
         return value
 
-    @field_validator("public_url", mode="before")
+    @field_validator("public_url", "payment_examples", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
@@ -233,6 +238,11 @@ class Settings(BaseSettings):
     def smtp_configured(self) -> bool:
         """True when a real SMTP server is configured (else the sandbox sink is used)."""
         return bool(self.smtp_host)
+
+    @property
+    def sandbox_only(self) -> bool:
+        """True when no real provider is configured: every message stays in the sandbox."""
+        return not (self.telegram_configured or self.twilio_configured or self.smtp_configured)
 
 
 def load_settings(**overrides: Any) -> Settings:

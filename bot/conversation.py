@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
@@ -15,10 +15,20 @@ from bot.flows.customer import step
 from bot.flows.types import Facts, InvoiceFact, PaymentInfo, Reply, State, Turn
 from bot.messages import Address, Button, Inbound, Outbound
 from storage.enums import InvoiceStatus
-from storage.models import Contact, Conversation, Customer, Invoice
+from storage.models import Contact, Conversation, Customer, Invoice, Staff
 
 #: Channels that show options as buttons; the others get numbered lines.
 BUTTON_CHANNELS = {"telegram"}
+
+
+#: What `tagih run` offers out of the box on its sandboxes, so "cara bayar" works at once;
+#: every answer that shows these says they are examples.
+EXAMPLE_PAYMENT = PaymentInfo(
+    bank_accounts=("BCA 000-000-0000 a.n. PT Contoh (CONTOH)",),
+    ewallet="GoPay/OVO 0800-0000-0000 a.n. PT Contoh (CONTOH); cantumkan nomor faktur.",
+    pay_link_template="https://pay.example.invalid/{invoice}?amount={amount}",
+    example=True,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,13 +79,7 @@ async def _facts(
             .order_by(col(Invoice.due_date), col(Invoice.number))
         )
     ).all()
-    payment = PaymentInfo(
-        bank_accounts=config.payment.bank_accounts,
-        virtual_account=customer.virtual_account,
-        qris=config.payment.qris,
-        ewallet=config.payment.ewallet,
-        pay_link_template=config.payment.pay_link_template,
-    )
+    payment = replace(config.payment, virtual_account=customer.virtual_account)
     return Facts(
         customer_name=customer.name,
         language=language,
@@ -85,7 +89,17 @@ async def _facts(
         disputed=tuple(_fact(inv) for inv in invoices if inv.status == InvoiceStatus.DISPUTED),
         payment=payment,
         max_promise_days=config.max_promise_days,
+        collector=await _collector(session, customer),
     )
+
+
+async def _collector(session: AsyncSession, customer: Customer) -> str:
+    """The customer's own collector as a customer may contact them: name and phone or email."""
+    staff = await session.get(Staff, customer.collector_id) if customer.collector_id else None
+    if staff is None or not staff.active:
+        return ""
+    reach = staff.phone or staff.email
+    return f"{staff.name} ({reach})" if reach else staff.name
 
 
 async def converse(
@@ -154,6 +168,11 @@ def conversation_config(settings: Settings) -> ConversationConfig:
         ewallet=settings.ewallet_info or None,
         pay_link_template=settings.pay_link_template or None,
     )
+    examples = settings.payment_examples
+    if examples is None:
+        examples = settings.sandbox_only
+    if examples and payment == PaymentInfo():
+        payment = EXAMPLE_PAYMENT
     return ConversationConfig(
         payment=payment,
         idle=dt.timedelta(minutes=settings.conversation_idle_minutes),

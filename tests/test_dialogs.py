@@ -24,6 +24,7 @@ from storage.models import (
     Customer,
     Invoice,
     Message,
+    PaymentChoice,
     Staff,
 )
 from tests.test_conversations_e2e import CHAT, NOW, PHONE, Chat
@@ -187,3 +188,35 @@ async def test_disputed_customer_hears_the_dispute_not_nothing_open(
         answer = await Chat(app, "whatsapp").say("halo")
         assert "tidak ada tagihan terbuka" not in answer
         assert "INV-1" in answer and "Bicara dengan petugas" in answer
+
+
+# --- 3. payment methods: only what is configured; examples in the sandbox ---------------
+
+
+async def test_sandbox_ships_example_payment_details(sqlite_url: str, tmp_path: Path) -> None:
+    async with tagih_with(sqlite_url, tmp_path, TWO_OPEN, bank_accounts="") as app:
+        chat = Chat(app, "whatsapp")
+        menu = await chat.say("cara bayar")
+        assert "belum tersedia" not in menu and "CONTOH" in menu
+        details = await chat.say("1")
+        assert "CONTOH" in details and "belum tersedia" not in details
+        assert len(await rows(app, PaymentChoice)) == 1
+
+
+async def test_no_payment_details_leads_to_the_collector(sqlite_url: str, tmp_path: Path) -> None:
+    async with tagih_with(
+        sqlite_url, tmp_path, TWO_OPEN, bank_accounts="", payment_examples=False
+    ) as app:
+        answer = await Chat(app, "whatsapp").say("cara bayar")
+        assert "belum tersedia" not in answer
+        assert "Ani" in answer and "+6281100001111" in answer
+        [case] = await rows(app, Case)
+        assert (case.kind, case.reason) == ("handoff", "payment_details")
+        assert [a.template for a in await alerts(app)] == ["handoff"]
+
+
+async def test_only_configured_methods_are_offered(sqlite_url: str, tmp_path: Path) -> None:
+    async with tagih_with(sqlite_url, tmp_path, TWO_OPEN) as app:  # bank accounts only
+        menu = await Chat(app, "whatsapp").say("cara bayar")
+        assert "Transfer bank" in menu
+        assert "QRIS" not in menu and "Virtual account" not in menu and "Kartu" not in menu

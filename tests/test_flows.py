@@ -227,3 +227,15 @@ def test_a_person_is_reachable_when_nothing_is_chased() -> None:
     outcomes, _ = talk("saya mau bicara dengan petugas", facts=replace(FACTS, invoices=()))
     [case, _alert] = effects(outcomes)
     assert isinstance(case, OpenCase) and case.kind == "handoff"
+
+
+def test_no_payment_details_hands_off_and_examples_say_so() -> None:
+    bare = replace(FACTS, payment=PaymentInfo(), collector="Ani (+62811)")
+    outcomes, _ = talk("cara bayar", facts=bare)
+    assert "Ani (+62811)" in outcomes[0].replies[0].text
+    [case, _alert] = effects(outcomes)
+    assert isinstance(case, OpenCase) and case.reason == "payment_details"
+    example = replace(FACTS, payment=PaymentInfo(bank_accounts=("BCA 0",), example=True))
+    outcomes, _ = talk("cara bayar", "1", facts=example)
+    assert [o.payload for o in outcomes[0].replies[0].options] == ["method:transfer"]
+    assert all("CONTOH" in o.replies[0].text for o in outcomes)

@@ -50,7 +50,7 @@ def begin(flow: str, turn: Turn, facts: Facts, transcript: list[str]) -> Outcome
         chosen = parse_method(turn.text) if turn.text else None
         if chosen is not None:
             return method.choose("choose", {}, turn, None, facts)
-        return method.menu(facts)
+        return method.menu(facts, transcript)
     if flow == "dispute":
         reason = parse_dispute_reason(turn.text) if turn.text else None
         if reason is not None:

@@ -1,4 +1,8 @@
-"""The payment-method flow: the configured instructions for the chosen way to pay."""
+"""The payment-method flow: only the ways to pay that are configured, each with its details.
+
+With none configured the customer is told how to reach their collector, and a handoff
+case asks a person to send the details: a menu of "not available yet" answers is a loop.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from bot.flows.nlu import parse_method
+from bot.flows.requests import handoff
 from bot.flows.texts import t
 from bot.flows.types import (
     Facts,
@@ -21,14 +26,32 @@ from bot.i18n.format import format_money
 METHODS = ("transfer", "va", "qris", "ewallet", "card")
 
 
-def menu(facts: Facts, preface: str | None = None) -> Outcome:
-    """Offer the ways to pay."""
+def offered(facts: Facts) -> tuple[str, ...]:
+    """The ways to pay this customer has details for, in menu order."""
+    return tuple(m for m in METHODS if method_info(m, facts) is not None)
+
+
+def menu(facts: Facts, transcript: list[str], preface: str | None = None) -> Outcome:
+    """Offer the configured ways to pay; with none, a person takes over."""
     lang = facts.language
-    options = tuple(Option(t(f"method_{m}", lang), f"method:{m}") for m in METHODS)
-    text = t("method_ask", lang)
-    return Outcome(
-        (Reply(f"{preface}\n{text}" if preface else text, options),), State("method", "choose")
-    )
+    methods = offered(facts)
+    if not methods:
+        reply = (
+            t("method_none_collector", lang, collector=facts.collector)
+            if facts.collector
+            else t("method_none", lang)
+        )
+        return handoff(
+            facts,
+            transcript,
+            reason="payment_details",
+            why="customer asks how to pay, but no payment details are configured",
+            reply=reply,
+        )
+    options = tuple(Option(t(f"method_{m}", lang), f"method:{m}") for m in methods)
+    lines = [preface, t("method_example", lang) if facts.payment.example else None]
+    text = "\n".join([*(line for line in lines if line), t("method_ask", lang)])
+    return Outcome((Reply(text, options),), State("method", "choose"))
 
 
 def _link_amount(amount: Decimal) -> str:
@@ -74,9 +97,11 @@ def choose(
         else parse_method(turn.text)
     )
     if method not in METHODS:
-        return menu(facts, t("not_understood", facts.language))
+        return menu(facts, [], t("not_understood", facts.language))
     info = method_info(method, facts)
     if info is None:
-        return menu(facts, t("method_unavailable", facts.language))
+        return menu(facts, [], t("method_unavailable", facts.language))
+    if facts.payment.example:
+        info = f"{t('method_example', facts.language)}\n{info}"
     single = facts.invoices[0].id if len(facts.invoices) == 1 else None
     return Outcome((Reply(info),), State(), (RecordPaymentChoice(method, single),))

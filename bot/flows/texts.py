@@ -81,8 +81,24 @@ TEXTS: dict[str, dict[str, str]] = {
     "method_ewallet": {"id": "E-wallet", "en": "E-wallet"},
     "method_card": {"id": "Kartu kredit/debit", "en": "Credit/debit card"},
     "method_unavailable": {
-        "id": "Cara pembayaran ini belum tersedia. Silakan pilih cara lain atau hubungi kami.",
-        "en": "This payment method is not available yet. Please choose another or contact us.",
+        "id": "Cara pembayaran ini belum tersedia. Silakan pilih salah satu cara berikut.",
+        "en": "This payment method is not available. Please choose one of these.",
+    },
+    "method_example": {
+        "id": "CONTOH — mode sandbox: detail pembayaran ini bukan rekening sungguhan.",
+        "en": "EXAMPLE — sandbox mode: these payment details are not real accounts.",
+    },
+    "method_none": {
+        "id": "Detail pembayaran belum bisa kami kirim lewat pesan ini. Petugas kami akan "
+        "segera menghubungi Anda dengan cara pembayarannya.",
+        "en": "We cannot send payment details in this chat yet. Someone from our team will "
+        "contact you shortly with how to pay.",
+    },
+    "method_none_collector": {
+        "id": "Detail pembayaran belum bisa kami kirim lewat pesan ini. Silakan hubungi "
+        "petugas Anda, {collector}; kami juga sudah memintanya menghubungi Anda.",
+        "en": "We cannot send payment details in this chat yet. Please contact your collector, "
+        "{collector}; we have also asked them to contact you.",
     },
     "method_transfer_info": {
         "id": "Silakan transfer ke:\n{accounts}\nCantumkan nomor faktur pada berita transfer.",
