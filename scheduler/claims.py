@@ -1,18 +1,22 @@
 """The lease contract on FollowUp rows (like APScheduler 4's data stores): claim, extend,
-reclaim the dead's; the dispatcher releases a lease in the transaction that records it."""
+reclaim the dead's, release (in the transaction that records the outcome)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
 import socket
+from collections.abc import Sequence
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, bindparam, or_, update
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import Database
 from storage.enums import FollowUpStatus
-from storage.models import FollowUp
+from storage.models import FollowUp, table_of
+
+_F = table_of(FollowUp)
 
 
 async def claim_due(
@@ -24,31 +28,106 @@ async def claim_due(
     single writer, and our transactions take its lock at BEGIN, so claims never overlap.
     """
     due = or_(
-        and_(col(FollowUp.status) == FollowUpStatus.PLANNED, col(FollowUp.planned_at) <= now),
-        and_(col(FollowUp.status) == FollowUpStatus.CLAIMED, col(FollowUp.lease_expires_at) < now),
+        and_(_F.c.status == FollowUpStatus.PLANNED.value, _F.c.planned_at <= now),
+        and_(_F.c.status == FollowUpStatus.CLAIMED.value, _F.c.lease_expires_at < now),
     )
-    query = select(FollowUp.id).where(due).order_by(col(FollowUp.planned_at)).limit(limit)
+    # Two index-ordered reads (status, planned_at) that stop at `limit`: one OR-query over
+    # both kinds sorted every due row for each batch, quadratic in what is due.
+    expired = (
+        select(_F.c.id)
+        .where(_F.c.status == FollowUpStatus.CLAIMED.value, _F.c.lease_expires_at < now)
+        .order_by(_F.c.planned_at)
+        .limit(limit)
+    )
+    planned = (
+        select(_F.c.id)
+        .where(_F.c.status == FollowUpStatus.PLANNED.value, _F.c.planned_at <= now)
+        .order_by(_F.c.planned_at)
+    )
     if not db.is_sqlite:
-        query = query.with_for_update(skip_locked=True)
+        expired = expired.with_for_update(skip_locked=True)
+        planned = planned.with_for_update(skip_locked=True)
     async with db.transaction() as session:
-        candidates = [i for i in (await session.exec(query)).all() if i is not None]
+        conn = await session.connection()
+        candidates = list((await conn.execute(expired)).scalars())
+        if len(candidates) < limit:
+            more = planned.limit(limit - len(candidates))
+            candidates += (await conn.execute(more)).scalars()
         if not candidates:
             return []
         # The UPDATE repeats the due condition: PostgreSQL re-evaluates it after waiting
         # for a row lock, so even a row read by two workers is claimed by one only.
-        claimed = await session.exec(
-            update(FollowUp)
-            .where(col(FollowUp.id).in_(candidates), due)
+        claimed = await conn.execute(
+            update(_F)
+            .where(_F.c.id.in_(candidates), due)
             .values(
-                status=FollowUpStatus.CLAIMED,
+                status=FollowUpStatus.CLAIMED.value,
                 lease_owner=worker,
                 lease_expires_at=now + lease,
-                attempts=col(FollowUp.attempts) + 1,
+                attempts=_F.c.attempts + 1,
                 updated_at=now,
             )
-            .returning(col(FollowUp.id))
+            .returning(_F.c.id)
         )
         return sorted(claimed.scalars().all())
+
+
+async def held_leases(
+    session: AsyncSession, *, ids: Sequence[int], worker: str, lock: bool = False
+) -> set[int]:
+    """Which of these follow-ups `worker` still holds (`lock`: FOR UPDATE, PostgreSQL)."""
+    query = select(_F.c.id).where(
+        _F.c.id.in_(ids),
+        _F.c.status == FollowUpStatus.CLAIMED.value,
+        _F.c.lease_owner == worker,
+    )
+    if lock:
+        query = query.with_for_update()
+    conn = await session.connection()
+    return set((await conn.execute(query)).scalars())
+
+
+#: A lease ended with the follow-up's new state; one parameter set per follow-up.
+_RELEASE = (
+    update(_F)
+    .where(
+        _F.c.id == bindparam("b_id"),
+        _F.c.status == FollowUpStatus.CLAIMED.value,
+        _F.c.lease_owner == bindparam("b_worker"),
+    )
+    .values(
+        status=bindparam("b_status"),
+        planned_at=bindparam("b_planned_at"),
+        last_error=bindparam("b_last_error"),
+        lease_owner=None,
+        lease_expires_at=None,
+        updated_at=bindparam("b_updated_at"),
+    )
+)
+
+
+async def release_leases(
+    session: AsyncSession, *, followups: Sequence[FollowUp], worker: str
+) -> None:
+    """End `worker`'s leases on these follow-ups with the state set on them in memory
+    (status, planned time, last error), in one statement."""
+    if not followups:
+        return
+    conn = await session.connection()
+    await conn.execute(
+        _RELEASE,
+        [
+            {
+                "b_id": f.id,
+                "b_worker": worker,
+                "b_status": f.status,
+                "b_planned_at": f.planned_at,
+                "b_last_error": f.last_error,
+                "b_updated_at": f.updated_at,
+            }
+            for f in followups
+        ],
+    )
 
 
 def process_gone(worker: str, host: str | None = None) -> bool:

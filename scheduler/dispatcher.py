@@ -19,12 +19,18 @@ from bot.messages import Address, Button, DeliveryOutcome, DeliveryResult, Outbo
 from bot.staff.alert_queue import queue_alert, queue_escalations
 from bot.staff.settings_store import paused_all
 from scheduler import outbox
-from scheduler.claims import claim_due, extend_leases, reclaim_dead_leases
-from scheduler.recheck import SendPlan, load_send_plans, open_research_case
+from scheduler.claims import (
+    claim_due,
+    extend_leases,
+    held_leases,
+    reclaim_dead_leases,
+    release_leases,
+)
+from scheduler.recheck import ContactView, SendPlan, load_send_plans, open_research_case
 from scheduler.window import Window
 from storage.db import Database
 from storage.enums import ChannelKind, FollowUpStatus, MessageStatus, SkipReason
-from storage.models import Contact, FollowUp, Message
+from storage.models import FollowUp, Message
 from storage.repo import link_token_for, whatsapp_conversations
 
 log = logging.getLogger(__name__)
@@ -82,16 +88,21 @@ class DispatchConfig:
 class Prepared:
     """A reserved message ready to go out on one channel."""
 
-    followup_id: int
+    followup: FollowUp  # as claimed: detached, read when the outcome is recorded
     channel: str
     outbound: Outbound
     reservation: outbox.Reservation
 
     @property
+    def followup_id(self) -> int:
+        """The follow-up this message is for."""
+        assert self.followup.id is not None
+        return self.followup.id
+
+    @property
     def message_id(self) -> int:
-        """The reserved log row (its id is known once the batch is flushed)."""
-        assert self.reservation.message is not None and self.reservation.message.id is not None
-        return self.reservation.message.id
+        """The reserved log row."""
+        return self.reservation.message_id
 
 
 def idempotency_key(followup: FollowUp, lead_offset: int, channel: str) -> str:
@@ -113,7 +124,7 @@ class _WhatsAppQuota:
         self.since = now - dt.timedelta(hours=24)
         self.reached: set[str] | None = None
 
-    async def pick(self, session: AsyncSession, plan: SendPlan) -> tuple[str, Contact]:
+    async def pick(self, session: AsyncSession, plan: SendPlan) -> tuple[str, ContactView]:
         """The step's first usable channel; WhatsApp only while the limit allows."""
         choices = list(plan.contacts.items())
         whatsapp = plan.contacts.get(ChannelKind.WHATSAPP)
@@ -285,7 +296,7 @@ class Dispatcher:
                 unavailable=self.unavailable | self._down.keys(),
             )
             quota = _WhatsAppQuota(self.config.whatsapp_daily_limit, now)
-            chosen: list[tuple[SendPlan, str, Contact, str]] = []
+            chosen: list[tuple[SendPlan, str, ContactView, str]] = []
             for followup in followups:
                 assert followup.id is not None
                 plan = plans[followup.id]
@@ -295,15 +306,22 @@ class Dispatcher:
                 key = idempotency_key(followup, plan.lead_offset, channel_name)
                 chosen.append((plan, channel_name, contact, key))
             held = await outbox.find_many(session, [key for *_, key in chosen])
-            prepared = []
+            steps: list[tuple[FollowUp, str, outbox.Request]] = []
             for plan, channel_name, contact, key in chosen:
-                step = await self._reserve(
+                request = await self._request(
                     session, plan, channel_name, contact, key, held.get(key), now, stats
                 )
-                if step is not None:
-                    prepared.append(step)
-            await session.flush()
-            return prepared
+                if request is not None:
+                    steps.append((plan.followup, channel_name, request))
+            reservations = await outbox.reserve_many(
+                session, [request for *_, request in steps], now=now
+            )
+            return [
+                Prepared(followup, channel_name, request.outbound, reservation)
+                for (followup, channel_name, request), reservation in zip(
+                    steps, reservations, strict=True
+                )
+            ]
 
     async def _settle_early(
         self, session: AsyncSession, plan: SendPlan, now: dt.datetime, stats: TickStats
@@ -333,19 +351,19 @@ class Dispatcher:
             return True
         return False
 
-    async def _reserve(
+    async def _request(
         self,
         session: AsyncSession,
         plan: SendPlan,
         channel_name: str,
-        contact: Contact,
+        contact: ContactView,
         key: str,
         message: Message | None,
         now: dt.datetime,
         stats: TickStats,
-    ) -> Prepared | None:
-        """Render and reserve one follow-up's message (idempotency `key`, held by `message`
-        when tried before), unless an earlier try settled it."""
+    ) -> outbox.Request | None:
+        """Render one follow-up's message for reserving under idempotency `key` (held by
+        `message` when tried before), unless an earlier try settled it."""
         followup = plan.followup
         if message is not None and message.status not in (
             MessageStatus.QUEUED,
@@ -375,18 +393,7 @@ class Dispatcher:
             variables=rendered.variables,
             last_inbound_at=contact.last_inbound_at,
         )
-        reservation = await outbox.reserve(
-            session,
-            outbound,
-            customer_id=plan.customer.id,
-            followup_id=followup.id,
-            now=now,
-            existing=message,
-            looked_up=True,
-            flush=False,  # the batch is flushed once, after its last reservation
-        )
-        assert followup.id is not None
-        return Prepared(followup.id, channel_name, outbound, reservation)
+        return outbox.Request(outbound, plan.customer.id, followup.id, message)
 
     async def _skip(self, session: AsyncSession, plan: SendPlan, now: dt.datetime) -> None:
         """Record why a follow-up no longer applies; no usable contact opens research."""
@@ -430,31 +437,26 @@ class Dispatcher:
         stats: TickStats,
     ) -> list[int]:
         """Record every outcome and release the leases in one transaction; returns the
-        follow-ups to try on their next channel."""
+        follow-ups to try on their next channel.
+
+        Outcomes and releases are written set-based (an executemany each); only a follow-up
+        whose step has escalation actions takes statements of its own.
+        """
         if not results:
             return []
         again: list[int] = []
+        outcomes: list[tuple[int, DeliveryResult]] = []
+        released: list[FollowUp] = []
         async with self.db.transaction() as session:
-            message_ids = [step.message_id for step, _ in results]
-            messages = {
-                m.id: m
-                for m in (
-                    await session.exec(select(Message).where(col(Message.id).in_(message_ids)))
-                ).all()
-            }
-            followups = {
-                f.id: f
-                for f in (
-                    await session.exec(
-                        select(FollowUp).where(
-                            col(FollowUp.id).in_([step.followup_id for step, _ in results])
-                        )
-                    )
-                ).all()
-            }
+            held = await held_leases(
+                session,
+                ids=[step.followup_id for step, _ in results],
+                worker=self.config.worker,
+                lock=not self.db.is_sqlite,
+            )
             for step, result in results:
-                followup = followups.get(step.followup_id)
-                if followup is None or followup.lease_owner != self.config.worker:
+                followup = step.followup
+                if step.followup_id not in held:
                     continue  # the lease was lost meanwhile: the new holder decides
                 if result is None:
                     # The provider cannot say yet whether it has the message: keep it
@@ -468,22 +470,25 @@ class Dispatcher:
                         followup, FollowUpStatus.PLANNED, now, now + self.config.retry_backoff
                     )
                     followup.last_error = "reconcile: the provider could not be asked"
-                    session.add(followup)
+                    released.append(followup)
                     stats.retried += 1
                     continue
-                message = messages[step.message_id]
-                outbox.record(message, result, now)
-                session.add(message)
+                outcomes.append((step.message_id, result))
                 if self._falls_back(step, result, stats):
                     again.append(step.followup_id)
                     continue
                 self._settle(followup, result, now, stats)
-                session.add(followup)
-                if result.outcome in (DeliveryOutcome.SENT, DeliveryOutcome.UNKNOWN):
+                released.append(followup)
+                if followup.actions and result.outcome in (
+                    DeliveryOutcome.SENT,
+                    DeliveryOutcome.UNKNOWN,
+                ):
                     # Escalation actions of the step go to the team once the reminder is out.
                     await queue_escalations(
                         session, followup=followup, actions=list(followup.actions), now=now
                     )
+            await outbox.record_many(session, outcomes, now)
+            await release_leases(session, followups=released, worker=self.config.worker)
         return again
 
     def _falls_back(self, step: Prepared, result: DeliveryResult, stats: TickStats) -> bool:

@@ -11,24 +11,31 @@ way whoever sends it:
 - `send` and `reconcile` never raise: an unclassified exception is an unknown outcome,
   which is never resent blindly.
 - `record` maps the outcome onto the row (one map for every sender).
+
+A batch (the dispatcher's) reserves with `reserve_many` and records with `record_many`:
+one multi-row statement each instead of an ORM object and a flush per message.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import bindparam, insert, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.channels.base import Channel
 from bot.messages import DeliveryOutcome, DeliveryResult, Outbound
 from storage.enums import Direction, MessageStatus
-from storage.models import Message
+from storage.models import Message, table_of
 from storage.repo import recorded_provider_ids
 
 log = logging.getLogger(__name__)
+
+_M = table_of(Message)
 
 #: The log status of each delivery outcome.
 STATUS_OF = {
@@ -52,6 +59,27 @@ class Reservation:
     reserved_at: dt.datetime | None = None
     known: frozenset[str] = frozenset()
     settled: MessageStatus | None = None  # sent, unknown or failed before: do not send
+    #: The row's id when `reserve_many` wrote it set-based (no ORM object behind it).
+    row_id: int | None = None
+
+    @property
+    def message_id(self) -> int:
+        """The reserved row's id (known once the row is flushed)."""
+        if self.row_id is not None:
+            return self.row_id
+        assert self.message is not None and self.message.id is not None
+        return self.message.id
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One message of a batch to reserve (`reserve_many`)."""
+
+    outbound: Outbound
+    customer_id: int | None
+    followup_id: int | None = None
+    #: The row already holding the key (looked up by the caller with `find_many`), if any.
+    existing: Message | None = None
 
 
 async def find(session: AsyncSession, key: str) -> Message | None:
@@ -112,6 +140,58 @@ async def reserve(
     return Reservation(row, reserved_at, known)
 
 
+async def reserve_many(
+    session: AsyncSession, requests: Sequence[Request], *, now: dt.datetime
+) -> list[Reservation]:
+    """Reserve a batch, in order: new rows with one multi-row INSERT, rows tried before
+    (left `queued` or `retry`) through `reserve`, one by one: they are rare."""
+    fresh = [request for request in requests if request.existing is None]
+    ids: dict[str, int] = {}
+    if fresh:
+        conn = await session.connection()
+        rows = await conn.execute(
+            insert(_M).returning(_M.c.id, _M.c.idempotency_key),
+            [_new_row(request, now) for request in fresh],
+        )
+        ids = {key: row_id for row_id, key in rows.all()}
+    reservations = []
+    for request in requests:
+        if request.existing is None:
+            reservations.append(Reservation(None, row_id=ids[request.outbound.idempotency_key]))
+            continue
+        reservation = await reserve(
+            session,
+            request.outbound,
+            customer_id=request.customer_id,
+            followup_id=request.followup_id,
+            now=now,
+            existing=request.existing,
+            looked_up=True,
+            flush=False,
+        )
+        reservations.append(reservation)
+    return reservations
+
+
+def _new_row(request: Request, now: dt.datetime) -> dict[str, object]:
+    """The columns of a freshly reserved row (every row of a batch names the same ones)."""
+    outbound = request.outbound
+    return {
+        "customer_id": request.customer_id,
+        "followup_id": request.followup_id,
+        "direction": Direction.OUTBOUND.value,
+        "channel": outbound.to.channel,
+        "address": outbound.to.value,
+        "subject": outbound.subject,
+        "body": outbound.body,
+        "template": outbound.template,
+        "idempotency_key": outbound.idempotency_key,
+        "status": MessageStatus.QUEUED.value,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
 async def send(channel: Channel, outbound: Outbound) -> DeliveryResult:
     """Send through the channel; an unexpected exception is an unknown outcome."""
     try:
@@ -156,3 +236,40 @@ def record(row: Message, result: DeliveryResult, now: dt.datetime) -> MessageSta
     row.error_code, row.error_message = result.error_code, result.error_message
     row.updated_at = now
     return MessageStatus(row.status)
+
+
+#: One outcome onto its row; executed once per batch with a parameter set per message.
+_RECORD = (
+    update(_M)
+    .where(_M.c.id == bindparam("row_id"))
+    .values(
+        status=bindparam("new_status"),
+        provider_id=bindparam("new_provider_id"),
+        error_code=bindparam("new_error_code"),
+        error_message=bindparam("new_error_message"),
+        updated_at=bindparam("now"),
+    )
+)
+
+
+async def record_many(
+    session: AsyncSession, outcomes: Sequence[tuple[int, DeliveryResult]], now: dt.datetime
+) -> None:
+    """Write each outcome onto its row (by id), as `record` does, in one statement."""
+    if not outcomes:
+        return
+    conn = await session.connection()
+    await conn.execute(
+        _RECORD,
+        [
+            {
+                "row_id": row_id,
+                "new_status": STATUS_OF[result.outcome].value,
+                "new_provider_id": result.provider_id,
+                "new_error_code": result.error_code,
+                "new_error_message": result.error_message,
+                "now": now,
+            }
+            for row_id, result in outcomes
+        ],
+    )

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from decimal import Decimal
+from typing import Any
 
-from sqlmodel import col, select
+from sqlalchemy import Column, select
+from sqlmodel import SQLModel
+from sqlmodel import select as orm_select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from scheduler.views import promised_until
@@ -25,7 +29,50 @@ from storage.models import (
     FollowUpInvoice,
     Invoice,
     Message,
+    table_of,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerView:
+    """The customer's columns that the re-check and the renderer read."""
+
+    id: int
+    code: str
+    name: str
+    language: str
+    timezone: str
+    policy_id: int | None
+    paused_until: dt.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceView:
+    """An invoice's columns that the re-check and the statement read."""
+
+    id: int
+    number: str
+    customer_id: int
+    issue_date: dt.date
+    due_date: dt.date
+    currency: str
+    amount: Decimal
+    balance: Decimal
+    item: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class ContactView:
+    """A contact's columns that the re-check and the sender read."""
+
+    id: int
+    customer_id: int
+    channel: str
+    address: str
+    consent: bool
+    opted_out_at: dt.datetime | None
+    last_inbound_at: dt.datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,11 +80,11 @@ class SendPlan:
     """Everything needed to render and send one follow-up, or why not to."""
 
     followup: FollowUp
-    customer: Customer
-    open_invoices: tuple[Invoice, ...]
+    customer: CustomerView
+    open_invoices: tuple[InvoiceView, ...]
     triggered: frozenset[int]
     lead_offset: int
-    contacts: dict[str, Contact]
+    contacts: dict[str, ContactView]
     failed_channels: frozenset[str]
     skip: SkipReason | None
     telegram_bound: bool = False  # a usable Telegram chat exists (no deep link needed)
@@ -49,60 +96,69 @@ class SendPlan:
 class _Batch:
     """What the re-check reads for a batch of follow-ups, a few IN queries in all."""
 
-    customers: dict[int, Customer]
-    links: dict[int, list[FollowUpInvoice]]
-    invoices: dict[int, list[Invoice]]
+    customers: dict[int, CustomerView]
+    links: dict[int, list[tuple[int, int]]]  # follow-up → (invoice id, offset in days)
+    invoices: dict[int, list[InvoiceView]]
     promised: dict[tuple[str, int], dt.date]
-    contacts: dict[int, list[Contact]]
+    contacts: dict[int, list[ContactView]]
     failed: dict[int, set[str]]
+
+
+def _columns(view: type[Any], model: type[SQLModel]) -> list[Column[Any]]:
+    """The model's columns named like the view's fields, in their order."""
+    table = table_of(model)
+    return [table.c[f.name] for f in fields(view)]
+
+
+_CUSTOMER = _columns(CustomerView, Customer)
+_INVOICE = _columns(InvoiceView, Invoice)
+_CONTACT = _columns(ContactView, Contact)
+_LINK = table_of(FollowUpInvoice).c
+_MESSAGE = table_of(Message).c
 
 
 async def _load_batch(
     session: AsyncSession, followups: Sequence[FollowUp], grace_days: int
 ) -> _Batch:
+    # Plain rows into slotted views: ORM entities cost more to build than all the rest of
+    # the re-check, and nothing here is written back.
     customer_ids = sorted({f.customer_id for f in followups})
     followup_ids = [f.id for f in followups if f.id is not None]
+    conn = await session.connection()
     customers = {
-        c.id: c
-        for c in (
-            await session.exec(select(Customer).where(col(Customer.id).in_(customer_ids)))
-        ).all()
-        if c.id is not None
+        row.id: CustomerView(*row)
+        for row in await conn.execute(select(*_CUSTOMER).where(_CUSTOMER[0].in_(customer_ids)))
     }
-    links: dict[int, list[FollowUpInvoice]] = {}
-    for link in (
-        await session.exec(
-            select(FollowUpInvoice).where(col(FollowUpInvoice.followup_id).in_(followup_ids))
+    links: dict[int, list[tuple[int, int]]] = {}
+    for followup_id, invoice_id, offset in await conn.execute(
+        select(_LINK.followup_id, _LINK.invoice_id, _LINK.offset_days).where(
+            _LINK.followup_id.in_(followup_ids)
         )
-    ).all():
-        links.setdefault(link.followup_id, []).append(link)
-    invoices: dict[int, list[Invoice]] = {}
-    for inv in (
-        await session.exec(
-            select(Invoice)
-            .where(col(Invoice.customer_id).in_(customer_ids))
-            .order_by(col(Invoice.due_date))
-        )
-    ).all():
-        invoices.setdefault(inv.customer_id, []).append(inv)
-    contacts: dict[int, list[Contact]] = {}
-    for contact in (
-        await session.exec(
-            select(Contact)
-            .where(col(Contact.customer_id).in_(customer_ids))
-            .order_by(col(Contact.id))
-        )
-    ).all():
-        contacts.setdefault(contact.customer_id, []).append(contact)
+    ):
+        links.setdefault(followup_id, []).append((invoice_id, offset))
+    invoices: dict[int, list[InvoiceView]] = {}
+    invoice_table = table_of(Invoice).c
+    for row in await conn.execute(
+        select(*_INVOICE)
+        .where(invoice_table.customer_id.in_(customer_ids))
+        .order_by(invoice_table.due_date)
+    ):
+        invoices.setdefault(row.customer_id, []).append(InvoiceView(*row))
+    contacts: dict[int, list[ContactView]] = {}
+    contact_table = table_of(Contact).c
+    for row in await conn.execute(
+        select(*_CONTACT)
+        .where(contact_table.customer_id.in_(customer_ids))
+        .order_by(contact_table.id)
+    ):
+        contacts.setdefault(row.customer_id, []).append(ContactView(*row))
     failed: dict[int, set[str]] = {}
-    for followup_id, channel in (
-        await session.exec(
-            select(Message.followup_id, Message.channel).where(
-                col(Message.followup_id).in_(followup_ids),
-                Message.status == MessageStatus.FAILED,
-            )
+    for followup_id, channel in await conn.execute(
+        select(_MESSAGE.followup_id, _MESSAGE.channel).where(
+            _MESSAGE.followup_id.in_(followup_ids),
+            _MESSAGE.status == MessageStatus.FAILED.value,
         )
-    ).all():
+    ):
         if followup_id is not None:
             failed.setdefault(followup_id, set()).add(channel)
     # The calendar's own promise reading, for these customers.
@@ -120,11 +176,10 @@ def _decide(
     """Whether one follow-up still applies on its day, and on which channels (pure)."""
     today = followup.local_date
     customer = batch.customers[followup.customer_id]
-    assert customer.id is not None
     links = batch.links.get(followup.id or 0, [])
     invoices = batch.invoices.get(customer.id, [])
     by_id = {inv.id: inv for inv in invoices}
-    linked = [by_id[link.invoice_id] for link in links if link.invoice_id in by_id]
+    linked = [by_id[invoice_id] for invoice_id, _ in links if invoice_id in by_id]
     until = batch.promised
     promised = {
         key[1]
@@ -144,7 +199,7 @@ def _decide(
             skip = SkipReason.PROMISE
         else:
             skip = SkipReason.PAID
-    contacts: dict[str, Contact] = {}
+    contacts: dict[str, ContactView] = {}
     opted_out: set[str] = set()
     for contact in batch.contacts.get(customer.id, []):
         if contact.opted_out_at is not None or not contact.consent:
@@ -167,8 +222,8 @@ def _decide(
         followup=followup,
         customer=customer,
         open_invoices=open_invoices,
-        triggered=frozenset(inv.id for inv in active if inv.id is not None),
-        lead_offset=max((link.offset_days for link in links), default=0),
+        triggered=frozenset(inv.id for inv in active),
+        lead_offset=max((offset for _, offset in links), default=0),
         contacts={name: contacts[name] for name in usable},
         failed_channels=frozenset(failed),
         skip=skip,
@@ -204,7 +259,7 @@ async def open_research_case(session: AsyncSession, *, customer_id: int, details
     """Open a "research contact" case unless one is already open; True when opened."""
     existing = (
         await session.exec(
-            select(Case.id).where(
+            orm_select(Case.id).where(
                 Case.customer_id == customer_id,
                 Case.kind == CaseKind.CONTACT_RESEARCH,
                 Case.status == CaseStatus.OPEN,

@@ -81,17 +81,25 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # The templates ship inside the package and never change under a running process:
+        # with auto_reload on, every get_template stats the file (the tick's top syscall).
+        auto_reload=False,
     )
     env.filters["money"] = _money_filter
     env.filters["date"] = _date_filter
     return env
 
 
-def _resolve_language(env: jinja2.Environment, template: str, language: str) -> str:
-    """The requested language when its templates exist, else Indonesian."""
+@lru_cache(maxsize=256)
+def _resolve_language(template: str, language: str) -> str:
+    """The requested language when its templates exist, else Indonesian.
+
+    Cached: the packaged templates are fixed for the life of the process, and a template
+    that is missing would otherwise be looked up (and fail) on every reminder.
+    """
     code = normalize_language(language)
     try:
-        env.get_template(f"{template}.{code}.txt.j2")
+        environment().get_template(f"{template}.{code}.txt.j2")
     except jinja2.TemplateNotFound:
         return DEFAULT_LANGUAGE
     return code
@@ -124,8 +132,7 @@ def reminder_variables(context: ReminderContext) -> tuple[str, dict[str, object]
     """The template language and the variables every reminder template shares."""
     if not context.lines:
         raise ValueError("a reminder needs at least one open invoice")
-    env = environment()
-    language = _resolve_language(env, context.template, context.language)
+    language = _resolve_language(context.template, context.language)
     ordered = sorted(context.lines, key=lambda line: (line.due_date, line.number))
     rows = [
         _Row(
