@@ -112,7 +112,11 @@ class Tagih:
         deps = None
         if with_web:
             deps = WebDeps(
-                db=self.db, router=self.router, public_url=public_url or "", clock=self.clock
+                db=self.db,
+                router=self.router,
+                public_url=public_url or "",
+                clock=self.clock,
+                max_body_bytes=self.settings.web_max_body_bytes,
             )
             self._web, self.web_url = await start_web(
                 build_web_app(deps), self.settings.web_host, self.settings.web_port

@@ -41,6 +41,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.inbound import InboundRouter, Routed
 from bot.logmask import mask_address
 from bot.messages import Address, Button, DeliveryOutcome, DeliveryResult, Inbound, Outbound
+from bot.payloads import Malformed, TelegramUpdate, TwilioGather, TwilioMessage, parse
 from scheduler.claims import process_gone
 from storage import inbox as store
 from storage.db import Database
@@ -135,21 +136,24 @@ class NotReady(Exception):
     """What the event needs is not up yet (Telegram, a channel): try again later, no attempt."""
 
 
+class Rejected(Exception):
+    """The kept event can never be applied (a malformed payload): settled, not retried."""
+
+
 def twilio_inbound(form: Mapping[str, str], received_at: dt.datetime) -> Inbound:
-    """An SMS or WhatsApp message from Twilio's webhook form."""
-    channel, number = phone_of(form.get("From", ""))
-    media = tuple(
-        form[f"MediaUrl{i}"]
-        for i in range(int(form.get("NumMedia", "0") or 0))
-        if f"MediaUrl{i}" in form
-    )
+    """An SMS or WhatsApp message from Twilio's webhook form; `Malformed` if it does not fit."""
+    return message_inbound(parse(TwilioMessage, form), received_at)
+
+
+def message_inbound(message: TwilioMessage, received_at: dt.datetime) -> Inbound:
+    """An SMS or WhatsApp message, validated, as the router takes it."""
     return Inbound(
-        sender=Address(channel, number),
-        text=form.get("Body", ""),
+        sender=Address(message.channel, message.number),
+        text=message.body,
         received_at=received_at,
-        provider_id=form.get("MessageSid") or None,
-        payload=form.get("ButtonPayload") or None,
-        media=media,
+        provider_id=message.sid,
+        payload=message.button_payload,
+        media=message.media,
     )
 
 
@@ -171,20 +175,12 @@ def _form_id(form: Mapping[str, str]) -> str:
     return f"form:{digest[:40]}"
 
 
-def _telegram_chat(update: Mapping[str, Any]) -> str:
-    """The chat an update belongs to (for ordering only; the channel parses for real)."""
-    for key in ("message", "edited_message"):
-        message = update.get(key)
-        if isinstance(message, dict) and isinstance(message.get("chat"), dict):
-            return str(message["chat"].get("id", "?"))
-    query = update.get("callback_query")
-    if isinstance(query, dict):
-        message = query.get("message")
-        if isinstance(message, dict) and isinstance(message.get("chat"), dict):
-            return str(message["chat"].get("id", "?"))
-        if isinstance(query.get("from"), dict):
-            return str(query["from"].get("id", "?"))
-    return "?"
+def _form(item: InboxItem) -> dict[str, str]:
+    """The Twilio form kept with an event; `Rejected` when there is none."""
+    form = item.payload.get("form") if isinstance(item.payload, dict) else None
+    if not isinstance(form, dict):
+        raise Rejected("no Twilio form in the event")
+    return form
 
 
 def encode_reply(reply: Outbound) -> dict[str, Any]:
@@ -249,14 +245,16 @@ class Inbox:
         }
 
     # --- what the webhooks call -----------------------------------------------------------
-    async def keep_twilio_message(self, form: Mapping[str, str]) -> int | None:
-        """Keep an SMS or WhatsApp message; its event id (None: a retry already kept)."""
-        channel, number = phone_of(form.get("From", ""))
+    async def keep_twilio_message(
+        self, form: Mapping[str, str], message: TwilioMessage
+    ) -> int | None:
+        """Keep an SMS or WhatsApp message (`message`, the form validated); its event id
+        (None: a retry already kept)."""
         return await self._keep(
             TWILIO,
-            form.get("MessageSid") or _form_id(form),
+            message.sid or _form_id(form),
             MESSAGE,
-            f"{channel}:{number}",
+            f"{message.channel}:{message.number}",
             {"form": dict(form)},
         )
 
@@ -273,14 +271,11 @@ class Inbox:
             {"form": dict(form), "key": key, "stage": stage, "choice": choice},
         )
 
-    async def keep_telegram(self, update: dict[str, Any]) -> int | None:
-        """Keep a Telegram update (its secret already checked); its id (None: a retry)."""
+    async def keep_telegram(self, payload: dict[str, Any], update: TelegramUpdate) -> int | None:
+        """Keep a Telegram update (its secret checked, `update` the payload validated); its
+        id (None: a retry)."""
         return await self._keep(
-            TELEGRAM,
-            str(update["update_id"]),
-            UPDATE,
-            f"telegram:{_telegram_chat(update)}",
-            update,
+            TELEGRAM, str(update.update_id), UPDATE, f"telegram:{update.chat}", payload
         )
 
     async def _keep(
@@ -461,6 +456,9 @@ class Inbox:
         except LeaseLost:
             log.info("inbox event %s was taken over by another worker", item.id)
             return True
+        except (Rejected, Malformed) as exc:
+            await self._reject(item, str(exc))
+            return True
         except NotReady as exc:
             await store.postpone(
                 self.db,
@@ -502,7 +500,7 @@ class Inbox:
         return then
 
     async def _apply_message(self, item: InboxItem) -> bool:
-        inbound = twilio_inbound(item.payload["form"], item.received_at)
+        inbound = twilio_inbound(_form(item), item.received_at)
         await self.router.handle(
             inbound, then=self._settler(item, InboxStatus.SENDING), replies_queued=True
         )
@@ -515,14 +513,16 @@ class Inbox:
 
     async def _apply_gather(self, item: InboxItem) -> bool:
         payload = item.payload
-        form: Mapping[str, str] = payload["form"]
-        _, number = phone_of(form.get("To", ""))
-        choice = str(payload["choice"])
+        form = _form(item)
+        _, number = phone_of(parse(TwilioGather, form).to)
+        choice, stage = payload.get("choice"), payload.get("stage")
+        if not isinstance(choice, str) or not isinstance(stage, str):
+            raise Rejected("no choice or stage")
         inbound = Inbound(
             sender=Address("voice", number),
             text=choice,
             received_at=item.received_at,
-            provider_id=gather_event_id(form, str(payload["stage"])),
+            provider_id=gather_event_id(form, stage),
             payload=f"voice:{choice}",
         )
         await self.router.handle(inbound, then=self._settler(item, InboxStatus.DONE))
@@ -539,6 +539,7 @@ class Inbox:
         await self._finish(item, InboxStatus.DONE)
 
     async def _apply_update(self, item: InboxItem) -> bool:
+        parse(TelegramUpdate, item.payload)  # kept by an older version, unchecked: check now
         telegram = self.wiring.telegram
         if telegram is None:
             raise NotReady("Telegram is not up")
@@ -546,11 +547,10 @@ class Inbox:
         if status == 503:
             raise NotReady("Telegram is not started")
         if status == 400:
-            await self._give_up(item, "malformed Telegram update")
-        elif status >= 300:
+            raise Rejected("python-telegram-bot could not read the update")
+        if status >= 300:
             raise RuntimeError(f"Telegram update handling answered {status}")
-        else:
-            await self._finish(item, InboxStatus.DONE)
+        await self._finish(item, InboxStatus.DONE)
         return True
 
     async def _send(self, item: InboxItem, replies: list[dict[str, Any]]) -> bool:
@@ -681,6 +681,20 @@ class Inbox:
             for data in unsent or ():
                 await self._record(session, str(data["key"]), gave_up)
             await self._settle(session, item, InboxStatus.FAILED, error, attempts)
+        self._resolve(item)
+
+    async def _reject(self, item: InboxItem, reason: str) -> None:
+        """Settle an event that can never be applied as rejected, saying why (no retries)."""
+        assert item.id is not None
+        log.warning(
+            "inbox: rejected %s/%s event %s (%s): %s",
+            item.provider,
+            item.kind,
+            item.event_id[:40],
+            item.conversation.split(":", 1)[0],
+            reason,
+        )
+        await self._finish(item, InboxStatus.REJECTED, f"rejected: {reason}", item.attempts + 1)
         self._resolve(item)
 
     def _resolve(self, item: InboxItem) -> None:

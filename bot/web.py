@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
 
 from aiohttp import web
 from sqlmodel import select
@@ -33,6 +34,17 @@ from bot.inbox import (
     TelegramWebhook,
     gather_event_id,
 )
+from bot.payloads import (
+    MAX_ID,
+    Malformed,
+    TelegramUpdate,
+    TwilioGather,
+    TwilioMessage,
+    TwilioStatus,
+    load_json,
+    parse,
+    who,
+)
 from storage.db import Database
 from storage.models import Customer, Message
 
@@ -43,6 +55,11 @@ EMPTY_TWIML = str(MessagingResponse())
 #: How often a caller is put on hold while their keypad choice is being applied.
 VOICE_HOLDS = 4
 TELEGRAM_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+#: The largest request body read by default (a setting): webhooks carry a few kilobytes.
+MAX_BODY_BYTES = 1024 * 1024
+FORM = "application/x-www-form-urlencoded"
+#: The longest idempotency key a status callback can name (the column's width).
+KEY_LENGTH = 200
 
 __all__ = ["DEPS", "INBOX", "TelegramWebhook", "WebDeps", "build_web_app", "start_web"]
 
@@ -62,6 +79,8 @@ class WebDeps:
     inbox_config: InboxConfig | None = None
     #: Seconds a keypad choice's webhook waits for its reply before putting the call on hold.
     voice_wait: float = 2.0
+    #: Larger request bodies are answered 413 unread.
+    max_body_bytes: int = MAX_BODY_BYTES
     #: The inbox, made by `build_web_app`.
     inbox: Inbox | None = field(default=None, init=False)
 
@@ -84,8 +103,11 @@ def _twilio(
             log.warning("rejected an unsigned Twilio request to %s", request.path)
             return web.Response(status=403, text="invalid signature")
         # The signature covers the form, so the form is read, but nothing is done with it
-        # before it is checked.
-        form = {key: str(value) for key, value in (await request.post()).items()}
+        # before it is checked. Read as bytes (413 past the cap), decoded here: aiohttp's
+        # own form parser raises on bytes that are not UTF-8, and would take multipart.
+        form = await _read_form(request)
+        if form is None:
+            return web.Response(status=400, text="expected a UTF-8 form")
         # Behind a proxy the URL Twilio signed is the public one, not what we were asked.
         url = deps.public_url + request.raw_path  # exactly as requested: no re-encoding
         if not RequestValidator(token).validate(url, form, signature):
@@ -96,26 +118,56 @@ def _twilio(
     return checked
 
 
+async def _read_form(request: web.Request) -> dict[str, str] | None:
+    """The urlencoded form of a request (the last value of a repeated name), or None when the
+    body is not a UTF-8 urlencoded form."""
+    if request.content_type != FORM:
+        return None
+    body = await request.read()
+    try:
+        text = body.decode("utf-8")
+        pairs = parse_qsl(text, keep_blank_values=True, errors="strict", max_num_fields=1000)
+    except (UnicodeDecodeError, ValueError):
+        return None
+    return dict(pairs)
+
+
 async def twilio_message(
     request: web.Request, deps: WebDeps, form: Mapping[str, str]
 ) -> web.StreamResponse:
-    """An SMS or WhatsApp message from a customer: keep it, answer at once (replies follow)."""
-    await request.app[INBOX].keep_twilio_message(form)
+    """An SMS or WhatsApp message from a customer: keep it, answer at once (replies follow).
+
+    A message whose fields do not fit (see bot/payloads.py) is logged and acknowledged: it
+    came from Twilio, and any other answer would only have Twilio send it again.
+    """
+    try:
+        message = parse(TwilioMessage, form)
+    except Malformed as exc:
+        log.warning("ignored a malformed Twilio message from %s: %s", who(form), exc)
+        return web.Response(text=EMPTY_TWIML, content_type=TWIML)
+    await request.app[INBOX].keep_twilio_message(form, message)
     return web.Response(text=EMPTY_TWIML, content_type=TWIML)
 
 
 async def twilio_status(
     request: web.Request, deps: WebDeps, form: Mapping[str, str]
 ) -> web.StreamResponse:
-    """A status callback for a message or call we sent."""
-    sid = form.get("MessageSid") or form.get("CallSid") or ""
-    status = form.get("MessageStatus") or form.get("CallStatus") or ""
+    """A status callback for a message or call we sent (a malformed one acknowledged)."""
+    try:
+        callback = parse(TwilioStatus, form)
+    except Malformed as exc:
+        log.warning("ignored a malformed Twilio status callback: %s", exc)
+        return web.Response(status=204)
+    key = request.query.get("key") or None
+    if key is not None and len(key) > KEY_LENGTH:
+        log.warning("ignored a Twilio status callback with an overlong key")
+        return web.Response(status=204)
     await apply_status(
         deps.db,
-        key=request.query.get("key"),
-        provider_id=sid,
-        status=status,
-        error_code=form.get("ErrorCode") or None,
+        key=key,
+        provider_id=callback.sid,
+        status=callback.status,
+        error_code=callback.error_code,
         now=deps.clock(),
     )
     return web.Response(status=204)
@@ -164,6 +216,14 @@ async def twilio_gather(
             )
         return web.Response(text=twiml, content_type=TWIML)
     assert choice is not None
+    try:
+        parse(TwilioGather, form)
+    except Malformed as exc:
+        # Not a keypad choice Tagih can apply: the caller hears goodbye, nothing is kept.
+        log.warning("ignored a malformed keypad choice to %s: %s", who(form, "To"), exc)
+        _, language = await _call_context(deps, key)
+        goodbye = voice_twiml.prompt("goodbye", language)
+        return web.Response(text=voice_twiml.goodbye_twiml(goodbye, language), content_type=TWIML)
     inbox = request.app[INBOX]
     item_id = await inbox.keep_gather(form, key=key, stage=stage, choice=choice)
     if item_id is None:  # Twilio retried the request: the choice is already kept
@@ -181,6 +241,8 @@ async def twilio_voice_result(
     try:
         item_id, held = int(request.query.get("event", "")), int(request.query.get("n", "1"))
     except ValueError:
+        return web.Response(status=400, text="bad event")
+    if not (1 <= item_id <= MAX_ID and 1 <= held <= VOICE_HOLDS + 1):
         return web.Response(status=400, text="bad event")
     return await _voice_answer(deps, request.app[INBOX], key, item_id, held + 1)
 
@@ -214,13 +276,21 @@ async def telegram_webhook(request: web.Request) -> web.StreamResponse:
         return web.Response(status=404)
     if not deps.telegram.updates.verify_secret(request.headers.get(TELEGRAM_SECRET_HEADER)):
         return web.Response(status=403)
+    # Only now is the body read (413 past the cap) and parsed, its nesting bounded.
     try:
-        payload = await request.json()
-    except ValueError:
-        return web.Response(status=400, text="not JSON")
+        payload = load_json(await request.read())
+    except Malformed as exc:
+        return web.Response(status=400, text=str(exc))
     if not isinstance(payload, dict) or not isinstance(payload.get("update_id"), int):
         return web.Response(status=400, text="no update_id")
-    await request.app[INBOX].keep_telegram(payload)
+    try:
+        update = parse(TelegramUpdate, payload)
+    except Malformed as exc:
+        # From Telegram (the secret holds) but nothing Tagih can act on: acknowledged, or
+        # Telegram would send it again and again.
+        log.warning("ignored Telegram update %d: %s", payload["update_id"], exc)
+        return web.Response(status=200)
+    await request.app[INBOX].keep_telegram(payload, update)
     return web.Response(status=200)
 
 
@@ -238,7 +308,7 @@ async def healthz(request: web.Request) -> web.StreamResponse:
 
 def build_web_app(deps: WebDeps) -> web.Application:
     """The aiohttp application with every webhook route; its inbox worker runs with it."""
-    app = web.Application(client_max_size=1024 * 1024)
+    app = web.Application(client_max_size=deps.max_body_bytes)
     app[DEPS] = deps
     inbox = Inbox(deps.db, deps.router, deps, clock=deps.clock, config=deps.inbox_config)
     app[INBOX] = deps.inbox = inbox

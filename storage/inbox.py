@@ -29,10 +29,13 @@ class InboxStatus(StrEnum):
     SENDING = "sending"  # applied; its stored replies are still to be sent
     DONE = "done"
     FAILED = "failed"  # given up after retries (`error` says why)
+    REJECTED = "rejected"  # malformed, never applicable: settled at once (`error` says why)
 
 
 #: Statuses that still hold their conversation's later events back.
 OPEN = (InboxStatus.PENDING.value, InboxStatus.SENDING.value)
+#: Statuses that are final.
+SETTLED = (InboxStatus.DONE, InboxStatus.FAILED, InboxStatus.REJECTED)
 _T = table_of(InboxItem)
 
 
@@ -194,7 +197,7 @@ async def settle(
         values["error"] = error
     if attempts is not None:
         values["attempts"] = attempts
-    if status in (InboxStatus.DONE, InboxStatus.FAILED):
+    if status in SETTLED:
         values["done_at"] = now
     return await _update_leased(session, item_id=item_id, worker=worker, values=values)
 
@@ -261,7 +264,7 @@ async def finish(
 
 
 async def purge(db: Database, *, before: dt.datetime) -> int:
-    """Delete events settled (done or failed) before `before`; how many.
+    """Delete events settled (done, failed or rejected) before `before`; how many.
 
     Replays of a purged event are still applied once: the router's own ledger of applied
     provider events (`InboundEvent`) keeps them.
@@ -270,7 +273,7 @@ async def purge(db: Database, *, before: dt.datetime) -> int:
         conn = await session.connection()
         result = await conn.execute(
             delete(_T).where(
-                _T.c.status.in_((InboxStatus.DONE.value, InboxStatus.FAILED.value)),
+                _T.c.status.in_([status.value for status in SETTLED]),
                 _T.c.done_at < before,
             )
         )

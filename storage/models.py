@@ -354,7 +354,8 @@ class InboxItem(SQLModel, table=True):
     The webhook inserts it (once per provider event id) and answers; a worker then runs the
     conversation: oldest open event first in each `conversation`, leased while it runs.
     `status`: pending (not yet applied), sending (applied, `replies` still to send),
-    done, failed (gave up after retries; `error` says why).
+    done, failed (gave up after retries) or rejected (malformed, never applicable); `error`
+    says why.
     """
 
     __tablename__ = "inbox"
