@@ -179,6 +179,20 @@ async def test_flood_limit_overall(api: Api, clock: VirtualClock) -> None:
     assert (await api("sendMessage", chat_id=CHAT + 99, text="x"))[0] == 200
 
 
+async def test_flood_limit_overall_allows_jitter_not_speed(api: Api, clock: VirtualClock) -> None:
+    """30/s arriving up to 25 ms bunched passes (a loaded sender's jitter); 32/s does not."""
+    start = clock.now = 100.0
+    for n in range(90):  # three seconds at 30/s, the first and third 25 ms late
+        clock.now = start + n / 30 + (0.025 if n // 30 != 1 else 0.0)
+        assert (await api("sendMessage", chat_id=CHAT + n, text="x"))[0] == 200, n
+    start = clock.now = 200.0
+    statuses = []
+    for n in range(64):  # two seconds at 32/s
+        clock.now = start + n / 32
+        statuses.append((await api("sendMessage", chat_id=CHAT + 200 + n, text="x"))[0])
+    assert 429 in statuses
+
+
 async def test_knobs(api: Api, sandbox: TelegramSandbox) -> None:
     sandbox.fail_next("sendMessage", 500, "Internal Server Error")
     assert await api("sendMessage", chat_id=CHAT, text="x") == (

@@ -53,8 +53,9 @@ class TelegramChannel:
     max_length: ClassVar[int | None] = 4096
     supports_html: ClassVar[bool] = False  # plain text: no parse_mode to escape for
     supports_buttons: ClassVar[bool] = True
-    #: Requests under way at once: 30/s at a round trip of up to ~0.3 s (Little's law).
-    max_in_flight: ClassVar[int] = 10
+    #: Requests under way at once: 30/s at a round trip of up to 1 s (Little's law). At 10
+    #: a loaded machine's ~0.35 s round trips held the overall pace to 28.4/s (94.7 %).
+    max_in_flight: ClassVar[int] = 30
 
     def __init__(
         self,
