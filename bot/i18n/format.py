@@ -6,8 +6,9 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
+from babel import Locale
 from babel.dates import format_date as babel_format_date
-from babel.numbers import format_currency, get_currency_symbol
+from babel.numbers import NumberPattern, get_currency_symbol, parse_pattern
 
 DEFAULT_LANGUAGE = "id"
 
@@ -36,16 +37,25 @@ def locale_for(language: str) -> str:
 @lru_cache(maxsize=8192)  # pure, and Babel's formatting dominates rendering a reminder
 def format_money(amount: Decimal, currency: str, language: str) -> str:
     """Format an amount for a reader: `Rp5.000.000` (id), `Rp5,000,000` (en), `$1,250.50` (en)."""
-    locale = locale_for(language)
     code = currency.upper()
+    pattern, locale, whole = _money_pattern(code, language)
+    if whole:
+        amount = amount.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    text: str = pattern.apply(amount, locale, currency=code, currency_digits=not whole)
+    return text
+
+
+@lru_cache(maxsize=64)
+def _money_pattern(code: str, language: str) -> tuple[NumberPattern, Locale, bool]:
+    """The parsed pattern and locale for one currency and language, and whether the amount
+    is shown whole: parsed once, not for every amount (most amounts differ)."""
+    locale = Locale.parse(locale_for(language))
     if code not in _WHOLE_CURRENCIES:
-        return format_currency(amount, code, locale=locale)
-    whole = amount.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        return locale.currency_formats["standard"], locale, False
     # English readers in Indonesia see "Rp" on every price tag; CLDR's English symbol is the
     # bare code ("IDR5,000,000"), so the Indonesian symbol is used with the reader's digits.
     symbol = get_currency_symbol(code, _LOCALES[DEFAULT_LANGUAGE])
-    pattern = f"'{symbol}'#,##0"
-    return format_currency(whole, code, format=pattern, locale=locale, currency_digits=False)
+    return parse_pattern(f"'{symbol}'#,##0"), locale, True
 
 
 @lru_cache(maxsize=4096)
