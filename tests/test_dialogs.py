@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from decimal import Decimal
 from pathlib import Path
@@ -25,6 +25,8 @@ from storage.models import (
     Invoice,
     Message,
     PaymentChoice,
+    Promise,
+    PromiseInvoice,
     Staff,
 )
 from tests.test_conversations_e2e import CHAT, NOW, PHONE, Chat
@@ -33,6 +35,28 @@ CHANNELS = ["telegram", "whatsapp"]
 OVERDUE = dt.date(2026, 11, 10)
 NOT_DUE = dt.date(2026, 12, 5)
 Invoices = list[tuple[str, dt.date, str, str]]  # number, due date, amount, currency
+
+
+class SeenChat(Chat):
+    """A customer's chat whose answers include the Telegram buttons' labels, as seen."""
+
+    async def say(self, text: str) -> str:
+        """Send a message; the bot's answer with its buttons."""
+        return await self._with_buttons(super().say(text))
+
+    async def choose(self, number: int) -> str:
+        """Pick option `number`; the bot's answer with its buttons."""
+        return await self._with_buttons(super().choose(number))
+
+    async def _with_buttons(self, answer: Awaitable[str]) -> str:
+        telegram = self.app.providers.telegram_sandbox
+        if self.channel != "telegram" or telegram is None:
+            return await answer
+        before = len(telegram.sent)
+        text = await answer
+        markups = [m.reply_markup or {} for m in telegram.sent[before:]]
+        labels = [b["text"] for m in markups for row in m.get("inline_keyboard", []) for b in row]
+        return "\n".join([text, *labels])
 
 
 @pytest.fixture
@@ -122,7 +146,7 @@ async def test_dispute_asks_the_description_and_confirms(
     sqlite_url: str, tmp_path: Path, channel: str
 ) -> None:
     async with tagih_with(sqlite_url, tmp_path, TWO_OPEN) as app:
-        chat = Chat(app, channel)
+        chat = SeenChat(app, channel)
         assert "Faktur mana" in await chat.say("barangnya rusak")
         assert "Ceritakan" in await chat.choose(1)  # INV-1
         summary = await chat.say("kemasan sobek, 10 sak semen pecah")
@@ -145,7 +169,7 @@ async def test_dispute_on_all_invoices_without_a_description(
     sqlite_url: str, tmp_path: Path
 ) -> None:
     async with tagih_with(sqlite_url, tmp_path, TWO_OPEN) as app:
-        chat = Chat(app, "whatsapp")
+        chat = SeenChat(app, "whatsapp")
         assert "Apa masalahnya" in await chat.say("ada masalah")
         assert "Faktur mana" in await chat.say("1")  # wrong invoice
         assert "Ceritakan" in await chat.say("semua")
@@ -174,7 +198,7 @@ async def test_handoff_for_customers_who_owe_nothing_chaseable(
     sqlite_url: str, tmp_path: Path, invoices: Invoices, disputed: tuple[str, ...]
 ) -> None:
     async with tagih_with(sqlite_url, tmp_path, invoices, disputed=disputed) as app:
-        chat = Chat(app, "whatsapp")
+        chat = SeenChat(app, "whatsapp")
         assert "petugas kami akan segera" in await chat.say("saya mau bicara dengan petugas")
         [case] = await rows(app, Case)
         assert case.kind == "handoff"
@@ -185,7 +209,7 @@ async def test_disputed_customer_hears_the_dispute_not_nothing_open(
     sqlite_url: str, tmp_path: Path
 ) -> None:
     async with tagih_with(sqlite_url, tmp_path, TWO_OPEN, disputed=("INV-1", "INV-2")) as app:
-        answer = await Chat(app, "whatsapp").say("halo")
+        answer = await SeenChat(app, "whatsapp").say("halo")
         assert "tidak ada tagihan terbuka" not in answer
         assert "INV-1" in answer and "Bicara dengan petugas" in answer
 
@@ -195,7 +219,7 @@ async def test_disputed_customer_hears_the_dispute_not_nothing_open(
 
 async def test_sandbox_ships_example_payment_details(sqlite_url: str, tmp_path: Path) -> None:
     async with tagih_with(sqlite_url, tmp_path, TWO_OPEN, bank_accounts="") as app:
-        chat = Chat(app, "whatsapp")
+        chat = SeenChat(app, "whatsapp")
         menu = await chat.say("cara bayar")
         assert "belum tersedia" not in menu and "CONTOH" in menu
         details = await chat.say("1")
@@ -207,7 +231,7 @@ async def test_no_payment_details_leads_to_the_collector(sqlite_url: str, tmp_pa
     async with tagih_with(
         sqlite_url, tmp_path, TWO_OPEN, bank_accounts="", payment_examples=False
     ) as app:
-        answer = await Chat(app, "whatsapp").say("cara bayar")
+        answer = await SeenChat(app, "whatsapp").say("cara bayar")
         assert "belum tersedia" not in answer
         assert "Ani" in answer and "+6281100001111" in answer
         [case] = await rows(app, Case)
@@ -217,6 +241,108 @@ async def test_no_payment_details_leads_to_the_collector(sqlite_url: str, tmp_pa
 
 async def test_only_configured_methods_are_offered(sqlite_url: str, tmp_path: Path) -> None:
     async with tagih_with(sqlite_url, tmp_path, TWO_OPEN) as app:  # bank accounts only
-        menu = await Chat(app, "whatsapp").say("cara bayar")
+        menu = await SeenChat(app, "whatsapp").say("cara bayar")
         assert "Transfer bank" in menu
         assert "QRIS" not in menu and "Virtual account" not in menu and "Kartu" not in menu
+
+
+# --- 4. open invoices count, due or not --------------------------------------------------
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_not_yet_due_customer_can_pay_early(
+    sqlite_url: str, tmp_path: Path, channel: str
+) -> None:
+    invoices: Invoices = [("INV-9", NOT_DUE, "2000000", "IDR")]
+    async with tagih_with(sqlite_url, tmp_path, invoices) as app:
+        chat = SeenChat(app, channel)
+        menu = await chat.say("cara bayar")
+        assert "tidak ada tagihan" not in menu and "Transfer bank" in menu
+        assert "BCA 123-456-7890" in await chat.choose(1)
+        assert "penuh Rp2.000.000" in await chat.say("janji bayar besok")
+        assert "INV-9" in await chat.choose(1)
+        assert "sudah kami catat" in await chat.choose(1)
+        [promise] = await rows(app, Promise)
+        assert await invoices_of(app, PromiseInvoice, lambda m: m.promise_id, promise.id) == {
+            "INV-9"
+        }
+        assert "petugas kami akan segera" in await chat.say("saya mau bicara dengan petugas")
+
+
+# --- 6. amounts are checked against the open balance ------------------------------------
+
+OWED: Invoices = [
+    ("INV-1", OVERDUE, "1450000", "IDR"),
+    ("INV-2", NOT_DUE, "2000000", "IDR"),
+]
+
+
+async def test_claim_above_the_balance_is_corrected(sqlite_url: str, tmp_path: Path) -> None:
+    async with tagih_with(sqlite_url, tmp_path, OWED) as app:
+        chat = SeenChat(app, "whatsapp")
+        check = await chat.say("sudah bayar kemarin 5jt")
+        assert "Rp5.000.000" in check and "Rp3.450.000" in check and "bukti" not in check
+        assert "bukti transfer" in await chat.say("oh salah, 1,45jt")
+        assert "Rp1.450.000" in await chat.say("lewati")
+        [case] = await rows(app, Case)
+        assert case.data["amount"] == "1450000"
+        assert await invoices_of(app, CaseInvoice, lambda m: m.case_id, case.id) == {"INV-1"}
+
+
+async def test_claim_above_the_balance_confirmed_alerts_the_mismatch(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    async with tagih_with(sqlite_url, tmp_path, OWED) as app:
+        chat = SeenChat(app, "whatsapp")
+        await chat.say("sudah bayar kemarin 5jt")
+        assert "bukti transfer" in await chat.say("ya benar")
+        await chat.say("lewati")
+        [case] = await rows(app, Case)
+        assert case.data["amount"] == "5000000"
+        [alert] = await alerts(app)
+        assert "Rp5.000.000" in alert.body and "Rp3.450.000" in alert.body
+
+
+async def test_promise_covers_the_overdue_invoice_and_says_so(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    async with tagih_with(sqlite_url, tmp_path, OWED) as app:
+        chat = SeenChat(app, "whatsapp")
+        ask = await chat.say("bayar jumat")
+        assert "Rp1.450.000" in ask and "INV-1" in ask and "INV-2" not in ask
+        confirm = await chat.say("1")  # in full
+        assert "INV-1" in confirm and "Benar?" in confirm
+        done = await chat.say("ya")
+        assert "INV-1" in done
+        [promise] = await rows(app, Promise)
+        assert await invoices_of(app, PromiseInvoice, lambda m: m.promise_id, promise.id) == {
+            "INV-1"
+        }
+        [alert] = await alerts(app)
+        assert "INV-1" in alert.body and "INV-2" not in alert.body
+
+
+async def test_promise_above_the_balance_asks_again(sqlite_url: str, tmp_path: Path) -> None:
+    async with tagih_with(sqlite_url, tmp_path, OWED) as app:
+        chat = SeenChat(app, "whatsapp")
+        check = await chat.say("janji bayar jumat 10jt")
+        assert "Rp10.000.000" in check and "Rp3.450.000" in check
+        confirm = await chat.say("3,45jt")
+        assert "INV-1" in confirm and "INV-2" in confirm and "Benar?" in confirm
+        await chat.say("ya")
+        [promise] = await rows(app, Promise)
+        assert promise.amount is None  # the whole open balance
+        covered = await invoices_of(app, PromiseInvoice, lambda m: m.promise_id, promise.id)
+        assert covered == {"INV-1", "INV-2"}
+
+
+async def test_promise_keeps_currencies_apart(sqlite_url: str, tmp_path: Path) -> None:
+    invoices: Invoices = [("INV-1", OVERDUE, "1450000", "IDR"), ("INV-U", OVERDUE, "500", "USD")]
+    async with tagih_with(sqlite_url, tmp_path, invoices) as app:
+        chat = SeenChat(app, "whatsapp")
+        confirm = await chat.say("bayar jumat")
+        assert "Rp1.450.000" in confirm and "US$500" in confirm
+        assert "Rp1.950.000" not in confirm and "1.950" not in confirm
+        await chat.say("ya")
+        [alert] = await alerts(app)
+        assert "Rp1.450.000" in alert.body and "US$500" in alert.body

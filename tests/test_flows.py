@@ -76,7 +76,8 @@ def test_free_text_jumps_straight_to_promise_with_amount() -> None:
     assert "Selasa, 24 November 2026" in outcomes[0].replies[0].text
     assert "Rp2.000.000" in outcomes[0].replies[0].text
     [promise, _alert] = effects(outcomes)
-    assert promise == RecordPromise(dt.date(2026, 11, 24), Decimal(2_000_000), (1, 2))
+    # 2jt pays part of the oldest invoice only: the promise covers INV-1, not INV-2.
+    assert promise == RecordPromise(dt.date(2026, 11, 24), Decimal(2_000_000), (1,))
 
 
 @pytest.mark.parametrize(
@@ -239,3 +240,36 @@ def test_no_payment_details_hands_off_and_examples_say_so() -> None:
     outcomes, _ = talk("cara bayar", "1", facts=example)
     assert [o.payload for o in outcomes[0].replies[0].options] == ["method:transfer"]
     assert all("CONTOH" in o.replies[0].text for o in outcomes)
+
+
+MIXED = replace(
+    FACTS,
+    invoices=(
+        InvoiceFact(1, "INV-1", Decimal(1_450_000), "IDR", dt.date(2026, 11, 10)),
+        InvoiceFact(3, "INV-U", Decimal(500), "USD", dt.date(2026, 11, 15)),
+        InvoiceFact(2, "INV-2", Decimal(2_000_000), "IDR", dt.date(2026, 12, 5)),
+    ),
+)
+
+
+def test_promise_amount_stays_in_its_currency_and_skips_what_is_not_due() -> None:
+    outcomes, _ = talk("bayar jumat", "ya", facts=MIXED)
+    confirm = outcomes[0].replies[0].text
+    assert "Rp1.450.000 + US$500,00 (INV-1, INV-U)" in confirm and "INV-2" not in confirm
+    [promise, _alert] = effects(outcomes)
+    assert promise == RecordPromise(dt.date(2026, 11, 27), None, (1, 3))
+    outcomes, _ = talk("bayar jumat 1jt", "ya", facts=MIXED)
+    [promise, alert] = effects(outcomes)
+    assert promise == RecordPromise(dt.date(2026, 11, 27), Decimal(1_000_000), (1,))
+    assert isinstance(alert, AlertCollector) and "Rp1.000.000 (INV-1)" in alert.summary
+
+
+def test_claim_above_the_balance_is_read_back() -> None:
+    outcomes, state = talk("sudah bayar kemarin 5jt", facts=MIXED)
+    assert "Rp5.000.000" in outcomes[0].replies[0].text
+    assert "Rp3.450.000 (INV-1, INV-2)" in outcomes[0].replies[0].text
+    assert (state.flow, state.step) == ("paid", "over")
+    outcomes, _ = talk("sudah bayar kemarin 5jt", "1", "lewati", facts=MIXED)
+    [claim, alert] = effects(outcomes)
+    assert isinstance(claim, RecordPaymentClaim) and claim.invoice_ids == (1, 2)
+    assert isinstance(alert, AlertCollector) and "MORE than the open balance" in alert.summary

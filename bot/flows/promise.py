@@ -1,4 +1,8 @@
-"""The promise-to-pay flow: a date, an amount, a confirmation in words."""
+"""The promise-to-pay flow: a date, an amount checked against the balance, a confirmation.
+
+A promise covers the invoices its amount pays, oldest due first (without an amount, those
+due by today), and says which: it never silently covers next month's invoice too.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,22 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from bot.flows.common import money, open_ids
+from bot.flows.common import (
+    YES_WORDS,
+    balance,
+    chased,
+    cover,
+    main_currency,
+    money,
+    numbers,
+    totals_text,
+)
 from bot.flows.nlu import parse_amount, parse_date
 from bot.flows.texts import t
 from bot.flows.types import (
     AlertCollector,
     Facts,
+    InvoiceFact,
     Option,
     Outcome,
     RecordPromise,
@@ -21,18 +35,28 @@ from bot.flows.types import (
 )
 from bot.i18n.format import format_date
 
+FULL_WORDS = frozenset({"penuh", "full", "ya", "yes", "lunas", "semua", "iya"})
 
-def promise_recorded(facts: Facts, promise: RecordPromise, *, source: str = "chat") -> Outcome:
+
+def _what(facts: Facts, amount: Decimal | None, invoices: tuple[InvoiceFact, ...]) -> str:
+    """`Rp1.450.000 (INV-1)`: the amount, or the covered balance per currency, and invoices."""
+    total = money(facts, amount) if amount is not None else totals_text(invoices, facts.language)
+    return f"{total} ({numbers(invoices)})" if invoices else total
+
+
+def promise_recorded(
+    facts: Facts, promise: RecordPromise, *, source: str = "chat", note: str = ""
+) -> Outcome:
     """Record the promise and thank; reminders pause until the date plus grace."""
+    invoices = tuple(i for i in facts.invoices if i.id in promise.invoice_ids)
+    what = _what(facts, promise.amount, invoices)
     text = t(
         "promise_done",
         facts.language,
         date=format_date(promise.promised_date, facts.language),
-        amount=money(facts, promise.amount),
+        amount=what,
     )
-    summary = (
-        f"promise ({source}): {money(facts, promise.amount)} by {promise.promised_date.isoformat()}"
-    )
+    summary = f"promise ({source}): {what} by {promise.promised_date.isoformat()}{note}"
     return Outcome((Reply(text),), State(), (promise, AlertCollector("promise_made", summary)))
 
 
@@ -46,8 +70,18 @@ def ask_date(facts: Facts, preface: str | None = None) -> Outcome:
     )
 
 
+def _ask_amount(facts: Facts, data: dict[str, Any], preface: str | None = None) -> Outcome:
+    lang = facts.language
+    text = t("promise_ask_amount", lang, total=_what(facts, None, chased(facts)))
+    options = (Option(t("opt_full", lang), "full"),)
+    return Outcome(
+        (Reply(f"{preface}\n{text}" if preface else text, options),),
+        State("promise", "amount", data),
+    )
+
+
 def from_date(turn: Turn, payload: str | None, facts: Facts) -> Outcome:
-    """Check the date given (not past, not too far), then ask or confirm the amount."""
+    """Check the date given (not past, not too far), then ask or check the amount."""
     lang = facts.language
     if payload and payload.startswith("date:+"):
         when: dt.date | None = facts.today + dt.timedelta(days=int(payload[6:]))
@@ -62,46 +96,84 @@ def from_date(turn: Turn, payload: str | None, facts: Facts) -> Outcome:
         return ask_date(facts, t("promise_too_far", lang, limit=format_date(limit, lang)))
     amount = parse_amount(turn.text)
     data = {"date": when.isoformat()}
-    if amount is None and len(facts.totals()) == 1:
-        options = (Option(t("opt_full", lang), "full"),)
-        text = t("promise_ask_amount", lang, total=money(facts, None))
-        return Outcome((Reply(text, options),), State("promise", "amount", data))
+    if amount is None and len({i.currency for i in chased(facts)}) == 1:
+        return _ask_amount(facts, data)
+    return _checked(facts, data, amount)
+
+
+def _checked(facts: Facts, data: dict[str, Any], amount: Decimal | None) -> Outcome:
+    """An amount above the whole open balance is read back before anything is recorded."""
+    lang = facts.language
+    if amount is not None and amount > balance(facts, main_currency(facts)):
+        text = t(
+            "amount_over",
+            lang,
+            amount=money(facts, amount),
+            balance=_what(facts, None, tuple(cover(facts, amount))),
+        )
+        options = (Option(t("opt_yes", lang), "yes"),)
+        return Outcome(
+            (Reply(text, options),),
+            State("promise", "over", {**data, "amount": str(amount)}),
+        )
     return _confirm(facts, data, amount)
 
 
 def _confirm(facts: Facts, data: dict[str, Any], amount: Decimal | None) -> Outcome:
     lang = facts.language
-    total = sum(facts.totals().values(), Decimal(0)) if len(facts.totals()) == 1 else None
-    if amount is not None and total is not None and amount >= total:
-        amount = None  # the full balance: recorded without an amount
-    data = {**data, "amount": str(amount) if amount is not None else None}
+    invoices = cover(facts, amount)
+    covered_total = sum((i.balance for i in invoices), Decimal(0))
+    if (
+        amount is not None
+        and amount == covered_total
+        and amount <= balance(facts, main_currency(facts))
+    ):
+        amount = None  # exactly the balance of the invoices it covers: recorded as in full
+    data = {
+        **data,
+        "amount": str(amount) if amount is not None else None,
+        "invoices": [i.id for i in invoices],
+    }
     when = dt.date.fromisoformat(data["date"])
-    text = t("promise_confirm", lang, date=format_date(when, lang), amount=money(facts, amount))
+    text = t(
+        "promise_confirm",
+        lang,
+        date=format_date(when, lang),
+        amount=_what(facts, amount, invoices),
+    )
     options = (Option(t("opt_yes", lang), "yes"), Option(t("opt_change", lang), "change"))
     return Outcome((Reply(text, options),), State("promise", "confirm", data))
 
 
 def step(step: str, data: dict[str, Any], turn: Turn, payload: str | None, facts: Facts) -> Outcome:
-    """Continue the promise: the date, the amount, then the confirmation."""
+    """Continue the promise: the date, the amount (checked), then the confirmation."""
+    lang = facts.language
+    typed = " ".join(turn.text.lower().split()).strip(".!")
     if step == "date":
         return from_date(turn, payload, facts)
     if step == "amount":
-        amount = None if payload == "full" else parse_amount(turn.text)
-        if (
-            amount is None
-            and payload != "full"
-            and turn.text.strip().lower() not in ("penuh", "full", "ya", "yes", "lunas")
-        ):
-            text = t("promise_ask_amount", facts.language, total=money(facts, None))
-            return Outcome(
-                (Reply(text, (Option(t("opt_full", facts.language), "full"),)),),
-                State("promise", "amount", data),
-            )
-        return _confirm(facts, data, amount)
+        if payload == "full" or typed in FULL_WORDS:
+            return _confirm(facts, data, None)
+        amount = parse_amount(turn.text)
+        if amount is None:
+            return _ask_amount(facts, data, t("not_understood", lang))
+        return _checked(facts, data, amount)
+    if step == "over":
+        amount = parse_amount(turn.text)
+        if amount is not None:
+            return _checked(facts, {"date": data["date"]}, amount)
+        if (payload or typed) in YES_WORDS:
+            return _confirm(facts, {**data, "over": True}, Decimal(data["amount"]))
+        return _checked(facts, {"date": data["date"]}, Decimal(data["amount"]))
     # step "confirm"
-    answer = payload or turn.text.strip().lower()
-    if answer in ("yes", "ya", "y", "benar", "betul", "ok", "oke", "iya"):
+    answer = payload or typed
+    if answer in YES_WORDS:
         amount = Decimal(data["amount"]) if data.get("amount") else None
-        promise = RecordPromise(dt.date.fromisoformat(data["date"]), amount, open_ids(facts))
-        return promise_recorded(facts, promise)
+        ids = tuple(int(i) for i in data.get("invoices") or [i.id for i in cover(facts, amount)])
+        promise = RecordPromise(dt.date.fromisoformat(data["date"]), amount, ids)
+        note = ""
+        if data.get("over"):
+            over = totals_text(facts.invoices, lang)
+            note = f" — MORE than the open balance {over} (the customer confirmed the amount)"
+        return promise_recorded(facts, promise, note=note)
     return ask_date(facts)

@@ -42,6 +42,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Thank you, we recorded your payment of {amount} on {date} and will verify it. "
         "Reminders for those invoices are paused for 3 days.",
     },
+    "amount_over": {
+        "id": "Anda menyebut {amount}, lebih besar dari sisa tagihan Anda {balance}. Apakah "
+        "jumlahnya benar? Jika salah, ketik jumlah yang benar (contoh: 1,5jt).",
+        "en": "You said {amount}, more than your open balance of {balance}. Is that right? "
+        "If not, type the correct amount (for example: 1.5m).",
+    },
     # promise to pay
     "promise_ask_date": {
         "id": "Kapan Anda akan membayar? (contoh: besok, Jumat, tgl 25)",
