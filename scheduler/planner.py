@@ -11,9 +11,11 @@ that differ, in batches.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import logging
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -364,6 +366,26 @@ async def _plan_batch(
     return failures
 
 
+@contextmanager
+def _older_objects_frozen() -> Iterator[None]:
+    """Keep the cyclic garbage collector off the objects that existed before the pass.
+
+    A pass creates and keeps many objects, which sets off full collections, and each one
+    traversed the whole heap (the libraries' modules and caches): 30-40 % of a cold pass.
+    Frozen, the old objects are left out until the pass ends; garbage made during the
+    pass is still collected, and the old objects are scanned again after it. A process
+    that already freezes objects itself (a pre-forking server) is left alone.
+    """
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 async def plan_pass(
     db: Database,
     *,
@@ -372,15 +394,42 @@ async def plan_pass(
     now: dt.datetime,
     horizon_days: int = 1,
     cap: int = 3,
-    batch_size: int = 500,
+    batch_size: int = 2000,
     only: Collection[int] | None = None,
 ) -> PlanStats:
     """Re-plan every customer (or `only` these) whose inputs changed; one transaction per batch.
 
     Materialises today and the next `horizon_days` local days: what the dispatcher needs.
+    A batch is 2,000 customers by default: each batch's statements and commit cost as much
+    as planning a few hundred customers, and on SQLite the write lock is held a fraction
+    of a second (a dispatch tick waits at most that long).
     A customer whose calendar raises is skipped with a warning and an alert to the team;
     everyone else is planned.
     """
+    with _older_objects_frozen():
+        return await _plan_pass(
+            db,
+            inputs=inputs,
+            window=window,
+            now=now,
+            horizon_days=horizon_days,
+            cap=cap,
+            batch_size=batch_size,
+            only=only,
+        )
+
+
+async def _plan_pass(
+    db: Database,
+    *,
+    inputs: PlanningInputs,
+    window: Window,
+    now: dt.datetime,
+    horizon_days: int,
+    cap: int,
+    batch_size: int,
+    only: Collection[int] | None,
+) -> PlanStats:
     stats = PlanStats()
     key = inputs_key(inputs, window, horizon_days, cap)
     async with db.sessions() as reader:
