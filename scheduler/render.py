@@ -27,6 +27,10 @@ class ReminderRenderer:
         """Remember the company name, the fallback language and any edited templates."""
         self.company_name = company_name
         self.default_language = default_language
+        if env is not None:
+            # Built for this renderer from the overrides of the moment: nothing it loads
+            # changes while it lives, so the package's files need no stat on every render.
+            env.auto_reload = False
         self.env = env
 
     def context(self, plan: SendPlan) -> ReminderContext:

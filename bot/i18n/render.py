@@ -91,6 +91,13 @@ def environment() -> jinja2.Environment:
 
 
 @lru_cache(maxsize=256)
+def _template(env: jinja2.Environment, name: str) -> jinja2.Template:
+    """`env`'s compiled template `name`, looked up once: an environment's templates (the
+    package's, an admin's overrides read when it was built) do not change while it lives."""
+    return env.get_template(name)
+
+
+@lru_cache(maxsize=256)
 def _resolve_language(template: str, language: str) -> str:
     """The requested language when its templates exist, else Indonesian.
 
@@ -175,9 +182,9 @@ def render_reminder(
     env = env or environment()
     language, variables = reminder_variables(context)
     prefix = f"{context.template}.{language}"
-    subject = env.get_template(f"{prefix}.subject.j2").render(variables)
-    text = env.get_template(f"{prefix}.txt.j2").render(variables)
-    html = env.get_template(f"{prefix}.html.j2").render(variables)
+    subject = _template(env, f"{prefix}.subject.j2").render(variables)
+    text = _template(env, f"{prefix}.txt.j2").render(variables)
+    html = _template(env, f"{prefix}.html.j2").render(variables)
     # A subject is one header line: newlines from a customer name must not split it.
     return RenderedMessage(subject=" ".join(subject.split()), text=_tidy_text(text), html=html)
 
@@ -197,7 +204,7 @@ def render_short(
         marked=False, menu=menu, buttons=buttons, chat_link=chat_link, stop_hint=stop_hint
     )
     env = env or environment()
-    text = env.get_template(f"{context.template}.{language}.short.j2").render(variables)
+    text = _template(env, f"{context.template}.{language}.short.j2").render(variables)
     return _tidy_text(text)
 
 
@@ -206,5 +213,5 @@ def render_voice(context: ReminderContext, *, env: jinja2.Environment | None = N
     language, variables = reminder_variables(context)
     variables.update(marked=False)  # a listener cannot see a mark
     env = env or environment()
-    text = env.get_template(f"{context.template}.{language}.voice.j2").render(variables)
+    text = _template(env, f"{context.template}.{language}.voice.j2").render(variables)
     return " ".join(text.split())
