@@ -18,6 +18,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColu
 from rich.table import Table
 
 from bot.app import Tagih
+from bot.cli_ledger import case_app, customers_app, invoices_app, payment_app, promise_app
 from bot.cli_policy import policy_app
 from bot.cli_report import report_command
 from bot.cli_staff import audit_command, staff_app
@@ -37,6 +38,11 @@ app.add_typer(policy_app, name="policy")
 app.command("report")(report_command)
 app.add_typer(staff_app, name="staff")
 app.command("audit")(audit_command)
+app.add_typer(customers_app, name="customers")
+app.add_typer(invoices_app, name="invoices")
+app.add_typer(payment_app, name="payment")
+app.add_typer(case_app, name="case")
+app.add_typer(promise_app, name="promise")
 console = Console()
 err = Console(stderr=True)
 T = TypeVar("T")
@@ -131,9 +137,14 @@ def import_command(
     from storage.importers import ImportReport
 
     assert isinstance(report, ImportReport)
+    for warning in report.warnings:
+        err.print(str(warning), markup=False, highlight=False, soft_wrap=True)
+    if report.warnings:
+        count = len(report.warnings)
+        err.print(f"[yellow]{count} warning{'' if count == 1 else 's'}: check these cells.[/]")
     if not report.ok:
         for error in report.errors:
-            err.print(str(error), markup=False, highlight=False)
+            err.print(str(error), markup=False, highlight=False, soft_wrap=True)
         err.print(f"[red]{len(report.errors)} bad row(s): nothing was imported.[/]")
         raise typer.Exit(1)
     verb = "would import" if dry_run else "imported"

@@ -46,6 +46,7 @@ class PaymentRefused(ValueError):
     def __init__(
         self,
         refusal: Refusal,
+        field: str,
         message: str,
         *,
         invoice: Invoice | None = None,
@@ -53,7 +54,11 @@ class PaymentRefused(ValueError):
     ) -> None:
         super().__init__(message)
         self.refusal = refusal
-        self.invoice = invoice
+        self.field = field  # the argument at fault: invoice, amount, paid_on, method, reference
+        # Plain values, not the row: the transaction is rolled back when this is caught.
+        self.number = invoice.number if invoice else None
+        self.currency = invoice.currency if invoice else None
+        self.balance = invoice.balance if invoice else None
         self.amount = amount
 
 
@@ -111,41 +116,48 @@ async def record_payment(
     if isinstance(invoice, str):
         found = await find_invoice(session, number=invoice)
         if found is None:
-            raise PaymentRefused(Refusal.UNKNOWN_INVOICE, f"no invoice numbered {invoice!r}")
+            raise PaymentRefused(
+                Refusal.UNKNOWN_INVOICE, "invoice", f"no invoice numbered {invoice!r}"
+            )
         invoice = found
     assert invoice.id is not None
     if invoice.balance <= 0 or invoice.status == InvoiceStatus.PAID:
         raise PaymentRefused(
-            Refusal.ALREADY_PAID, f"{invoice.number} is already paid", invoice=invoice
+            Refusal.ALREADY_PAID, "invoice", f"{invoice.number} is already paid", invoice=invoice
         )
     amount = invoice.balance if amount is None else amount
     if amount <= 0:
         raise PaymentRefused(
-            Refusal.NOT_POSITIVE, f"must be more than zero, got {amount}", amount=amount
+            Refusal.NOT_POSITIVE, "amount", f"must be more than zero, got {amount}", amount=amount
         )
     if amount >= MAX_AMOUNT:
-        raise PaymentRefused(Refusal.TOO_LARGE, f"too large: {amount}", amount=amount)
+        raise PaymentRefused(Refusal.TOO_LARGE, "amount", f"too large: {amount}", amount=amount)
     over = max(amount - invoice.balance, Decimal(0))
     if over and not allow_over:
         raise PaymentRefused(
             Refusal.OVER_BALANCE,
+            "amount",
             f"{amount} is more than the open balance of {invoice.number} ({invoice.balance})",
             invoice=invoice,
             amount=amount,
         )
     if paid_on > today:
-        raise PaymentRefused(Refusal.FUTURE_DATE, f"{paid_on} is in the future (today {today})")
+        raise PaymentRefused(
+            Refusal.FUTURE_DATE, "paid_on", f"{paid_on} is in the future (today {today})"
+        )
     earliest = shift_years(today, -YEARS_BACK)
     if paid_on < earliest:
         # The CSV import's bound: older is a typo (`0026-03-25`), not a receivable.
-        raise PaymentRefused(Refusal.TOO_OLD, f"{paid_on} is before {earliest}")
+        raise PaymentRefused(Refusal.TOO_OLD, "paid_on", f"{paid_on} is before {earliest}")
     method = method.strip()
     if len(method) > METHOD_LENGTH or "\x00" in method:
-        raise PaymentRefused(Refusal.BAD_TEXT, f"method: longer than {METHOD_LENGTH} characters")
+        raise PaymentRefused(Refusal.BAD_TEXT, "method", f"longer than {METHOD_LENGTH} characters")
     if reference is not None:
         reference = reference.strip()
         if not reference or len(reference) > REFERENCE_LENGTH or "\x00" in reference:
-            raise PaymentRefused(Refusal.BAD_TEXT, f"reference: 1 to {REFERENCE_LENGTH} characters")
+            raise PaymentRefused(
+                Refusal.BAD_TEXT, "reference", f"1 to {REFERENCE_LENGTH} characters"
+            )
         taken = (
             await session.exec(
                 select(Payment, Invoice.number)
@@ -156,6 +168,7 @@ async def record_payment(
         if taken is not None:
             raise PaymentRefused(
                 Refusal.REFERENCE_TAKEN,
+                "reference",
                 f"{reference} is already recorded (on {taken[1]}, {taken[0].paid_on})",
             )
     else:

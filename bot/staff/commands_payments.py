@@ -67,16 +67,15 @@ async def paid(call: Call) -> list[StaffReply]:
 
 def _refusal(exc: PaymentRefused, call: Call) -> Exception:
     """The chat's words for a payment the shared operation refused."""
-    invoice, amount = exc.invoice, exc.amount
-    if exc.refusal == Refusal.ALREADY_PAID and invoice is not None:
-        return CommandError(f"{invoice.number} is already paid.")
+    number, currency, balance, amount = exc.number, exc.currency, exc.balance, exc.amount
+    if exc.refusal == Refusal.ALREADY_PAID:
+        return CommandError(f"{number} is already paid.")
     if exc.refusal == Refusal.NOT_POSITIVE:
         return UsageError("The amount must be more than zero.")
-    if exc.refusal == Refusal.OVER_BALANCE and invoice is not None and amount is not None:
-        open_text = money(invoice.balance, invoice.currency, call.staff)
+    if exc.refusal == Refusal.OVER_BALANCE and currency and balance is not None and amount:
         return CommandError(
-            f"Refused: {money(amount, invoice.currency, call.staff)} is more than the open "
-            f"balance of {invoice.number} ({open_text}). Nothing was recorded."
+            f"Refused: {money(amount, currency, call.staff)} is more than the open "
+            f"balance of {number} ({money(balance, currency, call.staff)}). Nothing was recorded."
         )
     if exc.refusal == Refusal.FUTURE_DATE:
         return UsageError("A payment date cannot be in the future.")
