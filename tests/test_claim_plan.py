@@ -1,0 +1,41 @@
+"""The claim reads only the batch it takes: SQLite plans it on an index, with no sort of
+every due row (the OR-query it replaced sorted them all for each batch: quadratic)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+
+from scheduler.claims import claim_due
+from storage.db import Database
+
+NOW = dt.datetime(2026, 11, 23, 2, 5, tzinfo=dt.UTC)
+
+
+async def test_claim_reads_through_the_status_index(sqlite_template: Path, tmp_path: Path) -> None:
+    path = tmp_path / "tagih.db"
+    shutil.copy(sqlite_template, path)
+    db = Database(f"sqlite+aiosqlite:///{path}")
+    seen: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            seen.append((statement, parameters))
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", capture)
+    try:
+        await claim_due(db, worker="w", now=NOW, limit=100, lease=dt.timedelta(minutes=5))
+        event.remove(db.engine.sync_engine, "before_cursor_execute", capture)
+        assert len(seen) == 2  # expired leases, then planned rows
+        async with db.engine.connect() as conn:
+            for statement, parameters in seen:
+                rows = await conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+                plan = " | ".join(str(row[-1]) for row in rows)
+                assert "ix_followup_status_planned" in plan, plan
+                assert "TEMP B-TREE" not in plan, plan
+    finally:
+        await db.dispose()
