@@ -137,9 +137,14 @@ def import_command(
     from storage.importers import ImportReport
 
     assert isinstance(report, ImportReport)
+    for warning in report.warnings:
+        err.print(str(warning), markup=False, highlight=False, soft_wrap=True)
+    if report.warnings:
+        count = len(report.warnings)
+        err.print(f"[yellow]{count} warning{'' if count == 1 else 's'}: check these cells.[/]")
     if not report.ok:
         for error in report.errors:
-            err.print(str(error), markup=False, highlight=False)
+            err.print(str(error), markup=False, highlight=False, soft_wrap=True)
         err.print(f"[red]{len(report.errors)} bad row(s): nothing was imported.[/]")
         raise typer.Exit(1)
     verb = "would import" if dry_run else "imported"

@@ -40,7 +40,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlmodel import SQLModel
 
-from storage.csvfile import RowError
+from storage.csvfile import RowError, looks_like_formula
 from storage.enums import InvoiceStatus, Role
 from storage.models import Customer, Staff, table_of
 from storage.parsing import NUL, DateRange, FieldError, optional, parse_required, parse_text
@@ -53,6 +53,12 @@ ZERO = Decimal(0)
 YEARS_BACK = 20
 
 Parser = Callable[[str], Any]
+#: The warning for a formula-like text cell (OWASP's CSV injection rule).
+FORMULA_WARNING = (
+    "looks like a spreadsheet formula (begins with {!r}); imported as text, "
+    "neutralised in CSV exports"
+)
+_FORMULA_FIRST = frozenset("=+-@")
 S = TypeVar("S")
 
 
@@ -75,6 +81,8 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
+    #: Cells imported as they are but worth a look: text a spreadsheet would run as a formula.
+    warnings: list[RowError] = field(default_factory=list)
     dry_run: bool = False
 
     @property
@@ -122,6 +130,9 @@ class Format:
     apply: Callable[[AsyncConnection, Run, list[Row]], Awaitable[None]]
     # Rules between fields; it sees only the fields that parsed, and reports each broken rule.
     check: Callable[[Run, int, dict[str, Any]], bool] | None = None
+    # Free-text columns (names, references, emails): a formula-like cell there is flagged.
+    # Amounts, dates, phone numbers and chat ids start with `-` or `+` legitimately.
+    texts: tuple[str, ...] = ()
 
 
 @dataclass
@@ -154,6 +165,13 @@ class Run:
         Each field is parsed on its own, then the duplicate key and the rules between
         the fields that did parse are checked, so one pass lists all of a row's faults.
         """
+        for column in self.spec.texts:
+            if texts[column][:1] in _FORMULA_FIRST and looks_like_formula(texts[column]):
+                self.report.warnings.append(
+                    RowError(
+                        self.report.file, line, column, FORMULA_WARNING.format(texts[column][0])
+                    )
+                )
         fields = self._good(texts)
         if fields is None:
             fields = self._fields(line, texts)

@@ -197,4 +197,5 @@ FORMAT = Format(
     | {"language", "timezone", "segment", "salesperson", "collector", "policy"},
     parsers,
     apply,
+    texts=("code", "name", "email", "segment", "salesperson", "collector", "policy"),
 )

@@ -167,4 +167,5 @@ FORMAT = Format(
     parsers,
     apply,
     check,
+    texts=("number", "customer", "item", "salesperson"),
 )

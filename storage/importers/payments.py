@@ -132,4 +132,5 @@ FORMAT = Format(
     frozenset({"method"}),
     parsers,
     apply,
+    texts=("reference", "invoice", "method"),
 )
