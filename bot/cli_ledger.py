@@ -48,6 +48,7 @@ from storage.ledger import (
     invoice_lines,
     promise_lines,
 )
+from storage.models import Customer
 from storage.parsing import FieldError, parse_date, parse_positive_amount
 from storage.payments import MANUAL, PaymentRefused, Recorded, Refusal, record_payment
 from storage.reports.common import json_amount
@@ -61,6 +62,14 @@ T = TypeVar("T")
 #: How far ahead `customers show` looks for the next contacts, and how many it lists.
 PLAN_DAYS = 62
 PLAN_SHOWN = 3
+#: Why a planned day sends nothing, in words.
+HELD = {
+    "promise": "a promise to pay",
+    "paused": "reminders paused",
+    "disputed": "a dispute",
+    "opted_out": "opted out of the step's channels",
+    "no_contact": "no contact on the step's channels",
+}
 #: A text column is never squeezed below this (it wraps inside it).
 TEXT_MIN = 8
 #: A word longer than this (an email address, say) may be folded rather than drop a column.
@@ -474,7 +483,7 @@ def _print_card(
         say(f"Open cases: none{more}")
     upcoming, held = _split(plan)
     if held:
-        reasons = ", ".join(sorted({str(c.skipped) for c in held}))
+        reasons = ", ".join(sorted({HELD.get(str(c.skipped), str(c.skipped)) for c in held}))
         say(f"Held on {len(held)} planned day(s) up to {held[-1].day}: {reasons}")
     if not upcoming:
         reason = "nothing open to chase" if not plan else f"none in the next {PLAN_DAYS} days"
@@ -667,9 +676,9 @@ def payment_add(
         fail("AMOUNT", str(exc))
     paid_on = _day(on, "--on") if on is not None else today
 
-    async def work(tagih: Tagih) -> Recorded:
+    async def work(tagih: Tagih) -> tuple[Recorded, str]:
         async with tagih.db.transaction() as session:
-            return await record_payment(
+            done = await record_payment(
                 session,
                 invoice=invoice,
                 amount=received,
@@ -681,9 +690,12 @@ def payment_add(
                 reference=reference,
                 allow_over=allow_over,
             )
+            # Named in the reply: a mistyped number may well be another customer's invoice.
+            owner = await session.get(Customer, done.invoice.customer_id)
+            return done, f"{owner.name} ({owner.code})" if owner else "?"
 
     try:
-        done = _run(ctx, work)
+        done, owner = _run(ctx, work)
     except PaymentRefused as exc:
         _refused(exc, settings.language)
     inv, language = done.invoice, settings.language
@@ -697,7 +709,8 @@ def payment_add(
         over = format_money(done.over, inv.currency, language)
         state += f"; {over} more than the balance, to settle by hand (refund or credit)"
     _out().print(
-        f"recorded {paid} on {inv.number} ({done.payment.paid_on}, {done.payment.reference}): "
+        f"recorded {paid} on {inv.number} of {owner} "
+        f"({done.payment.paid_on}, {done.payment.reference}): "
         f"{state}",
         markup=False,
         highlight=False,

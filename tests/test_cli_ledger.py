@@ -143,7 +143,13 @@ def test_customers_show_lists_everything_and_the_next_contacts(workdir: Path) ->
     # next contact comes after it, as `tagih preview` would plan it.
     assert card["held"][0] == {"date": "2026-11-23", "reason": "promise"}
     assert card["next"] and card["next"][0]["date"] > "2026-12-01", card
-    assert "Held on" in out and "promise" in out
+    held = card["held"]
+    # Held by the promise, and on the chat-only step (+3): C001 has no chat contact.
+    assert {h["reason"] for h in held} == {"promise", "no_contact"}
+    assert (
+        f"Held on {len(held)} planned day(s) up to {held[-1]['date']}: a promise to pay, "
+        "no contact on the step's channels"
+    ) in out
     c002 = as_json("customers", "show", "C002", "--now", NOW)
     assert isinstance(c002, dict)
     assert c002["next"][0] == {
@@ -197,7 +203,8 @@ def test_payment_add_records_audits_and_stops_the_reminder(workdir: Path) -> Non
         "payment", "add", "INV-3", "100.000", "--on", "22/11/2026", "--method", "transfer BCA",
         "--reference", "BCA-0001", "--now", NOW,
     )  # fmt: skip
-    assert "recorded Rp100.000 on INV-3 (2026-11-22, BCA-0001): Rp200.000 still open" in out
+    assert "recorded Rp100.000 on INV-3 of CV Maju Jaya (C002) (2026-11-22, BCA-0001): " in out
+    assert "Rp200.000 still open" in out
     assert invoice_json("INV-3")["balance"] == 200_000
     # The rest, ISO date, default reference: the invoice is paid.
     out = invoke("payment", "add", "inv-3", "Rp 200.000", "--on", "2026-11-23", "--now", NOW)
