@@ -269,6 +269,26 @@ async def test_not_yet_due_customer_can_pay_early(
         assert "petugas kami akan segera" in await chat.say("saya mau bicara dengan petugas")
 
 
+# --- 5. no question is asked a third time ---------------------------------------------
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_question_not_understood_twice_goes_to_a_person(
+    sqlite_url: str, tmp_path: Path, channel: str
+) -> None:
+    async with tagih_with(sqlite_url, tmp_path, TWO_OPEN) as app:
+        chat = SeenChat(app, channel)
+        assert "Kapan Anda akan membayar" in await chat.say("janji bayar")
+        assert "Kapan Anda akan membayar" in await chat.say("hmm entahlah")
+        third = await chat.say("gak tau")
+        assert "Kapan Anda akan membayar" not in third and "Petugas kami" in third
+        [case] = await rows(app, Case)
+        assert (case.kind, case.reason) == ("handoff", "stuck")
+        assert "gak tau" in case.details
+        [alert] = await alerts(app)
+        assert alert.template == "handoff"
+
+
 # --- 6. amounts are checked against the open balance ------------------------------------
 
 OWED: Invoices = [

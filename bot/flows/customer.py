@@ -32,6 +32,14 @@ from bot.flows.types import (
 STOP_WORDS = {"stop", "berhenti", "unsubscribe", "stopall", "cancel", "end", "quit"}
 START_WORDS = {"mulai", "start", "unstop", "subscribe"}
 TRANSCRIPT_TURNS = 10
+#: A question is asked at most this often without progress; then a person takes over.
+MAX_ASKS = 2
+ASKED = "asked"
+#: A greeting opens the menu without "not understood".
+GREETINGS = frozenset(
+    {"halo", "hallo", "hai", "hi", "hello", "pagi", "siang", "sore", "malam", "permisi"}
+    | {"selamat pagi", "selamat siang", "selamat sore", "selamat malam", "assalamualaikum"}
+)
 MENU_PAYLOADS = {
     "menu:paid": "paid",
     "menu:promise": "promise",
@@ -85,12 +93,14 @@ def _menu_label(text: str) -> str | None:
     return None
 
 
-def _remember(outcome: Outcome, transcript: list[str]) -> Outcome:
-    """Keep the options just offered (for numbered answers) and the recent transcript."""
+def _remember(outcome: Outcome, transcript: list[str], asked: dict[str, int]) -> Outcome:
+    """Keep the options just offered (for numbered answers), the recent transcript and how
+    often each question was asked since the last record."""
     data = dict(outcome.state.data)
     offered = [o.payload for reply in outcome.replies for o in reply.options]
     data["options"] = offered
     data["transcript"] = transcript[-TRANSCRIPT_TURNS:]
+    data[ASKED] = asked
     return Outcome(
         outcome.replies, State(outcome.state.flow, outcome.state.step, data), outcome.effects
     )
@@ -142,33 +152,70 @@ def _nothing_open(turn: Turn, payload: str | None, facts: Facts, transcript: lis
     return Outcome((Reply(text, (Option(t("opt_handoff", lang), "menu:handoff"),)),), State())
 
 
-def step(state: State, turn: Turn, facts: Facts) -> Outcome:
-    """One turn of the customer conversation."""
+def _answer(state: State, turn: Turn, facts: Facts, transcript: list[str]) -> Outcome:
+    """What this turn leads to, before the loop guard and the bookkeeping."""
     data = dict(state.data)
-    transcript = [*list(data.get("transcript", [])), turn.text or (turn.payload or "")]
     free_text = state.flow == "dispute" and state.step == "details"
     payload = turn.payload or picked(turn.text, data, in_menu=state.flow == "menu")
     if payload is None:
         special = _global(turn, facts, free_text)
         if special is not None:
-            return _remember(special, transcript)
+            return special
     if payload and payload.startswith("voice:"):
-        return _remember(_voice(payload.removeprefix("voice:"), facts), transcript)
+        return _voice(payload.removeprefix("voice:"), facts)
     if not facts.invoices and state.flow == "menu":
-        return _remember(_nothing_open(turn, payload, facts, transcript), transcript)
+        return _nothing_open(turn, payload, facts, transcript)
     if payload in MENU_PAYLOADS:
-        return _remember(
-            steps.begin(MENU_PAYLOADS[payload], Turn(""), facts, transcript), transcript
-        )
+        return steps.begin(MENU_PAYLOADS[payload], Turn(""), facts, transcript)
     if state.flow != "menu":
         outcome = steps.resume(state.flow, state.step, data, turn, payload, facts, transcript)
         if outcome is not None:
-            return _remember(outcome, transcript)
+            return outcome
     intent = classify(turn.text)
     flow = INTENT_FLOWS.get(intent) or _menu_label(turn.text)
     if flow is None and parse_date(turn.text, facts.today) and not parse_amount(turn.text):
         flow = "promise"  # a bare date ("jumat ya pak") answers a reminder with a promise
     if flow is not None:
-        return _remember(steps.begin(flow, turn, facts, transcript), transcript)
-    reply = menu_reply(facts.language, t("not_understood", facts.language))
-    return _remember(Outcome((reply,), State()), transcript)
+        return steps.begin(flow, turn, facts, transcript)
+    if " ".join(turn.text.lower().split()).strip("!.,?") in GREETINGS:
+        return Outcome((menu_reply(facts.language),), State())
+    return Outcome((menu_reply(facts.language, t("not_understood", facts.language)),), State())
+
+
+def question(outcome: Outcome) -> str | None:
+    """The question an outcome leaves the customer with (`flow:step`); None after a record."""
+    if outcome.effects:
+        return None
+    return f"{outcome.state.flow}:{outcome.state.step}"
+
+
+def _guarded(
+    state: State, outcome: Outcome, facts: Facts, transcript: list[str]
+) -> tuple[Outcome, dict[str, int]]:
+    """Count each question since the last record; a third time, a person takes over.
+
+    A customer who twice failed to get past a question will not on the third try either:
+    asking again is how a conversation loops forever.
+    """
+    key = question(outcome)
+    if key is None:
+        return outcome, {}  # progress: the counts start over
+    asked = {str(k): int(v) for k, v in dict(state.data.get(ASKED) or {}).items()}
+    asked[key] = asked.get(key, 0) + 1
+    if asked[key] <= MAX_ASKS:
+        return outcome, asked
+    stuck = steps.handoff(
+        facts,
+        transcript,
+        reason="stuck",
+        why=f"conversation stuck (asked {key} {MAX_ASKS} times without an answer)",
+        reply=t("handoff_stuck", facts.language),
+    )
+    return stuck, {}
+
+
+def step(state: State, turn: Turn, facts: Facts) -> Outcome:
+    """One turn of the customer conversation."""
+    transcript = [*list(state.data.get("transcript", [])), turn.text or (turn.payload or "")]
+    outcome, asked = _guarded(state, _answer(state, turn, facts, transcript), facts, transcript)
+    return _remember(outcome, transcript, asked)

@@ -176,6 +176,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "id": "Baik, petugas kami akan segera menghubungi Anda.",
         "en": "Certainly, someone from our team will contact you shortly.",
     },
+    "handoff_stuck": {
+        "id": "Mohon maaf, sepertinya kami belum bisa membantu lewat pesan otomatis ini. "
+        "Petugas kami akan segera menghubungi Anda.",
+        "en": "Sorry, it seems this automated chat cannot help here. Someone from our team "
+        "will contact you shortly.",
+    },
     # opt-out / in, language
     "opted_out": {
         "id": "Baik, kami tidak akan mengirim pesan lagi ke nomor/akun ini. Ketik MULAI untuk "
