@@ -273,3 +273,9 @@ def test_claim_above_the_balance_is_read_back() -> None:
     [claim, alert] = effects(outcomes)
     assert isinstance(claim, RecordPaymentClaim) and claim.invoice_ids == (1, 2)
     assert isinstance(alert, AlertCollector) and "MORE than the open balance" in alert.summary
+
+
+def test_keypad_promise_covers_what_is_due_only() -> None:
+    outcomes, _ = talk(Turn("promise_week", payload="voice:promise_week"), facts=MIXED)
+    promise, _alert = effects(outcomes)
+    assert promise == RecordPromise(dt.date(2026, 11, 30), None, (1, 3))

@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any
 
 from bot.flows import customer_steps as steps
-from bot.flows.common import numbers
+from bot.flows.common import chased, numbers
 from bot.flows.nlu import Intent, classify, parse_amount, parse_date, parse_language
 from bot.flows.texts import t
 from bot.flows.types import (
@@ -129,7 +129,7 @@ def _global(turn: Turn, facts: Facts, free_text: bool) -> Outcome | None:
 
 def _voice(choice: str, facts: Facts) -> Outcome:
     """Keypad choices: the same records as the chat flows, without questions."""
-    ids = tuple(invoice.id for invoice in facts.invoices)
+    ids = tuple(invoice.id for invoice in chased(facts))  # not next month's invoice too
     if choice in ("promise_tomorrow", "promise_week"):
         days = 1 if choice == "promise_tomorrow" else 7
         when = facts.today + dt.timedelta(days=days)
