@@ -333,9 +333,9 @@ async def test_buttons(db: Database) -> None:
     }
     payments = await rows(db, Payment)
     assert sorted((p.reference, p.amount, p.source, p.paid_on) for p in payments) == [
-        (f"manual-{i.id}", i.amount, "manual", dt.date(2026, 11, 23))
-        for i in sorted(invoices, key=lambda i: i.id or 0)
-    ]
+        ("manual-INV-1-1", Decimal(5_000_000), "manual", dt.date(2026, 11, 23)),
+        ("manual-INV-2-1", Decimal(1_000_000), "manual", dt.date(2026, 11, 23)),
+    ]  # the references `tagih payment add` and `/paid` give: one operation for all three
     assert await press(db, "Ani", "alert:paid:C001") == "PT Maju Jaya tidak punya faktur terbuka."
     log = await press(db, "Budi", "alert:log:C001")
     lines = log.splitlines()
@@ -343,7 +343,13 @@ async def test_buttons(db: Database) -> None:
     assert "23/11 10:00 audit Ani: customer.marked_paid" in log
     assert "23/11 10:00 payment manual: manual-" in log
     audits = [a.action for a in await rows(db, AuditLog)]
-    assert audits == ["alert.handled", "customer.pause", "customer.marked_paid"]
+    assert audits == [
+        "alert.handled",
+        "customer.pause",
+        "invoice.paid",
+        "invoice.paid",
+        "customer.marked_paid",
+    ]
     assert await press(db, "Sari", "alert:explode:C001") == "Tombol ini tidak dikenal."
     assert await press(db, "Sari", "alert:log:NOPE") == "Pelanggan tidak ditemukan."
     # A code too long for Telegram's 64-byte callback data travels as the customer's id.

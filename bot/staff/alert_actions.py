@@ -7,7 +7,6 @@ alert note's id for `handled`, else the customer's code (or `#<id>` for a long c
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
@@ -19,7 +18,8 @@ from bot.staff.audit import actor_of, audit
 from bot.staff.directory import staff_by_telegram
 from bot.staff.roles import ALERT_ACTIONS, may_press
 from storage.enums import Direction, InvoiceStatus, MessageStatus
-from storage.models import Customer, Invoice, Message, Payment, Staff
+from storage.models import Customer, Invoice, Message, Staff
+from storage.payments import record_payment
 from storage.timeline import customer_timeline
 
 #: How many lines of the customer's log the "Open log" button shows.
@@ -140,23 +140,6 @@ def _pause(session: AsyncSession, staff: Staff, customer: Customer, now: dt.date
     return _t("paused", staff.language, name=customer.name, date=date)
 
 
-async def _reference(session: AsyncSession, invoice_id: int) -> str:
-    """`manual-<invoice id>`, numbered when the invoice was marked paid by hand before."""
-    base = f"manual-{invoice_id}"
-    taken = set(
-        (
-            await session.exec(
-                select(Payment.reference).where(col(Payment.reference).startswith(base))
-            )
-        ).all()
-    )
-    n, reference = 1, base
-    while reference in taken:
-        n += 1
-        reference = f"{base}-{n}"
-    return reference
-
-
 async def _paid(session: AsyncSession, staff: Staff, customer: Customer, now: dt.datetime) -> str:
     """Record a manual payment of each open invoice's balance and close it."""
     invoices = (
@@ -176,21 +159,19 @@ async def _paid(session: AsyncSession, staff: Staff, customer: Customer, now: dt
     before = {inv.number: str(inv.balance) for inv in invoices}
     items = []
     for inv in invoices:
-        assert inv.id is not None
-        session.add(
-            Payment(
-                reference=await _reference(session, inv.id),
-                invoice_id=inv.id,
-                amount=inv.balance,
-                paid_on=today,
-                method="manual",
-                source="manual",
-                created_at=now,
-            )
-        )
         items.append(f"{inv.number} {format_money(inv.balance, inv.currency, staff.language)}")
-        inv.balance, inv.status, inv.updated_at = Decimal(0), InvoiceStatus.PAID, now
-        session.add(inv)
+        # The one operation behind `tagih payment add` and `/paid`: same reference scheme,
+        # status rule and per-invoice audit entry.
+        await record_payment(
+            session,
+            invoice=inv,
+            amount=None,
+            paid_on=today,
+            today=today,
+            actor=actor_of(staff),
+            now=now,
+            staff_id=staff.id,
+        )
     audit(
         session,
         actor=actor_of(staff),
