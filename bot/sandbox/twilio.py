@@ -83,17 +83,21 @@ class TwilioSandbox(CallDriver):
         auto_advance: float | None = None,
         limits: SenderLimits | None = None,
         host: str = "127.0.0.1",
+        port: int = 0,
     ) -> None:
         """`webhook_base` is the app's public URL (inbound messages go to its /twilio/…).
 
         `clock` stamps requests and keeps the rate `limits` (Twilio's defaults unless
         given), `now` dates resources and the WhatsApp window; `auto_advance` (demos) moves
-        each new message on after that many seconds.
+        each new message on after that many seconds. `port` 0 listens on any free port; once
+        started, a restart (`stop`, then `start`) listens on the same one, as a provider back
+        from an outage answers where its clients expect it.
         """
         super().__init__(account_sid=account_sid, auth_token=auth_token, now=now)
         self.webhook_base = webhook_base.rstrip("/") if webhook_base else None
         self.clock = clock
         self.host = host
+        self.port = port
         self.auto_advance = auto_advance
         self.requests: list[RecordedRequest] = []
         self.rates = RateLimits(limits if limits is not None else SenderLimits())
@@ -123,7 +127,8 @@ class TwilioSandbox(CallDriver):
         return self._base_url
 
     async def start(self) -> str:
-        """Listen on a free port; returns the base URL."""
+        """Listen on `port` (0: a free one, kept for restarts); returns the base URL."""
+        self._closing = asyncio.Event()  # a restarted sandbox can hang requests again
         app = web.Application(middlewares=[self._middleware])
         prefix = f"/{API_VERSION}/Accounts/{{account}}"
         app.router.add_post(f"{prefix}/Messages.json", self._create_message)
@@ -134,10 +139,10 @@ class TwilioSandbox(CallDriver):
         app.router.add_get(f"{prefix}/Calls/{{sid}}.json", self._fetch_call)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, 0)
+        site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
-        host, port = self._runner.addresses[0][:2]
-        self._base_url = f"http://{host}:{port}"
+        host, self.port = self._runner.addresses[0][:2]
+        self._base_url = f"http://{host}:{self.port}"
         await self.open_session()
         log.info("Twilio sandbox API on %s (account %s)", self._base_url, self.account_sid)
         return self._base_url
