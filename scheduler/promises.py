@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 
 from bot.staff.alert_queue import queue_alert
 from storage.db import Database
 from storage.enums import InvoiceStatus, PromiseStatus
-from storage.models import AuditLog, Customer, Invoice, Promise, PromiseInvoice
+from storage.models import AuditLog, Customer, Invoice, Payment, Promise, PromiseInvoice
 
 
 @dataclass
@@ -25,20 +26,24 @@ class PromiseStats:
 async def check_promises(db: Database, *, now: dt.datetime, grace_days: int) -> PromiseStats:
     """Settle open promises: kept once paid, broken once their date plus grace has passed.
 
-    Kept as soon as every invoice a promise covers is paid; broken when its last protected
-    day (in the customer's zone) has passed unpaid, which alerts the collector and lets
-    reminders resume.
+    Kept as soon as every invoice a promise covers is paid, or, for a promise of an amount,
+    once payments on those invoices dated from the day it was made add up to it; broken
+    when its last protected day (in the customer's zone) has passed short of that, which
+    alerts the collector and lets reminders resume.
     """
     stats = PromiseStats()
     async with db.transaction() as session:
         # Open promises are few (one per customer at most): check each one.
-        rows = (
-            await session.exec(
-                select(Promise, Customer.timezone)
-                .join(Customer, col(Customer.id) == col(Promise.customer_id))
-                .where(Promise.status == PromiseStatus.OPEN)
-            )
-        ).all()
+        query = (
+            select(Promise, Customer.timezone)
+            .join(Customer, col(Customer.id) == col(Promise.customer_id))
+            .where(Promise.status == PromiseStatus.OPEN)
+        )
+        if not db.is_sqlite:
+            # Two processes that both believe they lead (a handover) settle each promise
+            # once: one alert per broken promise.
+            query = query.with_for_update(of=Promise, skip_locked=True)
+        rows = (await session.exec(query)).all()
         for promise, timezone in rows:
             today = now.astimezone(ZoneInfo(timezone)).date()
             due = today > promise.promised_date + dt.timedelta(days=grace_days)
@@ -59,6 +64,19 @@ async def check_promises(db: Database, *, now: dt.datetime, grace_days: int) -> 
                     )
                 ).all()
             paid = all(inv.balance <= 0 for inv in linked)
+            received = Decimal(0)
+            if promise.amount is not None and not paid:
+                made = promise.created_at.astimezone(ZoneInfo(timezone)).date()
+                received = (
+                    await session.exec(
+                        select(func.coalesce(func.sum(Payment.amount), 0)).where(
+                            col(Payment.invoice_id).in_([inv.id for inv in linked]),
+                            col(Payment.paid_on) >= made,
+                        )
+                    )
+                ).one()
+                received = Decimal(str(received))
+                paid = received >= promise.amount
             if not paid and not due:
                 continue
             if paid:
@@ -69,11 +87,17 @@ async def check_promises(db: Database, *, now: dt.datetime, grace_days: int) -> 
             else:
                 promise.status = PromiseStatus.BROKEN
                 numbers = ", ".join(inv.number for inv in linked)
+                summary = f"promise broken: {numbers} not paid by {promise.promised_date}"
+                if promise.amount is not None:
+                    summary = (
+                        f"promise broken: {received} of the {promise.amount} promised on "
+                        f"{numbers} paid by {promise.promised_date}"
+                    )
                 await queue_alert(
                     session,
                     customer_id=promise.customer_id,
                     kind="promise_broken",
-                    summary=f"promise broken: {numbers} not paid by {promise.promised_date}",
+                    summary=summary,
                     now=now,
                 )
             promise.resolved_at = now

@@ -14,7 +14,7 @@ from bot.app import Tagih
 from bot.config import load_settings
 from scheduler.jobs import build_scheduler
 from scheduler.preview import preview
-from storage.models import Invoice, Promise, PromiseInvoice
+from storage.models import Invoice, Message, Payment, Promise, PromiseInvoice
 from tests.factories import add_customer
 
 WIB = dt.timezone(dt.timedelta(hours=7))
@@ -91,6 +91,63 @@ async def test_paid_promise_is_kept(tagih: Tagih) -> None:
     stats = await tagih.check_promises(dt.datetime(2026, 11, 23, 9, 0, tzinfo=WIB))
     assert (stats.kept, stats.broken) == (1, 0)
     assert await _status(tagih, promise_id) == "kept"
+
+
+async def _partial(app: Tagih, code: str, amount: str, paid: str, paid_on: dt.date) -> int:
+    """A promise of `amount` on a 5,000,000 invoice made on 18 November, then `paid`."""
+    customer_id = await add_customer(
+        app.db, code, invoices=[(f"INV-{code}", D(2026, 11, 10), "5000000")]
+    )
+    made = dt.datetime(2026, 11, 18, 9, tzinfo=WIB)
+    async with app.db.transaction() as session:
+        invoice = (await session.exec(select(Invoice).where(Invoice.number == f"INV-{code}"))).one()
+        promise = Promise(
+            customer_id=customer_id,
+            promised_date=D(2026, 11, 20),
+            amount=Decimal(amount),
+            created_at=made,
+        )
+        session.add(promise)
+        await session.flush()
+        assert promise.id is not None and invoice.id is not None
+        session.add(PromiseInvoice(promise_id=promise.id, invoice_id=invoice.id))
+        # Paid before the promise was made: not part of it.
+        session.add(
+            Payment(
+                reference=f"old-{code}",
+                invoice_id=invoice.id,
+                amount=Decimal(1),
+                paid_on=D(2026, 11, 1),
+            )
+        )
+        session.add(
+            Payment(
+                reference=f"p-{code}", invoice_id=invoice.id, amount=Decimal(paid), paid_on=paid_on
+            )
+        )
+        invoice.balance -= Decimal(paid) + 1
+        session.add(invoice)
+        return promise.id
+
+
+async def test_a_promised_amount_paid_keeps_the_promise(tagih: Tagih) -> None:
+    """Issue 12, point 6: a promise of part of the balance is kept by paying that part,
+    not broken because the invoice is still open."""
+    kept = await _partial(tagih, "C1", "2000000", "2000000", D(2026, 11, 19))
+    short = await _partial(tagih, "C2", "2000000", "1999999", D(2026, 11, 19))
+    stats = await tagih.check_promises(dt.datetime(2026, 11, 19, 12, 0, tzinfo=WIB))
+    assert (stats.kept, stats.broken) == (1, 0)  # kept at once; the other may still pay
+    assert (await _status(tagih, kept), await _status(tagih, short)) == ("kept", "open")
+    stats = await tagih.check_promises(dt.datetime(2026, 11, 23, 9, 0, tzinfo=WIB))
+    assert (stats.kept, stats.broken) == (0, 1)
+    assert await _status(tagih, short) == "broken"
+    async with tagih.db.sessions() as session:
+        notes = (
+            await session.exec(select(Message).where(Message.template == "promise_broken"))
+        ).all()
+    assert [n.body for n in notes] == [
+        "promise broken: 1999999.00 of the 2000000.00 promised on INV-C2 paid by 2026-11-20"
+    ]
 
 
 def test_scheduler_runs_only_recurring_jobs() -> None:
