@@ -73,7 +73,7 @@ class DispatchConfig:
     """Knobs of the dispatcher (from the settings)."""
 
     worker: str
-    batch_size: int = 100
+    batch_size: int = 400
     lease: dt.timedelta = dt.timedelta(minutes=5)
     retry_backoff: dt.timedelta = dt.timedelta(minutes=10)
     max_attempts: int = 5
