@@ -99,6 +99,17 @@ def _resolved(step_channels: tuple[str, ...], telegram_bound: bool) -> tuple[str
 
 
 @lru_cache(maxsize=4096)
+def _usable(
+    wanted: tuple[str, ...], fallback: tuple[str, ...], have: frozenset[str]
+) -> tuple[str, ...]:
+    """The step's channels the customer has, then the policy's fallback channels they have
+    (cached: a pass meets the same few combinations for every customer)."""
+    usable = [name for name in wanted if name in have]
+    usable += [name for name in fallback if name in have and name not in usable]
+    return tuple(usable)
+
+
+@lru_cache(maxsize=4096)
 def _ordered_actions(actions: tuple[str, ...]) -> tuple[str, ...]:
     """The distinct actions in escalation order (cached: the same few lists recur)."""
     return tuple(sorted(set(actions), key=_ACTION_ORDER.__getitem__))
@@ -188,9 +199,11 @@ def _contact(
             tuple(name for hit in by_advance for name in hit.step.channels),
             customer.telegram_bound,
         )
-    usable = tuple(name for name in wanted if name in customer.channels)
+    usable = _usable(wanted, customer.policy.fallback, customer.channels)
     if skipped is None and not usable and _REMIND in actions:
-        opted = any(name in customer.opted_out for name in wanted)
+        # Nothing left after the fallback: every channel of the customer opted out, or
+        # there is no contact at all.
+        opted = bool(customer.opted_out)
         skipped = SkipReason.OPTED_OUT if opted else SkipReason.NO_CONTACT
     return PlannedContact(
         customer_id=customer.id,

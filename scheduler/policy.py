@@ -20,15 +20,30 @@ class Step:
     template: str = "reminder"
 
 
+#: Where a step goes when the customer has none of its channels, in this order. Voice is
+#: left out: a call interrupts, so it happens only where a step names it.
+DEFAULT_FALLBACK = (
+    ChannelKind.WHATSAPP,
+    ChannelKind.TELEGRAM,
+    ChannelKind.SMS,
+    ChannelKind.EMAIL,
+)
+
+
 @dataclass(frozen=True, slots=True)
 class PolicySpec:
-    """A follow-up cadence; `repeat` runs every `repeat_every` days after the last step."""
+    """A follow-up cadence; `repeat` runs every `repeat_every` days after the last step.
+
+    A step's channels come first, in its order; then `fallback`'s, so a customer lacking
+    the step's channels is still reached on any other they have.
+    """
 
     name: str
     steps: tuple[Step, ...]
     repeat_every: int | None = None
     repeat: Step | None = None
     window: Window | None = None
+    fallback: tuple[str, ...] = DEFAULT_FALLBACK
     # The calendar's caches are keyed by the policy: hashing every step at each lookup
     # cost more than the lookup saved, so the hash is computed once.
     _hash: int = field(init=False, repr=False, compare=False)
@@ -41,7 +56,7 @@ class PolicySpec:
         if self.repeat_every is not None and self.repeat_every < 1:
             raise ValueError(f"policy {self.name!r}: repeat interval must be at least 1 day")
         object.__setattr__(self, "steps", tuple(sorted(self.steps, key=lambda s: s.offset)))
-        fields = (self.name, self.steps, self.repeat_every, self.repeat, self.window)
+        fields = (self.name, self.steps, self.repeat_every, self.repeat, self.window, self.fallback)
         object.__setattr__(self, "_hash", hash(fields))
 
     def __hash__(self) -> int:

@@ -60,8 +60,11 @@ def test_standard_cadence_on_open_days() -> None:
         (D(2026, 11, 17), 7),
         (D(2026, 11, 24), 14),
     ]
-    assert plan[0].channels == ("email",)
-    assert plan[1].channels == ("whatsapp", "email")  # chat = WhatsApp when Telegram is not bound
+    # The step's channels, then the policy's fallback (WhatsApp, Telegram, SMS, email) among
+    # the customer's; voice only where a step names it.
+    assert plan[0].channels == ("email", "whatsapp", "sms")
+    assert plan[1].channels == ("whatsapp", "email", "sms")  # chat = WhatsApp, Telegram unbound
+    assert plan[4].channels == ("voice", "whatsapp", "sms", "email")
     assert plan[4].actions == ("remind", "alert_collector")
 
 
@@ -106,8 +109,8 @@ def test_one_contact_per_day_lists_every_open_invoice() -> None:
     assert len(plan) == 1
     assert [(h.invoice, h.offset) for h in plan[0].steps] == [("A", 1), ("B", 3)]
     assert plan[0].invoices == ("A", "B", "C")
-    # The most advanced step (+3: chat) leads; +1's email follows as the fallback.
-    assert plan[0].channels == ("whatsapp", "email")
+    # The most advanced step (+3: chat) leads; +1's email follows, then the policy fallback.
+    assert plan[0].channels == ("whatsapp", "email", "sms")
 
 
 def test_frequency_cap_merges_into_next_allowed_day() -> None:
@@ -149,7 +152,9 @@ def test_history_counts_towards_the_cap() -> None:
         ({}, {"status": "disputed"}, SkipReason.DISPUTED),
         ({}, {"promised_until": D(2026, 11, 14)}, SkipReason.PROMISE),
         ({"channels": set()}, {}, SkipReason.NO_CONTACT),
-        ({"channels": {"email"}, "opted_out": frozenset({"whatsapp"})}, {}, SkipReason.OPTED_OUT),
+        ({"channels": set(), "opted_out": frozenset({"whatsapp"})}, {}, SkipReason.OPTED_OUT),
+        # Opted out of the step's channel but reachable by email: the fallback reaches them.
+        ({"channels": {"email"}, "opted_out": frozenset({"whatsapp"})}, {}, None),
     ],
 )
 def test_skip_reasons(
@@ -163,6 +168,32 @@ def test_skip_reasons(
         D(2026, 11, 13),
     )
     assert [c.skipped for c in plan] == [reason]
+
+
+@pytest.mark.parametrize(
+    ("have", "expected"),
+    [
+        # Issue 12, point 7: a phone-only customer got nothing at -3, +1, +3, +28 and +58.
+        ({"sms", "voice"}, ["sms", "sms", "sms", "sms", "voice", "sms", "sms", "sms"]),
+        # A WhatsApp-only one got nothing at +7 and +14 (voice is not a fallback).
+        ({"whatsapp"}, ["whatsapp"] * 8),
+        ({"telegram"}, ["telegram"] * 8),
+    ],
+)
+def test_every_step_reaches_a_customer_with_any_usable_channel(
+    have: set[str], expected: list[str]
+) -> None:
+    bound = "telegram" in have
+    plan = plan_customer(
+        customer(inv("A", D(2026, 8, 10)), channels=have, telegram_bound=bound),
+        WINDOW,
+        D(2026, 8, 1),
+        D(2026, 11, 10),
+        cap=10,
+    )
+    assert [c.steps[0].offset for c in plan] == [-3, 1, 3, 7, 14, 28, 58, 88]
+    assert [c.skipped for c in plan] == [None] * 8
+    assert [c.channels[0] for c in plan] == expected
 
 
 def test_paid_invoices_are_not_chased() -> None:
@@ -208,9 +239,9 @@ def test_repeat_after_last_step() -> None:
         cap=10,
     )
     assert [(c.day, c.steps[0].offset, c.channels) for c in plan] == [
-        (D(2026, 11, 3), 1, ("email",)),
-        (D(2026, 11, 13), 11, ("sms",)),
-        (D(2026, 11, 23), 21, ("sms",)),
+        (D(2026, 11, 3), 1, ("email", "whatsapp", "sms")),
+        (D(2026, 11, 13), 11, ("sms", "whatsapp", "email")),
+        (D(2026, 11, 23), 21, ("sms", "whatsapp", "email")),
     ]
 
 

@@ -130,8 +130,11 @@ async def tagih(db_url: str, sink: SmtpSink, tmp_path: Path) -> AsyncIterator[Ta
     await app.close()
 
 
-async def customer_on(app: Tagih, code: str, channels: list[str], *, chat: int = 0) -> int:
-    """A customer with email, phone and Telegram contacts whose +1 step uses `channels`."""
+async def customer_on(
+    app: Tagih, code: str, channels: list[str], *, chat: int = 0, only: bool = False
+) -> int:
+    """A customer with email, phone and Telegram contacts whose +1 step uses `channels`;
+    with `only`, contacts on those channels alone (so the policy's fallback finds none)."""
     customer_id = await add_customer(
         app.db, code, invoices=[(f"{code}-INV", dt.date(2026, 11, 22), "5000000")]
     )
@@ -147,6 +150,12 @@ async def customer_on(app: Tagih, code: str, channels: list[str], *, chat: int =
         session.add(Contact(customer_id=customer_id, channel="sms", address=PHONE))
         chat_id = str(chat or 700000 + customer_id)
         session.add(Contact(customer_id=customer_id, channel="telegram", address=chat_id))
+    if only:
+        async with app.db.transaction() as session:
+            mine = select(Contact).where(Contact.customer_id == customer_id)
+            for contact in (await session.exec(mine)).all():
+                if contact.channel not in channels:
+                    await session.delete(contact)
     return customer_id
 
 
@@ -188,7 +197,14 @@ async def test_provider_unreachable_mid_pass_falls_back_and_holds(
 ) -> None:
     first = await customer_on(tagih, "C001", [down, fallback])
     second = await customer_on(tagih, "C002", [down, fallback])
-    only = await customer_on(tagih, "C003", [down])
+    only = await customer_on(tagih, "C003", [down], only=True)
+    # Reachable only there: the policy's fallback (issue 12, point 7) finds no other channel.
+    async with tagih.db.transaction() as session:
+        for contact in (
+            await session.exec(select(Contact).where(Contact.customer_id == only))
+        ).all():
+            if contact.channel != down:
+                await session.delete(contact)
     # The provider stops listening after start-up: the next connection is refused.
     telegram, twilio = tagih.providers.telegram_sandbox, tagih.providers.twilio_sandbox
     assert telegram is not None and twilio is not None
@@ -224,7 +240,7 @@ async def test_provider_unreachable_mid_pass_falls_back_and_holds(
 async def test_held_step_goes_out_once_the_provider_is_back(
     tagih: Tagih, sink: SmtpSink, down: str
 ) -> None:
-    only = await customer_on(tagih, "C001", [down], chat=777001)
+    only = await customer_on(tagih, "C001", [down], chat=777001, only=True)
     telegram = tagih.providers.telegram_sandbox
     assert telegram is not None
     server: TelegramSandbox | SmtpSink = telegram if down == "telegram" else sink
@@ -246,7 +262,7 @@ async def test_held_step_goes_out_once_the_provider_is_back(
 async def test_provider_down_for_many_ticks_never_fails_the_follow_up(
     tagih: Tagih, sink: SmtpSink
 ) -> None:
-    only = await customer_on(tagih, "C001", ["email"])
+    only = await customer_on(tagih, "C001", ["email"], only=True)
     await sink.stop()
     await tagih.plan(NOW)
     moment = NOW
@@ -290,7 +306,7 @@ async def test_telegram_that_cannot_start_is_disabled_then_reopened_by_the_tick(
         assert warning.startswith("Telegram: disabled, cannot start (NetworkError: ")
         assert SANDBOX_TOKEN not in warning and "tagih-sandbox-token" not in warning
         both = await customer_on(app, "C001", ["telegram", "email"], chat=777001)
-        only = await customer_on(app, "C002", ["telegram"], chat=777002)
+        only = await customer_on(app, "C002", ["telegram"], chat=777002, only=True)
         _, stats = await app.send_due(NOW)
         # Planned as usual (the outage does not rewrite the plan), sent where possible.
         assert (stats.claimed, stats.sent, stats.retried, stats.skipped) == (2, 1, 1, 0)

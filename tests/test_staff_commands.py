@@ -280,10 +280,11 @@ async def test_policy_set_changes_the_preview(team: Database) -> None:
             (c.day.isoformat(), [f"{h.invoice}{h.offset:+d}" for h in c.steps]) for c in contacts
         ]
 
-    # INV-1 fell due on 1 March (its missed +7 is caught up today), INV-2 falls due on the
-    # 28th; the 29th is a Sunday.
+    # INV-1 fell due on 1 March (its missed +14 is caught up today: a call step, which
+    # reaches this customer without a phone through the policy's fallback), INV-2 falls due
+    # on the 28th; the 29th is a Sunday.
     assert steps(await planned(team)) == [
-        ("2026-03-25", ["INV-1+7", "INV-2-3"]),
+        ("2026-03-25", ["INV-1+14", "INV-2-3"]),
         ("2026-03-30", ["INV-1+28", "INV-2+1"]),
         ("2026-03-31", ["INV-2+3"]),
         ("2026-04-04", ["INV-2+7"]),
