@@ -35,8 +35,25 @@ from storage.repo import link_token_for, whatsapp_conversations
 
 log = logging.getLogger(__name__)
 
+#: How long a send whose outcome is unknown waits for the provider's status callback before
+#: the step is claimed again and the provider asked (callbacks come within seconds to
+#: minutes when the provider has the message).
+RECONCILE_AFTER = dt.timedelta(minutes=15)
+
 #: Renders (plan, channel, Telegram deep link or None) into a message body.
 Renderer = Callable[[SendPlan, str, str | None], "Rendered"]
+
+
+def _research_details(plan: SendPlan) -> str:
+    """What the team must find out for a customer no channel reaches (a whole sentence:
+    the step's channel list is empty then, so naming it said nothing)."""
+    if plan.failed_channels:
+        failed = ", ".join(sorted(plan.failed_channels))
+        return f"no usable contact left: {failed} failed for good; find another contact"
+    return (
+        "no usable contact: no email address, phone number, WhatsApp number or Telegram "
+        "chat on file that has not opted out"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -368,12 +385,12 @@ class Dispatcher:
         if message is not None and message.status not in (
             MessageStatus.QUEUED,
             MessageStatus.RETRY,
+            MessageStatus.UNKNOWN,
         ):
-            # Sent, or its outcome unknown (a timeout after the provider had the request):
-            # the provider's status callback settles it; never resend blindly.
+            # Sent (a status callback may have settled an unknown outcome meanwhile) or
+            # failed for good on this channel: nothing more to send under this key.
             self._release(followup, FollowUpStatus.SENT, now)
             session.add(followup)
-            stats.unknown += message.status == MessageStatus.UNKNOWN
             return None
         chat_link = None
         if self.deep_link is not None and channel_name != "telegram" and not plan.telegram_bound:
@@ -399,7 +416,7 @@ class Dispatcher:
         """Record why a follow-up no longer applies; no usable contact opens research."""
         followup = plan.followup
         if plan.skip is SkipReason.NO_CONTACT:
-            details = f"no usable contact among {', '.join(followup.channels)}"
+            details = _research_details(plan)
             customer_id = plan.customer.id or 0
             if await open_research_case(session, customer_id=customer_id, details=details):
                 await queue_alert(
@@ -512,6 +529,19 @@ class Dispatcher:
     ) -> None:
         """End the lease: sent (or unknown), failed for good, or planned again after a wait."""
         followup.lease_owner, followup.lease_expires_at, followup.updated_at = None, None, now
+        if (
+            result.outcome is DeliveryOutcome.UNKNOWN
+            and followup.attempts < self.config.max_attempts
+        ):
+            # The provider may or may not have it (a 5xx, a timeout). A status callback
+            # settles the row if it does; otherwise the step is claimed again after
+            # RECONCILE_AFTER and the channel is asked (Twilio lists by our key, email
+            # resends with the same Message-ID) before anything is resent: a reminder is
+            # never left neither sent nor retried.
+            followup.status, followup.planned_at = FollowUpStatus.PLANNED, now + RECONCILE_AFTER
+            followup.last_error = f"outcome unknown: {result.error_message or result.error_code}"
+            stats.unknown += 1
+            return
         if result.outcome is not DeliveryOutcome.RETRYABLE:
             followup.status = FollowUpStatus.SENT
             stats.unknown += result.outcome is DeliveryOutcome.UNKNOWN

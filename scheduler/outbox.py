@@ -105,8 +105,12 @@ async def reserve(
     existing: Message | None = None,
     looked_up: bool = False,
     flush: bool = True,
+    reconcile_unknown: bool = False,
 ) -> Reservation:
     """Reserve the row for `outbound` (`queued`), unless an earlier try settles it.
+
+    With `reconcile_unknown`, a row whose outcome was unknown is reserved again, to be
+    reconciled with the provider before any resend (the dispatcher's reminders).
 
     `existing` is the row holding the key when the caller `looked_up` already; without
     `flush` the caller flushes (once for a batch) before reading the row's id.
@@ -116,6 +120,14 @@ async def reserve(
     if row is not None and row.status == MessageStatus.QUEUED:
         # Reserved by a process that died before recording: ask the provider first.
         reserved_at = row.updated_at
+        known = await recorded_provider_ids(
+            session, customer_id=customer_id, channel=row.channel, since=reserved_at
+        )
+    elif row is not None and row.status == MessageStatus.UNKNOWN and reconcile_unknown:
+        # The send's outcome was unknown (a 5xx, a timeout) and no status callback has
+        # settled it since: ask the provider about everything since the row was reserved
+        # (the provider dates the message from the send, before the outcome was recorded).
+        reserved_at = row.created_at
         known = await recorded_provider_ids(
             session, customer_id=customer_id, channel=row.channel, since=reserved_at
         )
@@ -168,6 +180,7 @@ async def reserve_many(
             existing=request.existing,
             looked_up=True,
             flush=False,
+            reconcile_unknown=True,
         )
         reservations.append(reservation)
     return reservations

@@ -242,5 +242,8 @@ async def test_unknown_outcome_reconciled_by_the_status_callback(tagih: Tagih) -
     await twilio.advance(created.sid)
     [reminder] = await log(tagih, "out")
     assert (reminder.status, reminder.provider_id) == (MessageStatus.SENT, created.sid)
+    # The step is claimed once more to reconcile; the callback settled it: nothing is sent.
     _, again = await tagih.send_due(NOW + dt.timedelta(hours=1))
-    assert again.claimed == 0 and len(twilio.messages) == 1
+    assert (again.claimed, again.sent) == (1, 0) and len(twilio.messages) == 1
+    _, done = await tagih.send_due(NOW + dt.timedelta(hours=2))
+    assert done.claimed == 0 and len(twilio.messages) == 1

@@ -167,6 +167,11 @@ async def test_no_usable_contact_opens_a_research_case(tagih: Tagih, sink: SmtpS
     async with tagih.db.sessions() as session:
         case = (await session.exec(select(Case))).one()
     assert (case.kind, case.status) == ("contact_research", "open")
+    # Issue 12, point 7: the text said "no usable contact among " and stopped there.
+    assert case.details == (
+        "no usable contact: no email address, phone number, WhatsApp number or Telegram "
+        "chat on file that has not opted out"
+    )
 
 
 async def test_expired_lease_is_claimed_by_another_worker(tagih: Tagih, sink: SmtpSink) -> None:
@@ -274,19 +279,29 @@ async def test_permanent_failure_without_another_channel_asks_for_research(
     [row] = await followups(tagih.db, NOW.date())
     assert (row.status, row.skip_reason) == (FollowUpStatus.SKIPPED, "no_contact")
     async with tagih.db.sessions() as session:
-        assert (await session.exec(select(Case))).one().kind == "contact_research"
+        case = (await session.exec(select(Case))).one()
+    assert case.kind == "contact_research"
+    assert case.details == "no usable contact left: email failed for good; find another contact"
 
 
-async def test_unknown_outcome_is_not_resent(tagih: Tagih, sink: SmtpSink) -> None:
+async def test_unknown_outcome_is_reconciled_then_settled(tagih: Tagih, sink: SmtpSink) -> None:
+    """An email whose outcome is unknown is sent once more after RECONCILE_AFTER with the
+    same Message-ID (receivers deduplicate on it), under the same log row; then it is done."""
     await add_customer(tagih.db, "C001", invoices=[("INV-1", D(2026, 11, 22), "5000000")])
     sink.hang_next_data()
     _, stats = await tagih.send_due(NOW)
     assert stats.unknown == 1
     [message] = await messages(tagih.db)
     assert message.status == MessageStatus.UNKNOWN
+    assert (await tagih.tick(NOW + dt.timedelta(minutes=14))).claimed == 0
     _, again = await tagih.send_due(NOW + dt.timedelta(hours=1))
-    assert again.claimed == 0
-    assert len(await messages(tagih.db)) == 1
+    assert (again.claimed, again.sent) == (1, 1)
+    [message] = await messages(tagih.db)
+    assert message.status == MessageStatus.SENT
+    ids = {m["Message-ID"] for m in sink.messages}
+    assert len(ids) == 1 and len(sink.messages) >= 1
+    _, done = await tagih.send_due(NOW + dt.timedelta(hours=2))
+    assert done.claimed == 0 and len(await messages(tagih.db)) == 1
 
 
 async def test_planning_is_idempotent(tagih: Tagih) -> None:

@@ -211,7 +211,7 @@ async def test_twilio_20429_pauses_the_sender_and_retries_without_a_storm(
     assert len([r for r in twilio.requests if r.method == "POST"]) == 7
 
 
-# --- Twilio: a 5xx on POST is unknown and never resent blindly ------------------------------
+# --- Twilio: a 5xx on POST is unknown, reconciled before any resend ------------------------------
 
 
 async def test_twilio_5xx_on_post_is_unknown_and_not_resent_blindly(
@@ -226,21 +226,23 @@ async def test_twilio_5xx_on_post_is_unknown_and_not_resent_blindly(
     assert (row.channel, row.status, row.error_code) == ("sms", MessageStatus.UNKNOWN, "20500")
     for hours in (1, 2, 24):
         await tagih.tick(moment.to(NOW + dt.timedelta(hours=hours)))
-    # Neither sent again nor sent on the next channel: Twilio may have the message.
-    assert len([r for r in twilio.requests if r.method == "POST"]) == 1
+    # Not resent blindly, nor on the next channel: Twilio's list was asked first (by our
+    # key), had nothing, and the SMS went out once more — the one message Twilio holds.
+    posts = [r for r in twilio.requests if r.method == "POST"]
+    lists = [r for r in twilio.requests if r.method == "GET"]
+    assert len(posts) == 2 and lists, twilio.requests
+    assert [m.to for m in twilio.messages] == ["+628137770100"]
     assert sink.messages == []
+    [row] = await reminders(tagih)
+    assert row.status == MessageStatus.SENT and row.provider_id == twilio.messages[0].sid
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="dispatcher: an `unknown` send is only ever settled by a status callback; when "
-    "the 5xx came before Twilio created anything no callback comes, and the reminder is "
-    "lost. It should be reconciled by listing Twilio's messages (as a dead worker's "
-    "`queued` row is) and sent once when Twilio has none.",
-)
 async def test_twilio_5xx_that_created_nothing_is_reconciled_and_sent_once(
     tagih: Tagih, moment: Moment
 ) -> None:
+    """A 5xx leaves the outcome unknown and no status callback comes: after
+    RECONCILE_AFTER the step is claimed again, Twilio's list (by our key) has nothing, and
+    the message is sent once; later ticks send nothing more."""
     await customer(tagih, "U1", {"sms": "+628137770101"})
     twilio, _, _ = stand_ins(tagih)
     twilio.fail_next(503)
