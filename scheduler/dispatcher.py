@@ -95,7 +95,7 @@ class DispatchConfig:
     retry_backoff: dt.timedelta = dt.timedelta(minutes=10)
     max_attempts: int = 5
     grace_days: int = 1
-    #: Follow-ups handled at once: sends overlap while each channel paces its provider.
+    #: Sends under way at once on each channel (overlapping while each paces its provider).
     concurrency: int = 16
     #: Business-initiated WhatsApp conversations per rolling 24 hours (0 = unlimited).
     whatsapp_daily_limit: int = 0
@@ -263,14 +263,19 @@ class Dispatcher:
     async def _send_all(
         self, prepared: list[Prepared], stats: TickStats
     ) -> list[tuple[Prepared, DeliveryResult | None]]:
-        """Send (or reconcile) every reserved message, up to `concurrency` at once.
+        """Send (or reconcile) every reserved message, up to `concurrency` at once on each
+        channel.
 
-        Once a provider proves unreachable, the batch's later messages on that channel are
-        not tried: they fall back like the first one.
+        A gate per channel, not one for the batch: sends waiting on a slow or paused
+        provider (a hanging SMTP server, a Telegram flood wait) hold only their channel's
+        places, so the other channels keep their pace. Once a provider proves unreachable,
+        the batch's later messages on that channel are not tried: they fall back like the
+        first one.
         """
-        gate = asyncio.Semaphore(self.config.concurrency)
+        gates: dict[str, asyncio.Semaphore] = {}
 
         async def one(step: Prepared) -> DeliveryResult | None:
+            gate = gates.setdefault(step.channel, asyncio.Semaphore(self.config.concurrency))
             async with gate:
                 if step.channel in self._down:
                     return DeliveryResult(

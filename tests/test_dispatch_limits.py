@@ -3,7 +3,9 @@ and reminders a dead worker reserved, reconciled with the provider before any re
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -31,18 +33,20 @@ async def sink(tmp_path: Path) -> AsyncIterator[SmtpSink]:
 
 
 async def open_app(db_url: str, sink: SmtpSink, tmp_path: Path, **extra: object) -> Tagih:
+    values: dict[str, object] = {
+        "smtp_timeout": 2,
+        "sms_rate": 1000,
+        "voice_rate": 1000,
+        "whatsapp_rate": 1000,
+    }
     settings = load_settings(
         database_url=db_url,
         smtp_host=sink.host,
         smtp_port=sink.port,
         smtp_starttls=False,
-        smtp_timeout=2,
         sandbox_dir=tmp_path / "sandbox",
         load_examples=False,
-        sms_rate=1000,
-        voice_rate=1000,
-        whatsapp_rate=1000,
-        **extra,
+        **(values | extra),
     )
     app = Tagih(settings, clock=lambda: NOW, worker="w")
     await app.open()
@@ -161,6 +165,33 @@ async def followups_of(app: Tagih, customer_id: int) -> list[FollowUp]:
         return list(
             (await session.exec(select(FollowUp).where(FollowUp.customer_id == customer_id))).all()
         )
+
+
+async def test_a_hanging_provider_holds_only_its_own_channel(
+    db_url: str, sink: SmtpSink, tmp_path: Path
+) -> None:
+    """One send at a time per channel: while the email of the batch's first follow-up hangs
+    in the SMTP DATA phase, the WhatsApp reminder of the second goes out (a gate for the
+    whole batch made it wait for the email's timeout)."""
+    app = await open_app(db_url, sink, tmp_path, dispatch_concurrency=1, smtp_timeout=8)
+    try:
+        await customer_on(app, "C001", ("email",), 1)  # first in the batch
+        await customer_on(app, "C002", ("whatsapp",), 2)
+        twilio = app.providers.twilio_sandbox
+        assert twilio is not None
+        hanging = sink.hang_next_data()
+        tick = asyncio.create_task(app.send_due(NOW))
+        await asyncio.wait_for(hanging.wait(), timeout=30)
+        hung_at = time.monotonic()  # the stand-in stamps requests on the same clock
+        _, stats = await tick  # ends when the email times out, 8 s after the hang
+        assert (stats.sent, stats.unknown) == (1, 1)
+        [message] = twilio.messages
+        assert message.to == "whatsapp:+628120000002"
+        [requested_at] = twilio.requests_at
+        # Sent while the email hung, not after its 8 s timeout as with one shared gate.
+        assert requested_at - hung_at < 4, requested_at - hung_at
+    finally:
+        await app.close()
 
 
 async def test_sms_a_dead_worker_reserved_but_never_sent_goes_out_once(
