@@ -44,6 +44,8 @@ app.add_typer(payment_app, name="payment")
 app.add_typer(case_app, name="case")
 app.add_typer(promise_app, name="promise")
 console = Console()
+#: How many import problems are listed; the rest are counted (a wholly wrong file has one a cell).
+ERRORS_SHOWN = 100
 err = Console(stderr=True)
 T = TypeVar("T")
 
@@ -143,9 +145,15 @@ def import_command(
         count = len(report.warnings)
         err.print(f"[yellow]{count} warning{'' if count == 1 else 's'}: check these cells.[/]")
     if not report.ok:
-        for error in report.errors:
+        for error in report.errors[:ERRORS_SHOWN]:
             err.print(str(error), markup=False, highlight=False, soft_wrap=True)
-        err.print(f"[red]{len(report.errors)} bad row(s): nothing was imported.[/]")
+        if (more := len(report.errors) - ERRORS_SHOWN) > 0:
+            err.print(f"… and {more} more problem{'' if more == 1 else 's'}", markup=False)
+        count, rows = len(report.errors), len({error.line for error in report.errors})
+        err.print(
+            f"[red]{count} problem{'' if count == 1 else 's'} in {rows} "
+            f"row{'' if rows == 1 else 's'}: nothing was imported.[/]"
+        )
         raise typer.Exit(1)
     verb = "would import" if dry_run else "imported"
     console.print(

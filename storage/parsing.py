@@ -91,6 +91,8 @@ def parse_amount(text: str) -> Decimal:
     appear, the last one is the decimal mark. When only one kind appears, it is a
     decimal mark only if it occurs once and is followed by 1-2 digits at the end
     (`5000000.00`, `12,5`); otherwise it separates thousands and must group by three.
+    After grouped thousands the decimals take two digits: `1.250.000,5` is refused.
+    Anything else that only looks like a number (`12,5jt`, `5 juta`) is refused too.
     """
     if len(text) <= _PLAIN_DIGITS and text.isdigit() and text.isascii():
         return Decimal(text)  # the common case, plain digits: below MAX_AMOUNT by its length
@@ -112,6 +114,13 @@ def parse_amount(text: str) -> Decimal:
             integer, fraction = body[:last], tail
             if not 1 <= len(fraction) <= 2 or mark in integer:
                 raise FieldError(f"not an amount: {text.strip()!r}")
+            if len(fraction) == 1 and not integer.isdigit():
+                # Whoever groups thousands writes cents with two digits: `1.250.000,5` is a
+                # cut-off cell or a slipped separator as likely as 1250000.5; never guess money.
+                raise FieldError(
+                    f"ambiguous amount: {text.strip()!r} (after thousands separators the "
+                    f"decimals take two digits, e.g. {integer}{mark}{fraction}0)"
+                )
     if not integer.isdigit():
         if not _GROUPED.match(integer) or ("." in integer and "," in integer):
             raise FieldError(f"not an amount: {text.strip()!r}")

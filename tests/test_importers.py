@@ -6,9 +6,12 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from sqlalchemy import event
 from sqlmodel import SQLModel, col, func, select
+from typer.testing import CliRunner
 
+from bot.cli import app
 from storage.db import Database
 from storage.importers import BATCH_SIZE, ImportKind, ImportReport, import_csv
 from storage.models import Contact, Customer, Invoice, Payment, Policy, Staff, utcnow
@@ -163,6 +166,7 @@ async def test_bad_customers_are_all_reported_and_nothing_written(
         f"{path}:3: timezone: unknown time zone: 'Asia/Bandung'",
         f"{path}:4: whatsapp: not a phone number: '62abc'",
         f"{path}:4: telegram: not a Telegram chat id: '@tiga'",
+        f"{path}:4: policy: no policy named 'longgar'",  # checked on a bad row too
         f"{path}:5: code: duplicate of line 2",
         f"{path}:6: 2 fields, the header has 9",
     ]
@@ -434,3 +438,78 @@ async def test_statements_are_per_batch_not_per_row(db: Database, tmp_path: Path
     # A handful of set-based statements per batch (lookups, one write), whatever its size.
     assert created <= 5 * batches + 8, statements
     assert len(statements) - created <= 4 * batches + 6, statements[created:]
+
+
+# --- every problem of every row, at once ------------------------------------------------------
+
+
+async def test_every_problem_of_a_row_is_reported(db: Database, tmp_path: Path) -> None:
+    await load(db, tmp_path)
+    before = await counts(db)
+    path = write(
+        tmp_path,
+        "bad.csv",
+        "number,customer,issue_date,due_date,amount,currency,balance\n"
+        'INV-9,NOPE,2026-13-01,2026-10-01,"1.250.000,5",,\n'  # four faults, one row
+        'INV-10,C1,2026-09-01,2026-10-01,"12,5jt",rupiah,\n'
+        "INV-11,GONE,2026-09-01,2026-10-01,5000,,\n",  # parses; only the reference is bad
+    )
+    report = await import_csv(db, "invoices", path)
+    assert [str(e) for e in report.errors] == [
+        f"{path}:2: issue_date: no such date: '2026-13-01'",
+        f"{path}:2: amount: ambiguous amount: '1.250.000,5' "
+        "(after thousands separators the decimals take two digits, e.g. 1.250.000,50)",
+        f"{path}:2: customer: no customer with code 'NOPE'",
+        f"{path}:3: amount: not an amount: '12,5jt'",
+        f"{path}:3: currency: not a currency code: 'rupiah' (three uppercase letters, e.g. IDR)",
+        f"{path}:4: customer: no customer with code 'GONE'",
+    ]
+    assert await counts(db) == before  # nothing written, not even the good rows
+
+
+async def test_every_problem_of_payment_and_customer_rows(db: Database, tmp_path: Path) -> None:
+    await load(db, tmp_path)
+    before = await counts(db)
+    payments = write(
+        tmp_path,
+        "p.csv",
+        "reference,invoice,amount,paid_on\nTRX-1,INV-404,-5,2026-09-40\n",
+    )
+    report = await import_csv(db, "payments", payments)
+    assert [(e.line, e.column) for e in report.errors] == [
+        (2, "amount"),
+        (2, "paid_on"),
+        (2, "invoice"),
+    ]
+    customers = write(
+        tmp_path,
+        "c2.csv",
+        "code,name,email,policy\nC9,,not-an-email,Nope\n",
+    )
+    report = await import_csv(db, "customers", customers)
+    assert [(e.line, e.column) for e in report.errors] == [
+        (2, "name"),
+        (2, "email"),
+        (2, "policy"),
+    ]
+    assert await counts(db) == before
+
+
+def test_cli_lists_every_problem_capped_with_a_count(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TAGIH_DATABASE_URL", db_url)
+    lines = ["number,customer,issue_date,due_date,amount"]
+    lines += [f'X{n},NOPE,2026-09-01,2026-10-01,"{n}.000.000,5"' for n in range(1, 61)]
+    path = write(tmp_path, "many.csv", "\n".join(lines) + "\n")
+    result = CliRunner().invoke(app, ["import", "invoices", str(path)])
+    assert result.exit_code == 1, result.output
+    shown = [line for line in result.output.splitlines() if line.startswith(f"{path}:")]
+    assert len(shown) == 100  # two problems a row, 120 in all: the first 100 are listed
+    assert shown[0] == (
+        f"{path}:2: amount: ambiguous amount: '1.000.000,5' "
+        "(after thousands separators the decimals take two digits, e.g. 1.000.000,50)"
+    )
+    assert shown[1] == f"{path}:2: customer: no customer with code 'NOPE'"
+    assert "… and 20 more problems" in result.output
+    assert "120 problems in 60 rows: nothing was imported." in result.output

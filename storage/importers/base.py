@@ -133,6 +133,17 @@ class Format:
     # Free-text columns (names, references, emails): a formula-like cell there is flagged.
     # Amounts, dates, phone numbers and chat ids start with `-` or `+` legitimately.
     texts: tuple[str, ...] = ()
+    # Checks the references (customer, invoice, policy) of rows that had other problems, so
+    # an operator learns of every fault of a row in one pass, not one fix at a time.
+    refs: Callable[[AsyncConnection, Run, list[Row]], Awaitable[None]] | None = None
+
+
+@dataclass(slots=True)
+class Batch:
+    """The next records of a file: the rows to apply and the rows with problems."""
+
+    good: list[Row]
+    bad: list[Row]  # only the fields that parsed: their references are still checked
 
 
 @dataclass
@@ -159,8 +170,8 @@ class Run:
         """Report a problem with `column` of the record on `line`."""
         self.report.errors.append(RowError(self.report.file, line, column, reason))
 
-    def parse(self, line: int, texts: dict[str, str]) -> Row | None:
-        """Parse a record, reporting every problem it has; None if it had any.
+    def parse(self, line: int, texts: dict[str, str]) -> tuple[Row, bool]:
+        """Parse a record, reporting every problem it has; True with the row if it had none.
 
         Each field is parsed on its own, then the duplicate key and the rules between
         the fields that did parse are checked, so one pass lists all of a row's faults.
@@ -182,7 +193,7 @@ class Run:
             ok = False
         if self.spec.check is not None and not self.spec.check(self, line, fields):
             ok = False
-        return Row(line, fields) if ok else None
+        return Row(line, fields), ok
 
     def _good(self, texts: dict[str, str]) -> dict[str, Any] | None:
         """The fields of a record in one go, or None at its first problem (the common case)."""
@@ -207,12 +218,16 @@ class Run:
                 self.error(line, column, str(exc))
         return fields
 
-    def take(self, records: Iterator[tuple[int, dict[str, str]]]) -> list[Row] | None:
+    def take(self, records: Iterator[tuple[int, dict[str, str]]]) -> Batch | None:
         """Read and parse the next batch; None at the end of the file."""
         chunk = list(itertools.islice(records, BATCH_SIZE))
         if not chunk:
             return None
-        return [row for line, texts in chunk if (row := self.parse(line, texts)) is not None]
+        batch = Batch([], [])
+        for line, texts in chunk:
+            row, ok = self.parse(line, texts)
+            (batch.good if ok else batch.bad).append(row)
+        return batch
 
     def count(self, *, created: bool = False, changed: bool = False) -> None:
         """Count one applied row as created, updated (`changed`) or unchanged."""

@@ -190,6 +190,16 @@ async def apply(conn: AsyncConnection, run: Run, rows: list[Row]) -> None:
         await contacts_in.run(conn, params, fresh)
 
 
+async def refs(conn: AsyncConnection, run: Run, rows: list[Row]) -> None:
+    """Report each unknown policy among rows that had other problems."""
+    if names := {row.fields.get("policy") for row in rows} - {None} - run.policies.keys():
+        found = await fetch(conn, _POLICY, "name", names, "id")
+        run.policies.update({name: policy["id"] for name, policy in found.items()})
+    for row in rows:
+        if (policy := row.fields.get("policy")) and policy not in run.policies:
+            run.error(row.line, "policy", f"no policy named {policy!r}")
+
+
 FORMAT = Format(
     "code",
     frozenset({"code", "name"}),
@@ -198,4 +208,5 @@ FORMAT = Format(
     parsers,
     apply,
     texts=("code", "name", "email", "segment", "salesperson", "collector", "policy"),
+    refs=refs,
 )

@@ -160,6 +160,15 @@ async def apply(conn: AsyncConnection, run: Run, rows: list[Row]) -> None:
     await statement.run(conn, new, changed, {"created_at": now, "updated_at": now})
 
 
+async def refs(conn: AsyncConnection, run: Run, rows: list[Row]) -> None:
+    """Report each unknown customer among rows that had other problems."""
+    codes = {code for row in rows if (code := row.fields.get("customer"))}
+    await resolve_customers(conn, run, codes)
+    for row in rows:
+        if (code := row.fields.get("customer")) and code not in run.customers:
+            run.error(row.line, "customer", f"no customer with code {code!r}")
+
+
 FORMAT = Format(
     "number",
     frozenset({"number", "customer", "issue_date", "due_date", "amount"}),
@@ -168,4 +177,5 @@ FORMAT = Format(
     apply,
     check,
     texts=("number", "customer", "item", "salesperson"),
+    refs=refs,
 )

@@ -126,6 +126,15 @@ async def apply(conn: AsyncConnection, run: Run, rows: list[Row]) -> None:
     await restate.run(conn, [i for i in moved.values() if i["status"] != statuses[i["id"]]], shared)
 
 
+async def refs(conn: AsyncConnection, run: Run, rows: list[Row]) -> None:
+    """Report each unknown invoice among rows that had other problems."""
+    numbers = {number for row in rows if (number := row.fields.get("invoice"))}
+    found = await fetch(conn, _INVOICE, "number", numbers, "id")
+    for row in rows:
+        if (number := row.fields.get("invoice")) and number not in found:
+            run.error(row.line, "invoice", f"no invoice numbered {number!r}")
+
+
 FORMAT = Format(
     "reference",
     frozenset({"reference", "invoice", "amount", "paid_on"}),
@@ -133,4 +142,5 @@ FORMAT = Format(
     parsers,
     apply,
     texts=("reference", "invoice", "method"),
+    refs=refs,
 )

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from storage.csvfile import CsvReader
 from storage.db import Database
 from storage.importers import customers, invoices, payments
-from storage.importers.base import Context, Format, ImportKind, ImportReport, Row, Run
+from storage.importers.base import Batch, Context, Format, ImportKind, ImportReport, Run
 
 Progress = Callable[[int, int], None]
 
@@ -100,7 +100,7 @@ async def import_csv(
         run = Run(report, spec, parsers, keep)
         if reader.header is not None:
 
-            def read() -> tuple[list[Row] | None, int]:
+            def read() -> tuple[Batch | None, int]:
                 return run.take(records), handle.tell()
 
             records = iter(reader)
@@ -111,11 +111,13 @@ async def import_csv(
                     conn = await session.connection()
                     async with _tuned_for_batches(conn):
                         while True:
-                            rows, done = await reading
-                            if rows is None:
+                            batch, done = await reading
+                            if batch is None:
                                 break
                             reading = asyncio.ensure_future(asyncio.to_thread(read))
-                            await spec.apply(conn, run, rows)
+                            await spec.apply(conn, run, batch.good)
+                            if batch.bad and spec.refs is not None:
+                                await spec.refs(conn, run, batch.bad)
                             if progress is not None:
                                 progress(done, total)
                     if report.errors or reader.errors or dry_run:
