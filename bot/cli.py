@@ -27,7 +27,8 @@ from bot.logmask import configure_logging
 from bot.service import serve
 from scheduler.calendar import PlannedContact
 from scheduler.preview import contact_json, preview
-from storage.importers import ImportKind, import_csv
+from storage.importers import ImportKind, ImportReport, import_csv
+from storage.importers.full import SHARE_PERCENT
 from storage.migrate import upgrade
 from storage.timeline import Entry, customer_timeline
 
@@ -108,9 +109,26 @@ def import_command(
     kind: Annotated[ImportKind, typer.Argument(help="customers, invoices or payments")],
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check only; write nothing.")] = False,
+    full_export: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help="Invoices: the file is the whole open ledger; open invoices it leaves out "
+            "are closed (paid).",
+        ),
+    ] = False,
+    yes: Annotated[
+        bool,
+        typer.Option(
+            "--yes",
+            help=f"With --full: close even more than {SHARE_PERCENT} % of the open invoices.",
+        ),
+    ] = False,
 ) -> None:
     """Import a CSV file atomically: any bad row imports nothing and is listed."""
     settings = settings_of(ctx)
+    if full_export and kind is not ImportKind.INVOICES:
+        raise typer.BadParameter("--full is for invoices only", param_hint="--full")
     progress = Progress(
         "[progress.description]{task.description}",
         BarColumn(),
@@ -129,6 +147,8 @@ def import_command(
                 kind,
                 file,
                 dry_run=dry_run,
+                full_export=full_export,
+                confirmed=yes,
                 default_currency=settings.currency,
                 default_language=settings.language,
                 default_timezone=settings.timezone,
@@ -136,15 +156,15 @@ def import_command(
             )
 
     report = run_with_app(settings, work)
-    from storage.importers import ImportReport
-
     assert isinstance(report, ImportReport)
+    if report.closed and not report.errors:
+        print_closed(report)
     for warning in report.warnings:
         err.print(str(warning), markup=False, highlight=False, soft_wrap=True)
     if report.warnings:
         count = len(report.warnings)
         err.print(f"[yellow]{count} warning{'' if count == 1 else 's'}: check these cells.[/]")
-    if not report.ok:
+    if report.errors:
         for error in report.errors[:ERRORS_SHOWN]:
             err.print(str(error), markup=False, highlight=False, soft_wrap=True)
         if (more := len(report.errors) - ERRORS_SHOWN) > 0:
@@ -155,10 +175,49 @@ def import_command(
             f"row{'' if rows == 1 else 's'}: nothing was imported.[/]"
         )
         raise typer.Exit(1)
+    if report.needs_confirmation and not dry_run:
+        refuse_share(report)
+        raise typer.Exit(1)
     verb = "would import" if dry_run else "imported"
     console.print(
         f"{file}: {verb} {report.rows} rows: {report.created} new, "
         f"{report.updated} updated, {report.unchanged} unchanged"
+    )
+
+
+def print_closed(report: ImportReport) -> None:
+    """List the open invoices a full export leaves out, first, before anything else."""
+    count = len(report.closed)
+    verb = "Closed" if report.ok and not report.dry_run else "Would close"
+    total = report.open_before
+    console.print(
+        f"{verb} {count} of {total} open invoice{'' if total == 1 else 's'}"
+        " no longer in the file (paid):",
+        markup=False,
+        highlight=False,
+    )
+    for invoice in report.closed:
+        console.print(
+            f"  {invoice.number}  {invoice.customer}  {invoice.currency} {invoice.balance}"
+            f"  ({invoice.status})",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+    if report.needs_confirmation and report.dry_run:
+        console.print(f"More than {SHARE_PERCENT} %: the import itself will need --yes.")
+
+
+def refuse_share(report: ImportReport) -> None:
+    """Say why a full export closing a large share of the ledger was not imported."""
+    count, total = len(report.closed), report.open_before
+    err.print(
+        f"{report.file}: would close {count} of {total} open invoices "
+        f"({count * 100 // total} %), more than {SHARE_PERCENT} %: is the export cut short? "
+        "Check it, then run again with --yes; nothing was imported.",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
     )
 
 

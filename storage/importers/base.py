@@ -20,7 +20,7 @@ from decimal import Decimal
 from enum import StrEnum
 from functools import partial
 from operator import itemgetter
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sqlalchemy import (
     ClauseElement,
@@ -44,6 +44,9 @@ from storage.csvfile import RowError, looks_like_formula
 from storage.enums import InvoiceStatus, Role
 from storage.models import Customer, Staff, table_of
 from storage.parsing import NUL, DateRange, FieldError, optional, parse_required, parse_text
+
+if TYPE_CHECKING:
+    from storage.importers.full import Closed
 
 BATCH_SIZE = 1000
 #: How many customer ids an import remembers between batches (invoices name them again).
@@ -84,11 +87,17 @@ class ImportReport:
     #: Cells imported as they are but worth a look: text a spreadsheet would run as a formula.
     warnings: list[RowError] = field(default_factory=list)
     dry_run: bool = False
+    #: A full export (`full=True`): the open invoices it leaves out, closed or to be closed.
+    full: bool = False
+    closed: list[Closed] = field(default_factory=list)
+    open_before: int = 0  # open invoices before the import, what the share is taken of
+    #: A full export closing more than its share, not confirmed: refused, nothing written.
+    needs_confirmation: bool = False
 
     @property
     def ok(self) -> bool:
-        """True when every row was valid (and, unless a dry run, the import was committed)."""
-        return not self.errors
+        """True when every row was valid and nothing refused (committed, unless a dry run)."""
+        return not self.errors and not (self.needs_confirmation and not self.dry_run)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.csvfile import CsvReader
 from storage.db import Database
-from storage.importers import customers, invoices, payments
+from storage.importers import customers, full, invoices, payments
 from storage.importers.base import Batch, Context, Format, ImportKind, ImportReport, Run
 
 Progress = Callable[[int, int], None]
@@ -67,12 +67,25 @@ async def _tuned_for_batches(conn: AsyncConnection) -> AsyncIterator[None]:
         await conn.exec_driver_sql(f"PRAGMA cache_size = {before}")
 
 
+async def _close_missing(conn: AsyncConnection, run: Run, *, confirmed: bool) -> None:
+    """Close the open invoices a full export left out, or mark the run as needing `--yes`."""
+    report = run.report
+    # `run.seen` holds every invoice number of the file, valid or not.
+    report.closed = await full.missing(conn, run.seen.keys())
+    if full.too_many(len(report.closed), report.open_before) and not confirmed:
+        report.needs_confirmation = True  # a truncated export must not empty the ledger
+        return
+    await full.close(conn, report.closed, file=report.file, open_before=report.open_before)
+
+
 async def import_csv(
     db: Database,
     kind: str,
     path: Path,
     *,
     dry_run: bool = False,
+    full_export: bool = False,
+    confirmed: bool = False,
     default_currency: str = "IDR",
     default_language: str = "id",
     default_timezone: str = "Asia/Jakarta",
@@ -83,10 +96,16 @@ async def import_csv(
 
     Dates are checked against `today`, the business day of the import; callers with a
     clock pass it. Left out, it is read once here, in `default_timezone`.
+
+    With `full_export` (invoices only) the file is the whole open ledger: the open invoices
+    it leaves out are closed in the same transaction (`storage.importers.full`), unless
+    that is more than `full.SHARE_PERCENT` of them and not `confirmed`.
     """
     kind = ImportKind(kind)
+    if full_export and kind is not ImportKind.INVOICES:
+        raise ValueError("a full export is a file of invoices")
     spec = FORMATS[kind]
-    report = ImportReport(kind=kind, file=str(path), dry_run=dry_run)
+    report = ImportReport(kind=kind, file=str(path), dry_run=dry_run, full=full_export)
     if today is None:
         today = dt.datetime.now(zoneinfo.ZoneInfo(default_timezone)).date()
     context = Context(default_currency, default_language, default_timezone, today)
@@ -110,6 +129,8 @@ async def import_csv(
                 async with db.transaction() as session:
                     conn = await session.connection()
                     async with _tuned_for_batches(conn):
+                        if full_export:  # before the file reopens or adds any
+                            report.open_before = await full.count_open(conn)
                         while True:
                             batch, done = await reading
                             if batch is None:
@@ -120,7 +141,9 @@ async def import_csv(
                                 await spec.refs(conn, run, batch.bad)
                             if progress is not None:
                                 progress(done, total)
-                    if report.errors or reader.errors or dry_run:
+                        if full_export and not (report.errors or reader.errors):
+                            await _close_missing(conn, run, confirmed=confirmed)
+                    if report.errors or reader.errors or dry_run or not report.ok:
                         raise _Rollback
             except _Rollback:
                 pass
