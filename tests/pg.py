@@ -6,12 +6,13 @@ import contextlib
 import glob
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -35,6 +36,18 @@ class PgCluster:
     """A running cluster reachable on loopback as the trusted superuser `postgres`."""
 
     port: int
+    #: The running server (stop and start it again on the same port), if this session owns it.
+    server: PgServer | None = field(default=None, compare=False, repr=False)
+
+    def stop(self) -> None:
+        """Shut the server down ("fast": every client is disconnected) until `start`."""
+        assert self.server is not None
+        self.server.stop()
+
+    def start(self) -> None:
+        """Start the stopped server again on the same port and wait until it answers."""
+        assert self.server is not None
+        self.server.start()
 
     def url(self, database: str) -> str:
         """An asyncpg URL for `database`."""
@@ -92,9 +105,7 @@ def running_cluster(bin_dir: Path) -> Iterator[PgCluster]:
         capture_output=True,
     )
     port = _free_port()
-    log = base / "server.log"
-    log_file = open(log, "wb")  # noqa: SIM115  (closed in the finally below)
-    server = subprocess.Popen(
+    server = PgServer(
         [
             *prefix,
             str(bin_dir / "postgres"),
@@ -115,28 +126,69 @@ def running_cluster(bin_dir: Path) -> Iterator[PgCluster]:
             "-c",
             "max_connections=200",
         ],
-        stdout=subprocess.DEVNULL,
-        stderr=log_file,
+        log=base / "server.log",
+        port=port,
     )
-    cluster = PgCluster(port=port)
+    cluster = PgCluster(port=port, server=server)
     try:
+        server.start()
+        yield cluster
+    finally:
+        server.stop()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+class PgServer:
+    """The postgres process of a cluster: started, stopped and started again on one port."""
+
+    def __init__(self, command: list[str], *, log: Path, port: int) -> None:
+        """Nothing runs until `start`."""
+        self.command, self.log, self.port = command, log, port
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        """Start postgres and wait until it answers a query (60 s at most)."""
+        with open(self.log, "ab") as log_file:
+            self.process = subprocess.Popen(
+                self.command, stdout=subprocess.DEVNULL, stderr=log_file
+            )
+        cluster = PgCluster(port=self.port)
         deadline = time.monotonic() + 60
         while True:
             try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
                     pass
                 cluster.psql("SELECT 1")
-                break
+                return
             except (OSError, subprocess.CalledProcessError):
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"PostgreSQL did not start: {log.read_text()}") from None
-                time.sleep(0.1)
-        yield cluster
-    finally:
-        server.terminate()
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(
+                        f"PostgreSQL did not start: {self.log.read_text()}"
+                    ) from None
+                time.sleep(0.1)  # an external process: nothing to wait on but its port
+
+    def stop(self) -> None:
+        """Fast shutdown (SIGINT: sessions are ended, the cluster is left consistent)."""
+        process, self.process = self.process, None
+        if process is None:
+            return
+        # As root, postgres runs under runuser, which need not pass SIGINT on: signal the
+        # postmaster itself, found as runuser's child (or the process itself).
+        pid = _postmaster_pid(process.pid)
+        os.kill(pid, signal.SIGINT)
         try:
-            server.wait(timeout=30)
+            process.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            server.kill()
-        log_file.close()
-        shutil.rmtree(base, ignore_errors=True)
+            process.kill()
+            process.wait()
+
+
+def _postmaster_pid(pid: int) -> int:
+    """The postgres process started as `pid`: itself, or runuser's only child."""
+    try:
+        if Path(f"/proc/{pid}/comm").read_text().strip() != "runuser":
+            return pid
+        found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return pid
+    return int(found[0]) if found else pid
