@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import func, select
 
 from bot.channels.base import Channel
+from bot.channels.email_inbound import EmailReplies, ImapConfig
 from bot.config import WEEKDAYS, Settings
 from bot.conversation import conversation_config
 from bot.inbound import InboundRouter
@@ -73,6 +74,8 @@ class Tagih:
     _deps: WebDeps | None = field(init=False, default=None)
     _public_url: str | None = field(init=False, default=None)
     _polls: bool = field(init=False, default=False)
+    #: Replies to reminder emails (IMAP), with the web server's inbox.
+    email_replies: EmailReplies | None = field(init=False, default=None)
     _polling: asyncio.Task[None] | None = field(init=False, default=None)
     _stop_polling: asyncio.Event = field(init=False, default_factory=asyncio.Event)
 
@@ -127,11 +130,21 @@ class Tagih:
             self.announcements.append(
                 f"Webhooks: listening on {self.web_url} (public URL {public_url})"
             )
+            assert deps.inbox is not None
+            imap = ImapConfig.from_settings(self.settings)
+            self.email_replies = EmailReplies(self.db, deps.inbox, imap, clock=self.clock)
         if not with_channels:
             return
         self._deps, self._public_url = deps, public_url
         await self.providers.open(self.settings, public_url=public_url, on_inbound=self.on_inbound)
         await self._wire_web()
+        if self.email_replies is not None and self.email_replies.config is not None:
+            imap = self.email_replies.config
+            self.email_replies.start()
+            self.announcements.append(
+                f"Email replies: reading {imap.folder} on {imap.host}:{imap.port} "
+                f"every {imap.poll_seconds:.0f} s"
+            )
 
     async def _wire_web(self) -> None:
         """Hand the open providers to the webhooks; receive Telegram updates once it is up."""
@@ -365,6 +378,8 @@ class Tagih:
     async def close(self) -> None:
         """Stop receiving, stop channels and sandboxes, then close the database."""
         await self._end_polling()
+        if self.email_replies is not None:
+            await self.email_replies.stop()
         await self.providers.close()
         if self._web is not None:
             await self._web.cleanup()

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -65,6 +65,22 @@ class Settings(BaseSettings):
     smtp_tls: bool = False
     smtp_timeout: float = Field(default=30.0, gt=0)
     email_from: str = "Tagih <tagih@localhost>"
+    #: Replies to reminder emails, read over IMAP (bot/channels/email_inbound.py); no host = off.
+    imap_host: str | None = None
+    imap_port: int = Field(default=993, ge=1, le=65535)
+    imap_username: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("imap_username", "TAGIH_IMAP_USERNAME", "TAGIH_IMAP_USER"),
+    )
+    imap_password: SecretStr | None = None
+    imap_folder: str = Field(
+        default="INBOX",
+        validation_alias=AliasChoices("imap_folder", "TAGIH_IMAP_FOLDER", "TAGIH_IMAP_MAILBOX"),
+    )
+    imap_tls: bool = True
+    imap_starttls: bool = False
+    imap_poll_seconds: int = Field(default=60, ge=1)
+    imap_timeout: float = Field(default=30.0, gt=0)
 
     telegram_token: SecretStr | None = None
     telegram_api_base: str = "https://api.telegram.org"
@@ -131,6 +147,7 @@ class Settings(BaseSettings):
         """Every configured secret in clear, for redacting logs (never for printing)."""
         secrets = (
             self.smtp_password,
+            self.imap_password,
             self.telegram_token,
             self.telegram_webhook_secret,
             self.twilio_auth_token,

@@ -194,6 +194,9 @@ def encode_reply(reply: Outbound) -> dict[str, Any]:
         "template": reply.template,
         "buttons": [[button.label, button.payload] for button in reply.buttons],
         "media": list(reply.media),
+        # Email replies carry their thread (In-Reply-To, References) and a "Re:" subject.
+        "subject": reply.subject,
+        "headers": [list(header) for header in reply.headers],
     }
 
 
@@ -207,6 +210,8 @@ def decode_reply(data: Mapping[str, Any], received_at: dt.datetime) -> Outbound:
         template=data.get("template"),
         buttons=tuple(Button(str(label), str(payload)) for label, payload in data["buttons"]),
         media=tuple(str(path) for path in data.get("media", ())),
+        subject=str(data.get("subject") or ""),
+        headers=tuple((str(name), str(value)) for name, value in data.get("headers", ())),
         # The customer just wrote: WhatsApp allows free text for 24 hours after.
         last_inbound_at=received_at,
     )
@@ -243,6 +248,37 @@ class Inbox:
             (TWILIO, GATHER): self._apply_gather,
             (TELEGRAM, UPDATE): self._apply_update,
         }
+
+    def register(
+        self, provider: str, kind: str, apply: Callable[[InboxItem], Awaitable[bool]]
+    ) -> None:
+        """Apply events of `provider`/`kind` with `apply` (email: bot/channels/email_inbound.py)."""
+        self._apply[(provider, kind)] = apply
+
+    async def keep(
+        self, provider: str, event_id: str, kind: str, conversation: str, payload: dict[str, Any]
+    ) -> int | None:
+        """Keep one event of a registered kind; its id (None: kept before). Durable on return."""
+        return await self._keep(provider, event_id, kind, conversation, payload)
+
+    async def apply_inbound(
+        self, item: InboxItem, inbound: Inbound, *, shape: Callable[[Outbound], Outbound]
+    ) -> bool:
+        """Route `inbound` for a leased event, its replies reshaped by `shape`, then send them
+        (the SMS/WhatsApp path: replies kept with the event until sent)."""
+        await self.router.handle(
+            inbound, then=self._settler(item, InboxStatus.SENDING, shape), replies_queued=True
+        )
+        if item.status == InboxStatus.PENDING:  # rolled back on a unique index
+            await self._after_conflict(item, inbound)
+            return True
+        if item.status == InboxStatus.SENDING:
+            return await self._send(item, item.replies or [])
+        return True
+
+    async def finish(self, item: InboxItem) -> None:
+        """Mark a leased event done in a transaction of its own."""
+        await self._finish(item, InboxStatus.DONE)
 
     # --- what the webhooks call -----------------------------------------------------------
     async def keep_twilio_message(
@@ -475,13 +511,16 @@ class Inbox:
             return True
 
     def _settler(
-        self, item: InboxItem, status: InboxStatus
+        self,
+        item: InboxItem,
+        status: InboxStatus,
+        shape: Callable[[Outbound], Outbound] | None = None,
     ) -> Callable[[AsyncSession, Routed], Awaitable[None]]:
         """Mark the event applied inside the routing transaction (with its replies)."""
 
         async def then(session: AsyncSession, routed: Routed) -> None:
             assert item.id is not None
-            replies = [encode_reply(reply) for reply in routed.replies]
+            replies = [encode_reply(shape(r) if shape else r) for r in routed.replies]
             settled = status
             if status is InboxStatus.SENDING and not replies:
                 settled = InboxStatus.DONE
