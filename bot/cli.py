@@ -27,7 +27,18 @@ from bot.logmask import configure_logging
 from bot.service import serve
 from scheduler.calendar import PlannedContact
 from scheduler.preview import contact_json, preview
-from storage.importers import ImportKind, ImportReport, import_csv
+from storage.importers import (
+    ImportKind,
+    ImportReport,
+    Mapping,
+    MappingError,
+    import_csv,
+)
+from storage.importers import (
+    load_mapping as load_mapping_file,
+)
+from storage.importers.detect import DetectError
+from storage.importers.detect import detect as detect_layout
 from storage.importers.full import SHARE_PERCENT
 from storage.migrate import upgrade
 from storage.timeline import Entry, customer_timeline
@@ -106,8 +117,29 @@ def root(
 @app.command("import")
 def import_command(
     ctx: typer.Context,
-    kind: Annotated[ImportKind, typer.Argument(help="customers, invoices or payments")],
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    kind: Annotated[
+        ImportKind | None, typer.Argument(help="customers, invoices or payments")
+    ] = None,
+    file: Annotated[Path | None, typer.Argument(exists=True, dir_okay=False, readable=True)] = None,
+    mapping_option: Annotated[
+        str | None,
+        typer.Option(
+            "--map",
+            help="The export's own layout: a mapping file (TOML, see examples/mappings/) or "
+            "inline 'No. Faktur=number,Kode Pelanggan=customer,...'.",
+        ),
+    ] = None,
+    detect: Annotated[
+        Path | None,
+        typer.Option(
+            "--detect",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            help="Guess FILE's encoding, delimiter, header, date and number formats and print "
+            "a proposed mapping (TOML) to save; writes nothing.",
+        ),
+    ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check only; write nothing.")] = False,
     full_export: Annotated[
         bool,
@@ -126,7 +158,13 @@ def import_command(
     ] = False,
 ) -> None:
     """Import a CSV file atomically: any bad row imports nothing and is listed."""
+    if detect is not None:
+        print_detection(detect, kind)
+        return
+    if kind is None or file is None:
+        raise typer.BadParameter("give KIND and FILE (or --detect FILE)", param_hint="KIND FILE")
     settings = settings_of(ctx)
+    mapping = load_mapping(mapping_option, kind)
     if full_export and kind is not ImportKind.INVOICES:
         raise typer.BadParameter("--full is for invoices only", param_hint="--full")
     progress = Progress(
@@ -153,6 +191,7 @@ def import_command(
                 default_language=settings.language,
                 default_timezone=settings.timezone,
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
+                layout=mapping,
             )
 
     report = run_with_app(settings, work)
@@ -183,6 +222,32 @@ def import_command(
         f"{file}: {verb} {report.rows} rows: {report.created} new, "
         f"{report.updated} updated, {report.unchanged} unchanged"
     )
+
+
+def load_mapping(option: str | None, kind: ImportKind) -> Mapping | None:
+    """The mapping `--map` names (a file, or the inline form), checked; exit 2 if it is bad."""
+    if option is None:
+        return None
+    path = Path(option)
+    try:
+        if path.is_file() or option.endswith(".toml") or "=" not in option:
+            return load_mapping_file(kind, path)
+        return load_mapping_file(kind, None, inline=option)
+    except MappingError as exc:
+        err.print(f"[red]bad mapping:[/]\n{escape(str(exc))}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
+def print_detection(path: Path, kind: ImportKind | None) -> None:
+    """`tagih import --detect FILE`: the guesses, as a TOML mapping on stdout, notes on stderr."""
+    try:
+        guess = detect_layout(path, kind)
+    except DetectError as exc:
+        err.print(f"[red]{escape(str(exc))}[/]", highlight=False)
+        raise typer.Exit(1) from None
+    for note in guess.notes:
+        err.print(f"note: {note}", markup=False, highlight=False, soft_wrap=True)
+    sys.stdout.write(guess.toml())
 
 
 def print_closed(report: ImportReport) -> None:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
+
+if TYPE_CHECKING:
+    from storage.importers.mapping import Mapping
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,22 +38,62 @@ class CsvReader:
     """
 
     def __init__(
-        self, handle: BinaryIO, file: str, columns: Iterable[str], required: Iterable[str]
+        self,
+        handle: BinaryIO,
+        file: str,
+        columns: Iterable[str],
+        required: Iterable[str],
+        *,
+        mapping: Mapping | None = None,
+        key: str = "",
     ) -> None:
-        """Read the header of `handle`; `columns` are allowed, `required` must be present."""
+        """Read the header of `handle`; `columns` are allowed, `required` must be present.
+
+        With a `mapping` the file is read in the export's own layout (`storage.importers.mapping`):
+        its encoding, the rows it skips, its headers mapped onto `columns`; `key` is the column
+        that joins the lines of one record.
+        """
         self.file = file
         self.columns = tuple(columns)
         self.errors: list[RowError] = []
+        self.mapping = mapping
+        self._key = key
+        self._offset = mapping.skip_rows if mapping is not None else 0
         lines = self._lines(handle)
+        for _ in range(self._offset):
+            next(lines, "")
         first = next(lines, "")
         # Sniff on the header only: it holds no amounts, so its commas are never decimal marks.
-        delimiter = ";" if first.count(";") > first.count(",") else ","
+        delimiter = (mapping.delimiter if mapping is not None else None) or max(
+            (",", ";", "\t"), key=first.count
+        )
         self._reader = csv.reader(itertools.chain([first], lines), delimiter=delimiter, strict=True)
-        self.header = self._read_header(set(required))
+        self.header: list[str] | None
+        if mapping is None:
+            self.header = self._read_header(set(required))
+            self.present = frozenset(self.header or ())
+        else:
+            self.header = self._read_mapped_header(mapping)
+            self.present = frozenset(
+                {*(self.header or ()), *mapping.fixed}
+                | ({"amount"} if "quantity" in (self.header or ()) else set())
+                | ({"due_date"} if "due_days" in (self.header or ()) else set())
+            ) - {""}
         self.rows = 0
-        self.present = frozenset(self.header or ())
 
     def _lines(self, handle: BinaryIO) -> Iterator[str]:
+        encoding = self.mapping.encoding if self.mapping is not None else "utf-8"
+        if encoding not in ("utf-8", "utf-8-sig"):
+            text = io.TextIOWrapper(handle, encoding=encoding, errors="strict", newline="")
+            number = 0
+            try:
+                for number, line in enumerate(text, 1):  # noqa: B007 (reported below)
+                    yield line
+            except UnicodeDecodeError:
+                self._error(number + 1, "", f"not {encoding} text (as the mapping says)")
+            finally:
+                text.detach()
+            return
         for number, raw in enumerate(handle, 1):
             if number == 1:
                 raw = raw.removeprefix(codecs.BOM_UTF8)
@@ -61,6 +105,23 @@ class CsvReader:
 
     def _error(self, line: int, column: str, reason: str) -> None:
         self.errors.append(RowError(self.file, line, column, reason))
+
+    def _read_mapped_header(self, mapping: Mapping) -> list[str] | None:
+        """The Tagih field of each column ("" where none), checked against the mapping."""
+        try:
+            header = next(self._reader, [])
+        except csv.Error as exc:
+            self._error(self._offset + self._reader.line_num, "", f"malformed CSV: {exc}")
+            return None
+        line = self._offset + max(self._reader.line_num, 1)
+        if not any(name.strip() for name in header):
+            self._error(line, "", f"no header row (expected the columns of {mapping.source})")
+            return None
+        fields, problems = mapping.resolve(header)
+        if problems:
+            self._error(line, "", "; ".join(problems))
+            return None
+        return [name or "" for name in fields]
 
     def _read_header(self, required: set[str]) -> list[str] | None:
         try:
@@ -87,9 +148,18 @@ class CsvReader:
 
     def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
         """Yield each record's first physical line and its fields, trimmed; absent ones empty."""
+        if self.mapping is None:
+            yield from self._records()
+            return
+        mapping = self.mapping
+        yield from mapping.records(self._records(), self._key, self._error)
+
+    def _records(self) -> Iterator[tuple[int, dict[str, str]]]:
         if self.header is None:
             return
         blank = dict.fromkeys(self.columns, "")
+        if self.mapping is not None:
+            blank |= dict.fromkeys((name for name in self.header if name), "")
         previous = self._reader.line_num
         try:
             for fields in self._reader:
@@ -97,15 +167,17 @@ class CsvReader:
                 if not any(field.strip() for field in fields):
                     continue
                 self.rows += 1
+                line += self._offset
                 if len(fields) != len(self.header):
                     self._error(
                         line, "", f"{len(fields)} fields, the header has {len(self.header)}"
                     )
                     continue
-                yield line, blank | {k: v.strip() for k, v in zip(self.header, fields, strict=True)}
+                pairs = zip(self.header, fields, strict=True)
+                yield line, blank | {k: v.strip() for k, v in pairs if k}
         except csv.Error as exc:
             # Past a broken quote the framing of every later line is unknowable: stop here.
-            self._error(previous + 1, "", f"malformed CSV: {exc}")
+            self._error(self._offset + previous + 1, "", f"malformed CSV: {exc}")
 
 
 #: Characters that make a spreadsheet read a cell as a formula (OWASP's CSV injection list).

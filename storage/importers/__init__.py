@@ -18,6 +18,16 @@ from __future__ import annotations
 
 from storage.csvfile import RowError
 from storage.importers.base import BATCH_SIZE, ImportKind, ImportReport
-from storage.importers.run import import_csv
+from storage.importers.mapping import Mapping, MappingError
+from storage.importers.run import import_csv, load_mapping
 
-__all__ = ["BATCH_SIZE", "ImportKind", "ImportReport", "RowError", "import_csv"]
+__all__ = [
+    "BATCH_SIZE",
+    "ImportKind",
+    "ImportReport",
+    "Mapping",
+    "MappingError",
+    "RowError",
+    "import_csv",
+    "load_mapping",
+]

@@ -168,6 +168,8 @@ class Run:
     policies: dict[str, int] = field(default_factory=dict)
     customers: dict[str, int] = field(default_factory=dict)  # code → id, up to `CACHED`
     statements: dict[str, Any] = field(default_factory=dict)
+    #: Field → the column an error names: the export's own header under a column mapping.
+    labels: dict[str, str] = field(default_factory=dict)
 
     def prepared(self, name: str, build: Callable[[], S]) -> S:
         """The statement `name`, built on first use and reused by every later batch."""
@@ -177,6 +179,7 @@ class Run:
 
     def error(self, line: int, column: str, reason: str) -> None:
         """Report a problem with `column` of the record on `line`."""
+        column = self.labels.get(column, column)
         self.report.errors.append(RowError(self.report.file, line, column, reason))
 
     def parse(self, line: int, texts: dict[str, str]) -> tuple[Row, bool]:
@@ -189,7 +192,10 @@ class Run:
             if texts[column][:1] in _FORMULA_FIRST and looks_like_formula(texts[column]):
                 self.report.warnings.append(
                     RowError(
-                        self.report.file, line, column, FORMULA_WARNING.format(texts[column][0])
+                        self.report.file,
+                        line,
+                        self.labels.get(column, column),
+                        FORMULA_WARNING.format(texts[column][0]),
                     )
                 )
         fields = self._good(texts)

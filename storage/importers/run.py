@@ -16,8 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.csvfile import CsvReader
 from storage.db import Database
-from storage.importers import customers, full, invoices, payments
+from storage.importers import customers, full, invoices, mapping, payments
 from storage.importers.base import Batch, Context, Format, ImportKind, ImportReport, Run
+from storage.importers.mapping import Mapping
 
 Progress = Callable[[int, int], None]
 
@@ -26,6 +27,12 @@ FORMATS: dict[ImportKind, Format] = {
     ImportKind.INVOICES: invoices.FORMAT,
     ImportKind.PAYMENTS: payments.FORMAT,
 }
+
+
+def load_mapping(kind: str, path: Path | None, *, inline: str | None = None) -> Mapping:
+    """The column mapping in `path` (TOML) or `inline`, checked against the fields of `kind`."""
+    kind = ImportKind(kind)
+    return mapping.load(path, kind, FORMATS[kind], inline=inline)
 
 
 class _Rollback(Exception):
@@ -91,6 +98,7 @@ async def import_csv(
     default_timezone: str = "Asia/Jakarta",
     progress: Progress | None = None,
     today: dt.date | None = None,
+    layout: Mapping | None = None,
 ) -> ImportReport:
     """Import one CSV file of `kind` in one transaction; nothing is written if any row is bad.
 
@@ -100,6 +108,9 @@ async def import_csv(
     With `full_export` (invoices only) the file is the whole open ledger: the open invoices
     it leaves out are closed in the same transaction (`storage.importers.full`), unless
     that is more than `full.SHARE_PERCENT` of them and not `confirmed`.
+
+    With a `layout` (a column mapping, `load_mapping`) the file is read in the export's
+    own layout, and errors name the export's columns.
     """
     kind = ImportKind(kind)
     if full_export and kind is not ImportKind.INVOICES:
@@ -110,13 +121,19 @@ async def import_csv(
         today = dt.datetime.now(zoneinfo.ZoneInfo(default_timezone)).date()
     context = Context(default_currency, default_language, default_timezone, today)
     parsers = spec.parsers(context)
+    if layout is not None:
+        parsers = layout.wrap(parsers)
     # File reads and row parsing run in a worker thread so the event loop stays responsive.
     with await asyncio.to_thread(path.open, "rb") as handle:
         total = os.fstat(handle.fileno()).st_size
-        reader = await asyncio.to_thread(CsvReader, handle, report.file, parsers, spec.required)
+        reader = await asyncio.to_thread(
+            CsvReader, handle, report.file, parsers, spec.required, mapping=layout, key=spec.key
+        )
         # A balance left out is computed, not kept, so it is never in `keep`.
         keep = spec.optional - reader.present - {"balance"}
         run = Run(report, spec, parsers, keep)
+        if layout is not None:
+            run.labels = layout.labels(set(parsers))
         if reader.header is not None:
 
             def read() -> tuple[Batch | None, int]:
