@@ -59,6 +59,7 @@ SYNONYMS: dict[ImportKind, dict[str, list[str]]] = {
             "namapelanggan",
             "customername",
             "kodecustomer",
+            "customercustomerno",
             "idpelanggan",
         ],
         "issue_date": [
