@@ -13,6 +13,7 @@ import pytest
 
 from storage.db import Database
 from storage.migrate import upgrade
+from tests.imap import Dovecot, find_dovecot, running_dovecot
 from tests.pg import PgCluster, find_pg_bin, running_cluster
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +39,18 @@ def pg_cluster() -> Iterator[PgCluster | None]:
 
         asyncio.run(_migrate())
         yield cluster
+
+
+@pytest.fixture(scope="session")
+def dovecot_server() -> Iterator[Dovecot]:
+    """A throwaway dovecot IMAP server (tests/imap.py); skipped when dovecot is missing."""
+    binary = find_dovecot()
+    if binary is None:
+        if os.environ.get("TAGIH_REQUIRE_DOVECOT"):
+            pytest.fail("TAGIH_REQUIRE_DOVECOT is set but dovecot is not installed")
+        pytest.skip("dovecot (dovecot-imapd) is not installed on this machine")
+    with running_dovecot(binary, tls=True) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -191,12 +191,13 @@ def running_dovecot(binary: str, *, tls: bool = False) -> Iterator[Dovecot]:
             os.chown(folder / sub, nobody.pw_uid, nobody.pw_gid)
     config = folder / "dovecot.conf"
     config.write_text(_config(folder, port, tls_port, cert))
-    process = subprocess.Popen(
-        [binary, "-F", "-c", str(config)],
-        stdout=subprocess.DEVNULL,
-        stderr=open(folder / "stderr.log", "wb"),  # noqa: SIM115 - lives with the process
-        start_new_session=True,
-    )
+    with open(folder / "stderr.log", "wb") as stderr:  # the child keeps its own copy
+        process = subprocess.Popen(
+            [binary, "-F", "-c", str(config)],
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            start_new_session=True,
+        )
     try:
         _wait_listening(port, process, folder)
         yield Dovecot(port, folder, tls_port, client_context, process)
@@ -209,3 +210,14 @@ def running_dovecot(binary: str, *, tls: bool = False) -> Iterator[Dovecot]:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+async def empty_inbox(server: Dovecot) -> None:
+    """Delete every message in INBOX (each test starts with an empty mailbox)."""
+    imap = await server.client()
+    try:
+        if (await imap.search("ALL")).lines[0].strip():
+            await imap.store("1:*", "+FLAGS.SILENT", "(\\Deleted)")
+            await imap.expunge()
+    finally:
+        await imap.logout()

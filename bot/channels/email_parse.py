@@ -48,6 +48,13 @@ _AUTO_SUBJECT = re.compile(
     r"mail delivery (failed|failure))",
     re.IGNORECASE,
 )
+# A sign-off ("Salam,\nBudi") closes the new text; what follows it is a name, not a request.
+_VALEDICTION = re.compile(
+    r"^\s*(salam|hormat (saya|kami)|regards|best regards|kind regards|thanks|thank you|"
+    r"terima ?kasih|makasih|tks|thx|wassalam)( banyak| atas perhatian\w*| sebelumnya)?"
+    r"\s*[,.!]*\s*$",
+    re.IGNORECASE,
+)
 _DAEMON = re.compile(r"^(mailer-daemon|postmaster)@", re.IGNORECASE)
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 
@@ -252,6 +259,15 @@ def strip_quoted(text: str) -> str:
         if line.lstrip().startswith(">"):
             continue  # quoted between new lines (inline answers keep their own text)
         kept.append(line.rstrip())
+    while kept and not kept[-1].strip():
+        kept.pop()
+    for i in range(len(kept) - 1, 0, -1):
+        tail = [x for x in kept[i + 1 :] if x.strip()]
+        if len(kept) - i > 5 or any(len(x) > 40 for x in tail):
+            break
+        if _VALEDICTION.match(kept[i]) and any(x.strip() for x in kept[:i]):
+            del kept[i:]
+            break
     return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
 
 
