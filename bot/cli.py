@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -25,6 +26,7 @@ from bot.cli_staff import audit_command, staff_app
 from bot.config import ConfigError, Settings, load_settings
 from bot.logmask import configure_logging
 from bot.service import serve
+from bot.sync import Outcome, SyncFolder, watch
 from scheduler.calendar import PlannedContact
 from scheduler.preview import contact_json, preview
 from storage.importers import (
@@ -284,6 +286,65 @@ def refuse_share(report: ImportReport) -> None:
         highlight=False,
         soft_wrap=True,
     )
+
+
+@app.command("sync")
+def sync_command(
+    ctx: typer.Context,
+    folder: Annotated[Path, typer.Argument(exists=True, file_okay=False, writable=True)],
+    once: Annotated[
+        bool, typer.Option("--once", help="Import what is there now, then exit (for cron).")
+    ] = False,
+    kind: Annotated[
+        ImportKind | None,
+        typer.Option(help="What the files hold; default: mapping.toml's kind, or the file name."),
+    ] = None,
+    full_export: Annotated[
+        bool, typer.Option("--full", help="Invoices: each file is the whole open ledger.")
+    ] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", help=f"With --full: close more than {SHARE_PERCENT} %.")
+    ] = False,
+    interval: Annotated[
+        float, typer.Option(min=0.0, help="Seconds between polls of the folder.")
+    ] = 10.0,
+) -> None:
+    """Import each export dropped in FOLDER once stable; move it to done/ or failed/."""
+    settings = settings_of(ctx)
+
+    def show(outcome: Outcome) -> None:
+        line = f"{outcome.file.name}: {outcome.summary} -> {outcome.moved_to}"
+        (console if outcome.ok else err).print(line, markup=False, highlight=False)
+
+    async def work(tagih: Tagih) -> int:
+        watched = SyncFolder(
+            folder,
+            tagih.db,
+            kind=kind,
+            full_export=full_export,
+            confirmed=yes,
+            currency=settings.currency,
+            language=settings.language,
+            timezone=settings.timezone,
+        )
+        if once:
+            watched.stable()  # the first look; a file still growing differs at the second
+            await asyncio.sleep(min(interval, 2.0))
+            outcomes = await watched.poll()
+            for outcome in outcomes:
+                show(outcome)
+            return sum(not outcome.ok for outcome in outcomes)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        console.print(f"Watching {folder} every {interval:g} s; Ctrl-C stops.", markup=False)
+        await watch(watched, interval=interval, report=show, stop=stop)
+        return 0
+
+    failed = run_with_app(settings, work)
+    if failed:
+        raise typer.Exit(1)
 
 
 @app.command("send-due")
