@@ -22,6 +22,7 @@ from bot.conversation import conversation_config
 from bot.inbound import InboundRouter
 from bot.messages import Inbound, Outbound
 from bot.providers import Providers, configured_channels, describe_failure
+from bot.sandbox.inbox_page import SandboxInbox, add_inbox_routes, inbox_url
 from bot.staff.alerts import AlertStats, deliver_alerts
 from bot.staff.commands import StaffConfig
 from bot.staff.digest_send import DigestStats, send_digests
@@ -72,6 +73,7 @@ class Tagih:
     web_url: str | None = field(init=False, default=None)
     _web: web.AppRunner | None = field(init=False, default=None)
     _deps: WebDeps | None = field(init=False, default=None)
+    _inbox: SandboxInbox | None = field(init=False, default=None)
     _public_url: str | None = field(init=False, default=None)
     _polls: bool = field(init=False, default=False)
     #: Replies to reminder emails (IMAP), with the web server's inbox.
@@ -121,8 +123,13 @@ class Tagih:
                 clock=self.clock,
                 max_body_bytes=self.settings.web_max_body_bytes,
             )
+            web_app = build_web_app(deps)
+            # Routed before the server starts; answered 404 unless a stand-in runs.
+            self._inbox = SandboxInbox(self.db, self.clock, self.settings.company_name)
+            self._inbox.durable = deps.inbox
+            add_inbox_routes(web_app, self._inbox)
             self._web, self.web_url = await start_web(
-                build_web_app(deps), self.settings.web_host, self.settings.web_port
+                web_app, self.settings.web_host, self.settings.web_port
             )
             # Without a public URL the sandboxes call us on loopback.
             public_url = public_url or self.web_url
@@ -137,6 +144,8 @@ class Tagih:
             return
         self._deps, self._public_url = deps, public_url
         await self.providers.open(self.settings, public_url=public_url, on_inbound=self.on_inbound)
+        if self._inbox is not None:
+            self._inbox.providers = self.providers
         await self._wire_web()
         if self.email_replies is not None and self.email_replies.config is not None:
             imap = self.email_replies.config
@@ -145,6 +154,18 @@ class Tagih:
                 f"Email replies: reading {imap.folder} on {imap.host}:{imap.port} "
                 f"every {imap.poll_seconds:.0f} s"
             )
+
+    @property
+    def sandbox_inbox(self) -> SandboxInbox | None:
+        """The sandbox inbox behind `/sandbox` (None without the web server)."""
+        return self._inbox
+
+    @property
+    def sandbox_inbox_url(self) -> str | None:
+        """Where the sandbox inbox is served, or None when no provider runs in the sandbox."""
+        if self._inbox is None or not self._inbox.active or self.web_url is None:
+            return None
+        return inbox_url(self.web_url)
 
     async def _wire_web(self) -> None:
         """Hand the open providers to the webhooks; receive Telegram updates once it is up."""

@@ -98,6 +98,12 @@ async def serve(
         loop.add_signal_handler(sig, stop.set)
     app.leading = False  # no Telegram polling before the leadership says so
     await app.open(with_web=True)
+    if app.sandbox_inbox_url is not None:
+        # First, on a line of its own: the one address a person trying Tagih needs.
+        announce(
+            f">>> Sandbox inbox: {app.sandbox_inbox_url} <<< open it in a browser to see "
+            "every message and answer as any customer or staff member"
+        )
     service = Service(app, leadership or leadership_for(app.settings.database_url), announce)
     try:
         leading = await service.lead(app.clock(), catch_up=False)
