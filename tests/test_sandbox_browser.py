@@ -90,6 +90,21 @@ async def test_answer_a_reminder_in_the_browser(tmp_path: Path, shots: Path) -> 
         await page.wait_for(f"{bubbles('out')}.length > {before + 1}")
         await page.screenshot(shots / "inbox-telegram.png")
 
+        # A collector: bind a sandbox Telegram chat, then work the queue by chat command.
+        await page.eval(
+            "[...document.querySelectorAll('nav .who')]"
+            ".find(b => b.textContent.includes('Yusuf Hidayat')).click()"
+        )
+        await page.wait_for("document.querySelector('#connect') !== null")
+        assert not await page.eval("document.querySelector('#person').textContent.includes('null')")
+        await page.eval("document.querySelector('#connect').click()")
+        await page.wait_for("document.querySelector('[data-tab=\"telegram\"]') !== null")
+        await page.wait_for(f"{bubbles('out')}.length >= 1")  # the chat is bound
+        await type_reply(page, "/queue")
+        await page.wait_for(f"{bubbles('in')}.some(t => t.includes('/queue'))")
+        await page.wait_for(f"{bubbles('out')}.length >= 2")
+        await page.screenshot(shots / "inbox-collector.png")
+
         async with inbox_of(tagih).db.sessions() as session:
             typed = (
                 await session.exec(select(Message).where(Message.body == "sudah transfer kemarin"))
@@ -108,6 +123,7 @@ async def test_answer_a_reminder_in_the_browser(tmp_path: Path, shots: Path) -> 
             assert any(m.body.strip() in answer for m in later), "the answer is logged"
 
     assert sorted(os.listdir(shots)) >= [
+        "inbox-collector.png",
         "inbox-people.png",
         "inbox-telegram.png",
         "inbox-whatsapp.png",

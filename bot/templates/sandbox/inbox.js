@@ -150,7 +150,9 @@ function drawPerson(data) {
   const children = [
     el("h1", {}, who.code ? `${who.code} · ${who.name}` : who.name),
     el("div", { className: "contacts" }, `${who.role} · ${contactLine(who.contacts) || "no contacts"}`),
-    who.next_contact ? el("div", { className: "contacts next" }, nextLine(who.next_contact)) : null,
+    who.kind === "customer"
+      ? el("div", { className: "contacts next" }, nextLine(who.next_contact) || "no contact planned")
+      : null,
     links,
   ];
   if (data.connect) {
@@ -161,7 +163,8 @@ function drawPerson(data) {
   }
   if (!channels.length) children.push(el("p", { className: "empty" }, "No channel in the sandbox for this person."));
   else children.push(tabs, drawPane(who, state.tab, data.channels[state.tab], data.replies[state.tab]));
-  section.replaceChildren(...children);
+  // replaceChildren would write a null as the text "null".
+  section.replaceChildren(...children.filter((child) => child));
   const input = section.querySelector("#reply-text");
   if (input) {
     input.value = typed;
