@@ -232,7 +232,7 @@ class EmailReplies:
                 if raw is None:
                     continue
                 stats.fetched += 1
-                if await self._keep(uid, raw, stats) and flag:
+                if await self.receive(raw, stats, where=f"uid {uid}") and flag:
                     await mailbox.mark_seen(uid)
         finally:
             await mailbox.close()
@@ -247,12 +247,15 @@ class EmailReplies:
             )
         return stats
 
-    async def _keep(self, uid: str, raw: bytes, stats: PollStats) -> bool:
-        """Keep one mail durably (or skip an auto-reply); True when it may be flagged seen."""
+    async def receive(self, raw: bytes, stats: PollStats | None = None, *, where: str = "") -> bool:
+        """Keep one received mail durably (or skip an auto-reply); True when done with it
+        (the poller then flags it seen). Also the way in for mail that does not come by IMAP.
+        """
+        stats = stats if stats is not None else PollStats()
         try:
             reply = parse_reply(raw)
         except Exception:  # a mail the parser cannot read must not stop the others
-            log.exception("email: could not read message uid %s; left unseen", uid)
+            log.exception("email: could not read message %s; left unseen", where)
             stats.unreadable += 1
             return False
         who = mask_address(reply.sender)
@@ -331,8 +334,10 @@ class EmailReplies:
     async def _apply_reply(self, item: InboxItem) -> bool:
         reply = EmailReply.from_payload(item.payload)
         address = await self.customer_address(reply)
+        # Answering the thread's contact, not the colleague who wrote: not their name either.
+        name = reply.sender_name if address.lower() == reply.sender.lower() else ""
         inbound = Inbound(
-            sender=Address(EMAIL, address, reply.sender_name),
+            sender=Address(EMAIL, address, name),
             text=reply.text,
             received_at=item.received_at,
             provider_id=reply.provider_id,

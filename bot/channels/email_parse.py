@@ -131,8 +131,7 @@ def _header(mail: Message, name: str) -> str:
     try:
         value = mail.get(name)
     except (ValueError, IndexError, LookupError):  # a malformed header must not lose the mail
-        raw = mail.get_all(name, failobj=[None])[0] if hasattr(mail, "get_all") else None
-        value = raw
+        value = None
     return " ".join(str(value).split()) if value is not None else ""
 
 
