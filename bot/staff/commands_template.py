@@ -8,7 +8,7 @@ import jinja2
 from sqlmodel import col, select
 
 from bot.flows.menu import menu_lines
-from bot.i18n.render import ReminderContext, StatementLine, reminder_variables
+from bot.i18n.render import ReminderContext, StatementLine, reminder_variables, render_template
 from bot.staff.commands_base import (
     ADMINS,
     Call,
@@ -117,7 +117,7 @@ def render_preview(env: jinja2.Environment, key: str, context: ReminderContext) 
     elif part == "voice":
         variables.update(marked=False)
     name = jinja_name("reminder.txt" if part == "macros" else key, language)
-    return env.get_template(name).render(variables).strip()
+    return render_template(env, name, variables).strip()
 
 
 async def _show(call: Call, key: str, language: str) -> list[StaffReply]:

@@ -39,6 +39,9 @@ COMMON_VARIABLES = frozenset(
         "totals",  # (currency, total) pairs: {{ total | money(currency) }}
     }
 )
+#: Added by `render_template`: all of the above as one object, for the macros
+#: (`m.opening(reminder)`).
+RENDER_VARIABLES = frozenset({"reminder"})
 #: Extra variables of the short chat/SMS reminder.
 SHORT_VARIABLES = frozenset({"menu", "buttons", "chat_link", "stop_hint"})
 
@@ -62,7 +65,7 @@ def known_variables(key: str) -> frozenset[str]:
     """The variables a template under `key` may use."""
     _, part = split_key(key)
     extra = SHORT_VARIABLES if part == "short" else frozenset()
-    return COMMON_VARIABLES | extra | frozenset(environment().globals)
+    return COMMON_VARIABLES | extra | RENDER_VARIABLES | frozenset(environment().globals)
 
 
 def unknown_variables(key: str, body: str) -> set[str]:
@@ -100,12 +103,56 @@ async def find_override(
     return (await session.exec(query)).first()
 
 
+#: The macros that once read the caller's variables and now take them as their argument.
+_REMINDER_MACROS = ("invoices", "subject", "opening")
+
+
+def _older_macros(source: str) -> bool:
+    """True for a macros override written before the macros took the reminder as argument
+    (`{% macro opening() %}` reading the caller's variables, imported with context)."""
+    try:
+        tree = environment().parse(source)
+    except jinja2.TemplateSyntaxError:
+        return False  # refused when rendered, as any broken override
+    return any(
+        not macro.args
+        for macro in tree.find_all(jinja2.nodes.Macro)
+        if macro.name in _REMINDER_MACROS
+    )
+
+
+def _with_older_macros(overrides: dict[str, str]) -> dict[str, str]:
+    """`overrides`, plus the packaged parts as older macros overrides expect them.
+
+    The packaged parts import their macros without context and call `m.opening(reminder)`;
+    a macros override saved before that takes no argument and reads the caller's variables.
+    For its language, the parts no admin edited are served importing it with context and
+    calling it without argument, as they did when it was written.
+    """
+    base = environment()
+    assert base.loader is not None
+    served = dict(overrides)
+    for family in FAMILIES:
+        for language in LANGUAGES:
+            macros = f"{family}.{language}.macros.j2"
+            if macros not in overrides or not _older_macros(overrides[macros]):
+                continue
+            for part in PARTS:
+                name = f"{family}.{language}.{part}.j2"
+                if part == "macros" or name in overrides:
+                    continue
+                source, _, _ = base.loader.get_source(base, name)
+                source = source.replace(f'"{macros}" as m %}}', f'"{macros}" as m with context %}}')
+                served[name] = source.replace("(reminder)", "()")
+    return served
+
+
 def override_environment(overrides: dict[str, str]) -> jinja2.Environment:
     """A sandboxed copy of the template environment where `overrides` shadow the package."""
     base = environment()
     assert base.loader is not None
     env = SandboxedEnvironment(
-        loader=jinja2.ChoiceLoader([jinja2.DictLoader(overrides), base.loader]),
+        loader=jinja2.ChoiceLoader([jinja2.DictLoader(_with_older_macros(overrides)), base.loader]),
         autoescape=base.autoescape,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
