@@ -16,7 +16,8 @@ data only names, is dated as this bot dates weekdays (the next one after today).
 excluded: the Indonesian cases have no time zones, and the ones about hours, minutes and
 seconds still name a day.
 
-Pass rate before the rules changed: 83/186 (44.6 %). After: see PASS_FLOOR.
+Pass rate before the rules changed: 83/186 (44.6 %); after: 169/186 (90.9 %), the 17 misses
+all deliberate.
 
 Read otherwise on purpose (DELIBERATE, each checked to stay read our way):
 - "min" alone (dateparser: Sunday) is no date: in chats it addresses the admin ("min, sudah
@@ -44,7 +45,7 @@ from bot.flows.nlu import parse_date
 SOURCE = "https://github.com/scrapinghub/dateparser"
 COMMIT = "315e396b35cf131df1b8df15144fe2d60aa6d74a"
 TODAY = dt.date(2026, 12, 28)  # a Monday
-PASS_FLOOR = 0.446  # the pass rate reached, minus nothing
+PASS_FLOOR = 0.908  # 169/186, the pass rate reached, minus nothing
 
 
 class Case(NamedTuple):

@@ -118,7 +118,7 @@ INTENTS = [
     ("sampun dipun transfer", Intent.PAID),
     ("nggih, mbenjing kula bayar", Intent.PROMISE),
     ("enggal kula lunasi nggih", Intent.PROMISE),
-    ("wes tak transfer wingi", Intent.PAID),
+    ("wes kula transfer wingi", Intent.PAID),  # not "tak": that is also "tidak"
     ("atuh, isukan abdi bayar", Intent.PROMISE),
     ("teh, abdi tos transfer", Intent.PAID),
     ("gw udah bayar bro", Intent.PAID),

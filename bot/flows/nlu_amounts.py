@@ -1,4 +1,4 @@
-"""`parse_amount`: a Rupiah amount in a chat reply ("5jt", "500rb", "Rp 1.250.000,-").
+"""`parse_amount` / `read_amount`: a Rupiah amount in a chat reply ("5jt", "Rp 1.250.000,-").
 
 A number is an amount only with a currency marker (Rp, IDR, rupiah), a magnitude
 ("jt", "juta", "rb", "ribu", "k", "m", "million") or thousands grouping / at least four
@@ -6,12 +6,20 @@ digits; "tgl 25", "3 hari lagi" and "pilih 2" are not amounts. Digits inside a d
 ("25/03/2026") and phone numbers (a leading 0 or +) are never read. A lone "m" is
 *million*, as English writers mean it; Indonesians write "M" for *miliar* too, but the
 spelled-out "miliar"/"milyar" is the only way to say a billion here.
+
+Identifiers are never money: invoice and PO numbers ("INV-2026-0031", "PO 4500123987",
+"faktur 2026"), phone numbers ("0813-2222-1111", "+62 812 3456 7890"), bank account,
+VA and payment codes ("rek 0987654321"). A bare number of four or more digits with no money
+context ("1250000" alone) is still read, but `read_amount` says it is unsure, so a flow
+confirms it ("Rp1.250.000 — benar?") before recording it; a paying verb in front of it
+("bayar 1250000", "tf 1250000") makes it sure.
 """
 
 from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 from bot.flows.nlu_dates import date_spans
 from bot.flows.nlu_text import canon
@@ -75,6 +83,51 @@ def _number(digits: str, has_scale: bool) -> Decimal | None:
         return None
 
 
+class AmountReading(NamedTuple):
+    """An amount read from a reply, and whether the text marked it as money."""
+
+    value: Decimal
+    sure: bool
+
+
+# Numbers named by what they identify: "INV-2026-0031", "PO: 4500123987", "rek BCA 0987…",
+# "VA 8808…", "kode bayar 556677", "faktur 2026". The number after the keyword (and at most
+# one more word, "nomor PO kami 1122") is blanked unless a magnitude follows it ("VA 2jt").
+_ID_KEYWORD = (
+    r"(?:inv|invoice|faktur|nota|po|purchase order|order|no|nomor|rekening|va|virtual account"
+    r"|account|acc|akun|hp|handphone|wa|whatsapp|telepon|hubungi|kode(?: bayar| pembayaran)?"
+    r"|ref|referensi|resi|id|npwp|ktp|kontrak)"
+)
+_IDENTIFIER = re.compile(
+    rf"\b{_ID_KEYWORD}\b\s*[:.#]*\s*(?:nomor\s*|no\.?\s*)?(?:[a-z]+\s+){{0,2}}?[#:]?\s*"
+    r"(?P<id>\+?\d[\d\s./-]*\d|\d)(?![\d.,]*\s*(?:juta|ribu|k|m|rupiah|rp|idr)\b)"
+)
+# A token mixing letters and digits with a separator ("inv-2026-0031", "2026/inv/115").
+_CODE = re.compile(r"(?<!\S)(?=[^\s]*[a-z])(?=[^\s]*\d)(?!(?:rp|idr))[^\s]*[/#-][^\s]*")
+# Phone numbers written in groups: "0813-2222-1111", "+62 812 3456 7890", "62 811 2233 4455".
+_PHONE = re.compile(r"(?<![\d.,])(?:\+?62|0)[\s-]?\d{2,4}(?:[\s-]\d{3,5}){1,3}(?![\d.,])")
+# A paying word right before a bare number makes it money: "bayar 1250000", "tf 1250000".
+_MONEY_CUE = re.compile(
+    r"\b(?:bayar\w*|transfer\w*|setor\w*|kirim|lunasi|sebesar|senilai|sejumlah|nominal"
+    r"|total|sisa|pay|paid|transferred|sent|amount|of)\s*(?:\w+\s+)?$"
+)
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
+def _without_identifiers(canonical: str) -> str:
+    """`canonical` with identifier, code and phone numbers blanked out, positions kept."""
+    spans = [m.span("id") for m in _IDENTIFIER.finditer(canonical)]
+    spans += [m.span() for m in _CODE.finditer(canonical)]
+    spans += [m.span() for m in _PHONE.finditer(canonical)]
+    return _blank(canonical, spans)
+
+
 def _tidy(value: Decimal) -> Decimal:
     return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
 
@@ -94,10 +147,20 @@ def _from_digits(m: re.Match[str]) -> Decimal | None:
     return value * _SCALES.get(scale or "", 1)
 
 
-def _digit_amounts(canonical: str) -> list[tuple[int, Decimal]]:
+def _marked(canonical: str, m: re.Match[str]) -> bool:
+    """Whether the number carries money context: currency, magnitude, grouping, paying verb."""
+    if m["cur"] or m["tail"] or m["scale"]:
+        return True
+    if re.search(r"\d[.,]\d{3}(?!\d)", m["num"]):
+        return True
+    return _MONEY_CUE.search(canonical[: m.start()]) is not None
+
+
+def _digit_amounts(canonical: str) -> list[tuple[int, Decimal, bool]]:
     """Amounts written with digits; "2 juta 500 ribu" is one amount, not two."""
     dates = date_spans(canonical)
-    found: list[tuple[int, Decimal]] = []
+    canonical = _without_identifiers(canonical)
+    found: list[tuple[int, Decimal, bool]] = []
     last_end, last_scale = -1, 0
     for m in _AMOUNT.finditer(canonical):
         if any(start < m.end("num") and m.start("num") < end for start, end in dates):
@@ -108,9 +171,9 @@ def _digit_amounts(canonical: str) -> list[tuple[int, Decimal]]:
         scale = _SCALES.get(m["scale"] or "", 1)
         joined = re.fullmatch(r"[\s,]*(?:dan|and)?\s*", canonical[last_end : m.start()])
         if found and 1 < scale < last_scale and joined:
-            found[-1] = (found[-1][0], found[-1][1] + value)
+            found[-1] = (found[-1][0], found[-1][1] + value, True)
         else:
-            found.append((m.start(), value))
+            found.append((m.start(), value, _marked(canonical, m)))
         last_end, last_scale = m.end(), scale
     return found
 
@@ -137,12 +200,21 @@ def _from_words(phrase: str) -> Decimal | None:
     return _tidy(total) if seen_scale and total > 0 else None
 
 
-def parse_amount(text: str) -> Decimal | None:
-    """The first amount of money in `text` ("5jt" → 5000000, "Rp 1.250.000,50"), or None."""
+def read_amount(text: str) -> AmountReading | None:
+    """The first amount in `text` and whether it is surely money (see the module note)."""
     canonical = canon(text)
     found = _digit_amounts(canonical)
     for m in _NUMBER_WORD.finditer(canonical):
         value = _from_words(m.group())
         if value is not None:
-            found.append((m.start(), value))
-    return _tidy(min(found, key=lambda item: item[0])[1]) if found else None
+            found.append((m.start(), value, True))  # spelled out with a scale word
+    if not found:
+        return None
+    _, value, sure = min(found, key=lambda item: item[0])
+    return AmountReading(_tidy(value), sure)
+
+
+def parse_amount(text: str) -> Decimal | None:
+    """The first amount of money in `text` ("5jt" → 5000000, "Rp 1.250.000,50"), or None."""
+    reading = read_amount(text)
+    return reading.value if reading is not None else None

@@ -24,12 +24,14 @@ MONTHS: dict[str, int] = {
     name: number for number, names in _MONTH_SPELLINGS.items() for name in names
 }
 _WEEKDAY_SPELLINGS: dict[int, tuple[str, ...]] = {
-    0: ("senin", "snin", "monday", "mon"),
-    1: ("selasa", "slasa", "tuesday", "tues", "tue"),
-    2: ("rabu", "rebo", "wednesday", "wed"),
-    3: ("kamis", "kemis", "thursday", "thurs", "thur", "thu"),
-    4: ("jumat", "jumaat", "jmt", "friday", "fri"),
-    5: ("sabtu", "saturday", "sat"),
+    # "senen", "rebo", "kemis", "setu": Javanese and Betawi spellings; the three-letter
+    # forms are dateparser's `id` abbreviations ("min" is not: in chats it is "admin")
+    0: ("senin", "snin", "senen", "sen", "monday", "mon"),
+    1: ("selasa", "slasa", "sel", "tuesday", "tues", "tue"),
+    2: ("rabu", "rebo", "rab", "wednesday", "wed"),
+    3: ("kamis", "kemis", "kam", "thursday", "thurs", "thur", "thu"),
+    4: ("jumat", "jumaat", "jmt", "jum", "friday", "fri"),
+    5: ("sabtu", "setu", "sab", "saturday", "sat"),
     6: ("ahad", "sunday", "sun"),  # "minggu" is also "week": the date rules treat it apart
 }
 WEEKDAYS: dict[str, int] = {
@@ -66,6 +68,16 @@ def next_day_of_month(today: dt.date, day: int) -> dt.date | None:
     if not 1 <= day <= 31:
         return None
     return add_months(today, 0 if day >= today.day else 1, day)
+
+
+def previous_day_of_month(today: dt.date, day: int) -> dt.date:
+    """The last "20th" before today: this month if passed, else the month before (clamped)."""
+    return add_months(today, 0 if day < today.day else -1, day)
+
+
+def weekday_before(today: dt.date, weekday: int) -> dt.date:
+    """The last given weekday strictly before today, 1-7 days back."""
+    return today - dt.timedelta(days=(today.weekday() - weekday) % 7 or 7)
 
 
 def explicit(year: int, month: int, day: int) -> dt.date | None:

@@ -35,7 +35,12 @@ _PHRASES: tuple[tuple[str, Callable[[dt.date], dt.date]], ...] = (
     (
         r"hari ini|today|sekarang|right now|tonight|later today"
         r"|nanti (?:pagi|siang|sore|malam)|(?:pagi|siang|sore|malam) ini"
-        r"|this (?:morning|afternoon|evening)",
+        r"|this (?:morning|afternoon|evening)|jam ini|menit ini",
+        _days(0),
+    ),
+    # a payment made earlier today: "baru saja", "barusan", "tadi pagi", "just now"
+    (
+        r"baru saja|barusan|tadi(?: (?:pagi|siang|sore|malam))?|just now|earlier today",
         _days(0),
     ),
     (r"besok|tomorrow", _days(1)),
@@ -66,24 +71,55 @@ _PHRASES: tuple[tuple[str, Callable[[dt.date], dt.date]], ...] = (
 )
 
 
+# Vague spans read as one day ("minggu lalu" = a week ago): the flow confirms them.
+_VAGUE: tuple[tuple[str, Callable[[dt.date], dt.date]], ...] = (
+    (r"minggu (?:lalu|kemarin|yang lalu)|pekan (?:lalu|kemarin)|last week", _days(-7)),
+    (r"bulan (?:lalu|kemarin|yang lalu)|last month", lambda t: cal.add_months(t, -1)),
+    (r"tahun (?:lalu|kemarin|yang lalu)|last year", lambda t: cal.add_months(t, -12)),
+)
+
+
 def _phrase_handler(when: Callable[[dt.date], dt.date]) -> Callable[..., dt.date]:
     return lambda m, today: when(today)
 
 
 for _pattern, _when in _PHRASES:
     RELATIVE.append(Rule(3, re.compile(rf"\b(?:{_pattern})\b"), _phrase_handler(_when)))
+for _pattern, _when in _VAGUE:
+    RELATIVE.append(Rule(3, re.compile(rf"\b(?:{_pattern})\b"), _phrase_handler(_when), False))
 
-_UNIT = r"(hari|days?|minggu|pekan|weeks?|bulan|months?)"
+_UNIT = r"(hari|h|days?|minggu|pekan|weeks?|bulan|months?|tahun|years?)"
 _LATER = r"(?:lagi|ke ?depan|dari sekarang|from now|later)"
+_AGO = r"(?:yang\s+)?(?:lalu|sebelumnya|ago)"
+# Hours, minutes and seconds: a collections bot records days, so these stay within today.
+_CLOCK = r"(?:jam|menit|detik|hours?|minutes?|mins?|seconds?|secs?)"
 
 
-def _shift(today: dt.date, count: int | None, unit: str) -> dt.date | None:
+def _shift(today: dt.date, count: int | None, unit: str, sign: int = 1) -> dt.date | None:
     if count is None or not 0 < count <= 366:
         return None
-    if unit.startswith(("bulan", "month")):
-        return cal.add_months(today, count)
+    if unit.startswith(("bulan", "month", "tahun", "year")):
+        years = unit.startswith(("tahun", "year"))
+        return cal.add_months(today, sign * count * (12 if years else 1))
     weeks = unit.startswith(("minggu", "pekan", "week"))
-    return today + dt.timedelta(days=count * (7 if weeks else 1))
+    return today + dt.timedelta(days=sign * count * (7 if weeks else 1))
+
+
+@rule(RELATIVE, 3, rf"(?<![\d.,])\b({NUMBER})\s*{_UNIT}\s+{_AGO}\b")
+def _ago(m: re.Match[str], today: dt.date) -> dt.date | None:
+    return _shift(today, small_number(m[1]), m[2], -1)  # "3 hari yang lalu", "2 h lalu"
+
+
+# Tier 4, below every day rule: "senin jam 10" is Monday, "nanti jam 3" alone is today.
+@rule(
+    RELATIVE,
+    4,
+    rf"\b(?:{NUMBER})\s*{_CLOCK}\s*(?:{_AGO}|{_LATER})"
+    rf"|\b(?:dalam|within|in)\s+(?:waktu\s+)?(?:{NUMBER})\s*{_CLOCK}\b"
+    r"|\bnanti\s+(?:jam|pukul|pkl)\s*\d{1,2}(?:[.:]\d{2})?\b",  # a bare "jam 10.30" is no day
+)
+def _within_today(m: re.Match[str], today: dt.date) -> dt.date | None:
+    return today
 
 
 @rule(RELATIVE, 3, rf"\b({NUMBER})\s*-\s*({NUMBER})\s*{_UNIT}\s*{_LATER}")
@@ -91,7 +127,7 @@ def _range_later(m: re.Match[str], today: dt.date) -> dt.date | None:
     return _shift(today, small_number(m[2]), m[3])  # "2-3 hari lagi": the later end
 
 
-@rule(RELATIVE, 3, rf"\b({NUMBER})\s*{_UNIT}\s*{_LATER}")
+@rule(RELATIVE, 3, rf"(?<![\d.,])\b({NUMBER})\s*{_UNIT}\s*{_LATER}")
 def _later(m: re.Match[str], today: dt.date) -> dt.date | None:
     return _shift(today, small_number(m[1]), m[2])
 
@@ -106,8 +142,8 @@ def _within(m: re.Match[str], today: dt.date) -> dt.date | None:
 @rule(
     RELATIVE,
     3,
-    rf"\b(?:{NUMBER}|beberapa|tiap|setiap|per)\s*{_UNIT}\b"
-    r"|\bminggu (?:ini|lalu|kemarin|yang lalu)\b|\b(?:this|last) week\b",
+    rf"(?<![\d.,])\b(?:{NUMBER}|beberapa|tiap|setiap|per)\s*{_UNIT}\b"
+    r"|\bminggu ini\b|\bthis week\b",
 )
 def _duration(m: re.Match[str], today: dt.date) -> dt.date | None:
     return None
@@ -120,13 +156,15 @@ _NEXT_WEEK = r"depan|minggu depan|pekan depan|next week"
 @rule(
     RELATIVE,
     3,
-    rf"\b(?:(next|this|coming|on)\s+)?(?:hari\s+(minggu)\b|(?:hari\s+)?({_WEEKDAY}|minggu"
+    rf"\b(?:(next|this|coming|on|last)\s+)?(?:hari\s+(minggu)\b|(?:hari\s+)?({_WEEKDAY}|minggu"
     rf"(?!\s*(?:depan|ini|lagi|lalu|kemarin|ke ?depan|berikutnya|yang)\b))\b)"
-    rf"(?:\s*,?\s*({_NEXT_WEEK}|ini|this week|besok))?",
+    rf"(?:\s*,?\s*({_NEXT_WEEK}|ini|this week|besok|kemarin|lalu|yang lalu))?",
 )
 def _weekday(m: re.Match[str], today: dt.date) -> dt.date | None:
     weekday = cal.WEEKDAYS[m[2] or m[3]]
     prefix, suffix = m[1] or "", m[4] or ""
+    if prefix == "last" or suffix in ("kemarin", "lalu", "yang lalu"):
+        return cal.weekday_before(today, weekday)  # "jumat kemarin": a past reference
     if prefix == "next" or re.fullmatch(_NEXT_WEEK, suffix):
         return cal.monday_of(today) + dt.timedelta(days=7 + weekday)
     this = prefix == "this" or suffix in ("ini", "this week")

@@ -24,13 +24,16 @@ class Rule:
     tier: int
     pattern: re.Pattern[str]
     handler: Handler
+    sure: bool = True  # False for a vague span read as one day ("minggu lalu"): confirm it
 
 
-def rule(rules: list[Rule], tier: int, pattern: str) -> Callable[[Handler], Handler]:
+def rule(
+    rules: list[Rule], tier: int, pattern: str, *, sure: bool = True
+) -> Callable[[Handler], Handler]:
     """Register the decorated handler in `rules` with its tier and pattern."""
 
     def register(handler: Handler) -> Handler:
-        rules.append(Rule(tier, re.compile(pattern), handler))
+        rules.append(Rule(tier, re.compile(pattern), handler, sure))
         return handler
 
     return register
@@ -116,6 +119,23 @@ def _with_year(today: dt.date, year: str | None, month: int, day: int) -> dt.dat
 def _day_next_month(m: re.Match[str], today: dt.date) -> dt.date | None:
     day = int(m[1])
     return cal.add_months(today, 1, day) if 1 <= day <= 31 else None
+
+
+# A past reference stays past: "tgl 20 kemarin" said on 28 December is 20 December, never
+# 20 January; "tgl 25 bulan lalu" is in the previous month.
+@rule(
+    ABSOLUTE,
+    2,
+    r"\btanggal(?:nya)?\.?\s*(\d{1,2})(?:an)?\s+(?:(bulan|month)\s+)?(?:kemarin|lalu|yang lalu"
+    r"|sebelumnya|last|ago)\b",
+)
+def _day_before(m: re.Match[str], today: dt.date) -> dt.date | None:
+    day = int(m[1])
+    if not 1 <= day <= 31:
+        return None
+    if m[2]:
+        return cal.add_months(today, -1, day)
+    return cal.previous_day_of_month(today, day)
 
 
 @rule(ABSOLUTE, 2, r"\btanggal(?:nya)?\.?\s*(?:ke\s*-?\s*)?(\d{1,2})(?:an)?(?![\d/.-]?\d)")

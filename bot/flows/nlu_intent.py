@@ -55,7 +55,7 @@ def _paid(normal: str, promised: bool) -> bool:
     """A paying verb with a past marker near it ("sdh tf", "tf nya udah", "I paid")."""
     if r.PAID.search(normal):
         return True
-    tokens = normal.split()
+    tokens = normal.replace("baru saja", "barusan").split()  # "just now" is a past marker
     for i, token in enumerate(tokens):
         if not _ID_VERB.fullmatch(token) and not _PAST_VERB.fullmatch(token):
             continue
@@ -97,7 +97,7 @@ _REFERENCE = dt.date(2001, 1, 1)  # classify has no "today": any day tells futur
 
 def _promised(text: str) -> tuple[bool, bool]:
     """(a future date is named, a time without a date is named), negated ones left out."""
-    affirmed = r.NEGATED_DATE.sub(" ", canon(text))
+    affirmed = r.EARLIER_TODAY.sub(" ", r.NEGATED_DATE.sub(" ", canon(text)))
     if not r.PAY_WORD.search(affirmed):
         affirmed = r.WEAK_NOW.sub(" ", affirmed)
     date = parse_date(affirmed, _REFERENCE)
@@ -123,6 +123,8 @@ def classify(text: str) -> Intent:
         return Intent.INSTALMENT
     promised, soon = _promised(text)
     if _paid(normal, promised):
+        if promised and r.FUTURE_CUE.search(normal) and not r.PAST_CUE.search(normal):
+            return Intent.PROMISE  # a future date wins over "sudah"
         return Intent.PAID
     if _method(normal, text, promised):
         return Intent.METHOD

@@ -35,6 +35,14 @@ OPT_IN = _any(
     r"\b(?:kirim|kirimi|kirimkan) (?:\w+ ){0,2}(?:pengingat|pesan|notifikasi|reminder)\w* "
     r"(?:lagi|kembali)\b",
     r"\b(?:resume|restart|start) (?:sending|messages|reminders|notifications)\b",
+    # "mulai lagi kirim pengingat", "kirim lagi remindernya", "aktifin lagi notifnya"
+    r"\b(?:mulai|start) (?:lagi |kembali |again )?(?:kirim|kirimi|kirimkan|sending|send)\w*"
+    r" (?:\w+ )?(?:pengingat|pesan|notif|reminder|message)\w*",
+    r"\b(?:kirim|kirimi|kirimkan|send) (?:lagi|kembali|again) (?:\w+ )?(?:pengingat|pesan"
+    r"|notif|reminder|message)\w*",
+    r"\b(?:aktif|hidup|nyala)\w* (?:lagi|kembali)\b|\bdiing[ae]t\w* (?:lagi|kembali)\b",
+    r"\b(?:resume|restart) (?:the |my |your )?(?:sending|messages|reminders|notifications)\b",
+    r"\bsend (?:\w+ ){0,2}(?:reminders|messages|notifications) (?:again|back)\b",
 )
 LANGUAGE = _any(
     r"\b(?:english|inggris|bahasa|berbahasa|indonesian)\b",
@@ -74,10 +82,15 @@ COMPLAINT = re.compile(
 _NUM = r"(?:\d+|dua|tiga|empat|lima|enam|two|three|four|five|six)"
 INSTALMENT = _any(
     r"\b(?:(?:di|men|me)?cicil\w*|nyicil\w*|(?:di|meng)?angsur\w*|instal+ments?|payment plan)\b",
-    r"\b(?:termin|bertahap|sebagian|setengah|separuh|half|partial\w*|pay in parts)\b",
+    # "setengah juta" is an amount (Rp500.000), not half the bill
+    r"\b(?:termin|bertahap|sebagian|setengah|separuh|half|partial\w*|pay in parts)\b"
+    r"(?! (?:juta|ribu|million|a million))",
     r"\b(?:dipecah|pecah jadi|beberapa kali|several (?:payments|times|parts))\b",
     r"\b(?:pay|bayar)\w* (?:\w+ ){0,2}(?:part|parts|portion)\b",
     r"\bsplit (?:the )?(?:payment|bill)\b|\bdp\b|\buang muka\b|\bdown ?payment\b",
+    # English: "split it into two", "pay monthly", "pay it off in stages"
+    r"\bsplit (?:it|this|them|the (?:\w+ )?(?:payment|bill|invoice|amount)s?)? ?into\b",
+    r"\bin (?:stages|parts|portions|instal+ments?)\b|\bpay\w* (?:\w+ )?(?:monthly|weekly)\b",
     rf"\b{_NUM} ?(?:x|kali) (?:bayar|pembayaran)|\b(?:bayar|pay)\w* (?:\w+ )?{_NUM} ?(?:x|kali"
     rf"|times)\b|\b(?:bagi|dibagi|split into) {_NUM}\b",
 )
@@ -113,6 +126,22 @@ METHOD = _any(
     r"\b(?:account number|bank account|bank details)\b|\bwhere (?:\w+ ){0,3}(?:pay|transfer|send)",
     r"\b(?:pakai|pake|via|lewat|using) apa\b|\bbank apa\b|\bwhich (?:bank|method|account)\b",
     r"\b(?:bayar|pay|payment)\w* (?:\w+ ){0,2}(?:tunai|cash|cod)\b",
+    # a question about an account or VA, even with its number: "rek BNI 1234 masih aktif?"
+    r"\b(?:rekening|va|virtual account|account|akun)\b(?: \w+){0,3}? (?:masih (?:aktif|bisa"
+    r"|berlaku|sama|benar)|aktif|benar|valid|active|correct|berlaku|ada|still valid"
+    r"|still active)\b",
+)
+# A future word next to "sudah" makes the date a plan, not a past payment: "senin depan
+# sudah saya transfer", "sudah saya jadwalkan transfer tgl 31".
+FUTURE_CUE = re.compile(
+    r"\b(?:depan|besok|lusa|lagi|nanti|next|tomorrow|jadwal\w*|rencana\w*|schedul\w*"
+    r"|planned)\b"
+)
+PAST_CUE = re.compile(r"\b(?:kemarin|tadi|barusan|lalu|yesterday|ago|last|baru saja|just now)\b")
+# Earlier today ("tadi", "barusan", "2 jam lalu") names today, but never as a promise date.
+EARLIER_TODAY = re.compile(
+    r"\b(?:baru saja|barusan|tadi(?: (?:pagi|siang|sore|malam))?|just now|earlier today)\b"
+    r"|\b\w+ ?(?:jam|menit|detik|hours?|minutes?|mins?|seconds?) (?:yang )?(?:lalu|ago)\b"
 )
 # Plain "transfer" is also the verb in "besok saya transfer": it names the method only
 # with a bank, an account or a "via".

@@ -8,15 +8,15 @@ import re
 # so every rule is written once. Every key is "known", which lets a stretched ending
 # ("lusaa", "besokk") fall back to it.
 _SPELLINGS: dict[str, str] = {
-    "sudah": "sdh sdah sudh udh udah dah udeh sudahh",
+    "sudah": "sdh sdah sudh udh udah dah udeh sudahh sampun tos wes wis uwis",
     "belum": "blm blom belom blum lom lum blon",
     "tidak": "gk ga gak gaa nggak ngga ngak enggak engga tdk tak kagak ndak nda gag gx gaak",
     "transfer": "tf trf tfr trsf trnsf transf tranfer trasfer transer trnsfr trasnfer ditf ditrf "
     "ditranfer ditransfer mentransfer transferin",
-    "saya": "sy sya aku aq gw gue gua ane",
+    "saya": "sy sya aku aq gw gue gua ane kulo kula abdi",
     "bisa": "bs bsa bisaa",
     "tanggal": "tgl tg tggl tangal tnggl tgal",
-    "besok": "bsk bsok besuk bsuk besog bzk esok",
+    "besok": "bsk bsok besuk bsuk besog bzk esok mbenjing sesuk isuk isukan enjang",
     "juta": "jt jta jtan jeti",
     "ribu": "rb rbu rebu ribuan",
     "yang": "yg",
@@ -27,10 +27,14 @@ _SPELLINGS: dict[str, str] = {
     "minggu": "mgg mgu mggu mingu",
     "bulan": "bln bl",
     "tahun": "thn",
+    "dalam": "dlm",
+    "detik": "dtk",
+    "menit": "mnt",
+    "segera": "enggal",  # Javanese "soon"
     "bahasa": "bhs bhsa",
     "depan": "dpn dpan",
     "lagi": "lg lgi lagii",
-    "kemarin": "kmrn kmarin kemaren kmren kmaren kmrin",
+    "kemarin": "kmrn kmarin kemaren kmren kmaren kmrin wingi kamari",
     "bayar": "byr bayr bayarr dibayar membayar dibayarkan bayarkan bayarin dibayarin",
     "lunas": "lns",
     "barang": "brg brng",
@@ -77,7 +81,7 @@ _SPELLINGS: dict[str, str] = {
     "lunasi": "lunasin lunasinya dilunasi melunasi",
     "bukti": "bkti bukt",
     "sebagian": "sbgian sebagaian",
-    "ya": "yaa iya iyaa y yup",
+    "ya": "yaa iya iyaa y yup nggih enggih",
     "oke": "ok okay oke okey okee okk sip siap",
 }
 ABBREVIATIONS: dict[str, str] = {
