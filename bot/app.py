@@ -140,6 +140,7 @@ class Tagih:
             assert deps.inbox is not None
             imap = ImapConfig.from_settings(self.settings)
             self.email_replies = EmailReplies(self.db, deps.inbox, imap, clock=self.clock)
+            self._inbox.mail = self.email_replies  # the sandbox's email replies come in here
         if not with_channels:
             return
         self._deps, self._public_url = deps, public_url

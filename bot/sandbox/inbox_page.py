@@ -38,8 +38,7 @@ from typing import Any
 import jinja2
 from aiohttp import web
 
-from bot.channels.email_inbound import EMAIL, REPLY
-from bot.channels.email_parse import parse_reply
+from bot.channels.email_inbound import EmailReplies
 from bot.inbox import Inbox
 from bot.providers import SANDBOX_SENDERS, Providers
 from bot.sandbox.inbox_threads import (
@@ -110,8 +109,10 @@ class SandboxInbox:
     providers: Providers | None = None
     #: Keys pressed in each call through the inbox (call sid → digits, in order).
     pressed: dict[str, list[str]] = field(default_factory=dict)
-    #: The durable inbox, where email replies are kept as the IMAP poller keeps them.
+    #: The durable inbox (bot/inbox.py) that applies what comes in; tests wait on it.
     durable: Inbox | None = None
+    #: The way in for email replies (bot/channels/email_inbound.py), as the poller's.
+    mail: EmailReplies | None = None
 
     @property
     def active(self) -> bool:
@@ -182,7 +183,7 @@ class SandboxInbox:
             ]
         if "voice" in addresses and twilio is not None:
             channels["voice"] = voice_thread(twilio, addresses["voice"], self.pressed)
-        replies = {name: name != "email" or self.durable is not None for name in channels}
+        replies = {name: name != "email" or self.mail is not None for name in channels}
         return {
             "person": who.json,
             "channels": channels,
@@ -270,9 +271,9 @@ class SandboxInbox:
         return {"ok": 200 <= hook.status < 300, "status": hook.status}
 
     async def _mail_reply(self, who: _Who, address: str, text: str) -> dict[str, Any]:
-        """Answer the latest mail to `address` in its thread, kept as the IMAP poller keeps a
-        fetched mail (bot/channels/email_inbound.py): parsed, then one inbox event."""
-        if self.durable is None or self.providers is None or self.providers.smtp_sink is None:
+        """Answer the latest mail to `address` in its thread; the mail comes in the way a
+        mail the IMAP poller fetched does (EmailReplies.receive)."""
+        if self.mail is None or self.providers is None or self.providers.smtp_sink is None:
             raise InboxError(409, "email replies are not available in the sandbox")
         mails = [
             m
@@ -282,12 +283,8 @@ class SandboxInbox:
         if not mails:
             raise InboxError(409, f"no mail to {address} to answer")
         raw = reply_mail(mails[-1], sender=(who.name, address), text=text, now=self.clock())
-        reply = parse_reply(raw)
-        # The poller's conversation key: one conversation per sender.
-        kept = await self.durable.keep(
-            EMAIL, reply.provider_id, REPLY, f"{EMAIL}:{reply.sender.lower()}", reply.to_payload()
-        )
-        return {"ok": True, "message_id": reply.message_id, "kept": kept is not None}
+        kept = await self.mail.receive(raw, where="from the sandbox inbox")
+        return {"ok": kept, "kept": kept}
 
     async def _telegram_reply(self, who: _Who, chat: int, body: dict[str, Any]) -> dict[str, Any]:
         telegram = self._telegram()
