@@ -14,8 +14,8 @@ from bot.effects import apply_effects
 from bot.flows.customer import step
 from bot.flows.types import Facts, InvoiceFact, PaymentInfo, Reply, State, Turn
 from bot.messages import Address, Button, Inbound, Outbound
-from storage.enums import InvoiceStatus
-from storage.models import Contact, Conversation, Customer, Invoice, Staff
+from storage.enums import CaseKind, CaseStatus, InvoiceStatus
+from storage.models import Case, Contact, Conversation, Customer, Invoice, Staff
 
 #: Channels that show options as buttons; the others get numbered lines.
 BUTTON_CHANNELS = {"telegram"}
@@ -90,7 +90,18 @@ async def _facts(
         payment=payment,
         max_promise_days=config.max_promise_days,
         collector=await _collector(session, customer),
+        handoff_open=await _handoff_open(session, customer),
     )
+
+
+async def _handoff_open(session: AsyncSession, customer: Customer) -> bool:
+    """Whether the customer already waits for a person (an open handoff case)."""
+    query = select(Case.id).where(
+        Case.customer_id == customer.id,
+        Case.kind == CaseKind.HANDOFF,
+        Case.status == CaseStatus.OPEN,
+    )
+    return (await session.exec(query.limit(1))).first() is not None
 
 
 async def _collector(session: AsyncSession, customer: Customer) -> str:

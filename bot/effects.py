@@ -19,7 +19,7 @@ from bot.flows.types import (
     SetLanguage,
 )
 from bot.staff.alert_queue import queue_alert
-from storage.enums import CaseKind, InvoiceStatus, PromiseStatus
+from storage.enums import CaseKind, CaseStatus, InvoiceStatus, PromiseStatus
 from storage.models import (
     AuditLog,
     Case,
@@ -87,6 +87,8 @@ async def _case(
     message_id: int | None,
     now: dt.datetime,
 ) -> Case:
+    if kind == CaseKind.HANDOFF and (waiting := await _open_handoff(session, customer_id)):
+        return await _add_to_case(session, waiting, details, invoice_ids)
     case = Case(
         customer_id=customer_id,
         kind=kind,
@@ -101,6 +103,35 @@ async def _case(
     assert case.id is not None
     for invoice_id in invoice_ids:
         session.add(CaseInvoice(case_id=case.id, invoice_id=invoice_id))
+    return case
+
+
+async def _open_handoff(session: AsyncSession, customer_id: int) -> Case | None:
+    """The customer's open handoff case, if a person was already asked to take over."""
+    query = select(Case).where(
+        Case.customer_id == customer_id,
+        Case.kind == CaseKind.HANDOFF,
+        Case.status == CaseStatus.OPEN,
+    )
+    return (await session.exec(query.order_by(col(Case.id)).limit(1))).first()
+
+
+async def _add_to_case(
+    session: AsyncSession, case: Case, details: str, invoice_ids: tuple[int, ...]
+) -> Case:
+    """A repeated ask joins the open case: its new lines appended, new invoices linked."""
+    known = set(case.details.splitlines())
+    new = [line for line in details.splitlines() if line not in known]
+    if new:
+        case.details = "\n".join([case.details, *new]).strip()
+        session.add(case)
+    assert case.id is not None
+    linked = (
+        await session.exec(select(CaseInvoice.invoice_id).where(CaseInvoice.case_id == case.id))
+    ).all()
+    for invoice_id in dict.fromkeys(invoice_ids):
+        if invoice_id not in linked:
+            session.add(CaseInvoice(case_id=case.id, invoice_id=invoice_id))
     return case
 
 

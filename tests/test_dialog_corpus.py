@@ -162,7 +162,8 @@ DIALOGS = [
         "sudah kami catat",
         _promise(dt.date(2026, 11, 30)),
     ),
-    Dialog("method-transfer", ("cara bayar gimana?", "1"), "BCA 123-456-7890", _choice("transfer")),
+    # Only bank transfer is configured: its details come at once, not a menu of one.
+    Dialog("method-transfer", ("cara bayar gimana?",), "BCA 123-456-7890", _choice("transfer")),
     Dialog(
         "dispute-with-description",
         ("barangnya rusak", "1", "10 sak semen pecah", "ya"),
@@ -186,6 +187,12 @@ DIALOGS = [
         ("saya mau bicara dengan petugas",),
         "petugas kami akan segera",
         _case("handoff"),
+    ),
+    Dialog(
+        "handoff-asked-twice-one-case",
+        ("saya mau bicara dengan petugas", "halo? tolong telpon saya"),
+        "sudah kami teruskan",
+        _case("handoff", "customer_request", "tolong telpon saya"),
     ),
     Dialog(
         "handoff-when-all-disputed",
@@ -215,7 +222,7 @@ DIALOGS = [
     ),
     Dialog(
         "not-yet-due-pays-early",
-        ("cara bayar", "1"),
+        ("cara bayar",),
         "BCA 123-456-7890",
         _choice("transfer"),
         invoices=(("INV-9", dt.date(2026, 12, 5), "2000000"),),

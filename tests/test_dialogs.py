@@ -240,10 +240,18 @@ async def test_no_payment_details_leads_to_the_collector(sqlite_url: str, tmp_pa
 
 
 async def test_only_configured_methods_are_offered(sqlite_url: str, tmp_path: Path) -> None:
-    async with tagih_with(sqlite_url, tmp_path, TWO_OPEN) as app:  # bank accounts only
+    async with tagih_with(
+        sqlite_url, tmp_path, TWO_OPEN, ewallet_info="GoPay 0812-0000-1111"
+    ) as app:  # bank accounts and an e-wallet
         menu = await SeenChat(app, "whatsapp").say("cara bayar")
-        assert "Transfer bank" in menu
+        assert "Transfer bank" in menu and "GoPay" not in menu
         assert "QRIS" not in menu and "Virtual account" not in menu and "Kartu" not in menu
+
+
+async def test_one_method_gives_its_details_at_once(sqlite_url: str, tmp_path: Path) -> None:
+    async with tagih_with(sqlite_url, tmp_path, TWO_OPEN) as app:  # bank accounts only
+        details = await SeenChat(app, "whatsapp").say("cara bayar")
+        assert "BCA 123-456-7890" in details and "Transfer bank" not in details
 
 
 # --- 4. open invoices count, due or not --------------------------------------------------
@@ -256,9 +264,8 @@ async def test_not_yet_due_customer_can_pay_early(
     invoices: Invoices = [("INV-9", NOT_DUE, "2000000", "IDR")]
     async with tagih_with(sqlite_url, tmp_path, invoices) as app:
         chat = SeenChat(app, channel)
-        menu = await chat.say("cara bayar")
-        assert "tidak ada tagihan" not in menu and "Transfer bank" in menu
-        assert "BCA 123-456-7890" in await chat.choose(1)
+        details = await chat.say("cara bayar")
+        assert "tidak ada tagihan" not in details and "BCA 123-456-7890" in details
         assert "penuh Rp2.000.000" in await chat.say("janji bayar besok")
         assert "INV-9" in await chat.choose(1)
         assert "sudah kami catat" in await chat.choose(1)

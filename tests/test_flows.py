@@ -237,9 +237,20 @@ def test_no_payment_details_hands_off_and_examples_say_so() -> None:
     [case, _alert] = effects(outcomes)
     assert isinstance(case, OpenCase) and case.reason == "payment_details"
     example = replace(FACTS, payment=PaymentInfo(bank_accounts=("BCA 0",), example=True))
-    outcomes, _ = talk("cara bayar", "1", facts=example)
-    assert [o.payload for o in outcomes[0].replies[0].options] == ["method:transfer"]
-    assert all("CONTOH" in o.replies[0].text for o in outcomes)
+    outcomes, _ = talk("cara bayar", facts=example)
+    # One method: its details at once (no menu of one), marked as an example.
+    [reply] = outcomes[0].replies
+    assert reply.options == () and "BCA 0" in reply.text and "CONTOH" in reply.text
+    [choice] = effects(outcomes)
+    assert isinstance(choice, RecordPaymentChoice) and choice.method == "transfer"
+    several = replace(example, payment=replace(example.payment, virtual_account="8808 1"))
+    outcomes, _ = talk("cara bayar", "2", facts=several)
+    payloads = [o.payload for o in outcomes[0].replies[0].options]
+    assert payloads == ["method:transfer", "method:va"]
+    assert (
+        all("CONTOH" in o.replies[0].text for o in outcomes)
+        and "8808 1" in outcomes[1].replies[0].text
+    )
 
 
 MIXED = replace(

@@ -48,6 +48,9 @@ def menu(facts: Facts, transcript: list[str], preface: str | None = None) -> Out
             why="customer asks how to pay, but no payment details are configured",
             reply=reply,
         )
+    if len(methods) == 1:
+        # A menu of one is a question with one answer: give the details straight away.
+        return _details(methods[0], facts, preface)
     options = tuple(Option(t(f"method_{m}", lang), f"method:{m}") for m in methods)
     lines = [preface, t("method_example", lang) if facts.payment.example else None]
     text = "\n".join([*(line for line in lines if line), t("method_ask", lang)])
@@ -98,10 +101,16 @@ def choose(
     )
     if method not in METHODS:
         return menu(facts, [], t("not_understood", facts.language))
-    info = method_info(method, facts)
-    if info is None:
+    if method_info(method, facts) is None:
         return menu(facts, [], t("method_unavailable", facts.language))
-    if facts.payment.example:
-        info = f"{t('method_example', facts.language)}\n{info}"
+    return _details(method, facts)
+
+
+def _details(method: str, facts: Facts, preface: str | None = None) -> Outcome:
+    """The instructions of one offered method, and the choice recorded."""
+    info = method_info(method, facts)
+    assert info is not None, "only offered methods have details"
+    lines = [preface, t("method_example", facts.language) if facts.payment.example else None]
+    text = "\n".join([*(line for line in lines if line), info])
     single = facts.invoices[0].id if len(facts.invoices) == 1 else None
-    return Outcome((Reply(info),), State(), (RecordPaymentChoice(method, single),))
+    return Outcome((Reply(text),), State(), (RecordPaymentChoice(method, single),))

@@ -65,11 +65,21 @@ def handoff(
     """Ask a person to take over, with the conversation so far.
 
     Open to every known customer, owing or not: disputed invoices are linked too, since
-    a dispute is often what the customer wants to talk about.
+    a dispute is often what the customer wants to talk about. A customer already waiting
+    for a person is told so; the open case takes the new messages (one case, not one per
+    ask) and the collector hears that the customer asked again.
     """
     excerpt = "\n".join(transcript[-10:])
     ids = (*open_ids(facts), *(invoice.id for invoice in facts.disputed))
     case = OpenCase("handoff", reason, excerpt, ids)
+    if facts.handoff_open:
+        alert = AlertCollector("handoff", f"asks again — {why}:\n{excerpt}")
+        again = (
+            t("handoff_again_collector", facts.language, collector=facts.collector)
+            if facts.collector
+            else t("handoff_again", facts.language)
+        )
+        return Outcome((Reply(reply or again),), State(), (case, alert))
     alert = AlertCollector("handoff", f"{why}:\n{excerpt}")
     text = reply or t("handoff_done", facts.language)
     return Outcome((Reply(text),), State(), (case, alert))

@@ -176,6 +176,26 @@ TEXTS: dict[str, dict[str, str]] = {
         "id": "Baik, petugas kami akan segera menghubungi Anda.",
         "en": "Certainly, someone from our team will contact you shortly.",
     },
+    "handoff_again": {
+        "id": (
+            "Permintaan Anda sudah kami teruskan ke petugas, dan kami ingatkan lagi. "
+            "Mohon tunggu, Anda akan segera dihubungi."
+        ),
+        "en": (
+            "Your request is already with our team, and we have reminded them. "
+            "Please bear with us, you will be contacted shortly."
+        ),
+    },
+    "handoff_again_collector": {
+        "id": (
+            "Permintaan Anda sudah kami teruskan ke petugas, dan kami ingatkan lagi. "
+            "Anda juga dapat menghubungi langsung: {collector}."
+        ),
+        "en": (
+            "Your request is already with our team, and we have reminded them. "
+            "You can also reach them directly: {collector}."
+        ),
+    },
     "handoff_stuck": {
         "id": "Mohon maaf, sepertinya kami belum bisa membantu lewat pesan otomatis ini. "
         "Petugas kami akan segera menghubungi Anda.",

@@ -48,6 +48,8 @@ class Facts:
     disputed: tuple[InvoiceFact, ...] = ()
     #: How to reach the customer's collector ("Ani, +62811…"); empty when nobody is set.
     collector: str = ""
+    #: A person was already asked to take over and has not closed that case yet.
+    handoff_open: bool = False
 
     def totals(self) -> dict[str, Decimal]:
         """Open balance per currency (never summed across currencies)."""
