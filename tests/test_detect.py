@@ -78,3 +78,17 @@ def test_known_layouts_are_recognised(package: str) -> None:
     fed = set(found.columns.values())
     assert {"number", "customer", "issue_date"} <= fed, found.columns
     assert "amount" in fed or "quantity" in fed
+
+
+def test_invoice_lines_summed_or_taken_once(tmp_path: Path) -> None:
+    """Rows per invoice line: line amounts are summed; a total repeated on each row is taken
+    once (summing it would multiply the invoice)."""
+    head = "Invoice No,Customer,Invoice Date,Due Date,Amount\n"
+    lines = tmp_path / "lines.csv"
+    lines.write_text(head + "A1,C1,01/10/2026,31/10/2026,100\nA1,C1,01/10/2026,31/10/2026,250\n")
+    assert detect(lines).lines == "sum"
+    totals = tmp_path / "totals.csv"
+    totals.write_text(head + "A1,C1,01/10/2026,31/10/2026,350\nA1,C1,01/10/2026,31/10/2026,350\n")
+    found = detect(totals)
+    assert found.lines == "first" and any("invoice total" in note for note in found.notes)
+    assert detect(EXPORTS / "xero-invoices.csv").lines == "first"  # Total repeats per line

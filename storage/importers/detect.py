@@ -432,10 +432,33 @@ def _lines(body: list[list[str]], header: list[str], found: Detection) -> str | 
         return None
     index = header.index(numbers[0])
     keys = [row[index].strip() for row in body if index < len(row)]
-    if any(a == b and a for a, b in itertools.pairwise(keys)):
+    if not any(a == b and a for a, b in itertools.pairwise(keys)):
+        return None
+    if _amount_repeats(body, header, found, index):
+        # Summing an invoice total repeated on each line would multiply the invoice.
         found.notes.append(
-            'invoice numbers repeat on consecutive rows (one row per line): lines = "sum" '
-            'adds up their amounts; use "first" if the amount is the invoice total repeated'
+            "invoice numbers repeat on consecutive rows with the same amount on each: the "
+            'amount is the invoice total, lines = "first" takes it once'
         )
-        return "sum"
-    return None
+        return "first"
+    found.notes.append(
+        'invoice numbers repeat on consecutive rows (one row per line): lines = "sum" '
+        'adds up their amounts; use "first" if the amount is the invoice total repeated'
+    )
+    return "sum"
+
+
+def _amount_repeats(
+    body: list[list[str]], header: list[str], found: Detection, number_index: int
+) -> bool:
+    """Whether every repeated invoice carries one and the same amount on all its rows."""
+    amounts = [h for h, name in found.columns.items() if name == "amount"]
+    if not amounts:
+        return False
+    index = header.index(amounts[0])
+    rows: dict[str, list[str]] = {}
+    for row in body:
+        if max(index, number_index) < len(row) and row[number_index].strip():
+            rows.setdefault(row[number_index].strip(), []).append(row[index].strip())
+    repeated = [values for values in rows.values() if len(values) > 1]
+    return bool(repeated) and all(len(set(values)) == 1 for values in repeated)
