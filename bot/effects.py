@@ -18,6 +18,7 @@ from bot.flows.types import (
     RecordPromise,
     SetLanguage,
 )
+from bot.i18n.staff_texts import summary, text
 from bot.staff.alert_queue import queue_alert
 from storage.enums import CaseKind, CaseStatus, InvoiceStatus, PromiseStatus
 from storage.models import (
@@ -215,7 +216,7 @@ async def apply_effects(
                     session,
                     customer_id=customer.id,
                     kind="opt_out",
-                    summary=f"opted out of {contact.channel}",
+                    summary=summary(text("alert.opt_out", channel=contact.channel)),
                     now=now,
                 )
             action = "contact.opt_out" if isinstance(effect, OptOut) else "contact.opt_in"

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import gc
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
-from contextlib import asynccontextmanager, contextmanager, suppress
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -16,6 +15,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.channels.base import Channel
+from bot.i18n.staff_texts import StaffText, summary, text
 from bot.messages import Address, Button, DeliveryOutcome, DeliveryResult, Outbound
 from bot.staff.alert_queue import queue_alert, queue_escalations
 from bot.staff.settings_store import paused_all
@@ -45,16 +45,13 @@ RECONCILE_AFTER = dt.timedelta(minutes=15)
 Renderer = Callable[[SendPlan, str, str | None], "Rendered"]
 
 
-def _research_details(plan: SendPlan) -> str:
+def _research_details(plan: SendPlan) -> StaffText:
     """What the team must find out for a customer no channel reaches (a whole sentence:
     the step's channel list is empty then, so naming it said nothing)."""
     if plan.failed_channels:
         failed = ", ".join(sorted(plan.failed_channels))
-        return f"no usable contact left: {failed} failed for good; find another contact"
-    return (
-        "no usable contact: no email address, phone number, WhatsApp number or Telegram "
-        "chat on file that has not opted out"
-    )
+        return text("alert.research_failed", channels=failed)
+    return text("alert.research_none")
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,22 +118,6 @@ class Prepared:
     def message_id(self) -> int:
         """The reserved log row."""
         return self.reservation.message_id
-
-
-@contextmanager
-def _earlier_objects_left_out_of_gc() -> Iterator[None]:
-    """Keep the objects alive before a tick out of the garbage collector's passes during it.
-
-    A tick allocates enough (rows, messages) to set off full collections, and each walked
-    every object of the process (modules, table metadata, compiled templates): 18 % of the
-    CPU of a 10,000-reminder tick. Frozen (`gc.freeze`) they are skipped; unfrozen after the
-    tick, they are collected as before, so no cycle among them is kept for good.
-    """
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 def idempotency_key(followup: FollowUp, lead_offset: int, channel: str) -> str:
@@ -231,24 +212,23 @@ class Dispatcher:
             # for minutes, and its later leases must not be born expired.
             return now + dt.timedelta(seconds=self.monotonic() - started)
 
-        with _earlier_objects_left_out_of_gc():
-            while True:
-                ids = await claim_due(
-                    self.db,
-                    worker=self.config.worker,
-                    now=clock(),
-                    limit=self.config.batch_size,
-                    lease=self.config.lease,
-                )
-                stats.claimed += len(ids)
-                pending = ids
-                while pending:
-                    prepared = await self._prepare(pending, now, stats)
-                    async with self._leases_kept(pending, clock):
-                        results = await self._send_all(prepared, stats)
-                    pending = await self._record(results, now, stats)
-                if len(ids) < self.config.batch_size:
-                    break
+        while True:
+            ids = await claim_due(
+                self.db,
+                worker=self.config.worker,
+                now=clock(),
+                limit=self.config.batch_size,
+                lease=self.config.lease,
+            )
+            stats.claimed += len(ids)
+            pending = ids
+            while pending:
+                prepared = await self._prepare(pending, now, stats)
+                async with self._leases_kept(pending, clock):
+                    results = await self._send_all(prepared, stats)
+                pending = await self._record(results, now, stats)
+            if len(ids) < self.config.batch_size:
+                break
         for channel in self.channels.values():
             await channel.close()
         return stats
@@ -441,12 +421,16 @@ class Dispatcher:
         if plan.skip is SkipReason.NO_CONTACT:
             details = _research_details(plan)
             customer_id = plan.customer.id or 0
-            if await open_research_case(session, customer_id=customer_id, details=details):
+            # The case keeps the Indonesian wording, as every note in the log does.
+            found = await open_research_case(
+                session, customer_id=customer_id, details=details.render("id")
+            )
+            if found:
                 await queue_alert(
                     session,
                     customer_id=customer_id,
                     kind="research_contact",
-                    summary=details,
+                    summary=summary(details),
                     now=now,
                 )
             # The team's part of the step (a call task, a credit hold) still stands.

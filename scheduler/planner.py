@@ -24,6 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.i18n.staff_texts import summary, text
 from bot.staff.alert_queue import queue_alert
 from scheduler.calendar import (
     FIRST_PLAN_LOOKBACK_DAYS,
@@ -456,8 +457,7 @@ async def _plan_pass(
                     session,
                     customer_id=cid,
                     kind=PLAN_FAILED,
-                    summary=f"Customer {code} could not be planned and gets no reminders "
-                    f"until their data is corrected: {error}",
+                    summary=summary(text("alert.plan_failed", code=code, error=str(error))),
                     now=now,
                 )
     return stats

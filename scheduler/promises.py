@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import col, func, select
 
+from bot.i18n.staff_texts import Day, money_of, summary, text
 from bot.staff.alert_queue import queue_alert
 from storage.db import Database
 from storage.enums import InvoiceStatus, PromiseStatus
@@ -87,17 +88,23 @@ async def check_promises(db: Database, *, now: dt.datetime, grace_days: int) -> 
             else:
                 promise.status = PromiseStatus.BROKEN
                 numbers = ", ".join(inv.number for inv in linked)
-                summary = f"promise broken: {numbers} not paid by {promise.promised_date}"
+                by = Day(promise.promised_date)
+                said = text("alert.promise_broken", invoices=numbers or "-", date=by)
                 if promise.amount is not None:
-                    summary = (
-                        f"promise broken: {received} of the {promise.amount} promised on "
-                        f"{numbers} paid by {promise.promised_date}"
+                    # Promises carry no currency: the linked invoices' (the business's own).
+                    cur = linked[0].currency if linked else "IDR"
+                    said = text(
+                        "alert.promise_short",
+                        received=money_of(received, cur),
+                        amount=money_of(promise.amount, cur),
+                        invoices=numbers or "-",
+                        date=by,
                     )
                 await queue_alert(
                     session,
                     customer_id=promise.customer_id,
                     kind="promise_broken",
-                    summary=summary,
+                    summary=summary(said),
                     now=now,
                 )
             promise.resolved_at = now

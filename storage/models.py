@@ -208,6 +208,9 @@ class Message(SQLModel, table=True):
     status: str = _text(16, default="queued")
     error_code: str | None = _text(32, default=None)
     error_message: str | None = Field(default=None, sa_type=Text)
+    # What a note says in structured form (an alert's summary as catalog keys and values),
+    # rendered in each reader's language; `body` keeps an Indonesian rendering for the log.
+    data: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     created_at: dt.datetime = _when(default_now=True)
     updated_at: dt.datetime = _when(default_now=True)
 

@@ -386,9 +386,9 @@ async def test_escalation_steps_queue_alerts_and_hold_credit(db: Database) -> No
             await queue_escalations(session, followup=followup, actions=actions, now=NOW)
     notes = await rows(db, Message, Message.channel == "alert")
     assert sorted((n.template, n.body) for n in notes) == [
-        ("alert_sales", "alert_sales (2026-11-23): INV-1 +13, INV-2 +3"),
-        ("call_task", "call_task (2026-11-23): INV-1 +13, INV-2 +3"),
-        ("credit_hold", "credit_hold (2026-11-23): INV-1 +13, INV-2 +3"),
+        ("alert_sales", "eskalasi ke sales (23 November 2026): INV-1 +13, INV-2 +3"),
+        ("call_task", "tugas telepon (23 November 2026): INV-1 +13, INV-2 +3"),
+        ("credit_hold", "kredit ditahan (23 November 2026): INV-1 +13, INV-2 +3"),
     ]
     [customer] = await rows(db, Customer, Customer.id == c001)
     assert customer.credit_hold

@@ -169,8 +169,8 @@ async def test_no_usable_contact_opens_a_research_case(tagih: Tagih, sink: SmtpS
     assert (case.kind, case.status) == ("contact_research", "open")
     # Issue 12, point 7: the text said "no usable contact among " and stopped there.
     assert case.details == (
-        "no usable contact: no email address, phone number, WhatsApp number or Telegram "
-        "chat on file that has not opted out"
+        "tidak ada kontak yang bisa dipakai: tidak ada alamat email, nomor telepon, nomor "
+        "WhatsApp atau chat Telegram yang tercatat dan belum berhenti berlangganan"
     )
 
 
@@ -281,7 +281,9 @@ async def test_permanent_failure_without_another_channel_asks_for_research(
     async with tagih.db.sessions() as session:
         case = (await session.exec(select(Case))).one()
     assert case.kind == "contact_research"
-    assert case.details == "no usable contact left: email failed for good; find another contact"
+    assert case.details == (
+        "tidak ada kontak yang bisa dipakai lagi: email gagal permanen; cari kontak lain"
+    )
 
 
 async def test_unknown_outcome_is_reconciled_then_settled(tagih: Tagih, sink: SmtpSink) -> None:

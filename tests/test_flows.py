@@ -25,6 +25,7 @@ from bot.flows.types import (
     State,
     Turn,
 )
+from bot.i18n.staff_texts import Summary
 
 TODAY = dt.date(2026, 11, 23)  # a Monday
 FACTS = Facts(
@@ -272,7 +273,9 @@ def test_promise_amount_stays_in_its_currency_and_skips_what_is_not_due() -> Non
     outcomes, _ = talk("bayar jumat 1jt", "ya", facts=MIXED)
     [promise, alert] = effects(outcomes)
     assert promise == RecordPromise(dt.date(2026, 11, 27), Decimal(1_000_000), (1,))
-    assert isinstance(alert, AlertCollector) and "Rp1.000.000 (INV-1)" in alert.summary
+    assert isinstance(alert, AlertCollector) and isinstance(alert.summary, Summary)
+    assert "Rp1.000.000 (INV-1)" in alert.summary.render("id")
+    assert "Rp1,000,000 (INV-1) by 27 November 2026" in alert.summary.render("en")
 
 
 def test_claim_above_the_balance_is_read_back() -> None:
@@ -283,7 +286,9 @@ def test_claim_above_the_balance_is_read_back() -> None:
     outcomes, _ = talk("sudah bayar kemarin 5jt", "1", "lewati", facts=MIXED)
     [claim, alert] = effects(outcomes)
     assert isinstance(claim, RecordPaymentClaim) and claim.invoice_ids == (1, 2)
-    assert isinstance(alert, AlertCollector) and "MORE than the open balance" in alert.summary
+    assert isinstance(alert, AlertCollector) and isinstance(alert.summary, Summary)
+    assert "LEBIH dari sisa tagihan Rp3.450.000 + US$500,00" in alert.summary.render("id")
+    assert "MORE than the open balance Rp3,450,000 + $500.00" in alert.summary.render("en")
 
 
 def test_keypad_promise_covers_what_is_due_only() -> None:

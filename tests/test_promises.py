@@ -146,7 +146,8 @@ async def test_a_promised_amount_paid_keeps_the_promise(tagih: Tagih) -> None:
             await session.exec(select(Message).where(Message.template == "promise_broken"))
         ).all()
     assert [n.body for n in notes] == [
-        "promise broken: 1999999.00 of the 2000000.00 promised on INV-C2 paid by 2026-11-20"
+        "janji tidak ditepati: baru Rp1.999.999 dari Rp2.000.000 yang dijanjikan untuk INV-C2 "
+        "dibayar sampai 20 November 2026"
     ]
 
 

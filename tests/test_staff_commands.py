@@ -146,9 +146,9 @@ async def test_help_lists_what_each_role_may_use(team: Database) -> None:
     admin_text = await run(team, "ani", "/help")
     assert all(f"/{name}" in admin_text for name in COMMANDS)
     collector_text = await run(team, "budi", "/help")
-    assert "/paid INVOICE [AMOUNT] [DATE]" in collector_text and "/policy" not in collector_text
+    assert "/paid FAKTUR [JUMLAH] [TANGGAL]" in collector_text and "/policy" not in collector_text
     sales_text = await run(team, "citra", "/help")
-    assert "/customer CODE" in sales_text and "/log CODE" in sales_text
+    assert "/customer KODE" in sales_text and "/log KODE" in sales_text
     assert "/paid" not in sales_text and "/queue" not in sales_text
 
 
@@ -158,7 +158,7 @@ async def test_every_command_refused_to_roles_below_it_and_audited(team: Databas
     ] + [("budi", f"/{name} list") for name, c in COMMANDS.items() if Role.COLLECTOR not in c.roles]
     assert len(attempts) == 8 + 9 + 9  # sales: collector and admin commands; collector: admin
     for who, text in attempts:
-        assert (await run(team, who, text)).startswith("not allowed"), text
+        assert (await run(team, who, text)).startswith("tidak diizinkan"), text
     refused = await audits(team, "refused")
     assert [(a.actor, a.entity_key) for a in refused] == [
         (f"staff:{who}", text.split()[0]) for who, text in attempts
@@ -185,31 +185,33 @@ async def test_read_commands(team: Database) -> None:
                 resolved_at=NOW - dt.timedelta(days=2),
             )
         )
-    assert "Claims" not in (queue := await run(team, "budi", "/queue"))
-    assert "Payment claims to verify (1):" in queue and "paid in full on 2026-03-24" in queue
-    assert "Open cases (1):" in queue and "handoff asked" in queue
-    assert "Promises broken in the last 30 days (1):" in queue
-    assert "paid in full on 2026-03-24 (1 d ago)" in queue
-    assert "Biggest overdue (1):\n  C001: Rp5.000.000" in queue  # INV-2 is not due yet
-    assert "Team queue" in await run(team, "ani", "/queue")
+    assert "Antrean Anda — 25 Maret 2026" in (queue := await run(team, "budi", "/queue"))
+    assert "Klaim pembayaran untuk dicek (1):" in queue
+    assert "Kasus terbuka (1):" in queue and "handoff asked" in queue
+    assert "Janji tidak ditepati dalam 30 hari terakhir (1):" in queue
+    assert "bayar penuh pada 24 Maret 2026 (1 hari lalu)" in queue
+    assert "Tunggakan terbesar (1):\n  C001: Rp5.000.000" in queue  # INV-2 is not due yet
+    assert "Antrean tim" in await run(team, "ani", "/queue")
     await run(team, "budi", "/note C001 asked for a copy of INV-1")
     shown = await run(team, "citra", "/customer c001")  # sales may read; codes ignore case
-    assert "PT Sumber Rejeki (C001) — collector budi, sales citra, policy standard" in shown
-    assert "INV-1 due 2026-03-01 (24 d late): Rp5.000.000" in shown
+    assert "PT Sumber Rejeki (C001) — penagih budi, sales citra, kebijakan standard" in shown
+    assert "INV-1 jatuh tempo 1 Maret 2026 (terlambat 24 hari): Rp5.000.000" in shown
     assert "asked for a copy" in shown
     log = await run(team, "citra", "/log C001")
     assert "note note" in log and "asked for a copy of INV-1" in log
-    assert "No customer with code 'C999'" in await run(team, "citra", "/log C999")
+    assert "Tidak ada pelanggan dengan kode 'C999'" in await run(team, "citra", "/log C999")
 
 
 async def test_paid_partial_then_closing_and_overpayment_refused(team: Database) -> None:
     text = await run(team, "budi", "/paid INV-1 2jt 24/3")
-    assert "Recorded Rp2.000.000 on INV-1 (2026-03-24, manual-INV-1-1)" in text
+    assert (
+        "Tercatat Rp2.000.000 untuk INV-1 (24 Maret 2026, manual-INV-1-1): sisa Rp3.000.000" in text
+    )
     assert (await invoice(team, "INV-1")).balance == Decimal(3_000_000)
     refused = await run(team, "budi", "/paid INV-1 3.500.000")
-    assert "Refused" in refused and "Rp3.000.000" in refused
+    assert "Ditolak" in refused and "Rp3.000.000" in refused
     assert (await invoice(team, "INV-1")).balance == Decimal(3_000_000)
-    assert "now paid in full" in await run(team, "ani", "/paid inv-1")
+    assert "sekarang lunas" in await run(team, "ani", "/paid inv-1")
     paid = await invoice(team, "INV-1")
     assert (paid.balance, paid.status) == (Decimal(0), InvoiceStatus.PAID)
     async with team.sessions() as session:
@@ -224,15 +226,15 @@ async def test_paid_partial_then_closing_and_overpayment_refused(team: Database)
         {"balance": "5000000.00", "status": "open"},
         {"balance": "3000000.00", "status": "open", "payment": "manual-INV-1-1"},
     )
-    assert "already paid" in await run(team, "budi", "/paid INV-1 1000")
+    assert "INV-1 sudah lunas" in await run(team, "budi", "/paid INV-1 1000")
 
 
 async def test_promise_by_phone(team: Database) -> None:
-    assert "in the past" in await run(team, "budi", "/promise C001 2026-03-20")
-    assert "too far" in await run(team, "budi", "/promise C001 2026-06-01")
+    assert "20 Maret 2026 sudah lewat" in await run(team, "budi", "/promise C001 2026-03-20")
+    assert "terlalu jauh" in await run(team, "budi", "/promise C001 2026-06-01")
     await run(team, "budi", "/promise C001 tgl 10 bulan depan")  # NLU dates too
     text = await run(team, "budi", "/promise C001 2026-04-10 5jt")
-    assert "Promise recorded for C001: Rp5.000.000 by 2026-04-10" in text
+    assert "Janji bayar dicatat untuk C001: Rp5.000.000 paling lambat 10 April 2026" in text
     async with team.sessions() as session:
         promises = (await session.exec(select(Promise).order_by(col(Promise.id)))).all()
     assert [(p.status, p.source) for p in promises] == [("cancelled", "phone"), ("open", "phone")]
@@ -258,19 +260,19 @@ async def test_notes_calls_pauses_and_cases(team: Database) -> None:
         ("note", "note", "spoke to Bu Sari, invoice copy sent"),
         ("note", "call", "call: no_answer"),
     ]
-    assert "until 2026-04-01" in await run(team, "budi", "/pause C001")
-    assert "until 2026-04-15" in await run(team, "budi", "/pause C001 2026-04-15")
-    assert "resume" in await run(team, "budi", "/resume C001")
-    assert "was not paused" in await run(team, "budi", "/resume C001")
+    assert "sampai 1 April 2026" in await run(team, "budi", "/pause C001")
+    assert "sampai 15 April 2026" in await run(team, "budi", "/pause C001 2026-04-15")
+    assert "berlanjut" in await run(team, "budi", "/resume C001")
+    assert "tidak sedang ditunda" in await run(team, "budi", "/resume C001")
     pauses = await audits(team, "customer.pause")
     assert [p.after for p in pauses] == [
         {"paused_until": "2026-04-01"},
         {"paused_until": "2026-04-15"},
     ]
     text = await run(team, "budi", "/case C001 resolve")
-    assert "Resolved 1 case(s) of C001; 1 disputed invoice(s) back to open" in text
+    assert "1 kasus C001 diselesaikan; 1 faktur sengketa kembali ditagih" in text
     assert (await invoice(team, "INV-1")).status == InvoiceStatus.OPEN
-    assert "no open case" in await run(team, "budi", "/case C001 resolve")
+    assert "tidak punya kasus terbuka" in await run(team, "budi", "/case C001 resolve")
     assert len(await audits(team, "case.resolve")) == 1
 
 
@@ -300,9 +302,9 @@ async def test_policy_set_changes_the_preview(team: Database) -> None:
     assert entry.actor == "staff:ani" and entry.after is not None
     assert [s["offset"] for s in entry.after["steps"]] == [-3, 2, 9]
     summary = await run(team, "ani", "/preview")
-    assert "2026-03-25 Wed: 1 contact(s) — email 1" in summary
-    assert "2026-03-29 Sun: 0 contact(s)" in summary
-    assert "2026-03-30 Mon: 1 contact(s) — email 1" in summary
+    assert "Rabu, 25 Maret 2026: 1 kontak — email 1" in summary
+    assert "Minggu, 29 Maret 2026: 0 kontak" in summary
+    assert "Senin, 30 Maret 2026: 1 kontak — email 1" in summary
 
 
 async def test_policy_channels_assign_and_delete(team: Database) -> None:
@@ -328,22 +330,22 @@ async def test_policy_channels_assign_and_delete(team: Database) -> None:
 
 async def test_pauseall_needs_the_askers_confirmation(team: Database) -> None:
     (ask,) = await replies(team, "ani", "/pauseall")
-    assert [b.label for b in ask.buttons] == ["Confirm", "Cancel"]
+    assert [b.label for b in ask.buttons] == ["Konfirmasi", "Batal"]
     confirm, cancel = (b.payload for b in ask.buttons)
     async with team.sessions() as session:
         assert not await paused_all(session)
     # Another admin's press is refused and audited; the nonce stays for its owner.
-    assert (await run(team, "eko", "", payload=confirm)).startswith("not allowed")
+    assert (await run(team, "eko", "", payload=confirm)).startswith("tidak diizinkan")
     assert len(await audits(team, "refused")) == 1
-    assert "Cancelled" in await run(team, "ani", "", payload=cancel)
-    assert "expired" in await run(team, "ani", "", payload=confirm)
+    assert "Dibatalkan" in await run(team, "ani", "", payload=cancel)
+    assert "kedaluwarsa" in await run(team, "ani", "", payload=confirm)
     (ask,) = await replies(team, "ani", "/pauseall")
-    assert "paused" in await run(team, "ani", "Confirm", payload=ask.buttons[0].payload)
+    assert "dihentikan" in await run(team, "ani", "Confirm", payload=ask.buttons[0].payload)
     async with team.sessions() as session:
         assert await paused_all(session)
-    assert "already used" in await run(team, "ani", "", payload=ask.buttons[0].payload)
-    assert "PAUSED" in await run(team, "ani", "/preview")
-    assert "resume" in await run(team, "ani", "/resumeall")
+    assert "sudah dipakai" in await run(team, "ani", "", payload=ask.buttons[0].payload)
+    assert "DIHENTIKAN" in await run(team, "ani", "/preview")
+    assert "berlanjut" in await run(team, "ani", "/resumeall")
     async with team.sessions() as session:
         assert not await paused_all(session)
     assert [a.after for a in await audits(team, "setting.pause_all")] == [
@@ -371,12 +373,12 @@ async def test_window_sendtime_and_holidays(team: Database) -> None:
 
 async def test_staff_commands(team: Database) -> None:
     text = await run(team, "ani", "/staff add Dewi Lestari collector")
-    assert "Dewi Lestari added as collector" in text and "?start=" in text
-    assert "Dewi Lestari: collector (no chat)" in await run(team, "ani", "/staff list")
-    assert "now sales" in await run(team, "ani", "/staff role dewi lestari sales")
-    assert "removed" in await run(team, "ani", "/staff remove Dewi Lestari")
-    assert "Refused" in await run(team, "ani", "/staff remove ani")
-    assert "Usage:" in await run(team, "ani", "/staff add Joko chef")
+    assert "Dewi Lestari ditambahkan sebagai collector" in text and "?start=" in text
+    assert "Dewi Lestari: collector (tanpa chat)" in await run(team, "ani", "/staff list")
+    assert "sekarang sales" in await run(team, "ani", "/staff role dewi lestari sales")
+    assert "dihapus" in await run(team, "ani", "/staff remove Dewi Lestari")
+    assert "Ditolak" in await run(team, "ani", "/staff remove ani")
+    assert "Cara pakai:" in await run(team, "ani", "/staff add Joko chef")
     async with team.sessions() as session:
         dewi = (await session.exec(select(Staff).where(Staff.name == "Dewi Lestari"))).one()
     assert (dewi.role, dewi.active) == ("sales", False)
@@ -439,6 +441,6 @@ WRONG = [
 async def test_wrong_arguments_get_usage_and_example(team: Database) -> None:
     for who, text in WRONG:
         reply = await run(team, who, text)
-        assert "Usage: /" in reply and "Example: /" in reply, (text, reply)
+        assert "Cara pakai: /" in reply and "Contoh: /" in reply, (text, reply)
     async with team.sessions() as session:
         assert (await session.exec(select(func.count()).select_from(AuditLog))).one() == 0

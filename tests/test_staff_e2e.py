@@ -54,9 +54,9 @@ async def test_help_and_roles(tagih: Tagih) -> None:
     assert "/policy" in admin_help and "/pauseall" in admin_help
     assert "/queue" in collector_help and "/policy" not in collector_help
     refused = await say(tagih, SARI, "/policy set standard -3,1,2 repeat 30")
-    assert "not allowed" in refused.lower()
+    assert refused.startswith("tidak diizinkan: /policy")  # Sari reads Indonesian
     assert [a.actor for a in await audit(tagih, "refused")] == ["staff:Sari"]
-    assert "not allowed" in (await say(tagih, BUDI, "/paid INV-1")).lower()
+    assert (await say(tagih, BUDI, "/paid INV-1")).startswith("not allowed")  # Budi: English
 
 
 async def test_customers_and_strangers_never_reach_staff_commands(tagih: Tagih) -> None:

@@ -18,6 +18,9 @@ from bot.flows.types import (
     State,
     Turn,
 )
+from bot.i18n.staff_texts import Word
+from bot.i18n.staff_texts import summary as staff_summary
+from bot.i18n.staff_texts import text as staff_text
 
 REASONS = ("wrong_invoice", "not_received", "quality", "price", "other")
 SKIP_WORDS = frozenset({"lewati", "skip", "tidak ada", "-", "gak ada", "nggak ada", "no"})
@@ -76,10 +79,14 @@ def done(facts: Facts, data: dict[str, Any]) -> Outcome:
     details = str(data.get("details") or "")
     said = str(data.get("said") or "")
     case = OpenCase("dispute", data["reason"], details, ids, {"said": said} if said else {})
-    summary_text = f"dispute ({data['reason']}) on {listed}: {details or '(no description)'}"
-    if said and said != details:
-        summary_text += f"\nfirst message: {said}"
-    alert = AlertCollector("dispute", summary_text)
+    reason = Word(f"reason.{data['reason']}")
+    head = (
+        staff_text("alert.dispute", reason=reason, invoices=listed, details=details)
+        if details
+        else staff_text("alert.dispute_no_details", reason=reason, invoices=listed)
+    )
+    first = (staff_text("alert.first_message", text=said),) if said and said != details else ()
+    alert = AlertCollector("dispute", staff_summary(head, *first))
     return Outcome((Reply(t("dispute_done", facts.language)),), State(), (case, alert))
 
 

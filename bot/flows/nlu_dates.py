@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import NamedTuple
 
 from bot.flows.nlu_date_relative import RELATIVE
 from bot.flows.nlu_date_rules import ABSOLUTE
@@ -29,7 +28,6 @@ class _Match:
     start: int
     end: int
     value: dt.date | None
-    sure: bool
 
     def contains(self, other: _Match) -> bool:
         return self.start <= other.start and other.end <= self.end and self != other
@@ -37,22 +35,15 @@ class _Match:
 
 def _matches(canonical: str, today: dt.date) -> list[_Match]:
     found = [
-        _Match(rule.tier, m.start(), m.end(), rule.handler(m, today), rule.sure)
+        _Match(rule.tier, m.start(), m.end(), rule.handler(m, today))
         for rule in _RULES
         for m in rule.pattern.finditer(canonical)
     ]
     return sorted(found, key=lambda m: (m.tier, m.start, m.start - m.end))
 
 
-class DateReading(NamedTuple):
-    """A date read from a reply, and whether the text named one day rather than a span."""
-
-    value: dt.date
-    sure: bool
-
-
-def read_date(text: str, today: dt.date) -> DateReading | None:
-    """The date `text` names and whether it is sure ("minggu lalu" is a span read as a day)."""
+def parse_date(text: str, today: dt.date) -> dt.date | None:
+    """The date `text` names relative to `today` ("besok", "tgl 25", "25/3"), or None."""
     found = _matches(canon(text), today)
     blockers = [m for m in found if m.value is None]
     for match in found:
@@ -60,14 +51,8 @@ def read_date(text: str, today: dt.date) -> DateReading | None:
             b.start < match.end and match.start < b.end and not match.contains(b) for b in blockers
         )
         if match.value is not None and not shadowed:
-            return DateReading(match.value, match.sure)
+            return match.value
     return None
-
-
-def parse_date(text: str, today: dt.date) -> dt.date | None:
-    """The date `text` names relative to `today` ("besok", "tgl 25", "25/3"), or None."""
-    reading = read_date(text, today)
-    return reading.value if reading is not None else None
 
 
 def date_spans(canonical: str) -> list[tuple[int, int]]:

@@ -34,6 +34,9 @@ from bot.flows.types import (
     Turn,
 )
 from bot.i18n.format import format_date
+from bot.i18n.staff_texts import Day, Word, money_of, totals
+from bot.i18n.staff_texts import summary as staff_summary
+from bot.i18n.staff_texts import text as staff_text
 
 FULL_WORDS = frozenset({"penuh", "full", "ya", "yes", "lunas", "semua", "iya"})
 
@@ -45,9 +48,10 @@ def _what(facts: Facts, amount: Decimal | None, invoices: tuple[InvoiceFact, ...
 
 
 def promise_recorded(
-    facts: Facts, promise: RecordPromise, *, source: str = "chat", note: str = ""
+    facts: Facts, promise: RecordPromise, *, source: str = "chat", over: bool = False
 ) -> Outcome:
-    """Record the promise and thank; reminders pause until the date plus grace."""
+    """Record the promise and thank; reminders pause until the date plus grace (`over`: the
+    customer confirmed an amount above the open balance, which the collector is told)."""
     invoices = tuple(i for i in facts.invoices if i.id in promise.invoice_ids)
     what = _what(facts, promise.amount, invoices)
     text = t(
@@ -56,7 +60,21 @@ def promise_recorded(
         date=format_date(promise.promised_date, facts.language),
         amount=what,
     )
-    summary = f"promise ({source}): {what} by {promise.promised_date.isoformat()}{note}"
+    promised = (
+        money_of(promise.amount, main_currency(facts))
+        if promise.amount is not None
+        else totals((i.balance, i.currency) for i in invoices)
+    )
+    said = staff_text(
+        "alert.promise_made",
+        source=Word(f"source.{source}"),
+        amount=promised,
+        date=Day(promise.promised_date),
+        invoices=numbers(invoices) or "-",
+    )
+    open_total = totals((i.balance, i.currency) for i in facts.invoices)
+    summary = staff_summary(said, staff_text("alert.over_balance", balance=open_total))
+    summary = summary if over else staff_summary(said)
     return Outcome((Reply(text),), State(), (promise, AlertCollector("promise_made", summary)))
 
 
@@ -171,9 +189,5 @@ def step(step: str, data: dict[str, Any], turn: Turn, payload: str | None, facts
         amount = Decimal(data["amount"]) if data.get("amount") else None
         ids = tuple(int(i) for i in data.get("invoices") or [i.id for i in cover(facts, amount)])
         promise = RecordPromise(dt.date.fromisoformat(data["date"]), amount, ids)
-        note = ""
-        if data.get("over"):
-            over = totals_text(facts.invoices, lang)
-            note = f" — MORE than the open balance {over} (the customer confirmed the amount)"
-        return promise_recorded(facts, promise, note=note)
+        return promise_recorded(facts, promise, over=bool(data.get("over")))
     return ask_date(facts)

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from bot.i18n.staff_texts import Summary
+
 
 @dataclass(frozen=True, slots=True)
 class InvoiceFact:
@@ -137,10 +139,11 @@ class OpenCase:
 
 @dataclass(frozen=True, slots=True)
 class AlertCollector:
-    """Tell the customer's collector (delivered by the team side; logged meanwhile)."""
+    """Tell the customer's collector (delivered by the team side; logged meanwhile): the
+    summary is rendered in each recipient's language (a plain str only from older code)."""
 
     kind: str
-    summary: str
+    summary: Summary | str
 
 
 @dataclass(frozen=True, slots=True)

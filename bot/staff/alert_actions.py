@@ -13,6 +13,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n.format import format_date, format_money
+from bot.i18n.staff_texts import st
 from bot.staff.alert_queue import ALERT_CHANNEL
 from bot.staff.audit import actor_of, audit
 from bot.staff.directory import staff_by_telegram
@@ -24,31 +25,10 @@ from storage.timeline import customer_timeline
 
 #: How many lines of the customer's log the "Open log" button shows.
 LOG_LINES = 10
-_TEXTS: dict[str, dict[str, str]] = {
-    "bad": {"id": "Tombol ini tidak dikenal.", "en": "Unknown button."},
-    "refused": {
-        "id": "Maaf, hanya penagih atau admin yang boleh melakukan ini.",
-        "en": "Sorry, only a collector or an admin may do this.",
-    },
-    "no_customer": {"id": "Pelanggan tidak ditemukan.", "en": "Customer not found."},
-    "handled": {"id": "Tercatat: sudah ditangani.", "en": "Noted: handled."},
-    "already": {"id": "Peringatan ini sudah ditangani.", "en": "This alert was already handled."},
-    "paused": {
-        "id": "Pengingat untuk {name} ditunda sampai {date}.",
-        "en": "Reminders to {name} are paused until {date}.",
-    },
-    "paid": {
-        "id": "Dicatat lunas untuk {name}: {items}.",
-        "en": "Marked paid for {name}: {items}.",
-    },
-    "nothing": {"id": "{name} tidak punya faktur terbuka.", "en": "{name} has no open invoices."},
-    "empty_log": {"id": "Log {name} masih kosong.", "en": "Nothing logged for {name} yet."},
-}
 
 
 def _t(key: str, language: str, **values: object) -> str:
-    texts = _TEXTS[key]
-    return texts.get(language, texts["id"]).format(**values)
+    return st(f"button.{key}", language, **values)
 
 
 def is_alert_payload(payload: str | None) -> bool:

@@ -12,6 +12,7 @@ import datetime as dt
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.i18n.staff_texts import Day, Summary, Word, summary, text
 from bot.staff.audit import audit
 from bot.staff.directory import collectors_for, salesperson_for
 from storage.enums import Action, Direction, MessageStatus
@@ -35,18 +36,20 @@ async def queue_alert(
     *,
     customer_id: int,
     kind: str,
-    summary: str,
+    summary: Summary | str,
     now: dt.datetime,
     followup_id: int | None = None,
 ) -> Message:
-    """Queue one alert about the customer in the caller's transaction."""
+    """Queue one alert about the customer in the caller's transaction: a `Summary` is kept
+    as keys and values (rendered in each recipient's language), the body in Indonesian."""
     note = Message(
         customer_id=customer_id,
         followup_id=followup_id,
         direction=Direction.NOTE,
         channel=ALERT_CHANNEL,
         template=kind,
-        body=summary,
+        body=summary.render("id") if isinstance(summary, Summary) else summary,
+        data=summary.to_json() if isinstance(summary, Summary) else None,
         status=MessageStatus.QUEUED,
         created_at=now,
         updated_at=now,
@@ -95,7 +98,7 @@ async def queue_escalations(
             .order_by(col(Invoice.number))
         )
     ).all()
-    where = ", ".join(f"{number} {offset:+d}" for number, offset in steps)
+    steps_text = ", ".join(f"{number} {offset:+d}" for number, offset in steps)
     notes = []
     for kind in kinds:
         if kind in queued:
@@ -113,13 +116,18 @@ async def queue_escalations(
                 after={"credit_hold": True},
                 now=now,
             )
-        summary = f"{kind} ({followup.local_date.isoformat()}): {where}".rstrip(": ")
+        day, what = Day(followup.local_date), Word(f"kind.{kind}")
+        said = (
+            text("alert.escalation", kind=what, date=day, steps=steps_text)
+            if steps_text
+            else text("alert.escalation_bare", kind=what, date=day)
+        )
         notes.append(
             await queue_alert(
                 session,
                 customer_id=customer.id,
                 kind=kind,
-                summary=summary,
+                summary=summary(said),
                 now=now,
                 followup_id=followup.id,
             )

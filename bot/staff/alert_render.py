@@ -8,43 +8,26 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from bot.i18n.format import format_date, format_money
+from bot.i18n.staff_texts import Summary, has_text, st
 from bot.messages import Button
 
-#: The title of each alert kind; an unknown kind shows its own name.
-TITLES: dict[str, dict[str, str]] = {
-    "promise_made": {"id": "Janji bayar", "en": "Promise to pay"},
-    "promise_broken": {"id": "Janji bayar tidak ditepati", "en": "Promise broken"},
-    "payment_claimed": {"id": "Klaim sudah bayar, mohon cek", "en": "Payment claimed, verify"},
-    "dispute": {"id": "Sengketa / keluhan", "en": "Dispute"},
-    "instalment": {"id": "Permintaan cicilan", "en": "Instalment request"},
-    "handoff": {"id": "Minta bicara dengan petugas", "en": "Asks for a person"},
-    "opt_out": {"id": "Pelanggan berhenti menerima pesan", "en": "Customer opted out"},
-    "call_task": {"id": "Tugas: telepon pelanggan", "en": "Task: call the customer"},
-    "alert_sales": {"id": "Eskalasi ke sales", "en": "Escalated to sales"},
-    "credit_hold": {"id": "Kredit ditahan (stop order)", "en": "Credit hold (stop orders)"},
-    "agency": {"id": "Serahkan ke agen penagihan", "en": "Hand over to an agency"},
-    "research_contact": {"id": "Kontak tidak bisa dihubungi", "en": "No usable contact"},
-}
-_WORDS: dict[str, dict[str, str]] = {
-    "open": {"id": "Sisa tagihan", "en": "Open"},
-    "overdue": {"id": "terlambat {days} hari", "en": "{days} days overdue"},
-    "not_due": {"id": "belum jatuh tempo", "en": "not yet due"},
-    "due": {"id": "jatuh tempo", "en": "due"},
-    "more": {"id": "dan {count} faktur lain", "en": "and {count} more invoices"},
-    "last": {"id": "Pesan terakhir:", "en": "Last messages:"},
-    "customer": {"id": "pelanggan", "en": "customer"},
-    "none": {"id": "Tidak ada faktur terbuka.", "en": "No open invoices."},
-    "email_hint": {
-        "id": "Tombol tersedia di Telegram. Log lengkap: tagih log {code}",
-        "en": "Buttons are in Telegram. Full log: tagih log {code}",
-    },
-}
-_BUTTONS = (
-    ("handled", {"id": "Sudah ditangani", "en": "Handled"}),
-    ("pause7", {"id": "Tunda 7 hari", "en": "Pause 7 days"}),
-    ("paid", {"id": "Tandai lunas", "en": "Mark paid"}),
-    ("log", {"id": "Buka log", "en": "Open log"}),
+#: The alert kinds (each has its `title.<kind>` in the staff catalog).
+KINDS = (
+    "promise_made",
+    "promise_broken",
+    "payment_claimed",
+    "dispute",
+    "instalment",
+    "handoff",
+    "opt_out",
+    "call_task",
+    "alert_sales",
+    "credit_hold",
+    "agency",
+    "research_contact",
+    "plan_failed",
 )
+_BUTTONS = ("handled", "pause7", "paid", "log")
 #: At most this many invoices are listed; the rest are counted.
 MAX_INVOICES = 10
 #: Each excerpt line is cut to this many characters.
@@ -81,7 +64,7 @@ class AlertView:
 
     note_id: int
     kind: str
-    summary: str
+    summary: Summary | str  # a str: a note written before summaries were structured
     customer_id: int
     customer_code: str
     customer_name: str
@@ -111,14 +94,13 @@ class RenderedAlert:
 
 
 def _w(key: str, language: str, **values: object) -> str:
-    texts = _WORDS[key]
-    return texts.get(language, texts["id"]).format(**values)
+    return st(f"alert.word.{key}", language, **values)
 
 
 def title(kind: str, language: str) -> str:
-    """The alert kind's title in the language."""
-    texts = TITLES.get(kind)
-    return texts.get(language, texts["id"]) if texts else kind
+    """The alert kind's title in the language (an unknown kind shows its own name)."""
+    key = f"title.{kind}"
+    return st(key, language) if has_text(key) else kind
 
 
 def customer_ref(code: str, customer_id: int) -> str:
@@ -133,8 +115,8 @@ def alert_buttons(view: AlertView, language: str) -> tuple[Button, ...]:
     ref = customer_ref(view.customer_code, view.customer_id)
     args = {"handled": str(view.note_id), "pause7": ref, "paid": ref, "log": ref}
     return tuple(
-        Button(labels.get(language, labels["id"]), f"alert:{action}:{args[action]}")
-        for action, labels in _BUTTONS
+        Button(st(f"alert.button.{action}", language), f"alert:{action}:{args[action]}")
+        for action in _BUTTONS
     )
 
 
@@ -161,8 +143,9 @@ def render_alert(
     """The alert's text in the staff member's language, times in their zone."""
     head = f"[{title(view.kind, language)}] {view.customer_code} · {view.customer_name}"
     lines = [head]
-    if view.summary:
-        summary = view.summary.strip()
+    said = view.summary.render(language) if isinstance(view.summary, Summary) else view.summary
+    if said:
+        summary = said.strip()
         cut = len(summary) > SUMMARY_CHARS
         lines.append(summary[: SUMMARY_CHARS - 1] + "…" if cut else summary)
     lines.append("")

@@ -18,6 +18,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.channels.base import Channel
+from bot.i18n.staff_texts import Summary, st
 from bot.messages import Address, DeliveryOutcome, Outbound
 from bot.staff.alert_queue import (
     ALERT_CHANNEL,
@@ -40,13 +41,6 @@ SENDING = "sending"
 LEASE = dt.timedelta(minutes=5)
 #: A note whose copies keep failing with retryable errors is given up after this long.
 RETRY_FOR = dt.timedelta(hours=24)
-#: The first line of an admin's copy of an alert its collector could not receive.
-FORWARDED = {
-    "id": "Diteruskan kepada Anda: peringatan ini tidak dapat sampai ke {names} "
-    "(tidak ada chat Telegram atau email yang berfungsi; `tagih staff update` memperbaikinya).",
-    "en": "Forwarded to you: this alert could not reach {names} "
-    "(no working Telegram chat or email; `tagih staff update` fixes that).",
-}
 #: How many messages of the conversation an alert quotes.
 EXCERPT_MESSAGES = 5
 
@@ -106,7 +100,7 @@ async def load_view(
     return AlertView(
         note_id=note.id,
         kind=note.template or "alert",
-        summary=note.body,
+        summary=Summary.from_json(note.data) or note.body,
         customer_id=customer.id,
         customer_code=customer.code,
         customer_name=customer.name,
@@ -131,7 +125,7 @@ def _copy(
     template = f"alert:{view.kind}"
     lead = ""
     if forwarded_for is not None:
-        lead = FORWARDED.get(staff.language, FORWARDED["en"]).format(names=forwarded_for)
+        lead = st("alert.forwarded", staff.language, names=forwarded_for)
         lead += "\n\n"
     if staff.telegram_user_id is not None and "telegram" in channels:
         shown = render_alert(view, language=staff.language, zone=zone)

@@ -31,26 +31,33 @@ from bot.staff.commands_base import (
     UsageError,
     say,
 )
-from bot.staff.confirm import cancel, parse_press, pending_for
+from bot.staff.confirm import NOT_YOURS, cancel, parse_press, pending_for
 from bot.staff.settings_store import Confirmation, drop_confirmation
 from storage.models import Staff
 
 __all__ = ["COMMANDS", "StaffConfig", "StaffReply", "handle_staff", "parse_command"]
 
 Confirmer = Callable[[Call, Confirmation], Awaitable[list[StaffReply]]]
-NOT_ALLOWED = "not allowed: /{name} is not open to your role ({role})."
 
 
 async def _help(call: Call) -> list[StaffReply]:
     """The commands the caller's role may use, with usage and an example each."""
-    lines = [f"Commands for {call.staff.name} ({call.staff.role}):"]
+    lines = [call.t("help.head", name=call.staff.name, role=call.staff.role)]
     for command in COMMANDS.values():
         if _allowed(call.staff, command):
-            lines.append(f"{command.usage}\n    {command.summary} — e.g. {command.example}")
+            lines.append(
+                call.t(
+                    "help.line",
+                    usage=command.usage(call.lang),
+                    summary=command.summary(call.lang, outcomes=OUTCOMES),
+                    example=command.example(call.lang),
+                )
+            )
     return say(*lines)
 
 
-HELP = Command("help", EVERYONE, "/help", "/help", "this list", _help)
+OUTCOMES = ", ".join(commands_collector.CALL_OUTCOMES)
+HELP = Command("help", EVERYONE, _help)
 COMMANDS: dict[str, Command] = {
     c.name: c
     for c in (
@@ -90,14 +97,14 @@ def _allowed(staff: Staff, command: Command) -> bool:
 def _refuse(call: Call, command: Command, text: str) -> list[StaffReply]:
     """Say no, and keep the attempt in the audit log."""
     call.audit("refused", "command", f"/{command.name}", None, {"text": text[:200]})
-    return say(NOT_ALLOWED.format(name=command.name, role=call.staff.role))
+    return say(call.t("not_allowed", name=command.name, role=call.staff.role))
 
 
-def _usage(command: Command, reason: str) -> list[StaffReply]:
+def _usage(call: Call, command: Command, reason: str) -> list[StaffReply]:
     return say(
         *([reason] if reason else []),
-        f"Usage: {command.usage}",
-        f"Example: {command.example}",
+        call.t("usage", usage=command.usage(call.lang)),
+        call.t("example", example=command.example(call.lang)),
     )
 
 
@@ -108,12 +115,12 @@ async def _run(
     try:
         return await work()
     except UsageError as exc:
-        return _usage(command, str(exc))
+        return _usage(call, command, str(exc))
     except CommandError as exc:
         return say(str(exc))
     except ValueError as exc:
         # Parsers shared with the CLI and the config (weekdays, roles, keys) raise ValueError.
-        return _usage(command, f"{str(exc)[:1].upper()}{str(exc)[1:]}.")
+        return _usage(call, command, f"{str(exc)[:1].upper()}{str(exc)[1:]}.")
 
 
 async def _press(call: Call, payload: str) -> list[StaffReply] | None:
@@ -128,9 +135,9 @@ async def _press(call: Call, payload: str) -> list[StaffReply] | None:
         return _refuse(call, command, payload)
     pending = await pending_for(call, action, nonce)
     if isinstance(pending, str):
-        if pending.startswith("not allowed"):
+        if pending == NOT_YOURS:
             call.audit("refused", "confirmation", action, None, {"payload": payload})
-        return say(pending)
+        return say(call.t(pending))
     if kind == "cancel":
         return await cancel(call, pending)
 
@@ -157,13 +164,13 @@ async def handle_staff(
         if pressed is not None:
             return pressed
     parsed = parse_command(text)
+    name, rest = parsed or ("", "")
+    call = Call(session, staff, now, config, tuple(rest.split()), rest)
     if parsed is None:
-        return say("Send /help to see the commands you can use.")
-    name, rest = parsed
+        return say(call.t("send_help"))
     command = COMMANDS.get(name)
     if command is None:
-        return say(f"Unknown command /{name}. Send /help to see the commands you can use.")
-    call = Call(session, staff, now, config, tuple(rest.split()), rest)
+        return say(call.t("unknown_command", name=name))
     if not _allowed(staff, command):
         return _refuse(call, command, text)
     return await _run(call, command, lambda: command.handler(call))

@@ -15,7 +15,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Settings
 from bot.flows.nlu import parse_date
-from bot.i18n.format import format_money
+from bot.i18n.format import format_date, format_money, normalize_language
+from bot.i18n.staff_texts import st
 from bot.messages import Button
 from bot.staff.audit import audit
 from scheduler.policy_store import global_window
@@ -95,6 +96,19 @@ class Call:
         return f"staff:{self.staff.name}"
 
     @property
+    def lang(self) -> str:
+        """The language the staff member reads (Indonesian unless they chose otherwise)."""
+        return normalize_language(self.staff.language or "id")
+
+    def t(self, key: str, **values: Any) -> str:
+        """The staff text `key` in the caller's language."""
+        return st(key, self.lang, **values)
+
+    def day(self, day: dt.date) -> str:
+        """A date as the caller reads dates: `25 Maret 2026`."""
+        return format_date(day, self.lang, weekday=False)
+
+    @property
     def today(self) -> dt.date:
         """The staff member's local date."""
         return self.now.astimezone(ZoneInfo(self.staff.timezone)).date()
@@ -127,14 +141,24 @@ Handler = Callable[[Call], Awaitable[list[StaffReply]]]
 
 @dataclass(frozen=True, slots=True)
 class Command:
-    """A chat command: who may run it, how it is written, what it does."""
+    """A chat command: who may run it and what it does; how it is written, an example and
+    what it is for are the catalog's `cmd.<name>.usage|example|summary`."""
 
     name: str
     roles: frozenset[Role]
-    usage: str
-    example: str
-    summary: str
     handler: Handler
+
+    def usage(self, language: str, **values: Any) -> str:
+        """How the command is written, in the language."""
+        return st(f"cmd.{self.name}.usage", language, **values)
+
+    def example(self, language: str, **values: Any) -> str:
+        """An example call, in the language."""
+        return st(f"cmd.{self.name}.example", language, **values)
+
+    def summary(self, language: str, **values: Any) -> str:
+        """What the command is for, in the language."""
+        return st(f"cmd.{self.name}.summary", language, **values)
 
 
 def say(*lines: str) -> list[StaffReply]:
@@ -142,21 +166,21 @@ def say(*lines: str) -> list[StaffReply]:
     return [StaffReply("\n".join(lines))]
 
 
-async def find_customer(session: AsyncSession, code: str) -> Customer:
+async def find_customer(call: Call, code: str) -> Customer:
     """The customer with this code (any case); CommandError when there is none."""
     query = select(Customer).where(func.lower(Customer.code) == code.strip().lower())
-    customer = (await session.exec(query)).first()
+    customer = (await call.session.exec(query)).first()
     if customer is None or customer.id is None:
-        raise CommandError(f"No customer with code {code!r}.")
+        raise CommandError(call.t("no_customer", code=repr(code)))
     return customer
 
 
-async def find_invoice(session: AsyncSession, number: str) -> Invoice:
+async def find_invoice(call: Call, number: str) -> Invoice:
     """The invoice with this number (any case); CommandError when there is none."""
     query = select(Invoice).where(func.lower(Invoice.number) == number.strip().lower())
-    invoice = (await session.exec(query)).first()
+    invoice = (await call.session.exec(query)).first()
     if invoice is None or invoice.id is None:
-        raise CommandError(f"No invoice numbered {number!r}.")
+        raise CommandError(call.t("no_invoice", number=repr(number)))
     return invoice
 
 
@@ -170,11 +194,11 @@ def iso_day(text: str) -> dt.date | None:
         return None
 
 
-def read_day(text: str, today: dt.date) -> dt.date:
+def read_day(call: Call, text: str) -> dt.date:
     """`2026-04-10`, `10/4`, `besok`, `2 minggu lagi` → a date; UsageError otherwise."""
-    day = iso_day(text) or parse_date(text, today)
+    day = iso_day(text) or parse_date(text, call.today)
     if day is None:
-        raise UsageError(f"{text!r} is not a date I understand.")
+        raise UsageError(call.t("bad_date", text=repr(text)))
     return day
 
 
@@ -191,4 +215,4 @@ def past_day(text: str, today: dt.date) -> dt.date | None:
 
 def money(amount: Decimal, currency: str, staff: Staff) -> str:
     """An amount as the staff member reads money (`Rp5.000.000`)."""
-    return format_money(amount, currency, staff.language)
+    return format_money(amount, currency, normalize_language(staff.language or "id"))

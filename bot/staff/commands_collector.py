@@ -48,58 +48,58 @@ async def note(call: Call) -> list[StaffReply]:
     """Write a free-text note on the customer's log."""
     code, _, text = call.rest.partition(" ")
     if not code or not text.strip():
-        raise UsageError("Give the customer code and the note.")
-    row = await find_customer(call.session, code)
+        raise UsageError(call.t("note.usage"))
+    row = await find_customer(call, code)
     await _note(call, row, text.strip(), "note")
-    return say(f"Note added to {row.code}'s log.")
+    return say(call.t("note.done", code=row.code))
 
 
 async def call_outcome(call: Call) -> list[StaffReply]:
     """Log a phone call's outcome as a note (`call: <outcome>`)."""
     code, _, outcome = call.rest.partition(" ")
     if not code or not outcome.strip():
-        raise UsageError(f"Give the customer code and the outcome ({', '.join(CALL_OUTCOMES)}).")
-    row = await find_customer(call.session, code)
+        raise UsageError(call.t("call.usage", outcomes=", ".join(CALL_OUTCOMES)))
+    row = await find_customer(call, code)
     await _note(call, row, f"call: {outcome.strip()}", "call")
-    return say(f"Call logged for {row.code}: {outcome.strip()}.")
+    return say(call.t("call.done", code=row.code, outcome=outcome.strip()))
 
 
 async def pause(call: Call) -> list[StaffReply]:
     """Stop reminders to a customer until a date (a week by default)."""
     if not 1 <= len(call.args) <= 4:
-        raise UsageError("Give the customer code and optionally the last paused date.")
-    row = await find_customer(call.session, call.args[0])
+        raise UsageError(call.t("pause.usage"))
+    row = await find_customer(call, call.args[0])
     extra = " ".join(call.args[1:])
-    until = read_day(extra, call.today) if extra else call.today + DEFAULT_PAUSE
+    until = read_day(call, extra) if extra else call.today + DEFAULT_PAUSE
     if until < call.today:
-        raise UsageError(f"{until} is in the past.")
+        raise UsageError(call.t("past_date", date=call.day(until)))
     before = {"paused_until": row.paused_until.isoformat() if row.paused_until else None}
     row.paused_until, row.updated_at = until, call.now
     call.session.add(row)
     call.audit("customer.pause", "customer", row.code, before, {"paused_until": until.isoformat()})
-    return say(f"Reminders to {row.code} paused until {until} (inclusive).")
+    return say(call.t("pause.done", code=row.code, date=call.day(until)))
 
 
 async def resume(call: Call) -> list[StaffReply]:
     """Lift a customer's pause."""
     if len(call.args) != 1:
-        raise UsageError("Give one customer code.")
-    row = await find_customer(call.session, call.args[0])
+        raise UsageError(call.t("one_code"))
+    row = await find_customer(call, call.args[0])
     if row.paused_until is None:
-        return say(f"{row.code} was not paused.")
+        return say(call.t("resume.not_paused", code=row.code))
     before = {"paused_until": row.paused_until.isoformat()}
     row.paused_until, row.updated_at = None, call.now
     call.session.add(row)
     call.audit("customer.resume", "customer", row.code, before, {"paused_until": None})
-    return say(f"Reminders to {row.code} resume with the next planned step.")
+    return say(call.t("resume.done", code=row.code))
 
 
 async def case(call: Call) -> list[StaffReply]:
     """Resolve the customer's open cases; disputed invoices are chased again."""
     if len(call.args) != 2 or call.args[1].lower() != "resolve":
-        raise UsageError("Give the customer code and `resolve`.")
+        raise UsageError(call.t("case.usage"))
     session = call.session
-    row = await find_customer(session, call.args[0])
+    row = await find_customer(call, call.args[0])
     cases = (
         await session.exec(
             select(Case).where(Case.customer_id == row.id, Case.status == CaseStatus.OPEN)
@@ -113,7 +113,7 @@ async def case(call: Call) -> list[StaffReply]:
         )
     ).all()
     if not cases and not disputed:
-        return say(f"{row.code} has no open case.")
+        return say(call.t("case.none", code=row.code))
     for item in cases:
         item.status, item.resolved_at = CaseStatus.RESOLVED, call.now
         session.add(item)
@@ -124,37 +124,17 @@ async def case(call: Call) -> list[StaffReply]:
     before = {"cases": [c.id for c in cases], "disputed": [i.number for i in disputed]}
     after = {"cases": CaseStatus.RESOLVED.value, "invoices": InvoiceStatus.OPEN.value}
     call.audit("case.resolve", "customer", row.code, before, after)
-    back = f"; {len(disputed)} disputed invoice(s) back to open" if disputed else ""
-    return say(f"Resolved {len(cases)} case(s) of {row.code}{back}.")
+    if disputed:
+        return say(
+            call.t("case.done_disputed", count=len(cases), code=row.code, disputed=len(disputed))
+        )
+    return say(call.t("case.done", count=len(cases), code=row.code))
 
 
 COMMANDS = (
-    Command(
-        "note", COLLECTORS, "/note CODE TEXT", "/note C001 asked for a copy", "add a note", note
-    ),
-    Command(
-        "call",
-        COLLECTORS,
-        "/call CODE OUTCOME",
-        "/call C001 no_answer",
-        f"log a call ({', '.join(CALL_OUTCOMES)}, or free text)",
-        call_outcome,
-    ),
-    Command(
-        "pause",
-        COLLECTORS,
-        "/pause CODE [UNTIL]",
-        "/pause C001 2026-04-01",
-        "pause reminders (default 7 days)",
-        pause,
-    ),
-    Command("resume", COLLECTORS, "/resume CODE", "/resume C001", "lift a pause", resume),
-    Command(
-        "case",
-        COLLECTORS,
-        "/case CODE resolve",
-        "/case C001 resolve",
-        "resolve open cases, disputed invoices back to open",
-        case,
-    ),
+    Command("note", COLLECTORS, note),
+    Command("call", COLLECTORS, call_outcome),
+    Command("pause", COLLECTORS, pause),
+    Command("resume", COLLECTORS, resume),
+    Command("case", COLLECTORS, case),
 )

@@ -34,15 +34,15 @@ REPLACEABLE_SOURCES = ("chat", "voice", "phone")
 async def paid(call: Call) -> list[StaffReply]:
     """Record a payment: reduce the balance, close the invoice at zero, refuse overpaying."""
     if not 1 <= len(call.args) <= 3:
-        raise UsageError("Give the invoice number, then optionally the amount and the date.")
-    invoice = await find_invoice(call.session, call.args[0])
+        raise UsageError(call.t("paid.usage"))
+    invoice = await find_invoice(call, call.args[0])
     extra = " ".join(call.args[1:])
     amount = parse_amount(extra) if extra else None
     # An ISO date is taken as written (a future one is refused below), else the latest past.
     iso = next((d for d in map(iso_day, call.args[1:]) if d is not None), None)
     day = iso or (past_day(extra, call.today) if extra else None)
     if extra and amount is None and day is None:
-        raise UsageError(f"{extra!r} is neither an amount nor a date.")
+        raise UsageError(call.t("paid.bad_extra", text=repr(extra)))
     try:
         done = await record_payment(
             call.session,
@@ -57,11 +57,15 @@ async def paid(call: Call) -> list[StaffReply]:
     except PaymentRefused as exc:
         raise _refusal(exc, call) from None
     payment, invoice = done.payment, done.invoice
-    left = money(invoice.balance, invoice.currency, call.staff)
-    state = "now paid in full" if invoice.balance == 0 else f"{left} still open"
     return say(
-        f"Recorded {money(payment.amount, invoice.currency, call.staff)} on {invoice.number} "
-        f"({payment.paid_on.isoformat()}, {payment.reference}): {state}."
+        call.t(
+            "paid.done_full" if invoice.balance == 0 else "paid.done_part",
+            amount=money(payment.amount, invoice.currency, call.staff),
+            number=invoice.number,
+            date=call.day(payment.paid_on),
+            reference=payment.reference,
+            left=money(invoice.balance, invoice.currency, call.staff),
+        )
     )
 
 
@@ -69,40 +73,44 @@ def _refusal(exc: PaymentRefused, call: Call) -> Exception:
     """The chat's words for a payment the shared operation refused."""
     number, currency, balance, amount = exc.number, exc.currency, exc.balance, exc.amount
     if exc.refusal == Refusal.ALREADY_PAID:
-        return CommandError(f"{number} is already paid.")
+        return CommandError(call.t("paid.already", number=number))
     if exc.refusal == Refusal.NOT_POSITIVE:
-        return UsageError("The amount must be more than zero.")
+        return UsageError(call.t("amount_positive"))
     if exc.refusal == Refusal.OVER_BALANCE and currency and balance is not None and amount:
         return CommandError(
-            f"Refused: {money(amount, currency, call.staff)} is more than the open "
-            f"balance of {number} ({money(balance, currency, call.staff)}). Nothing was recorded."
+            call.t(
+                "paid.over",
+                amount=money(amount, currency, call.staff),
+                number=number,
+                balance=money(balance, currency, call.staff),
+            )
         )
     if exc.refusal == Refusal.FUTURE_DATE:
-        return UsageError("A payment date cannot be in the future.")
-    return UsageError(f"{str(exc).capitalize()}.")
+        return UsageError(call.t("paid.future"))
+    return UsageError(call.t(f"paid.refusal.{exc.refusal.value}"))
 
 
 async def promise(call: Call) -> list[StaffReply]:
     """Record a promise to pay obtained by phone (same limits as the chat flow)."""
     if len(call.args) < 2:
-        raise UsageError("Give the customer code and the date.")
+        raise UsageError(call.t("promise.usage"))
     session = call.session
-    row = await find_customer(session, call.args[0])
+    row = await find_customer(call, call.args[0])
     assert row.id is not None
     today = call.now.astimezone(ZoneInfo(row.timezone)).date()
     extra = " ".join(call.args[1:])
     # The NLU reads "tgl 25 5jt" as a date and an amount: amounts are not taken from dates.
     when = iso_day(call.args[1]) or parse_date(extra, today)
     if when is None:
-        raise UsageError(f"{extra!r} holds no date I understand.")
+        raise UsageError(call.t("promise.no_date", text=repr(extra)))
     if when < today:
-        raise CommandError(f"{when} is in the past: a promise needs a date from today on.")
+        raise CommandError(call.t("promise.past", date=call.day(when)))
     limit = today + dt.timedelta(days=call.config.max_promise_days)
     if when > limit:
-        raise CommandError(f"{when} is too far: promises go up to {limit}.")
+        raise CommandError(call.t("promise.too_far", date=call.day(when), limit=call.day(limit)))
     amount = parse_amount(" ".join(call.args[2:])) if iso_day(call.args[1]) else parse_amount(extra)
     if amount is not None and amount <= 0:
-        raise UsageError("The amount must be more than zero.")
+        raise UsageError(call.t("amount_positive"))
     older = (
         await session.exec(
             select(Promise).where(
@@ -128,8 +136,10 @@ async def promise(call: Call) -> list[StaffReply]:
     after = {"promise": created.id, "date": when.isoformat(), "amount": _text(amount)}
     before = {"replaced": [p.id for p in older]} if older else None
     call.audit("promise.phone", "customer", row.code, before, after)
-    how_much = "in full" if amount is None else money(amount, call.config.currency, call.staff)
-    return say(f"Promise recorded for {row.code}: {how_much} by {when}. Reminders wait until then.")
+    how_much = (
+        call.t("in_full") if amount is None else money(amount, call.config.currency, call.staff)
+    )
+    return say(call.t("promise.done", code=row.code, amount=how_much, date=call.day(when)))
 
 
 def _text(amount: Decimal | None) -> str | None:
@@ -137,20 +147,6 @@ def _text(amount: Decimal | None) -> str | None:
 
 
 COMMANDS = (
-    Command(
-        "paid",
-        COLLECTORS,
-        "/paid INVOICE [AMOUNT] [DATE]",
-        "/paid INV-001 2.500.000 2026-03-20",
-        "record a payment (default: the whole balance, today)",
-        paid,
-    ),
-    Command(
-        "promise",
-        COLLECTORS,
-        "/promise CODE DATE [AMOUNT]",
-        "/promise C001 2026-04-10 5jt",
-        "record a promise to pay made by phone",
-        promise,
-    ),
+    Command("paid", COLLECTORS, paid),
+    Command("promise", COLLECTORS, promise),
 )

@@ -139,7 +139,7 @@ async def _assign(
 ) -> list[StaffReply]:
     if len(args) != 2:
         raise UsageError("Give the customer code and the policy name.")
-    row = await find_customer(call.session, args[0])
+    row = await find_customer(call, args[0])
     _known(specs, args[1])
     policy = (await call.session.exec(select(Policy).where(Policy.name == args[1]))).one()
     before = {"policy_id": row.policy_id}
@@ -214,5 +214,5 @@ async def policy(call: Call) -> list[StaffReply]:
     raise UsageError(f"Unknown or incomplete: /policy {' '.join(call.args)}")
 
 
-COMMANDS = (Command("policy", ADMINS, USAGE, EXAMPLE, "follow-up policies", policy),)
+COMMANDS = (Command("policy", ADMINS, policy),)
 CONFIRMABLE = {"policydelete": confirm_delete}

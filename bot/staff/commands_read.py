@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import col, func, select
 
+from bot.i18n.staff_texts import has_text
 from bot.staff.commands_base import (
     COLLECTORS,
     EVERYONE,
@@ -32,10 +33,12 @@ BROKEN_RECENT = dt.timedelta(days=30)
 CHASED = (InvoiceStatus.OPEN, InvoiceStatus.DISPUTED)
 
 
-def _section(title: str, lines: list[str]) -> str:
+def _section(call: Call, title: str, lines: list[str]) -> str:
     shown = lines[:SECTION_LINES]
-    more = [f"  … and {len(lines) - len(shown)} more"] if len(lines) > len(shown) else []
-    return "\n".join([f"{title} ({len(lines)}):", *(shown or ["  none"]), *more])
+    left = len(lines) - len(shown)
+    more = [call.t("section_more", count=left)] if left > 0 else []
+    head = call.t("section", title=call.t(title), count=len(lines))
+    return "\n".join([head, *(shown or [call.t("none")]), *more])
 
 
 async def _scope(call: Call) -> list[int] | None:
@@ -79,30 +82,67 @@ async def queue(call: Call) -> list[StaffReply]:
         age = (call.now - case.created_at).days
         if case.kind == CaseKind.PAYMENT_CLAIM:
             paid_on, amount = case.data.get("paid_on"), case.data.get("amount")
-            said = f"paid {amount or 'in full'} on {paid_on or '?'}"
-            claims.append(f"  #{case.id} {code}: {said} ({age} d ago)")
+            claims.append(
+                call.t(
+                    "queue.claim",
+                    id=case.id,
+                    code=code,
+                    amount=_claimed(amount, call),
+                    date=_claimed_on(paid_on, call),
+                    age=age,
+                )
+            )
         else:
             what = f"{case.kind} {case.reason}".strip()
-            others.append(f"  #{case.id} {code}: {what} ({age} d)")
+            others.append(call.t("queue.case", id=case.id, code=code, what=what, age=age))
     broken = [
-        f"  {code}: promised {_amount(p.amount, call)} by {p.promised_date} ({p.source})"
+        call.t(
+            "queue.broken_line",
+            code=code,
+            amount=_amount(p.amount, call),
+            date=call.day(p.promised_date),
+            source=_source(p.source, call),
+        )
         for p, code in (await session.exec(broken_q)).all()
     ]
     totals = sorted((await session.exec(overdue_q)).all(), key=lambda row: -Decimal(row[2]))
     overdue = [f"  {code}: {money(Decimal(t), cur, call.staff)}" for code, cur, t in totals]
-    title = "Your queue" if scope is not None else "Team queue"
+    title = "queue.mine" if scope is not None else "queue.team"
     return say(
-        f"{title} — {call.today.isoformat()}",
-        _section("Payment claims to verify", claims),
-        _section("Open cases", others),
-        _section("Promises broken in the last 30 days", broken),
-        _section("Biggest overdue", overdue),
+        call.t(title, date=call.day(call.today)),
+        _section(call, "queue.claims", claims),
+        _section(call, "queue.cases", others),
+        _section(call, "queue.broken", broken),
+        _section(call, "queue.overdue", overdue),
     )
 
 
 def _amount(amount: Decimal | None, call: Call) -> str:
     """A promised amount (promises carry no currency: the business's own)."""
-    return "in full" if amount is None else money(amount, call.config.currency, call.staff)
+    return call.t("in_full") if amount is None else money(amount, call.config.currency, call.staff)
+
+
+def _claimed(amount: object, call: Call) -> str:
+    """A claimed amount as the case stored it (a decimal string), formatted; `in full` else."""
+    try:
+        value = Decimal(str(amount)) if amount not in (None, "") else None
+    except ArithmeticError:
+        return str(amount)
+    return _amount(value, call)
+
+
+def _claimed_on(paid_on: object, call: Call) -> str:
+    """A claimed payment date as the case stored it (ISO), formatted; `?` when unknown."""
+    try:
+        return call.day(dt.date.fromisoformat(str(paid_on)))
+    except ValueError:
+        return "?"
+
+
+def _source(source: str, call: Call) -> str:
+    """Where a promise came from (chat, voice, phone, claim), in the caller's language."""
+    key = f"source.{source}"
+    return call.t(key) if has_text(key) else source
 
 
 async def _name(call: Call, staff_id: int | None) -> str:
@@ -113,16 +153,20 @@ async def _name(call: Call, staff_id: int | None) -> str:
 async def customer(call: Call) -> list[StaffReply]:
     """One customer: who works it, open invoices, promises, cases, last messages."""
     if len(call.args) != 1:
-        raise UsageError("Give one customer code.")
+        raise UsageError(call.t("one_code"))
     session, staff = call.session, call.staff
-    row = await find_customer(session, call.args[0])
+    row = await find_customer(call, call.args[0])
     policy = await session.get(Policy, row.policy_id) if row.policy_id is not None else None
-    flags = [f"paused until {row.paused_until}"] if row.paused_until else []
-    flags += ["CREDIT HOLD"] if row.credit_hold else []
-    head = (
-        f"{row.name} ({row.code}) — collector {await _name(call, row.collector_id)}, "
-        f"sales {await _name(call, row.salesperson_id)}, "
-        f"policy {policy.name if policy else 'standard'}"
+    paused = row.paused_until
+    flags = [call.t("customer.paused", date=call.day(paused))] if paused else []
+    flags += [call.t("customer.hold")] if row.credit_hold else []
+    head = call.t(
+        "customer.head",
+        name=row.name,
+        code=row.code,
+        collector=await _name(call, row.collector_id),
+        sales=await _name(call, row.salesperson_id),
+        policy=policy.name if policy else "standard",
     )
     invoices = (
         await session.exec(
@@ -138,11 +182,21 @@ async def customer(call: Call) -> list[StaffReply]:
     lines = []
     for inv in invoices:
         late = (call.today - inv.due_date).days
-        when = f"{late} d late" if late > 0 else "not yet due" if late < 0 else "due today"
-        status = " [disputed]" if inv.status == InvoiceStatus.DISPUTED else ""
+        when = (
+            call.t("customer.late", days=late)
+            if late > 0
+            else call.t("customer.not_due" if late < 0 else "customer.due_today")
+        )
+        status = call.t("customer.disputed") if inv.status == InvoiceStatus.DISPUTED else ""
         lines.append(
-            f"  {inv.number} due {inv.due_date} ({when}): "
-            f"{money(inv.balance, inv.currency, staff)}{status}"
+            call.t(
+                "customer.invoice",
+                number=inv.number,
+                date=call.day(inv.due_date),
+                when=when,
+                amount=money(inv.balance, inv.currency, staff),
+                status=status,
+            )
         )
     promises = (
         await session.exec(
@@ -161,14 +215,23 @@ async def customer(call: Call) -> list[StaffReply]:
     return say(
         head,
         *(["; ".join(flags)] if flags else []),
-        _section("Open invoices", lines),
+        _section(call, "customer.invoices", lines),
         _section(
-            "Open promises",
-            [f"  {_amount(p.amount, call)} by {p.promised_date} ({p.source})" for p in promises],
+            call,
+            "customer.promises",
+            [
+                call.t(
+                    "customer.promise",
+                    amount=_amount(p.amount, call),
+                    date=call.day(p.promised_date),
+                    source=_source(p.source, call),
+                )
+                for p in promises
+            ],
         ),
-        _section("Open cases", [f"  #{c.id} {c.kind} {c.reason}".rstrip() for c in cases]),
-        "Last messages:",
-        *([_entry_line(e, zone) for e in recent[-5:]] or ["  none"]),
+        _section(call, "queue.cases", [f"  #{c.id} {c.kind} {c.reason}".rstrip() for c in cases]),
+        call.t("customer.last"),
+        *([_entry_line(e, zone) for e in recent[-5:]] or [call.t("none")]),
     )
 
 
@@ -183,25 +246,16 @@ def _entry_line(entry: Entry, zone: ZoneInfo) -> str:
 async def log(call: Call) -> list[StaffReply]:
     """The last lines of the customer's communication log, oldest first."""
     if len(call.args) != 1:
-        raise UsageError("Give one customer code.")
-    row = await find_customer(call.session, call.args[0])
+        raise UsageError(call.t("one_code"))
+    row = await find_customer(call, call.args[0])
     entries = await customer_timeline(call.session, code=row.code, limit=LOG_LINES)
     zone = ZoneInfo(call.staff.timezone)
-    lines = [_entry_line(e, zone) for e in entries] or ["  nothing logged yet"]
-    return say(f"Log of {row.name} ({row.code}), last {LOG_LINES}:", *lines)
+    lines = [_entry_line(e, zone) for e in entries] or [call.t("log.empty")]
+    return say(call.t("log.head", name=row.name, code=row.code, count=LOG_LINES), *lines)
 
 
 COMMANDS = (
-    Command(
-        "queue", COLLECTORS, "/queue", "/queue", "claims, cases, broken promises, overdue", queue
-    ),
-    Command(
-        "customer",
-        EVERYONE,
-        "/customer CODE",
-        "/customer C001",
-        "a customer's invoices, promises, cases, last messages",
-        customer,
-    ),
-    Command("log", EVERYONE, "/log CODE", "/log C001", "the customer's last 15 log lines", log),
+    Command("queue", COLLECTORS, queue),
+    Command("customer", EVERYONE, customer),
+    Command("log", EVERYONE, log),
 )

@@ -205,23 +205,7 @@ async def promises(call: Call) -> list[StaffReply]:
 
 
 COMMANDS = [
-    Command(
-        "aging", EVERYONE, "/aging [DATE]", "/aging", "open balances by days late, a chart", aging
-    ),
-    Command(
-        "sales",
-        EVERYONE,
-        "/sales [DATE]",
-        "/sales 2026-10-31",
-        "salespeople ranked by receivables 60+ days late, a chart",
-        sales,
-    ),
-    Command(
-        "promises",
-        EVERYONE,
-        "/promises [SINCE]",
-        "/promises 2026-10-01",
-        "promises made, kept and broken, a chart",
-        promises,
-    ),
+    Command("aging", EVERYONE, aging),
+    Command("sales", EVERYONE, sales),
+    Command("promises", EVERYONE, promises),
 ]

@@ -184,4 +184,4 @@ async def template(call: Call) -> list[StaffReply]:
     raise UsageError(f"Unknown or incomplete: /template {sub}")
 
 
-COMMANDS = (Command("template", ADMINS, USAGE, EXAMPLE, "message templates", template),)
+COMMANDS = (Command("template", ADMINS, template),)

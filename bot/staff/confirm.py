@@ -20,6 +20,9 @@ from bot.staff.settings_store import (
 )
 
 PRESSES = ("confirm", "cancel")
+#: Why a press does nothing (catalog keys).
+EXPIRED = "confirm.expired"
+NOT_YOURS = "confirm.not_yours"
 
 
 def parse_press(payload: str) -> tuple[str, str, str] | None:
@@ -40,23 +43,24 @@ async def ask_confirmation(
     )
     minutes = int(CONFIRM_TTL.total_seconds() // 60)
     buttons = (
-        Button("Confirm", f"confirm:{action}:{nonce}"),
-        Button("Cancel", f"cancel:{action}:{nonce}"),
+        Button(call.t("confirm.button"), f"confirm:{action}:{nonce}"),
+        Button(call.t("confirm.cancel_button"), f"cancel:{action}:{nonce}"),
     )
-    return [StaffReply(f"{question}\nPress Confirm within {minutes} minutes.", buttons)]
+    return [StaffReply(call.t("confirm.ask", question=question, minutes=minutes), buttons)]
 
 
 async def pending_for(call: Call, action: str, nonce: str) -> Confirmation | str:
-    """The caller's own pending confirmation, or why the press does nothing."""
+    """The caller's own pending confirmation, or the catalog key of why the press does
+    nothing (`EXPIRED`, `NOT_YOURS`)."""
     pending = await find_confirmation(call.session, nonce=nonce, action=action, now=call.now)
     if pending is None:
-        return "That button has expired or was already used; run the command again."
+        return EXPIRED
     if pending.staff_id != call.staff.id:
-        return "not allowed: only the admin who asked can confirm this."
+        return NOT_YOURS
     return pending
 
 
 async def cancel(call: Call, pending: Confirmation) -> list[StaffReply]:
     """Forget a pending confirmation."""
     await drop_confirmation(call.session, nonce=pending.nonce)
-    return say("Cancelled; nothing was changed.")
+    return say(call.t("confirm.cancelled"))
