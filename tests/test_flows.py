@@ -195,9 +195,24 @@ def test_language_switch() -> None:
 
 
 def test_keypad_promise_tomorrow() -> None:
-    outcomes, _ = talk(Turn("promise_tomorrow", payload="voice:promise_tomorrow"))
+    call = replace(FACTS, channel="voice")
+    outcomes, _ = talk(Turn("promise_tomorrow", payload="voice:promise_tomorrow"), facts=call)
     promise, _alert = effects(outcomes)
     assert promise == RecordPromise(dt.date(2026, 11, 24), None, (1, 2))
+
+
+def test_forged_button_payloads_are_not_taken() -> None:
+    """A modified client may send any callback data: only what was offered counts."""
+    # Another customer's invoice id in the dispute's invoice question.
+    outcomes, state = talk("ada masalah", "1", Turn("", payload="invoice:999"))
+    assert effects(outcomes) == [] and (state.flow, state.step) == ("dispute", "invoice")
+    outcomes, _ = talk("ada masalah", "1", Turn("", payload="invoice:abc"))  # no crash
+    assert effects(outcomes) == []
+    # Keypad choices only on a call; a chat payload from the last question still works.
+    outcomes, _ = talk(Turn("", payload="voice:paid"))
+    assert effects(outcomes) == []
+    outcomes, state = talk("ada masalah", "1", Turn("", payload="invoice:2"))
+    assert (state.flow, state.step) == ("dispute", "details")
 
 
 def test_unknown_text_offers_the_menu() -> None:
@@ -292,6 +307,7 @@ def test_claim_above_the_balance_is_read_back() -> None:
 
 
 def test_keypad_promise_covers_what_is_due_only() -> None:
-    outcomes, _ = talk(Turn("promise_week", payload="voice:promise_week"), facts=MIXED)
+    call = replace(MIXED, channel="voice")
+    outcomes, _ = talk(Turn("promise_week", payload="voice:promise_week"), facts=call)
     promise, _alert = effects(outcomes)
     assert promise == RecordPromise(dt.date(2026, 11, 30), None, (1, 3))

@@ -152,10 +152,25 @@ def _nothing_open(turn: Turn, payload: str | None, facts: Facts, transcript: lis
     return Outcome((Reply(text, (Option(t("opt_handoff", lang), "menu:handoff"),)),), State())
 
 
+def offered(payload: str, data: dict[str, Any], channel: str) -> bool:
+    """Whether `payload` is one Tagih offered this conversation.
+
+    A button's payload comes back from the customer's device, and a modified Telegram
+    client can send any callback data ("invoice:<someone else's invoice>"): only the
+    options of the last question, the main menu (reminders carry it) and, on a call,
+    the keypad's choices (built by Tagih from the digits) are taken.
+    """
+    if payload.startswith("voice:"):
+        return channel == "voice"
+    return payload in MENU_PAYLOADS or payload in (data.get("options") or ())
+
+
 def _answer(state: State, turn: Turn, facts: Facts, transcript: list[str]) -> Outcome:
     """What this turn leads to, before the loop guard and the bookkeeping."""
     data = dict(state.data)
     free_text = state.flow == "dispute" and state.step == "details"
+    if turn.payload is not None and not offered(turn.payload, data, facts.channel):
+        turn = Turn(turn.text, None, turn.media)  # read as what it says, not as the button
     payload = turn.payload or picked(turn.text, data, in_menu=state.flow == "menu")
     if payload is None:
         special = _global(turn, facts, free_text)
