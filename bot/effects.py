@@ -203,7 +203,7 @@ async def apply_effects(
                 now=now,
             )
             if effect.kind == CaseKind.DISPUTE:
-                await _dispute(session, effect.invoice_ids, now)
+                await _dispute(session, customer.id, effect.invoice_ids, now)
         elif isinstance(effect, AlertCollector):
             await queue_alert(
                 session, customer_id=customer.id, kind=effect.kind, summary=effect.summary, now=now
@@ -246,9 +246,15 @@ async def apply_effects(
             session.add(customer)
 
 
-async def _dispute(session: AsyncSession, invoice_ids: tuple[int, ...], now: dt.datetime) -> None:
-    """Stop chasing the disputed invoices until the case is resolved."""
-    invoices = (await session.exec(select(Invoice).where(col(Invoice.id).in_(invoice_ids)))).all()
+async def _dispute(
+    session: AsyncSession, customer_id: int, invoice_ids: tuple[int, ...], now: dt.datetime
+) -> None:
+    """Stop chasing the disputed invoices until the case is resolved (the customer's own
+    only: a flow bug or a forged payload must never stop chasing someone else's)."""
+    query = select(Invoice).where(
+        col(Invoice.id).in_(invoice_ids), Invoice.customer_id == customer_id
+    )
+    invoices = (await session.exec(query)).all()
     for invoice in invoices:
         if invoice.status == InvoiceStatus.OPEN:
             invoice.status, invoice.updated_at = InvoiceStatus.DISPUTED, now
