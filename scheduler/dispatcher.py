@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import gc
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
-from contextlib import asynccontextmanager, suppress
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager, suppress
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -120,6 +121,22 @@ class Prepared:
         return self.reservation.message_id
 
 
+@contextmanager
+def _earlier_objects_left_out_of_gc() -> Iterator[None]:
+    """Keep the objects alive before a tick out of the garbage collector's passes during it.
+
+    A tick allocates enough (rows, messages) to set off full collections, and each walked
+    every object of the process (modules, table metadata, compiled templates): 18 % of the
+    CPU of a 10,000-reminder tick. Frozen (`gc.freeze`) they are skipped; unfrozen after the
+    tick, they are collected as before, so no cycle among them is kept for good.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def idempotency_key(followup: FollowUp, lead_offset: int, channel: str) -> str:
     """(customer, planned local date, step, channel): one message at most for each."""
     return f"fu:{followup.customer_id}:{followup.local_date.isoformat()}:{lead_offset}:{channel}"
@@ -212,23 +229,24 @@ class Dispatcher:
             # for minutes, and its later leases must not be born expired.
             return now + dt.timedelta(seconds=self.monotonic() - started)
 
-        while True:
-            ids = await claim_due(
-                self.db,
-                worker=self.config.worker,
-                now=clock(),
-                limit=self.config.batch_size,
-                lease=self.config.lease,
-            )
-            stats.claimed += len(ids)
-            pending = ids
-            while pending:
-                prepared = await self._prepare(pending, now, stats)
-                async with self._leases_kept(pending, clock):
-                    results = await self._send_all(prepared, stats)
-                pending = await self._record(results, now, stats)
-            if len(ids) < self.config.batch_size:
-                break
+        with _earlier_objects_left_out_of_gc():
+            while True:
+                ids = await claim_due(
+                    self.db,
+                    worker=self.config.worker,
+                    now=clock(),
+                    limit=self.config.batch_size,
+                    lease=self.config.lease,
+                )
+                stats.claimed += len(ids)
+                pending = ids
+                while pending:
+                    prepared = await self._prepare(pending, now, stats)
+                    async with self._leases_kept(pending, clock):
+                        results = await self._send_all(prepared, stats)
+                    pending = await self._record(results, now, stats)
+                if len(ids) < self.config.batch_size:
+                    break
         for channel in self.channels.values():
             await channel.close()
         return stats

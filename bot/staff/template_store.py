@@ -14,7 +14,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n.render import environment
+from bot.i18n.render import FlatGlobalsEnvironment, environment
 from storage.models import TemplateOverride
 
 FAMILIES = ("reminder",)
@@ -147,11 +147,15 @@ def _with_older_macros(overrides: dict[str, str]) -> dict[str, str]:
     return served
 
 
+class _Sandboxed(FlatGlobalsEnvironment, SandboxedEnvironment):
+    """jinja's sandbox, with globals in a plain dict (see `FlatGlobalsEnvironment`)."""
+
+
 def override_environment(overrides: dict[str, str]) -> jinja2.Environment:
     """A sandboxed copy of the template environment where `overrides` shadow the package."""
     base = environment()
     assert base.loader is not None
-    env = SandboxedEnvironment(
+    env = _Sandboxed(
         loader=jinja2.ChoiceLoader([jinja2.DictLoader(_with_older_macros(overrides)), base.loader]),
         autoescape=base.autoescape,
         undefined=jinja2.StrictUndefined,
