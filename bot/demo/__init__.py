@@ -1,0 +1,1 @@
+"""`tagih demo`: customers, the simulation on a simulated clock, and its report."""
