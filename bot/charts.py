@@ -10,12 +10,15 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
+from babel.dates import format_date as babel_format_date
 from babel.numbers import format_compact_currency
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
+from bot.i18n.format import format_date, locale_for
+from bot.i18n.staff_texts import st
 from storage.reports import BUCKETS, AgingLine, AgingReport, PromisesReport, SalesReport
 
 #: 7.2 x 9 inches at 150 dpi: 1080 x 1350 pixels, a phone screen in portrait.
@@ -37,7 +40,6 @@ _RUPIAH_UNITS = (
     (Decimal(10) ** 6, "jt"),
     (Decimal(10) ** 3, "rb"),
 )
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def short_money(amount: Decimal | float, currency: str) -> str:
@@ -97,28 +99,36 @@ def _stack(axes: Axes, lines: list[AgingLine], labels: list[str], currency: str)
     money_axis(axes, currency)
 
 
-def aging_chart(report: AgingReport, path: Path, *, top: int = 8) -> Path:
-    """Stacked aging bars: the total, then the `top` largest customers (the rest as one bar)."""
+def aging_chart(report: AgingReport, path: Path, *, top: int = 8, language: str = "id") -> Path:
+    """Stacked aging bars: the total, then the `top` largest customers (the rest as one bar);
+    labels in `language`."""
+    lang = language
     figure = new_figure()
-    figure.suptitle(f"Aging on {report.as_of.isoformat()} ({report.currency})", fontsize=15)
+    day = format_date(report.as_of, lang, weekday=False)
+    figure.suptitle(st("chart.aging.title", lang, date=day, currency=report.currency), fontsize=15)
     if not report.customers:
-        _nothing(figure.add_subplot(), "Nothing is open.")
+        _nothing(figure.add_subplot(), st("chart.nothing_open", lang))
         return save(figure, path)
     shown = report.customers[:top]
     rest = report.customers[top:]
     if rest:
-        others = AgingLine(f"{len(rest)} others")
+        others = AgingLine(st("chart.others", lang, count=len(rest)))
         for line in rest:
             for bucket, amount in line.buckets.items():
                 others.buckets[bucket] += amount
         shown = [*shown, others]
     total_axes, axes = figure.subplots(2, 1, height_ratios=[1, max(len(shown), 3)])
-    _stack(total_axes, [report.total], ["All customers"], report.currency)
-    total_axes.set_title("Total open balance")
+    _stack(total_axes, [report.total], [st("chart.all_customers", lang)], report.currency)
+    total_axes.set_title(st("chart.total_open", lang))
     _stack(axes, shown, [_label(line) for line in shown], report.currency)
-    axes.set_title("By customer, largest first")
-    axes.set_xlabel(f"Open balance ({report.currency})")
-    total_axes.legend(title="days past due", ncols=5, loc="lower center", bbox_to_anchor=(0.5, 1.3))
+    axes.set_title(st("chart.by_customer", lang))
+    axes.set_xlabel(st("chart.open_balance", lang, currency=report.currency))
+    total_axes.legend(
+        title=st("chart.days_past_due", lang),
+        ncols=5,
+        loc="lower center",
+        bbox_to_anchor=(0.5, 1.3),
+    )
     return save(figure, path)
 
 
@@ -128,13 +138,15 @@ def _label(line: AgingLine) -> str:
     return f"{line.key}\n{name}" if name and name != line.key else line.key
 
 
-def sales_chart(report: SalesReport, path: Path) -> Path:
-    """Horizontal bars of each salesperson's share more than 60 days late, best on top."""
+def sales_chart(report: SalesReport, path: Path, *, language: str = "id") -> Path:
+    """Horizontal bars of each salesperson's share more than 60 days late, best on top;
+    labels in `language`."""
+    lang = language
     figure = new_figure()
-    figure.suptitle(f"Receivables aging by salesperson ({report.currency})", fontsize=15)
+    figure.suptitle(st("chart.sales.title", lang, currency=report.currency), fontsize=15)
     axes = figure.add_subplot()
     if not report.salespeople:
-        _nothing(axes, "Nothing is open.")
+        _nothing(axes, st("chart.nothing_open", lang))
         return save(figure, path)
     people = report.salespeople
     positions = list(range(len(people)))[::-1]
@@ -142,14 +154,16 @@ def sales_chart(report: SalesReport, path: Path) -> Path:
     colors = [_share_color(share) for share in shares]
     axes.barh(positions, shares, color=colors)
     for y, share, s in zip(positions, shares, people, strict=True):
-        note = f" {share:.0f}% of {short_money(s.aging.total, report.currency)}"
+        total = short_money(s.aging.total, report.currency)
+        note = st("chart.share_of", lang, share=f"{share:.0f}", total=total)
         axes.text(share, y, note, va="center")
     axes.set_yticks(positions, [f"#{s.rank} {s.salesperson}" for s in people])
     axes.set_xlim(0, 130)  # 100 % plus room for the labels
     axes.set_xticks(range(0, 101, 20))
     axes.xaxis.set_major_formatter(PercentFormatter())
-    axes.set_xlabel("Share of open balance more than 60 days late")
-    axes.set_title(f"As of {report.as_of.isoformat()}; lowest share ranks first")
+    axes.set_xlabel(st("chart.share_late", lang))
+    day = format_date(report.as_of, lang, weekday=False)
+    axes.set_title(st("chart.sales.subtitle", lang, date=day))
     return save(figure, path)
 
 
@@ -160,13 +174,15 @@ def _share_color(percent: float) -> str:
     return BUCKET_COLORS["31-60"] if percent > 20 else BUCKET_COLORS["current"]
 
 
-def promises_chart(report: PromisesReport, path: Path) -> Path:
-    """Promises made, kept and broken per week (Monday to Sunday), as grouped bars."""
+def promises_chart(report: PromisesReport, path: Path, *, language: str = "id") -> Path:
+    """Promises made, kept and broken per week (Monday to Sunday), as grouped bars; labels
+    in `language`."""
+    lang = language
     figure = new_figure()
-    figure.suptitle("Promises to pay per week", fontsize=15)
+    figure.suptitle(st("chart.promises.title", lang), fontsize=15)
     axes = figure.add_subplot()
     if not report.weeks:
-        _nothing(axes, "No promises yet.")
+        _nothing(axes, st("chart.no_promises", lang))
         return save(figure, path)
     width = 0.27
     series = {
@@ -176,19 +192,19 @@ def promises_chart(report: PromisesReport, path: Path) -> Path:
     }
     for offset, (name, counts) in zip((-width, 0.0, width), series.items(), strict=True):
         xs = [i + offset for i in range(len(report.weeks))]
-        axes.bar(xs, counts, width, label=name, color=OUTCOME_COLORS[name])
-    labels = [_week(w.monday) for w in report.weeks]
+        axes.bar(xs, counts, width, label=st(f"chart.{name}", lang), color=OUTCOME_COLORS[name])
+    labels = [_week(w.monday, lang) for w in report.weeks]
     axes.set_xticks(range(len(report.weeks)), labels, rotation=60, ha="right")
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     highest = max(max(counts) for counts in series.values())
     axes.set_ylim(0, max(highest, 1) * 1.15)  # headroom for the legend
-    axes.set_xlabel("Week starting")
-    axes.set_ylabel("Promises")
-    axes.set_title(f"Up to {report.as_of.isoformat()}")
+    axes.set_xlabel(st("chart.week_starting", lang))
+    axes.set_ylabel(st("chart.promises", lang))
+    axes.set_title(st("chart.up_to", lang, date=format_date(report.as_of, lang, weekday=False)))
     axes.legend(ncols=3, loc="upper left")
     return save(figure, path)
 
 
-def _week(monday: dt.date) -> str:
-    """`9 Mar`."""
-    return f"{monday.day} {_MONTHS[monday.month - 1]}"
+def _week(monday: dt.date, language: str = "id") -> str:
+    """`9 Mar` (`9 Mei` in Indonesian)."""
+    return str(babel_format_date(monday, "d MMM", locale=locale_for(language)))

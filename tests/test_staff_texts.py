@@ -46,8 +46,8 @@ ALLOWED = frozenset(
         "remove", "reset", "resolve", "on", "off", "mon", "sat", "start", "update",
         "admin", "collector", "sales", "staff", "standard", "reminder", "short", "id",
         "no_answer", "mm",
-        # loanwords
-        "chat", "log", "offset", "stop",
+        # loanwords and Latin both languages use ("per 15 November": as of)
+        "chat", "log", "offset", "stop", "per", "total",
         # Indonesian in the English examples
         "cuti", "bersama", "yth", "mohon", "dibayar", "budi", "santoso", "inv", "jt",
     }
@@ -71,6 +71,7 @@ def words(texts: list[str]) -> set[str]:
     for item in texts:
         item = re.sub(r"\{[^{}]*\}", " ", item)
         item = re.sub(r"/\w+", " ", item)
+        item = re.sub(r"`[^`]*`", " ", item)  # commands to type, as they are
         found |= {w.lower() for w in WORD.findall(item)}
     return found
 

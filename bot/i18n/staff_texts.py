@@ -657,12 +657,145 @@ _ALERT_VIEW_TEXTS: dict[str, dict[str, str]] = {
     },
 }
 
+_DIGEST_TEXTS: dict[str, dict[str, str]] = {
+    # the daily and weekly digests
+    "digest.collector": {"id": "Ringkasan penagihan", "en": "Collections digest"},
+    "digest.sales": {"id": "Ringkasan sales", "en": "Sales digest"},
+    "digest.broken": {
+        "id": "Janji bayar tidak ditepati (7 hari terakhir)",
+        "en": "Broken promises (last 7 days)",
+    },
+    "digest.new": {
+        "id": "Sengketa dan permintaan baru (24 jam)",
+        "en": "New disputes and requests (24 h)",
+    },
+    "digest.claims": {"id": "Klaim pembayaran untuk dicek", "en": "Payment claims to verify"},
+    "digest.largest": {"id": "10 saldo terlambat terbesar", "en": "Ten largest overdue balances"},
+    "digest.naughty": {
+        "id": "Pelanggan terlambat lebih dari 30 hari",
+        "en": "Customers more than 30 days late",
+    },
+    "digest.holds": {"id": "Kredit ditahan", "en": "Credit holds"},
+    "digest.ranking": {
+        "id": "Peringkat sales: porsi piutang > 60 hari",
+        "en": "Salespeople ranked by share over 60 days late",
+    },
+    "digest.none": {"id": "— tidak ada", "en": "— none"},
+    "digest.more": {"id": "… dan {count} lainnya", "en": "… and {count} more"},
+    "digest.late": {"id": "terlambat {days} hari", "en": "{days} days late"},
+    "digest.promised": {"id": "janji {date}", "en": "promised {date}"},
+    "digest.claimed": {"id": "klaim bayar {amount}", "en": "claims {amount} paid"},
+    "digest.on": {"id": "pada {date}", "en": "on {date}"},
+    "digest.you": {"id": " ← Anda", "en": " ← you"},
+    "digest.of": {"id": "dari {total}", "en": "of {total}"},
+    "digest.dispute": {"id": "sengketa", "en": "dispute"},
+    "digest.instalment": {"id": "minta cicilan", "en": "instalments"},
+    "digest.handoff": {"id": "minta petugas", "en": "asks for a person"},
+    "digest.contact_research": {"id": "kontak tidak terjangkau", "en": "no usable contact"},
+}
+
+_REPORT_TEXTS: dict[str, dict[str, str]] = {
+    # /aging /sales /promises: the summary under the chart
+    "report.scope.collector": {"id": "(pelanggan {name})", "en": "(customers of {name})"},
+    "report.scope.sales": {"id": "(penjualan {name})", "en": "(sales of {name})"},
+    "report.scope.all": {"id": "(semua)", "en": "(all)"},
+    "report.bad_day": {
+        "id": "{text} bukan tanggal sampai hari ini.",
+        "en": "{text} is not a date up to today.",
+    },
+    "report.others": {
+        "id": "Juga terbuka dalam {currencies}: lihat `tagih report`.",
+        "en": "Also open in {currencies}: see `tagih report`.",
+    },
+    "report.aging.head": {
+        "id": "Umur piutang {shown} per {date}",
+        "en": "Aging {shown} as of {date}",
+    },
+    "report.open": {"id": "Sisa tagihan: {amount}", "en": "Open: {amount}"},
+    "report.late60": {
+        "id": "Terlambat lebih dari 60 hari: {share}",
+        "en": "More than 60 days late: {share}",
+    },
+    "report.largest_bucket": {
+        "id": "Kelompok terbesar: {bucket} hari ({amount})",
+        "en": "Largest bucket: {bucket} days ({amount})",
+    },
+    "report.largest_balance": {
+        "id": "Saldo terbesar: {customer} ({amount})",
+        "en": "Largest balance: {customer} ({amount})",
+    },
+    "report.sales.head": {
+        "id": "Piutang per sales {shown} per {date}",
+        "en": "Receivables by salesperson {shown} as of {date}",
+    },
+    "report.best": {
+        "id": "Terbaik: {name} ({share} terlambat 60+)",
+        "en": "Best: {name} ({share} late 60+)",
+    },
+    "report.worst": {
+        "id": "Terburuk: {name} ({share} terlambat 60+)",
+        "en": "Worst: {name} ({share} late 60+)",
+    },
+    "report.promises.head": {
+        "id": "Janji bayar {shown}{since} per {date}",
+        "en": "Promises {shown}{since} as of {date}",
+    },
+    "report.since": {"id": " sejak {date}", "en": " since {date}"},
+    "report.made": {
+        "id": "Dibuat {made}: ditepati {kept}, tidak ditepati {broken}, terbuka {open}",
+        "en": "Made {made}: kept {kept}, broken {broken}, open {open}",
+    },
+    "report.kept_rate": {"id": "Tingkat ditepati: {rate}", "en": "Kept rate: {rate}"},
+    "report.lowest": {
+        "id": "Tingkat ditepati terendah: {name} ({rate})",
+        "en": "Lowest kept rate: {name} ({rate})",
+    },
+    # chart labels
+    "chart.aging.title": {
+        "id": "Umur piutang per {date} ({currency})",
+        "en": "Aging on {date} ({currency})",
+    },
+    "chart.nothing_open": {"id": "Tidak ada yang terbuka.", "en": "Nothing is open."},
+    "chart.others": {"id": "{count} lainnya", "en": "{count} others"},
+    "chart.all_customers": {"id": "Semua pelanggan", "en": "All customers"},
+    "chart.total_open": {"id": "Total sisa tagihan", "en": "Total open balance"},
+    "chart.by_customer": {
+        "id": "Per pelanggan, terbesar dahulu",
+        "en": "By customer, largest first",
+    },
+    "chart.open_balance": {"id": "Sisa tagihan ({currency})", "en": "Open balance ({currency})"},
+    "chart.days_past_due": {"id": "hari lewat jatuh tempo", "en": "days past due"},
+    "chart.sales.title": {
+        "id": "Umur piutang per sales ({currency})",
+        "en": "Receivables aging by salesperson ({currency})",
+    },
+    "chart.share_of": {"id": " {share}% dari {total}", "en": " {share}% of {total}"},
+    "chart.share_late": {
+        "id": "Porsi sisa tagihan terlambat lebih dari 60 hari",
+        "en": "Share of open balance more than 60 days late",
+    },
+    "chart.sales.subtitle": {
+        "id": "Per {date}; porsi terendah di atas",
+        "en": "As of {date}; lowest share ranks first",
+    },
+    "chart.promises.title": {"id": "Janji bayar per minggu", "en": "Promises to pay per week"},
+    "chart.no_promises": {"id": "Belum ada janji bayar.", "en": "No promises yet."},
+    "chart.made": {"id": "dibuat", "en": "made"},
+    "chart.kept": {"id": "ditepati", "en": "kept"},
+    "chart.broken": {"id": "tidak ditepati", "en": "broken"},
+    "chart.week_starting": {"id": "Minggu mulai", "en": "Week starting"},
+    "chart.promises": {"id": "Janji bayar", "en": "Promises"},
+    "chart.up_to": {"id": "Sampai {date}", "en": "Up to {date}"},
+}
+
 #: Every staff-facing text: key → language → text with `{placeholders}`.
 STAFF_TEXTS: dict[str, dict[str, str]] = {
     **_COMMAND_TEXTS,
     **_REPLY_TEXTS,
     **_ALERT_TEXTS,
     **_ALERT_VIEW_TEXTS,
+    **_DIGEST_TEXTS,
+    **_REPORT_TEXTS,
 }
 LANGUAGES = ("id", "en")
 

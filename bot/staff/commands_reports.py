@@ -78,10 +78,10 @@ def scope(call: Call, *, team_ranking: bool = False) -> tuple[Filters, str]:
     """
     name = call.staff.name
     if call.staff.role == Role.COLLECTOR:
-        return Filters(collector=name), f"(customers of {name})"
+        return Filters(collector=name), call.t("report.scope.collector", name=name)
     if call.staff.role == Role.SALES and not team_ranking:
-        return Filters(salesperson=name), f"(sales of {name})"
-    return Filters(), "(all)"
+        return Filters(salesperson=name), call.t("report.scope.sales", name=name)
+    return Filters(), call.t("report.scope.all")
 
 
 def business_today(call: Call) -> dt.date:
@@ -89,7 +89,7 @@ def business_today(call: Call) -> dt.date:
     return call.now.astimezone(call.config.zone).date()
 
 
-def day_argument(call: Call, usage: str) -> dt.date | None:
+def day_argument(call: Call) -> dt.date | None:
     """The optional date after the command (`2026-11-01`, `1/11`, `kemarin`); None without."""
     text = call.rest.strip()
     if not text:
@@ -97,7 +97,7 @@ def day_argument(call: Call, usage: str) -> dt.date | None:
     today = business_today(call)
     day = iso_day(text) or past_day(text, today)
     if day is None or day > today:
-        raise UsageError(f"{text!r} is not a date up to today. Usage: {usage}")
+        raise UsageError(call.t("report.bad_day", text=repr(text)))
     return day
 
 
@@ -105,24 +105,32 @@ def _percent(share: float | None) -> str:
     return "—" if share is None else f"{share:.0%}"
 
 
-def _others(reports: Sequence[AgingReport] | Sequence[SalesReport]) -> list[str]:
+def _others(call: Call, reports: Sequence[AgingReport] | Sequence[SalesReport]) -> list[str]:
     rest = [r.currency for r in reports[1:]]
-    return [f"Also open in {', '.join(rest)}: see `tagih report`."] if rest else []
+    return [call.t("report.others", currencies=", ".join(rest))] if rest else []
 
 
 def aging_text(report: AgingReport, call: Call, shown: str) -> str:
     """Total open, share more than 60 days late, the largest bucket and customer."""
     cur, staff, total = report.currency, call.staff, report.total
     lines = [
-        f"Aging {shown} as of {report.as_of.isoformat()}",
-        f"Open: {money(total.total, cur, staff)}",
-        f"More than 60 days late: {_percent(late_share(total))}",
+        call.t("report.aging.head", shown=shown, date=call.day(report.as_of)),
+        call.t("report.open", amount=money(total.total, cur, staff)),
+        call.t("report.late60", share=_percent(late_share(total))),
     ]
     if total.total:
         bucket, amount = max(total.buckets.items(), key=lambda item: item[1])
         biggest = max(report.customers, key=lambda line: line.total)
-        lines.append(f"Largest bucket: {bucket} days ({money(amount, cur, staff)})")
-        lines.append(f"Largest balance: {biggest.key} ({money(biggest.total, cur, staff)})")
+        lines.append(
+            call.t("report.largest_bucket", bucket=bucket, amount=money(amount, cur, staff))
+        )
+        lines.append(
+            call.t(
+                "report.largest_balance",
+                customer=biggest.key,
+                amount=money(biggest.total, cur, staff),
+            )
+        )
     return "\n".join(lines)
 
 
@@ -130,34 +138,42 @@ def sales_text(report: SalesReport, call: Call, shown: str) -> str:
     """Total open, share 60+ days late, the best and the worst salesperson by that share."""
     cur, staff, total = report.currency, call.staff, report.total
     lines = [
-        f"Receivables by salesperson {shown} as of {report.as_of.isoformat()}",
-        f"Open: {money(total.total, cur, staff)}",
-        f"More than 60 days late: {_percent(late_share(total))}",
+        call.t("report.sales.head", shown=shown, date=call.day(report.as_of)),
+        call.t("report.open", amount=money(total.total, cur, staff)),
+        call.t("report.late60", share=_percent(late_share(total))),
     ]
     ranked = report.salespeople
     if ranked:
         best, worst = ranked[0], ranked[-1]
-        lines.append(f"Best: {best.salesperson} ({_percent(best.share_60_plus)} late 60+)")
+        share = _percent(best.share_60_plus)
+        lines.append(call.t("report.best", name=best.salesperson, share=share))
         if len(ranked) > 1:
-            lines.append(f"Worst: {worst.salesperson} ({_percent(worst.share_60_plus)} late 60+)")
+            share = _percent(worst.share_60_plus)
+            lines.append(call.t("report.worst", name=worst.salesperson, share=share))
     return "\n".join(lines)
 
 
-def promises_text(report: PromisesReport, shown: str) -> str:
+def promises_text(report: PromisesReport, call: Call, shown: str) -> str:
     """Promises made, kept, broken and open, the kept rate and the collector keeping fewest."""
     total = report.total
-    since = f" since {report.since.isoformat()}" if report.since else ""
+    since = call.t("report.since", date=call.day(report.since)) if report.since else ""
     lines = [
-        f"Promises {shown}{since} as of {report.as_of.isoformat()}",
-        f"Made {total.made}: kept {total.kept}, broken {total.broken}, open {total.open}",
-        f"Kept rate: {_percent(total.kept_rate)}",
+        call.t("report.promises.head", shown=shown, since=since, date=call.day(report.as_of)),
+        call.t(
+            "report.made",
+            made=total.made,
+            kept=total.kept,
+            broken=total.broken,
+            open=total.open,
+        ),
+        call.t("report.kept_rate", rate=_percent(total.kept_rate)),
     ]
     rated = [
         (c.kept_rate, name) for name, c in report.by_collector.items() if c.kept_rate is not None
     ]
     if len(rated) > 1:
         rate, name = min(rated)
-        lines.append(f"Lowest kept rate: {name} ({_percent(rate)})")
+        lines.append(call.t("report.lowest", name=name, rate=_percent(rate)))
     return "\n".join(lines)
 
 
@@ -165,14 +181,16 @@ async def aging(call: Call) -> list[StaffReply]:
     """Open balances by days late, as of today or the date given, with a chart."""
     from bot import charts  # matplotlib only when a chart is asked for
 
-    day = day_argument(call, "/aging [DATE]") or business_today(call)
+    day = day_argument(call) or business_today(call)
     only, shown = scope(call)
     reports = await aging_report(
         call.session, as_of=day, filters=only, default_currency=call.config.currency
     )
     report = reports[0]  # the business currency first
-    photo = await chart("aging", call, lambda p: charts.aging_chart(report, p, top=TOP))
-    text = "\n".join([aging_text(report, call, shown), *_others(reports)])
+    photo = await chart(
+        "aging", call, lambda p: charts.aging_chart(report, p, top=TOP, language=call.lang)
+    )
+    text = "\n".join([aging_text(report, call, shown), *_others(call, reports)])
     return [StaffReply(text, photo=photo)]
 
 
@@ -180,14 +198,14 @@ async def sales(call: Call) -> list[StaffReply]:
     """Salespeople ranked by the share of their receivables more than 60 days late."""
     from bot import charts
 
-    day = day_argument(call, "/sales [DATE]") or business_today(call)
+    day = day_argument(call) or business_today(call)
     only, shown = scope(call, team_ranking=True)
     reports = await sales_report(
         call.session, as_of=day, filters=only, default_currency=call.config.currency
     )
     report = reports[0]
-    photo = await chart("sales", call, lambda p: charts.sales_chart(report, p))
-    text = "\n".join([sales_text(report, call, shown), *_others(reports)])
+    photo = await chart("sales", call, lambda p: charts.sales_chart(report, p, language=call.lang))
+    text = "\n".join([sales_text(report, call, shown), *_others(call, reports)])
     return [StaffReply(text, photo=photo)]
 
 
@@ -195,13 +213,15 @@ async def promises(call: Call) -> list[StaffReply]:
     """Promise outcomes (made, kept, broken, open) since the date given, with a chart."""
     from bot import charts
 
-    since = day_argument(call, "/promises [SINCE]")
+    since = day_argument(call)
     only, shown = scope(call)
     report = await promises_report(
         call.session, as_of=business_today(call), since=since, zone=call.config.zone, filters=only
     )
-    photo = await chart("promises", call, lambda p: charts.promises_chart(report, p))
-    return [StaffReply(promises_text(report, shown), photo=photo)]
+    photo = await chart(
+        "promises", call, lambda p: charts.promises_chart(report, p, language=call.lang)
+    )
+    return [StaffReply(promises_text(report, call, shown), photo=photo)]
 
 
 COMMANDS = [

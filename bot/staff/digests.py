@@ -11,6 +11,7 @@ from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n.format import format_date, format_money
+from bot.i18n.staff_texts import has_text, st
 from bot.staff.directory import customers_of_collector
 from storage.enums import CaseKind, CaseStatus, InvoiceStatus, PromiseStatus
 from storage.models import Case, Customer, Invoice, Promise, Staff
@@ -24,46 +25,10 @@ NAUGHTY_DAYS = 30
 BROKEN_WINDOW = dt.timedelta(days=7)
 NEW_WINDOW = dt.timedelta(days=1)
 CHASED = (InvoiceStatus.OPEN, InvoiceStatus.DISPUTED)
-_TEXTS: dict[str, dict[str, str]] = {
-    "collector": {"id": "Ringkasan penagihan", "en": "Collections digest"},
-    "sales": {"id": "Ringkasan sales", "en": "Sales digest"},
-    "broken": {
-        "id": "Janji bayar tidak ditepati (7 hari terakhir)",
-        "en": "Broken promises (last 7 days)",
-    },
-    "new": {
-        "id": "Sengketa dan permintaan baru (24 jam)",
-        "en": "New disputes and requests (24 h)",
-    },
-    "claims": {"id": "Klaim pembayaran untuk dicek", "en": "Payment claims to verify"},
-    "largest": {"id": "10 saldo terlambat terbesar", "en": "Ten largest overdue balances"},
-    "naughty": {
-        "id": "Pelanggan terlambat lebih dari 30 hari",
-        "en": "Customers more than 30 days late",
-    },
-    "holds": {"id": "Kredit ditahan", "en": "Credit holds"},
-    "ranking": {
-        "id": "Peringkat sales: porsi piutang > 60 hari",
-        "en": "Salespeople ranked by share over 60 days late",
-    },
-    "none": {"id": "— tidak ada", "en": "— none"},
-    "more": {"id": "… dan {count} lainnya", "en": "… and {count} more"},
-    "late": {"id": "terlambat {days} hari", "en": "{days} days late"},
-    "promised": {"id": "janji {date}", "en": "promised {date}"},
-    "claimed": {"id": "klaim bayar {amount}", "en": "claims {amount} paid"},
-    "on": {"id": "pada {date}", "en": "on {date}"},
-    "you": {"id": " ← Anda", "en": " ← you"},
-    "of": {"id": "dari {total}", "en": "of {total}"},
-    "dispute": {"id": "sengketa", "en": "dispute"},
-    "instalment": {"id": "minta cicilan", "en": "instalments"},
-    "handoff": {"id": "minta petugas", "en": "asks for a person"},
-    "contact_research": {"id": "kontak tidak terjangkau", "en": "no usable contact"},
-}
 
 
 def _t(key: str, language: str, **values: object) -> str:
-    texts = _TEXTS[key]
-    return texts.get(language, texts["id"]).format(**values)
+    return st(f"digest.{key}", language, **values)
 
 
 def _section(name: str, lines: Sequence[str], language: str, cap: int = SECTION_LINES) -> list[str]:
@@ -143,7 +108,7 @@ async def collector_digest(
                 when = " " + _t("on", lang, date=day)
             claim_lines.append(f"{who}: {_t('claimed', lang, amount=money)}{when}")
         elif case.created_at >= now - NEW_WINDOW:
-            label = _t(case.kind, lang) if case.kind in _TEXTS else case.kind
+            label = _t(case.kind, lang) if has_text(f"digest.{case.kind}") else case.kind
             reason = f" ({case.reason})" if case.reason else ""
             new_lines.append(f"{who}: {label}{reason}")
     late = (
