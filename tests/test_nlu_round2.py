@@ -4,17 +4,16 @@ First run, before any rule change (2026-12-03): intent 133/161 (82.6 %), amount 
 (93.2 %), date 130/161 (80.7 %), all three right 100/161 (62.1 %).
 
 After the round-two rules (fixed by category, never by the corpus's phrases): intent 152/161
-(94.4 %), amount 161/161 (100 %), date 150/161 (93.2 %), all three 142/161 (88.2 %).
+(94.4 %), amount 161/161 (100 %), date 153/161 (95.0 %), all three 145/161 (90.1 %).
 
 Misses left on purpose:
 - Vague spans the corpus wants without a date ("minggu depan", "mgg depan", "awal bulan
   depan", "bulan lalu", "minggu lalu", "the rest next month"): `parse_date` keeps reading
   them as one day (+7 days, the 1st of next month, -7 days, -1 month), as the tuned tests
   and dateparser's data do; the flows confirm such a date (`read_date(...).sure` is False).
-- A day named without "kemarin" in a payment claim ("udh lunas dr tgl 10", "dibayar tgl 18
-  des", "on Dec 22", "lunas kok bu, 1,5jt tgl 23"): `parse_date` reads the next one; the
-  paid flow reads the most recent past one (`common.past_date`), which is what is recorded.
-  "lunas kok bu, 1,5jt tgl 23" is also read as a promise.
+- "lunas kok bu, 1,5jt tgl 23": a bare "lunas" is also a promise word ("kemis insyaallah
+  lunas"), so this is read as a promise for the next 23rd; the paid flow would still record
+  the last 23rd (`common.past_date`).
 - "jatuh tempo 15/12 kan? sdh sy bayar 14/12": the first date named wins.
 - Intents outside this round's categories: "sambungin ke admin" (handoff slang), "gausah
   spam2" (opt-out slang), "diskon 10% belum dipotong", "harusnya cuma 1,2jt", "double
@@ -28,7 +27,7 @@ from bot.flows.nlu import classify, parse_amount, parse_date
 from tests.nlu_round2_corpus import CASES, TODAY, Case
 
 # The floor is the score reached when the rules were last changed, minus nothing.
-FLOORS = {"intent": 0.944, "amount": 1.0, "date": 0.931, "all": 0.881}
+FLOORS = {"intent": 0.944, "amount": 1.0, "date": 0.950, "all": 0.900}
 
 
 def _hits(case: Case) -> dict[str, bool]:

@@ -82,6 +82,26 @@ PAST = [
 ]
 
 
+# A payment said to be made names a past day even without "kemarin": the last such day.
+PAID_ON = [
+    ("sudah saya transfer tgl 10", YEAR_END, D(2026, 12, 10)),
+    ("udah dibayar tanggal 27", EARLY, D(2026, 11, 27)),
+    ("telah kami lunasi 20 desember", YEAR_END, D(2026, 12, 20)),
+    ("sdh tf hari jumat", MID, D(2026, 11, 13)),
+    ("we paid on the 2nd", MID, D(2026, 11, 2)),
+    ("transferred on Nov 30", EARLY, D(2026, 11, 30)),
+    ("lunas dari tgl 3", EARLY, D(2026, 12, 3)),
+    # a plan stays future
+    ("sudah saya jadwalkan bayar tgl 30", MID, D(2026, 11, 30)),
+    ("tgl 30 sudah bisa saya transfer", MID, D(2026, 11, 30)),
+]
+
+
+@pytest.mark.parametrize(("text", "today", "expected"), PAID_ON)
+def test_paid_dates_are_past(text: str, today: dt.date, expected: dt.date) -> None:
+    assert parse_date(text, today) == expected
+
+
 @pytest.mark.parametrize(("text", "today", "expected"), PAST)
 def test_past_dates(text: str, today: dt.date, expected: dt.date) -> None:
     assert parse_date(text, today) == expected

@@ -1,17 +1,21 @@
 """Understanding customers' replies in Indonesian and English: intents, dates, amounts, slots.
 
-Pure functions, no I/O and no clock: `parse_date` takes `today`. The rules live in the
-`nlu_*` modules; this module is the public face the conversation flows import.
+Pure functions, no I/O and no clock: `parse_date` takes `today`. `read_amount` and
+`read_date` also say whether the reading is sure (a bare number with no money context, a
+span such as "minggu lalu" read as one day), so a flow can confirm it before recording.
+The rules live in the `nlu_*` modules; this module is the public face the flows import.
 """
 
 from __future__ import annotations
 
-from bot.flows.nlu_amounts import parse_amount
-from bot.flows.nlu_dates import parse_date
+from bot.flows.nlu_amounts import AmountReading, parse_amount, read_amount
+from bot.flows.nlu_dates import DateReading, parse_date, read_date
 from bot.flows.nlu_intent import Intent, classify
 from bot.flows.nlu_slots import parse_count, parse_dispute_reason, parse_language, parse_method
 
 __all__ = [
+    "AmountReading",
+    "DateReading",
     "Intent",
     "classify",
     "parse_amount",
@@ -20,4 +24,6 @@ __all__ = [
     "parse_dispute_reason",
     "parse_language",
     "parse_method",
+    "read_amount",
+    "read_date",
 ]

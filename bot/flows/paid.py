@@ -16,7 +16,7 @@ from bot.flows.common import (
     past_date,
     totals_text,
 )
-from bot.flows.nlu import parse_amount
+from bot.flows.nlu import read_amount, read_date
 from bot.flows.texts import t
 from bot.flows.types import (
     AlertCollector,
@@ -34,6 +34,11 @@ from bot.i18n.staff_texts import summary as staff_summary
 from bot.i18n.staff_texts import text as staff_text
 
 SKIP_WORDS = frozenset({"lewati", "skip", "tidak ada", "gak ada", "nggak ada"})
+# An amount or date the parser is unsure of, read back before the claim is recorded.
+UNSURE = {
+    "id": "{what} — benar? Jika bukan, ketik yang benar (contoh: 1,5jt atau tgl 20).",
+    "en": "{what} — is that right? If not, type the right one (for example: 1.5m or the 20th).",
+}
 
 
 def claim_recorded(
@@ -94,15 +99,48 @@ def _checked(facts: Facts, data: dict[str, Any], amount: Decimal | None) -> Outc
     return _receipt(facts, data)
 
 
+def _read(facts: Facts, text: str, paid_on: dt.date | None) -> Outcome:
+    """Read when and how much; a reading the parser is unsure of is confirmed first.
+
+    Unsure: a bare number with no money context ("INV 2026" slipped through, "1250000"),
+    or a span read as one day ("minggu lalu"). Recording either silently writes a wrong
+    claim; asking costs the customer one "ya".
+    """
+    lang = facts.language
+    amount = read_amount(text)
+    date = read_date(text, facts.today)
+    paid_on = past_date(text, facts.today) or paid_on
+    data = {
+        "paid_on": (paid_on or facts.today).isoformat(),
+        "amount": str(amount.value) if amount is not None else None,
+    }
+    unsure = []
+    if amount is not None and not amount.sure:
+        unsure.append(money(facts, amount.value))
+    if paid_on is not None and date is not None and not date.sure:
+        unsure.append(format_date(paid_on, lang))
+    if unsure:
+        text = UNSURE.get(lang, UNSURE["id"]).format(what=", ".join(unsure))
+        options = (Option(t("opt_yes", lang), "yes"),)
+        return Outcome((Reply(text, options),), State("paid", "unsure", data))
+    return _checked(facts, data, amount.value if amount is not None else None)
+
+
 def step(step: str, data: dict[str, Any], turn: Turn, payload: str | None, facts: Facts) -> Outcome:
     """Continue the claim: when and how much, a check of the amount, then the receipt."""
     typed = " ".join(turn.text.lower().split()).strip(".!")
     if step == "ask":
-        paid_on = past_date(turn.text, facts.today)
-        data = {"paid_on": (paid_on or facts.today).isoformat()}
-        return _checked(facts, data, parse_amount(turn.text))
+        return _read(facts, turn.text, None)
+    if step == "unsure":
+        said = dt.date.fromisoformat(data["paid_on"])
+        if (payload or typed) in YES_WORDS:
+            return _checked(facts, data, Decimal(data["amount"]) if data.get("amount") else None)
+        if read_amount(turn.text) is not None or read_date(turn.text, facts.today) is not None:
+            return _read(facts, turn.text, said)  # a correction: read it (and check it) anew
+        return Outcome((Reply(t("paid_ask", facts.language)),), State("paid", "ask"))
     if step == "over":
-        amount = parse_amount(turn.text)
+        reading = read_amount(turn.text)
+        amount = reading.value if reading is not None else None
         if amount is not None:
             return _checked(facts, data, amount)
         if (payload or typed) in YES_WORDS:
