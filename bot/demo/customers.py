@@ -79,6 +79,8 @@ class Actor:
     pay_on: dt.date | None = None
     #: Whether it has had its say (promise, dispute, request, opt-out, claim).
     spoke: bool = False
+    #: Reminders it had had when it last paid: the next payment waits for new ones.
+    base: int = 0
     #: What it answered and what came back, for the report.
     turns: list[tuple[str, str]] = field(default_factory=list)
 

@@ -12,6 +12,7 @@ their queue with the operations the chat and CLI commands use.
 from __future__ import annotations
 
 import datetime as dt
+import random
 import re
 import shutil
 import tempfile
@@ -28,11 +29,12 @@ from sqlmodel import col, delete, func, select
 
 from bot.app import Tagih
 from bot.config import Settings
-from bot.demo.customers import Actor, Behaviour, cast, write_data
+from bot.demo.customers import Actor, Behaviour, cast, generator, write_data
 from bot.demo.report import Summary, dso_by_currency, summarise, write_report
 from bot.sandbox.inbox_page import SandboxInbox
 from storage.cases import resolve_case
 from storage.enums import CaseKind, CaseStatus, Direction, InvoiceStatus, MessageStatus
+from storage.importers import import_csv
 from storage.models import Case, Contact, Customer, Invoice, Message
 from storage.payments import record_payment
 from storage.reports import ReportOptions
@@ -55,6 +57,8 @@ DESCRIBE = re.compile(r"Ceritakan|describe the problem", re.IGNORECASE)
 #: A bot reply asking for the transfer slip, which the simulated customer skips.
 PROOF = re.compile(r"bukti|proof|receipt", re.IGNORECASE)
 Progress = Callable[[int, int], None]
+#: The share of customers ordering again each Monday.
+ORDER_RATE = 0.3
 #: Reminders it takes before these customers pay.
 NEEDS = {Behaviour.AFTER_FIRST: 1, Behaviour.AFTER_SECOND: 2}
 
@@ -116,6 +120,13 @@ class Simulation:
     app: Tagih
     clock: SimClock
     actors: dict[str, Actor]
+    #: Where the generated CSVs go, and the generator writing them.
+    data: Path
+    generator: Any
+    start: dt.date
+    #: Decides who orders again each week (its own stream: the customers' stays the same).
+    sales: random.Random
+    sold: int = 0
     ids: dict[str, int] = field(default_factory=dict)
     #: Email replies reach Tagih only if its inbound mail path exists.
     email_replies: bool = True
@@ -269,15 +280,17 @@ class Simulation:
         if b == Behaviour.EARLY:
             soon = today + dt.timedelta(days=2 + actor.delay)
             await self.pay([i for i in owed if i.due_date <= soon])
-        elif count >= NEEDS.get(b, 99):
+        elif count - actor.base >= NEEDS.get(b, 99):
             await self.pay(owed)
+            actor.base = count
         elif b in (Behaviour.PROMISE_KEEP, Behaviour.PROMISE_BREAK, Behaviour.EMAIL):
             await self._promise(actor, cid, seen, owed)
         elif b == Behaviour.OPT_OUT and seen.get("whatsapp") and not actor.spoke:
             actor.spoke = True
             await self.say(actor, "whatsapp", "BERHENTI")
-        elif b == Behaviour.OPT_OUT and count >= 4:
+        elif b == Behaviour.OPT_OUT and count - actor.base >= 4:
             await self.pay(owed)  # reached on its other channels in the end
+            actor.base = count
         elif not count or actor.spoke:
             return
         elif b == Behaviour.DISPUTE:
@@ -312,6 +325,7 @@ class Simulation:
         if actor.pay_on is not None and today >= actor.pay_on:
             if b != Behaviour.PROMISE_BREAK:
                 await self.pay(owed)
+                actor.spoke = False  # the next invoice gets a promise of its own
             actor.pay_on = None
             return
         if actor.spoke or not seen:
@@ -362,9 +376,48 @@ class Simulation:
                 await self.pay(owed[:1], share=Decimal(1) / 3)
                 actor.pay_on = None
 
+    async def sell(self) -> None:
+        """Monday's new invoices (about a third of the customers order again), imported
+        as the accounting export brings them; due in two weeks to a month and a half."""
+        gen, rng, today = self.generator, self.sales, self.today
+        rows = []
+        for actor in self.actors.values():
+            if rng.random() >= ORDER_RATE:
+                continue
+            self.sold += 1
+            due = today + dt.timedelta(days=rng.choice((14, 30, 30, 45)))
+            rows.append(
+                {
+                    "number": f"INV/{today:%Y}/{today:%m}/D{self.sold:04d}",
+                    "customer": actor.code,
+                    "issue_date": today.isoformat(),
+                    "due_date": due.isoformat(),
+                    "amount": str(gen.idr(rng)),
+                    "currency": "IDR",
+                }
+            )
+        if not rows:
+            return
+        path = self.data / f"invoices-{today}.csv"
+        gen.write(path, rows)
+        settings = self.app.settings
+        report = await import_csv(
+            self.app.db,
+            "invoices",
+            path,
+            default_currency=settings.currency,
+            default_language=settings.language,
+            default_timezone=settings.timezone,
+            today=today,
+        )
+        if not report.ok:
+            raise RuntimeError("new invoices failed to import: " + str(report.errors[0]))
+
     async def hour(self, hour: int) -> None:
         """One simulated hour: Tagih's jobs, then whoever acts at this hour."""
         app, now = self.app, self.clock.now
+        if hour == HOURS[0] and self.today.weekday() == 0 and self.today != self.start:
+            await self.sell()
         await app.send_due(now)
         if hour == app.settings.collector_digest_time.hour:
             await app.send_digests(now)
@@ -405,7 +458,8 @@ async def open_simulation(
     workdir: Path, *, seed: int, customers: int, start: dt.date = START
 ) -> Simulation:
     """Write the data, open Tagih on it at `start` 06:00 and cast the customers."""
-    write_data(workdir / "data", seed=seed, customers=customers, today=start)
+    data = workdir / "data"
+    write_data(data, seed=seed, customers=customers, today=start)
     clock = SimClock(at(start, HOURS[0]))
     app = Tagih(demo_settings(workdir), clock=clock, worker="demo")
     await app.open(with_web=True)
@@ -421,7 +475,15 @@ async def open_simulation(
                     .order_by(col(Customer.code))
                 )
             ).all()
-        sim = Simulation(app, clock, cast(list(owing), seed=seed))
+        sim = Simulation(
+            app,
+            clock,
+            cast(list(owing), seed=seed),
+            data=data,
+            generator=generator(),
+            start=start,
+            sales=random.Random(f"tagih-demo-sales-{seed}"),
+        )
         sim.email_replies = app.email_replies is not None
         await sim.prepare()
     except BaseException:
