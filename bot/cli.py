@@ -19,6 +19,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColu
 from rich.table import Table
 
 from bot.app import Tagih
+from bot.cli_demo import demo_command
 from bot.cli_ledger import case_app, customers_app, invoices_app, payment_app, promise_app
 from bot.cli_policy import policy_app
 from bot.cli_report import report_command
@@ -57,6 +58,7 @@ app.add_typer(invoices_app, name="invoices")
 app.add_typer(payment_app, name="payment")
 app.add_typer(case_app, name="case")
 app.add_typer(promise_app, name="promise")
+app.command("demo")(demo_command)
 console = Console()
 #: How many import problems are listed; the rest are counted (a wholly wrong file has one a cell).
 ERRORS_SHOWN = 100

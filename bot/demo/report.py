@@ -79,7 +79,7 @@ class Summary:
             f"DSO at start: {dso(self.dso_start)}",
             f"DSO at end: {dso(self.dso_end)}",
             "owing customers: "
-            + ", ".join(f"{v} {k}" for k, v in sorted(self.behaviours.items(), key=str)),
+            + ", ".join(f"{k}: {v}" for k, v in sorted(self.behaviours.items())),
         ]
 
 
