@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.app import Tagih, safe_url
+from bot.sync import SyncFolder
 from scheduler.jobs import Job, build_scheduler
 from scheduler.leader import CHECK_SECONDS, Leadership, leadership_for
 
@@ -74,6 +75,34 @@ class Service:
     async def watch(self) -> None:
         """The leadership job: every `CHECK_SECONDS`, take over from a dead leader."""
         await self.lead(self.app.clock())
+
+    def folder_job(self) -> Job | None:
+        """The job importing exports dropped in TAGIH_SYNC_DIR, or None when unset.
+
+        Leader only: two processes must not import (and move) the same file.
+        """
+        settings = self.app.settings
+        if settings.sync_dir is None:
+            return None
+        settings.sync_dir.mkdir(parents=True, exist_ok=True)
+        folder = SyncFolder(
+            settings.sync_dir,
+            self.app.db,
+            full_export=settings.sync_full,
+            currency=settings.currency,
+            language=settings.language,
+            timezone=settings.timezone,
+            clock=self.app.clock,
+        )
+
+        async def sync(now: dt.datetime) -> object:
+            outcomes = await folder.poll()
+            for outcome in outcomes:
+                state = "imported" if outcome.ok else "FAILED"
+                self.announce(f"sync: {outcome.file.name} {state}: {outcome.summary}")
+            return outcomes
+
+        return self.leader_only(sync)
 
     async def close(self) -> None:
         """Step down so that another process takes over at once."""
@@ -152,6 +181,24 @@ async def serve(
             tick_seconds=app.settings.dispatch_interval_seconds,
             timezone=app.settings.timezone,
         )
+        sync = service.folder_job()
+        if sync is not None:
+
+            async def run_sync(job: Job = sync) -> None:
+                await job(app.clock())
+
+            scheduler.add_job(
+                run_sync,
+                IntervalTrigger(seconds=app.settings.sync_poll_seconds),
+                id="sync",
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=None,
+            )
+            announce(
+                f"Importing exports dropped in {app.settings.sync_dir} "
+                f"(checked every {app.settings.sync_poll_seconds} s, leader only)"
+            )
         scheduler.add_job(
             service.watch,
             IntervalTrigger(seconds=CHECK_SECONDS),

@@ -111,3 +111,39 @@ def test_sync_once_command(customers: str, tmp_path: Path, monkeypatch: pytest.M
     assert "invoices.csv: imported 120 rows of invoices" in output
     assert len(invoices(customers)) == 120
     assert list((folder / "done").iterdir())
+
+
+def test_tagih_run_watches_the_sync_dir_as_leader(customers: str, tmp_path: Path) -> None:
+    """TAGIH_SYNC_DIR: `tagih run`'s leader job imports a dropped export and says so."""
+    from bot.app import Tagih
+    from bot.config import load_settings
+    from bot.service import Service
+    from scheduler.leader import leadership_for
+
+    folder = tmp_path / "drop"  # made by the service
+    settings = load_settings(
+        database_url=customers, sync_dir=folder, load_examples=False, sandbox_dir=tmp_path / "sb"
+    )
+    lines: list[str] = []
+
+    async def run() -> None:
+        app = Tagih(settings, clock=lambda: NOW)
+        await app.open(with_web=False)
+        service = Service(app, leadership_for(customers), lines.append)
+        try:
+            job = service.folder_job()
+            assert job is not None and folder.is_dir()
+            shutil.copy(MAPPINGS / "xero-invoices.toml", folder / "mapping.toml")
+            shutil.copy(EXPORTS / "xero-invoices.csv", folder / "xero.csv")
+            await job(NOW)  # the first look
+            await job(NOW)  # unchanged since: imported
+        finally:
+            await service.close()
+            await app.close()
+
+    asyncio.run(run())
+    assert set(invoices(customers)) == {"INV-0001", "INV-0002"}
+    assert any(line.startswith("sync: xero.csv imported") for line in lines), lines
+    assert (folder / "done" / "20261120T010203Z-xero.csv").is_file()
+    unset = load_settings(database_url=customers, load_examples=False)
+    assert Service(Tagih(unset), leadership_for(customers), lines.append).folder_job() is None
