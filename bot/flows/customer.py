@@ -27,6 +27,7 @@ from bot.flows.types import (
     State,
     Turn,
 )
+from bot.i18n.staff_texts import Word
 
 #: Words that stop messages wherever the conversation stands (even in free-text steps).
 STOP_WORDS = {"stop", "berhenti", "unsubscribe", "stopall", "cancel", "end", "quit"}
@@ -223,7 +224,7 @@ def _guarded(
         facts,
         transcript,
         reason="stuck",
-        why=f"conversation stuck (asked {key} {MAX_ASKS} times without an answer)",
+        why=Word("why.stuck", (("asked", key), ("count", MAX_ASKS))),
         reply=t("handoff_stuck", facts.language),
     )
     return stuck, {}

@@ -22,6 +22,7 @@ from bot.flows.types import (
     Turn,
 )
 from bot.i18n.format import format_money
+from bot.i18n.staff_texts import Word
 
 METHODS = ("transfer", "va", "qris", "ewallet", "card")
 
@@ -45,7 +46,7 @@ def menu(facts: Facts, transcript: list[str], preface: str | None = None) -> Out
             facts,
             transcript,
             reason="payment_details",
-            why="customer asks how to pay, but no payment details are configured",
+            why=Word("why.no_payment_details"),
             reply=reply,
         )
     if len(methods) == 1:

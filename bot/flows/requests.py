@@ -18,6 +18,9 @@ from bot.flows.types import (
     Turn,
 )
 from bot.i18n.format import format_date
+from bot.i18n.staff_texts import Day, Word
+from bot.i18n.staff_texts import summary as staff_summary
+from bot.i18n.staff_texts import text as staff_text
 
 
 def instalment_step(
@@ -47,11 +50,14 @@ def instalment_step(
         open_ids(facts),
         {"count": data["count"], "first_date": when.isoformat()},
     )
-    alert = AlertCollector(
-        "instalment", f"instalments requested: {data['count']} from {when.isoformat()}"
-    )
+    said = staff_text("alert.instalment", count=int(data["count"]), date=Day(when))
+    alert = AlertCollector("instalment", staff_summary(said))
     text = t("instalment_done", lang, count=data["count"], date=format_date(when, lang))
     return Outcome((Reply(text),), State(), (case, alert))
+
+
+#: Why a person is asked to take over, when the customer simply asked for one.
+ASKS_FOR_PERSON = Word("why.person")
 
 
 def handoff(
@@ -59,7 +65,7 @@ def handoff(
     transcript: list[str],
     *,
     reason: str = "customer_request",
-    why: str = "customer asks for a person",
+    why: Word = ASKS_FOR_PERSON,
     reply: str | None = None,
 ) -> Outcome:
     """Ask a person to take over, with the conversation so far.
@@ -73,13 +79,16 @@ def handoff(
     ids = (*open_ids(facts), *(invoice.id for invoice in facts.disputed))
     case = OpenCase("handoff", reason, excerpt, ids)
     if facts.handoff_open:
-        alert = AlertCollector("handoff", f"asks again — {why}:\n{excerpt}")
+        said = staff_text("alert.handoff_again", why=why, excerpt=excerpt)
+        alert = AlertCollector("handoff", staff_summary(said))
         again = (
             t("handoff_again_collector", facts.language, collector=facts.collector)
             if facts.collector
             else t("handoff_again", facts.language)
         )
         return Outcome((Reply(reply or again),), State(), (case, alert))
-    alert = AlertCollector("handoff", f"{why}:\n{excerpt}")
+    alert = AlertCollector(
+        "handoff", staff_summary(staff_text("alert.handoff", why=why, excerpt=excerpt))
+    )
     text = reply or t("handoff_done", facts.language)
     return Outcome((Reply(text),), State(), (case, alert))
