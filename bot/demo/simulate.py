@@ -57,6 +57,8 @@ DESCRIBE = re.compile(r"Ceritakan|describe the problem", re.IGNORECASE)
 #: A bot reply asking for the transfer slip, which the simulated customer skips.
 PROOF = re.compile(r"bukti|proof|receipt", re.IGNORECASE)
 Progress = Callable[[int, int], None]
+#: The channels a customer chats on.
+CHATS = ("whatsapp", "sms", "telegram")
 #: The share of customers ordering again each Monday.
 ORDER_RATE = 0.3
 #: Reminders it takes before these customers pay.
@@ -216,20 +218,63 @@ class Simulation:
                 )
 
     async def chat_channel(self, cid: int) -> str:
-        """Where the customer writes: WhatsApp, else SMS, else Telegram (not opted out)."""
+        """Where the customer writes: the chat its latest reminder came on, else WhatsApp,
+        SMS, Telegram, whichever it has (and has not opted out of)."""
         async with self.app.db.sessions() as session:
             contacts = (await session.exec(select(Contact).where(Contact.customer_id == cid))).all()
+            latest = (
+                await session.exec(
+                    select(Message.channel)
+                    .where(
+                        Message.customer_id == cid,
+                        Message.direction == Direction.OUTBOUND,
+                        col(Message.followup_id).is_not(None),
+                        col(Message.channel).in_(CHATS),
+                    )
+                    .order_by(col(Message.id).desc())
+                )
+            ).first()
         usable = {c.channel for c in contacts if c.opted_out_at is None}
-        return next((c for c in ("whatsapp", "sms", "telegram") if c in usable), "")
+        order = ([latest] if latest else []) + list(CHATS)
+        return next((c for c in order if c in usable), "")
+
+    async def buttons(self, actor: Actor) -> tuple[int, list[dict[str, Any]]]:
+        """The inline buttons under the bot's latest message in the customer's Telegram chat
+        (its id and the buttons; none when that message has none)."""
+        telegram = self.app.providers.telegram_sandbox
+        if telegram is None:
+            return 0, []
+        async with self.app.db.sessions() as session:
+            chat = (
+                await session.exec(
+                    select(Contact.address).where(
+                        Contact.customer_id == self.ids[actor.code], Contact.channel == "telegram"
+                    )
+                )
+            ).first()
+        history = telegram.history(int(chat)) if chat else []
+        if not history:
+            return 0, []
+        latest = history[-1]
+        rows = (latest.get("reply_markup") or {}).get("inline_keyboard") or []
+        found = [button for row in rows for button in row if "callback_data" in button]
+        return int(latest["message_id"]), found
 
     async def say(self, actor: Actor, channel: str, text: str) -> str:
         """The customer writes `text` on `channel`; what Tagih answered."""
         cid = self.ids[actor.code]
         async with self.app.db.sessions() as session:
             last = (await session.exec(select(func.max(Message.id)))).one() or 0
-        await self.inbox.reply(
-            {"person": f"customer:{actor.code}", "channel": channel, "text": text}
-        )
+        body: dict[str, Any] = {"person": f"customer:{actor.code}", "channel": channel}
+        body["text"] = text
+        if channel == "telegram" and text.isdigit():
+            # A choice on Telegram is a button pressed, as a person there would; typed elsewhere.
+            message_id, offered = await self.buttons(actor)
+            if 1 <= int(text) <= len(offered):
+                del body["text"]
+                body["button"] = offered[int(text) - 1]["callback_data"]
+                body["message_id"] = message_id
+        await self.inbox.reply(body)
         durable = self.inbox.durable
         assert durable is not None
         await durable.settled()
@@ -244,6 +289,10 @@ class Simulation:
                 .order_by(col(Message.id))
             )
             answer = "\n".join((await session.exec(query)).all())
+        if channel == "telegram":
+            # Telegram's choices are buttons, not text: listed as the other channels write them.
+            _, offered = await self.buttons(actor)
+            answer += "".join(f"\n{i}. {b['text']}" for i, b in enumerate(offered, 1))
         actor.turns.append((text, answer))
         return answer
 
