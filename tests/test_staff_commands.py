@@ -292,7 +292,7 @@ async def test_policy_set_changes_the_preview(team: Database) -> None:
         ("2026-04-04", ["INV-2+7"]),
     ]
     text = await run(team, "ani", "/policy set standard -3,2,9 repeat 0")
-    assert "Policy standard: -3, +2, +9." in text
+    assert "Kebijakan standard: -3, +2, +9." in text
     assert steps(await planned(team)) == [
         ("2026-03-25", ["INV-1+9", "INV-2-3"]),
         ("2026-03-30", ["INV-2+2"]),
@@ -308,23 +308,30 @@ async def test_policy_set_changes_the_preview(team: Database) -> None:
 
 
 async def test_policy_channels_assign_and_delete(team: Database) -> None:
-    assert "step +7: whatsapp, email" in await run(
+    assert "Kebijakan standard langkah +7: whatsapp, email." in await run(
         team, "ani", "/policy channels standard 7 whatsapp,email"
     )
-    assert "+7: whatsapp, email → remind" in await run(team, "ani", "/policy show standard")
-    assert "no step at +5" in await run(team, "ani", "/policy channels standard 5 sms")
+    shown = await run(team, "ani", "/policy show standard")
+    assert "Kebijakan standard (offset: kanal → tindakan):" in shown
+    assert "+7: whatsapp, email → remind" in shown
+    assert "tidak punya langkah pada +5" in await run(
+        team, "ani", "/policy channels standard 5 sms"
+    )
     await run(team, "ani", "/policy set gentle 3,10")
-    assert "C001 now follows policy gentle" in await run(team, "ani", "/policy assign C001 gentle")
+    assert "C001 sekarang mengikuti kebijakan gentle" in await run(
+        team, "ani", "/policy assign C001 gentle"
+    )
     listing = await run(team, "ani", "/policy list")
-    assert "gentle: +3, +10 (1 customers)" in listing
-    assert "still follow gentle" in await run(team, "ani", "/policy delete gentle")
-    assert "cannot be deleted" in await run(team, "ani", "/policy delete standard")
+    assert "gentle: +3, +10 (1 pelanggan)" in listing
+    assert "1 pelanggan masih mengikuti gentle" in await run(team, "ani", "/policy delete gentle")
+    assert "tidak bisa dihapus" in await run(team, "ani", "/policy delete standard")
     await run(team, "ani", "/policy assign C001 standard")
     (ask,) = await replies(team, "ani", "/policy delete gentle")
     confirm = ask.buttons[0].payload
     assert confirm.startswith("confirm:policydelete:")
-    assert "deleted" in await run(team, "ani", "", payload=confirm)
-    assert "No policy named 'gentle'" in await run(team, "ani", "/policy show gentle")
+    assert "Hapus kebijakan gentle (+3, +10)?" in ask.text
+    assert "Kebijakan gentle dihapus." in await run(team, "ani", "", payload=confirm)
+    assert "Tidak ada kebijakan bernama 'gentle'" in await run(team, "ani", "/policy show gentle")
     assert len(await audits(team, "policy.delete")) == 1
 
 
@@ -386,9 +393,9 @@ async def test_staff_commands(team: Database) -> None:
 
 async def test_template_set_checks_placeholders_and_previews(team: Database) -> None:
     refused = await run(team, "ani", "/template set reminder.short id Halo {{ nama }}")
-    assert "unknown placeholder(s) nama" in refused and "customer_name" in refused
+    assert "variabel tidak dikenal nama" in refused and "customer_name" in refused
     broken = await run(team, "ani", "/template set reminder.short id Halo {{ customer_name }")
-    assert "Refused: template error" in broken
+    assert "Ditolak: kesalahan templat pada baris 1" in broken
     body = (
         "Yth. {{ customer_name }},\n"
         "{% for row in triggered %}{{ row.line.number }}: "
@@ -396,12 +403,12 @@ async def test_template_set_checks_placeholders_and_previews(team: Database) -> 
         "{% endfor %}- {{ company_name }}"
     )
     saved = await run(team, "ani", f"/template set reminder.short id {body}")
-    assert "saved. Preview for C001" in saved
+    assert "Templat reminder.short (id) disimpan. Pratinjau untuk C001:" in saved
     assert "Yth. PT Sumber Rejeki,\nINV-1: Rp5.000.000\n- Tagih" in saved
     assert "{{ nama }}" not in saved
     shown = await run(team, "ani", "/template show reminder.short id")
-    assert "edited by an admin" in shown and body in shown
-    assert "built in" in await run(team, "ani", "/template show reminder.txt en")
+    assert "diubah oleh admin" in shown and body in shown
+    assert "(en, bawaan)" in await run(team, "ani", "/template show reminder.txt en")
     async with team.sessions() as session:
         rows = (await session.exec(select(TemplateOverride))).all()
         overrides = await load_overrides(session)
@@ -412,7 +419,7 @@ async def test_template_set_checks_placeholders_and_previews(team: Database) -> 
         customer_name="X", triggered=[], company_name="Co"
     ) == ("Yth. X,\n- Co")
     assert "reminder.en.short.j2" not in overrides  # English keeps the packaged text
-    assert "back to the built-in" in await run(team, "ani", "/template reset reminder.short id")
+    assert "kembali ke teks bawaan" in await run(team, "ani", "/template reset reminder.short id")
     assert len(await audits(team, "template.set")) == 1
 
 

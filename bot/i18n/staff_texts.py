@@ -788,6 +788,139 @@ _REPORT_TEXTS: dict[str, dict[str, str]] = {
     "chart.up_to": {"id": "Sampai {date}", "en": "Up to {date}"},
 }
 
+_ADMIN_TEXTS: dict[str, dict[str, str]] = {
+    # /policy
+    "policy.unknown": {
+        "id": "Tidak ada kebijakan bernama {name} (yang ada: {known}).",
+        "en": "No policy named {name} (known: {known}).",
+    },
+    "policy.repeat": {"id": ", lalu setiap {days} hari", "en": ", then every {days} d"},
+    "policy.list": {"id": "Kebijakan:", "en": "Policies:"},
+    "policy.list_line": {
+        "id": "{name}: {offsets} ({count} pelanggan)",
+        "en": "{name}: {offsets} ({count} customers)",
+    },
+    "policy.show": {
+        "id": "Kebijakan {name} (offset: kanal → tindakan):",
+        "en": "Policy {name} (offset: channels → actions):",
+    },
+    "policy.show_repeat": {
+        "id": "setiap {days} hari sesudahnya: {channels} → {actions}",
+        "en": "every {days} d after: {channels} → {actions}",
+    },
+    "policy.set_usage": {
+        "id": "Sebutkan nama, offset, dan bila perlu `repeat HARI`.",
+        "en": "Give the name, the offsets and optionally `repeat DAYS`.",
+    },
+    "policy.bad_name": {
+        "id": "{name} bukan nama kebijakan (huruf, angka, - _ .; paling panjang 64).",
+        "en": "{name} is not a policy name (letters, digits, - _ .; up to 64).",
+    },
+    "policy.bad_days": {
+        "id": "{text} bukan jumlah hari (0 = tidak diulang).",
+        "en": "{text} is not a number of days (0 = never repeat).",
+    },
+    "policy.set_done": {"id": "Kebijakan {name}: {offsets}.", "en": "Policy {name}: {offsets}."},
+    "policy.see_preview": {
+        "id": "Lihat perubahannya dengan /preview.",
+        "en": "See what changes with /preview.",
+    },
+    "policy.channels_usage": {
+        "id": "Sebutkan nama, offset, dan kanalnya.",
+        "en": "Give the name, the offset and the channels.",
+    },
+    "policy.bad_offset": {
+        "id": "{text} bukan offset dalam hari.",
+        "en": "{text} is not an offset in days.",
+    },
+    "policy.no_step": {
+        "id": "Kebijakan {name} tidak punya langkah pada {offset}.",
+        "en": "Policy {name} has no step at {offset}.",
+    },
+    "policy.channels_done": {
+        "id": "Kebijakan {name} langkah {offset}: {channels}.",
+        "en": "Policy {name} step {offset}: {channels}.",
+    },
+    "policy.assign_usage": {
+        "id": "Sebutkan kode pelanggan dan nama kebijakan.",
+        "en": "Give the customer code and the policy name.",
+    },
+    "policy.assign_done": {
+        "id": "{code} sekarang mengikuti kebijakan {name}.",
+        "en": "{code} now follows policy {name}.",
+    },
+    "policy.standard_kept": {
+        "id": "Kebijakan standard adalah bawaan setiap pelanggan: tidak bisa dihapus.",
+        "en": "The standard policy is the default of every customer: it cannot be deleted.",
+    },
+    "policy.in_use": {
+        "id": "{count} pelanggan masih mengikuti {name}: pindahkan mereka dulu.",
+        "en": "{count} customer(s) still follow {name}: assign them elsewhere first.",
+    },
+    "policy.delete_usage": {"id": "Sebutkan nama kebijakan.", "en": "Give the policy name."},
+    "policy.delete_question": {
+        "id": "Hapus kebijakan {name} ({offsets})?",
+        "en": "Delete policy {name} ({offsets})?",
+    },
+    "policy.gone": {
+        "id": "Kebijakan {name} sudah tidak ada.",
+        "en": "Policy {name} is already gone.",
+    },
+    "policy.deleted": {"id": "Kebijakan {name} dihapus.", "en": "Policy {name} deleted."},
+    "policy.usage": {
+        "id": "Sebutkan apa yang dilakukan dengan kebijakan.",
+        "en": "Say what to do with policies.",
+    },
+    "policy.unknown_sub": {
+        "id": "Tidak dikenal atau belum lengkap: /policy {text}",
+        "en": "Unknown or incomplete: /policy {text}",
+    },
+    # /template
+    "template.bad_language": {
+        "id": "{text} bukan bahasa (pakai {languages}).",
+        "en": "{text} is not a language (use {languages}).",
+    },
+    "template.edited": {"id": "diubah oleh admin", "en": "edited by an admin"},
+    "template.builtin": {"id": "bawaan", "en": "built in"},
+    "template.show": {
+        "id": "Templat {key} ({language}, {origin}):",
+        "en": "Template {key} ({language}, {origin}):",
+    },
+    "template.variables": {"id": "Variabel: {names}", "en": "Variables: {names}"},
+    "template.syntax": {
+        "id": "Ditolak: kesalahan templat pada baris {line}: {message}",
+        "en": "Refused: template error on line {line}: {message}",
+    },
+    "template.unknown": {
+        "id": "Ditolak: variabel tidak dikenal {names}. Yang dikenal: {known}",
+        "en": "Refused: unknown placeholder(s) {names}. Known: {known}",
+    },
+    "template.broken": {
+        "id": "Ditolak: templat tidak bisa dirender ({error}).",
+        "en": "Refused: the template does not render ({error}).",
+    },
+    "template.saved": {
+        "id": "Templat {key} ({language}) disimpan. Pratinjau untuk {code}:",
+        "en": "Template {key} ({language}) saved. Preview for {code}:",
+    },
+    "template.already_builtin": {
+        "id": "Templat {key} ({language}) sudah bawaan.",
+        "en": "Template {key} ({language}) is already the built-in one.",
+    },
+    "template.reset": {
+        "id": "Templat {key} ({language}) kembali ke teks bawaan.",
+        "en": "Template {key} ({language}) is back to the built-in text.",
+    },
+    "template.usage": {
+        "id": "Sebutkan show, set atau reset, dan kunci templatnya.",
+        "en": "Say show, set or reset, and the template key.",
+    },
+    "template.unknown_sub": {
+        "id": "Tidak dikenal atau belum lengkap: /template {text}",
+        "en": "Unknown or incomplete: /template {text}",
+    },
+}
+
 #: Every staff-facing text: key → language → text with `{placeholders}`.
 STAFF_TEXTS: dict[str, dict[str, str]] = {
     **_COMMAND_TEXTS,
@@ -796,11 +929,12 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
     **_ALERT_VIEW_TEXTS,
     **_DIGEST_TEXTS,
     **_REPORT_TEXTS,
+    **_ADMIN_TEXTS,
 }
 LANGUAGES = ("id", "en")
 
 
-def st(key: str, language: str, **values: Any) -> str:
+def st(key: str, language: str, /, **values: Any) -> str:
     """The staff text `key` in `language` (Indonesian when missing), values filled in."""
     texts = STAFF_TEXTS[key]
     return texts.get(language, texts["id"]).format(**values)

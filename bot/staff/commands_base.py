@@ -100,7 +100,7 @@ class Call:
         """The language the staff member reads (Indonesian unless they chose otherwise)."""
         return normalize_language(self.staff.language or "id")
 
-    def t(self, key: str, **values: Any) -> str:
+    def t(self, key: str, /, **values: Any) -> str:
         """The staff text `key` in the caller's language."""
         return st(key, self.lang, **values)
 

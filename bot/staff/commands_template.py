@@ -33,18 +33,15 @@ from bot.staff.template_store import (
 from storage.enums import InvoiceStatus
 from storage.models import Customer, Invoice, TemplateOverride
 
-USAGE = "/template show KEY [LANG] | set KEY LANG TEXT | reset KEY LANG"
-EXAMPLE = (
-    "/template set reminder.short id Yth. {{ customer_name }}, mohon dibayar. - {{ company_name }}"
-)
 #: Telegram allows 4096 characters a message; the preview leaves room for the header.
 PREVIEW_CHARS = 3000
 SAMPLE = Decimal(1_000_000)
 
 
-def _language(text: str) -> str:
+def _language(call: Call, text: str) -> str:
     if text.lower() not in LANGUAGES:
-        raise UsageError(f"{text!r} is not a language (use {', '.join(LANGUAGES)}).")
+        choices = ", ".join(LANGUAGES)
+        raise UsageError(call.t("template.bad_language", text=repr(text), languages=choices))
     return text.lower()
 
 
@@ -123,20 +120,26 @@ def render_preview(env: jinja2.Environment, key: str, context: ReminderContext) 
 async def _show(call: Call, key: str, language: str) -> list[StaffReply]:
     override = await find_override(call.session, key=key, language=language)
     body = override.body if override else builtin_source(key, language)
-    origin = "edited by an admin" if override else "built in"
+    origin = call.t("template.edited" if override else "template.builtin")
     names = ", ".join(sorted(known_variables(key) & (COMMON_VARIABLES | SHORT_VARIABLES)))
-    return say(f"Template {key} ({language}, {origin}):", body, f"Variables: {names}")
+    return say(
+        call.t("template.show", key=key, language=language, origin=origin),
+        body,
+        call.t("template.variables", names=names),
+    )
 
 
 async def _set(call: Call, key: str, language: str, body: str) -> list[StaffReply]:
     try:
         unknown = unknown_variables(key, body)
     except jinja2.TemplateSyntaxError as exc:
-        raise CommandError(f"Refused: template error on line {exc.lineno}: {exc.message}") from None
+        raise CommandError(
+            call.t("template.syntax", line=exc.lineno, message=exc.message)
+        ) from None
     if unknown:
         known = ", ".join(sorted(known_variables(key) & (COMMON_VARIABLES | SHORT_VARIABLES)))
         raise CommandError(
-            f"Refused: unknown placeholder(s) {', '.join(sorted(unknown))}. Known: {known}"
+            call.t("template.unknown", names=", ".join(sorted(unknown)), known=known)
         )
     context = await _sample_context(call, language)
     try:
@@ -145,7 +148,7 @@ async def _set(call: Call, key: str, language: str, body: str) -> list[StaffRepl
         )
     except jinja2.TemplateError as exc:
         # Saved only when it renders: a broken template would stop the reminders.
-        raise CommandError(f"Refused: the template does not render ({exc}).") from None
+        raise CommandError(call.t("template.broken", error=exc)) from None
     row = await find_override(call.session, key=key, language=language)
     before = {"body": row.body} if row else None
     row = row or TemplateOverride(key=key, language=language, body=body)
@@ -153,18 +156,17 @@ async def _set(call: Call, key: str, language: str, body: str) -> list[StaffRepl
     call.session.add(row)
     call.audit("template.set", "template", f"{key}:{language}", before, {"body": body})
     shown = rendered if len(rendered) <= PREVIEW_CHARS else rendered[:PREVIEW_CHARS] + "…"
-    return say(
-        f"Template {key} ({language}) saved. Preview for {context.customer_code}:", "", shown
-    )
+    saved = call.t("template.saved", key=key, language=language, code=context.customer_code)
+    return say(saved, "", shown)
 
 
 async def _reset(call: Call, key: str, language: str) -> list[StaffReply]:
     row = await find_override(call.session, key=key, language=language)
     if row is None:
-        return say(f"Template {key} ({language}) is already the built-in one.")
+        return say(call.t("template.already_builtin", key=key, language=language))
     await call.session.delete(row)
     call.audit("template.reset", "template", f"{key}:{language}", {"body": row.body}, None)
-    return say(f"Template {key} ({language}) is back to the built-in text.")
+    return say(call.t("template.reset", key=key, language=language))
 
 
 async def template(call: Call) -> list[StaffReply]:
@@ -172,16 +174,16 @@ async def template(call: Call) -> list[StaffReply]:
     parts = call.rest.split(None, 3)
     sub = parts[0].lower() if parts else ""
     if len(parts) < 2:
-        raise UsageError("Say show, set or reset, and the template key.")
+        raise UsageError(call.t("template.usage"))
     split_key(parts[1])  # ValueError → usage, naming the known keys
     key = parts[1].lower()
     if sub == "show" and len(parts) <= 3:
-        return await _show(call, key, _language(parts[2] if len(parts) == 3 else "id"))
+        return await _show(call, key, _language(call, parts[2] if len(parts) == 3 else "id"))
     if sub == "set" and len(parts) == 4:
-        return await _set(call, key, _language(parts[2]), parts[3].strip())
+        return await _set(call, key, _language(call, parts[2]), parts[3].strip())
     if sub == "reset" and len(parts) == 3:
-        return await _reset(call, key, _language(parts[2]))
-    raise UsageError(f"Unknown or incomplete: /template {sub}")
+        return await _reset(call, key, _language(call, parts[2]))
+    raise UsageError(call.t("template.unknown_sub", text=sub))
 
 
 COMMANDS = (Command("template", ADMINS, template),)
