@@ -13,6 +13,8 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 
+#: Alerts and digests, logged as messages to colleagues.
+TO_STAFF = "coalesce(template LIKE 'alert:%' OR template LIKE 'digest:%', 0)"
 #: Long enough for a promise to come due and break, a dispute to be settled.
 ARGS = ["--days", "14", "--customers", "12"]
 
@@ -51,7 +53,7 @@ def test_summary_matches_the_database(first: Run) -> None:
     sent = dict(
         first.rows(
             "SELECT channel, count(*) FROM message WHERE direction = 'out' "
-            "AND customer_id IS NOT NULL GROUP BY channel"
+            f"AND customer_id IS NOT NULL AND NOT ({TO_STAFF}) GROUP BY channel"
         )
     )
     shown = re.search(r"messages sent: (\d+) \((.*)\)", first.line("messages sent"))
@@ -62,6 +64,9 @@ def test_summary_matches_the_database(first: Run) -> None:
     }
     [(replies,)] = first.rows("SELECT count(*) FROM message WHERE direction = 'in'")
     assert first.line("replies received") == f"replies received: {replies}"
+    [(staff,)] = first.rows(f"SELECT count(*) FROM message WHERE direction = 'out' AND {TO_STAFF}")
+    assert staff > 0  # type: ignore[operator]
+    assert first.line("alerts and digests") == f"alerts and digests to staff: {staff}"
     status = dict(first.rows("SELECT status, count(*) FROM promise GROUP BY status"))
     made = sum(status.values())  # type: ignore[arg-type]
     assert first.line("promises").startswith(

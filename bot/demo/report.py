@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from sqlalchemy import not_, or_
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -48,6 +49,8 @@ class Summary:
     #: Messages sent to customers, per channel (reminders and chat answers).
     messages: dict[str, int]
     replies: int
+    #: Alerts and digests that reached the staff.
+    staff_messages: int
     promises: dict[str, int]
     cases: dict[str, int]
     open_cases: int
@@ -73,6 +76,7 @@ class Summary:
             f"({self.start} to {self.end})",
             f"messages sent: {sum(self.messages.values())} ({per})",
             f"replies received: {self.replies}",
+            f"alerts and digests to staff: {self.staff_messages}",
             f"promises: made {p['made']}, kept {p['kept']}, broken {p['broken']}, open {p['open']}",
             f"cases: {sum(self.cases.values())} ({cases}); {self.open_cases} still open",
             f"collected: {money}",
@@ -102,13 +106,26 @@ async def summarise(
     currency: str,
 ) -> Summary:
     """Count what the run did."""
+    # Alerts and digests are logged as messages too (about a customer, to a colleague).
+    staff = or_(
+        col(Message.template).startswith("alert:"), col(Message.template).startswith("digest:")
+    )
     sent = await session.exec(
         select(Message.channel, func.count())
-        .where(Message.direction == Direction.OUTBOUND, col(Message.customer_id).is_not(None))
+        .where(
+            Message.direction == Direction.OUTBOUND,
+            col(Message.customer_id).is_not(None),
+            or_(col(Message.template).is_(None), not_(staff)),
+        )
         .group_by(col(Message.channel))
     )
     replies = await session.exec(
         select(func.count()).select_from(Message).where(Message.direction == Direction.INBOUND)
+    )
+    to_staff = await session.exec(
+        select(func.count())
+        .select_from(Message)
+        .where(Message.direction == Direction.OUTBOUND, staff)
     )
     statuses = dict(
         (
@@ -132,6 +149,7 @@ async def summarise(
         end=end,
         messages=dict(sent.all()),
         replies=replies.one(),
+        staff_messages=to_staff.one(),
         promises={
             "made": sum(statuses.values()),
             **{s.value: statuses.get(s, 0) for s in PromiseStatus},

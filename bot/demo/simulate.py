@@ -35,7 +35,7 @@ from bot.sandbox.inbox_page import SandboxInbox
 from storage.cases import resolve_case
 from storage.enums import CaseKind, CaseStatus, Direction, InvoiceStatus, MessageStatus
 from storage.importers import import_csv
-from storage.models import Case, Contact, Customer, Invoice, Message
+from storage.models import Case, Contact, Customer, Invoice, Message, Staff
 from storage.payments import record_payment
 from storage.reports import ReportOptions
 
@@ -147,8 +147,13 @@ class Simulation:
 
     async def prepare(self) -> None:
         """Shape the contacts the behaviours need: none for the unreachable, WhatsApp for
-        the one opting out of it, no chat for the one answering mail (so mail reaches it)."""
+        the one opting out of it, no chat for the one answering mail (so mail reaches it);
+        the staff get a mailbox, so their alerts and digests arrive (in the sandbox)."""
         async with self.app.db.transaction() as session:
+            for staff in (await session.exec(select(Staff))).all():
+                if not staff.email:
+                    staff.email = ".".join(staff.name.lower().split()) + "@tagih-demo.example"
+                    session.add(staff)
             for customer in (await session.exec(select(Customer))).all():
                 assert customer.id is not None
                 self.ids[customer.code] = customer.id
