@@ -35,7 +35,7 @@ from bot.sandbox.inbox_page import SandboxInbox
 from storage.cases import resolve_case
 from storage.enums import CaseKind, CaseStatus, Direction, InvoiceStatus, MessageStatus
 from storage.importers import import_csv
-from storage.models import Case, Contact, Customer, Invoice, Message, Staff
+from storage.models import Case, CaseInvoice, Contact, Customer, Invoice, Message, Staff
 from storage.payments import record_payment
 from storage.reports import ReportOptions
 
@@ -395,6 +395,12 @@ class Simulation:
         await self.converse(actor, channel, [f"saya akan bayar {when}"])
         actor.pay_on = day
 
+    async def case_invoices(self, case_id: int) -> set[int]:
+        """Ids of the invoices a case names."""
+        async with self.app.db.sessions() as session:
+            query = select(CaseInvoice.invoice_id).where(CaseInvoice.case_id == case_id)
+            return set((await session.exec(query)).all())
+
     async def staff_work(self) -> None:
         """The collectors' queue: verify claimed payments, settle disputes and requests."""
         now, today = self.clock.now, self.today
@@ -409,7 +415,9 @@ class Simulation:
             assert case.id is not None
             if case.kind == CaseKind.PAYMENT_CLAIM and age >= 1:
                 # Verified against the bank statement: the transfer is there.
-                await self.pay(await self.open_invoices(case.customer_id))
+                claimed = await self.case_invoices(case.id)
+                owed = await self.open_invoices(case.customer_id)
+                await self.pay([i for i in owed if i.id in claimed] or owed)
                 note = "transfer found on the statement"
             elif case.kind == CaseKind.DISPUTE and age >= 3:
                 note = "goods delivered again; invoice stands"
