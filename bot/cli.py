@@ -27,6 +27,7 @@ from bot.cli_staff import audit_command, staff_app
 from bot.config import ConfigError, Settings, load_settings
 from bot.logmask import configure_logging
 from bot.service import serve
+from bot.staff.log_render import entry_text, names_for
 from bot.sync import Outcome, SyncFolder, watch
 from scheduler.calendar import PlannedContact
 from scheduler.preview import contact_json, preview
@@ -454,11 +455,12 @@ def log_command(
     """A customer's communication log with the promises, claims, choices and cases it led to."""
     settings = settings_of(ctx)
 
-    async def work(tagih: Tagih) -> list[Entry]:
+    async def work(tagih: Tagih) -> tuple[list[Entry], dict[str, dict[int, str]]]:
         async with tagih.db.sessions() as session:
-            return await customer_timeline(session, code=customer, limit=limit)
+            entries = await customer_timeline(session, code=customer, limit=limit)
+            return entries, await names_for(session)
 
-    entries = run_with_app(settings, work)
+    entries, names = run_with_app(settings, work)
     if not entries:
         err.print(f"no customer {customer!r}, or nothing logged yet")
         raise typer.Exit(1)
@@ -478,8 +480,9 @@ def log_command(
     table = Table("when", "what", "channel", "text", "status", title=f"log of {customer}")
     zone = settings.zone
     for e in entries:
+        text = entry_text(e, language=settings.language, currency=settings.currency, names=names)
         table.add_row(
-            e.at.astimezone(zone).strftime("%Y-%m-%d %H:%M"), e.kind, e.channel, e.text, e.status
+            e.at.astimezone(zone).strftime("%Y-%m-%d %H:%M"), e.kind, e.channel, text, e.status
         )
     console.print(table)
 

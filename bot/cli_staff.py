@@ -19,7 +19,7 @@ from rich.table import Table
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Settings
-from bot.staff.audit import CLI_ACTOR, change_text, entry_json, list_audit
+from bot.staff.audit import CLI_ACTOR, entry_json, list_audit
 from bot.staff.directory import (
     StaffError,
     add_staff,
@@ -29,6 +29,7 @@ from bot.staff.directory import (
     set_role,
     update_staff,
 )
+from bot.staff.log_render import change, names_for
 from bot.staff.roles import Role, parse_role
 from storage.db import Database
 from storage.migrate import upgrade
@@ -248,10 +249,12 @@ def audit_command(
         except ValueError:
             raise typer.BadParameter(f"not a date: {since!r}", param_hint="--since") from None
 
-    async def work(session: AsyncSession, now: dt.datetime) -> list[AuditLog]:
-        return await list_audit(session, since=start, limit=limit)
+    async def work(
+        session: AsyncSession, now: dt.datetime
+    ) -> tuple[list[AuditLog], dict[str, dict[int, str]]]:
+        return await list_audit(session, since=start, limit=limit), await names_for(session)
 
-    entries = _run(ctx, work)
+    entries, names = _run(ctx, work)
     if as_json:
         rows = [entry_json(e, zone) for e in entries]
         sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
@@ -260,5 +263,12 @@ def audit_command(
     for e in entries:
         when = e.at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
         entity = f"{e.entity} {e.entity_key}".strip()
-        table.add_row(when, e.actor, e.action, entity, change_text(e))
+        said = change(
+            e.before,
+            e.after,
+            language=settings.language,
+            currency=settings.currency,
+            names=names,
+        )
+        table.add_row(when, e.actor, e.action, entity, said)
     console.print(table)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -29,6 +30,9 @@ class Entry:
     channel: str
     text: str
     status: str = ""
+    #: The raw values behind `text` (amounts, dates, the audit's before and after, an alert
+    #: note's structured summary), for a reader's language to show them; `--json` omits them.
+    facts: dict[str, Any] = field(default_factory=dict)
 
 
 async def customer_timeline(session: AsyncSession, *, code: str, limit: int = 200) -> list[Entry]:
@@ -48,7 +52,8 @@ async def customer_timeline(session: AsyncSession, *, code: str, limit: int = 20
     ).all():
         kind = {"in": "in", "out": "out"}.get(m.direction, "note")
         label = m.template if kind == "note" and m.template else m.channel
-        entries.append(Entry(m.created_at, kind, label, m.subject or m.body, m.status))
+        facts = dict(m.data) if m.data else {}
+        entries.append(Entry(m.created_at, kind, label, m.subject or m.body, m.status, facts))
     for p in (await session.exec(select(Promise).where(Promise.customer_id == cid))).all():
         kind = "claim" if p.source == "claim" else "promise"
         amount = f" {p.amount}" if p.amount is not None else ""
@@ -59,19 +64,31 @@ async def customer_timeline(session: AsyncSession, *, code: str, limit: int = 20
                 p.source,
                 f"pay{amount} by {p.promised_date.isoformat()}",
                 p.status,
+                {
+                    "amount": str(p.amount) if p.amount is not None else None,
+                    "date": p.promised_date.isoformat(),
+                },
             )
         )
     for c in (
         await session.exec(select(PaymentChoice).where(PaymentChoice.customer_id == cid))
     ).all():
-        entries.append(Entry(c.created_at, "choice", "", f"payment method: {c.method}"))
+        entries.append(
+            Entry(
+                c.created_at,
+                "choice",
+                "",
+                f"payment method: {c.method}",
+                facts={"method": c.method},
+            )
+        )
     for case in (await session.exec(select(Case).where(Case.customer_id == cid))).all():
         detail = f"{case.kind} {case.reason}".strip()
         text = f"{detail}: {case.details}" if case.details else detail
         entries.append(Entry(case.created_at, "case", "", text, case.status))
-    for pay, number in (
+    for pay, number, currency in (
         await session.exec(
-            select(Payment, Invoice.number)
+            select(Payment, Invoice.number, Invoice.currency)
             .join(Invoice, col(Invoice.id) == col(Payment.invoice_id))
             .where(Invoice.customer_id == cid)
         )
@@ -82,6 +99,13 @@ async def customer_timeline(session: AsyncSession, *, code: str, limit: int = 20
                 "payment",
                 pay.source,
                 f"{pay.reference}: {pay.amount} on {number} ({pay.paid_on})",
+                facts={
+                    "reference": pay.reference,
+                    "amount": str(pay.amount),
+                    "currency": currency,
+                    "invoice": number,
+                    "paid_on": pay.paid_on.isoformat(),
+                },
             )
         )
     for audit in (
@@ -90,7 +114,13 @@ async def customer_timeline(session: AsyncSession, *, code: str, limit: int = 20
         )
     ).all():
         entries.append(
-            Entry(audit.at, "audit", audit.actor, f"{audit.action} {audit.after or ''}".strip())
+            Entry(
+                audit.at,
+                "audit",
+                audit.actor,
+                f"{audit.action} {audit.after or ''}".strip(),
+                facts={"action": audit.action, "before": audit.before, "after": audit.after},
+            )
         )
     entries.sort(key=lambda e: e.at)
     return entries[-limit:]

@@ -104,7 +104,9 @@ def test_staff_commands_and_audit(db_file: Path) -> None:
     assert (entries[5]["before"]["active"], entries[5]["after"]["active"]) == (True, False)
     assert entries[0]["at"].endswith("+07:00")  # the business time zone
     table = invoke("audit")
-    assert "staff.role" in table and "role=sales → role=collector" in table
+    assert "staff.role" in table and "peran: sales → collector" in table
+    assert "aktif: ya → tidak" in " ".join(table.split())  # Sari removed: only what changed
+    assert '"' not in table and "{" not in table  # readable values, not JSON
     assert json.loads(invoke("audit", "--since", "2999-01-01", "--json")) == []
 
     # Opening the link sends `/start <token>`: the router binds the chat to Tono, once.

@@ -26,7 +26,9 @@ from bot.i18n.staff_texts import (
     text,
     totals,
 )
+from bot.staff.log_render import change, entry_text
 from storage.models import Contact, Message, Staff
+from storage.timeline import Entry
 from tests.inbox_support import settle
 from tests.staff_world import SARI, running_team
 
@@ -47,7 +49,7 @@ ALLOWED = frozenset(
         "admin", "collector", "sales", "staff", "standard", "reminder", "short", "id",
         "no_answer", "mm",
         # loanwords and Latin both languages use ("per 15 November": as of)
-        "chat", "log", "offset", "stop", "per", "total",
+        "chat", "log", "offset", "stop", "per", "total", "status",
         # Indonesian in the English examples
         "cuti", "bersama", "yth", "mohon", "dibayar", "budi", "santoso", "inv", "jt",
     }
@@ -174,3 +176,62 @@ async def test_collector_reads_alerts_and_replies_in_their_language(
         assert "payment claimed: Rp1,000,000 on 22 November 2026 for INV-1" in alert
         reply = await _say(app, SARI, "/note C001 asked for the receipt")
         assert reply == "Note added to C001's log."
+
+
+def test_log_and_audit_lines_read_as_sentences_not_ids_or_json() -> None:
+    names = {"policy": {1: "standard", 2: "gentle"}, "staff": {3: "Sari"}}
+    kw = {"currency": "IDR", "names": names}
+    assert change(None, {"paused_until": "2026-04-01"}, language="id", **kw) == (
+        "ditunda sampai: — → 1 April 2026"
+    )
+    assert change({"policy_id": 1}, {"policy_id": 2}, language="id", **kw) == (
+        "kebijakan: standard → gentle"
+    )
+    assert change({"collector_id": 3}, {"collector_id": 9}, language="en", **kw) == (
+        "collector: Sari → #9"
+    )
+    assert change({"credit_hold": False}, {"credit_hold": True}, language="en", **kw) == (
+        "credit hold: no → yes"
+    )
+    assert change({"amount": "2000000.00"}, {"amount": "2500000"}, language="id", **kw) == (
+        "jumlah: Rp2.000.000 → Rp2.500.000"
+    )
+    at = dt.datetime(2026, 3, 25, 3, 0, tzinfo=dt.UTC)
+    payment = Entry(
+        at,
+        "payment",
+        "manual",
+        "manual-INV-1-1: 2000000.00 on INV-1 (2026-03-24)",
+        facts={
+            "reference": "manual-INV-1-1",
+            "amount": "2000000.00",
+            "currency": "IDR",
+            "invoice": "INV-1",
+            "paid_on": "2026-03-24",
+        },
+    )
+    assert entry_text(payment, language="id", currency="IDR") == (
+        "manual-INV-1-1: Rp2.000.000 untuk INV-1 (24 Maret 2026)"
+    )
+    assert entry_text(payment, language="en", currency="IDR") == (
+        "manual-INV-1-1: Rp2,000,000 on INV-1 (24 March 2026)"
+    )
+    promise = Entry(at, "promise", "phone", "pay 5000000 by 2026-04-10", "open", {
+        "amount": "5000000", "date": "2026-04-10"
+    })  # fmt: skip
+    assert entry_text(promise, language="id", currency="IDR") == (
+        "bayar Rp5.000.000 paling lambat 10 April 2026"
+    )
+    audit = Entry(at, "audit", "staff:Sari", "customer.pause {...}", facts={
+        "action": "customer.pause", "before": {"paused_until": None},
+        "after": {"paused_until": "2026-04-01"},
+    })  # fmt: skip
+    assert entry_text(audit, language="id", currency="IDR") == (
+        "customer.pause: ditunda sampai: — → 1 April 2026"
+    )
+    alert = Entry(at, "note", "opt_out", "berhenti menerima pesan lewat sms", "queued", {
+        "summary": [{"key": "alert.opt_out", "values": {"channel": "sms"}}]
+    })  # fmt: skip
+    assert entry_text(alert, language="en", currency="IDR") == "opted out of sms"
+    plain = Entry(at, "in", "sms", "sudah transfer", "received")
+    assert entry_text(plain, language="en", currency="IDR") == "sudah transfer"

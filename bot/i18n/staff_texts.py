@@ -921,6 +921,64 @@ _ADMIN_TEXTS: dict[str, dict[str, str]] = {
     },
 }
 
+_LOG_TEXTS: dict[str, dict[str, str]] = {
+    # `tagih log`, `tagih audit`, /log: lines and before → after, per field
+    "log.promise": {"id": "bayar {amount} paling lambat {date}", "en": "pay {amount} by {date}"},
+    "log.choice": {"id": "cara bayar: {method}", "en": "payment method: {method}"},
+    "log.payment": {
+        "id": "{reference}: {amount} untuk {invoice} ({date})",
+        "en": "{reference}: {amount} on {invoice} ({date})",
+    },
+    "log.audit": {"id": "{action}: {change}", "en": "{action}: {change}"},
+    "value.yes": {"id": "ya", "en": "yes"},
+    "value.no": {"id": "tidak", "en": "no"},
+    "field.paused_until": {"id": "ditunda sampai", "en": "paused until"},
+    "field.role": {"id": "peran", "en": "role"},
+    "field.policy_id": {"id": "kebijakan", "en": "policy"},
+    "field.credit_hold": {"id": "kredit ditahan", "en": "credit hold"},
+    "field.amount": {"id": "jumlah", "en": "amount"},
+    "field.balance": {"id": "sisa tagihan", "en": "balance"},
+    "field.status": {"id": "status", "en": "status"},
+    "field.paid_on": {"id": "tanggal bayar", "en": "paid on"},
+    "field.date": {"id": "tanggal", "en": "date"},
+    "field.active": {"id": "aktif", "en": "active"},
+    "field.email": {"id": "email", "en": "email"},
+    "field.telegram": {"id": "Telegram", "en": "Telegram"},
+    "field.phone": {"id": "telepon", "en": "phone"},
+    "field.language": {"id": "bahasa", "en": "language"},
+    "field.paused": {"id": "dihentikan", "en": "paused"},
+    "field.collector_id": {"id": "penagih", "en": "collector"},
+    "field.salesperson_id": {"id": "sales", "en": "salesperson"},
+    "field.steps": {"id": "langkah", "en": "steps"},
+    "field.repeat_every": {"id": "diulang setiap (hari)", "en": "repeat every (days)"},
+    "field.body": {"id": "teks", "en": "text"},
+    "field.customer": {"id": "pelanggan", "en": "customer"},
+    "field.cases": {"id": "kasus", "en": "cases"},
+    "field.invoices": {"id": "faktur", "en": "invoices"},
+    "field.disputed": {"id": "faktur sengketa", "en": "disputed invoices"},
+    "field.open": {"id": "terbuka", "en": "open"},
+    "field.paid": {"id": "lunas", "en": "paid"},
+    "field.promise": {"id": "janji", "en": "promise"},
+    "field.replaced": {"id": "menggantikan", "en": "replaced"},
+    "field.reference": {"id": "referensi", "en": "reference"},
+    "field.method": {"id": "cara bayar", "en": "method"},
+    "field.start": {"id": "mulai", "en": "start"},
+    "field.end": {"id": "selesai", "en": "end"},
+    "field.days": {"id": "hari", "en": "days"},
+    "field.send_time": {"id": "jam kirim", "en": "send time"},
+    "field.holidays": {"id": "hari libur", "en": "holidays"},
+    "field.text": {"id": "teks", "en": "text"},
+    "field.alert": {"id": "peringatan", "en": "alert"},
+    "field.kind": {"id": "jenis", "en": "kind"},
+    "field.name": {"id": "nama", "en": "name"},
+    "field.offset": {"id": "offset", "en": "offset"},
+    "field.channels": {"id": "kanal", "en": "channels"},
+    "field.actions": {"id": "tindakan", "en": "actions"},
+    "field.invoice": {"id": "faktur", "en": "invoice"},
+    "field.payload": {"id": "tombol", "en": "button"},
+    "field.staff_id": {"id": "staf", "en": "staff"},
+}
+
 #: Every staff-facing text: key → language → text with `{placeholders}`.
 STAFF_TEXTS: dict[str, dict[str, str]] = {
     **_COMMAND_TEXTS,
@@ -930,6 +988,7 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
     **_DIGEST_TEXTS,
     **_REPORT_TEXTS,
     **_ADMIN_TEXTS,
+    **_LOG_TEXTS,
 }
 LANGUAGES = ("id", "en")
 

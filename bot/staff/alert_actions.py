@@ -17,11 +17,12 @@ from bot.i18n.staff_texts import st
 from bot.staff.alert_queue import ALERT_CHANNEL
 from bot.staff.audit import actor_of, audit
 from bot.staff.directory import staff_by_telegram
+from bot.staff.log_render import entry_text
 from bot.staff.roles import ALERT_ACTIONS, may_press
 from storage.enums import Direction, InvoiceStatus, MessageStatus
 from storage.models import Customer, Invoice, Message, Staff
 from storage.payments import record_payment
-from storage.timeline import customer_timeline
+from storage.timeline import Entry, customer_timeline
 
 #: How many lines of the customer's log the "Open log" button shows.
 LOG_LINES = 10
@@ -29,6 +30,11 @@ LOG_LINES = 10
 
 def _t(key: str, language: str, **values: object) -> str:
     return st(f"button.{key}", language, **values)
+
+
+def customer_currency(entries: list[Entry]) -> str:
+    """The currency of the customer's payments in the log (promises carry none), else IDR."""
+    return next((str(e.facts["currency"]) for e in entries if "currency" in e.facts), "IDR")
 
 
 def is_alert_payload(payload: str | None) -> bool:
@@ -173,7 +179,8 @@ async def _log(session: AsyncSession, staff: Staff, customer: Customer) -> str:
     zone = ZoneInfo(staff.timezone)
     lines = [f"{customer.code} · {customer.name}"]
     for e in entries:
-        text = " ".join(e.text.split())
+        said = entry_text(e, language=staff.language, currency=customer_currency(entries))
+        text = " ".join(said.split())
         text = text if len(text) <= 120 else text[:119] + "…"
         where = f" {e.channel}" if e.channel else ""
         status = f" [{e.status}]" if e.status else ""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -59,23 +58,6 @@ async def list_audit(
     rows = list((await session.exec(query)).all())
     rows.reverse()
     return rows
-
-
-def _side(values: dict[str, Any] | None) -> str:
-    if not values:
-        return "—"
-    return ", ".join(f"{key}={_value(value)}" for key, value in values.items())
-
-
-def _value(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False, default=str)
-
-
-def change_text(entry: AuditLog) -> str:
-    """`role=sales → role=collector`: the entry's before and after on one line."""
-    return f"{_side(entry.before)} → {_side(entry.after)}"
 
 
 def entry_json(entry: AuditLog, zone: ZoneInfo) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from bot.staff.commands_base import (
     say,
 )
 from bot.staff.directory import customers_of_collector
+from bot.staff.log_render import entry_text
 from storage.enums import CaseKind, CaseStatus, InvoiceStatus, PromiseStatus, Role
 from storage.models import Case, Customer, Invoice, Policy, Promise, Staff
 from storage.timeline import Entry, customer_timeline
@@ -231,14 +232,15 @@ async def customer(call: Call) -> list[StaffReply]:
         ),
         _section(call, "queue.cases", [f"  #{c.id} {c.kind} {c.reason}".rstrip() for c in cases]),
         call.t("customer.last"),
-        *([_entry_line(e, zone) for e in recent[-5:]] or [call.t("none")]),
+        *([_entry_line(call, e, zone) for e in recent[-5:]] or [call.t("none")]),
     )
 
 
-def _entry_line(entry: Entry, zone: ZoneInfo) -> str:
+def _entry_line(call: Call, entry: Entry, zone: ZoneInfo) -> str:
     at = entry.at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
     status = f" [{entry.status}]" if entry.status else ""
-    text = " ".join(entry.text.split())
+    said = entry_text(entry, language=call.lang, currency=call.config.currency)
+    text = " ".join(said.split())
     text = text if len(text) <= 90 else text[:89] + "…"
     return f"  {at} {entry.kind} {entry.channel}{status}: {text}"
 
@@ -250,7 +252,7 @@ async def log(call: Call) -> list[StaffReply]:
     row = await find_customer(call, call.args[0])
     entries = await customer_timeline(call.session, code=row.code, limit=LOG_LINES)
     zone = ZoneInfo(call.staff.timezone)
-    lines = [_entry_line(e, zone) for e in entries] or [call.t("log.empty")]
+    lines = [_entry_line(call, e, zone) for e in entries] or [call.t("log.empty")]
     return say(call.t("log.head", name=row.name, code=row.code, count=LOG_LINES), *lines)
 
 
