@@ -4,13 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+if TYPE_CHECKING:
+    from bot.demo.simulate import DemoResult
+
+
+def show(result: DemoResult) -> None:
+    """Print the summary and where the report and the database are."""
+    for line in result.summary.lines():
+        typer.echo(line)
+    typer.echo(f"report: {result.report}")
+    typer.echo(f"database: {result.database}")
 
 
 def demo_command(
@@ -22,6 +34,10 @@ def demo_command(
     out: Annotated[
         Path, typer.Option("--out", file_okay=False, help="Where the HTML report goes.")
     ] = Path("demo-report"),
+    serve: Annotated[
+        bool,
+        typer.Option("--serve", help="Then keep the sandbox inbox open on the result (port 8080)."),
+    ] = False,
 ) -> None:
     """Simulate days of collections on a fresh temporary database, every provider in its
     sandbox: customers pay, promise, dispute, ask for instalments, opt out, answer by mail;
@@ -51,12 +67,31 @@ def demo_command(
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
+        async def keep_open(result: DemoResult, url: str) -> None:
+            bar.stop()
+            show(result)
+            typer.echo(f">>> Sandbox inbox: {url} <<< the demo's customers and staff; Ctrl-C stops")
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
+            try:
+                await stop.wait()
+            finally:
+                for sig in (signal.SIGINT, signal.SIGTERM):
+                    loop.remove_signal_handler(sig)
+
         result = asyncio.run(
-            run_demo(days=days, customers=customers, seed=seed, out=out, progress=progress)
+            run_demo(
+                days=days,
+                customers=customers,
+                seed=seed,
+                out=out,
+                progress=progress,
+                serve=keep_open if serve else None,
+            )
         )
-    for line in result.summary.lines():
-        typer.echo(line)
-    typer.echo(f"report: {result.report}")
-    typer.echo(f"database: {result.database}")
+    if not serve:
+        show(result)
     # On stderr: the wall time differs between runs, the summary above does not.
     err.print(f"simulated {days} days in {time.monotonic() - started:.1f} s", highlight=False)

@@ -17,7 +17,7 @@ import re
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -57,6 +57,8 @@ DESCRIBE = re.compile(r"Ceritakan|describe the problem", re.IGNORECASE)
 #: A bot reply asking for the transfer slip, which the simulated customer skips.
 PROOF = re.compile(r"bukti|proof|receipt", re.IGNORECASE)
 Progress = Callable[[int, int], None]
+#: Where `tagih demo --serve` serves the sandbox inbox: `tagih run`'s default address.
+SERVE_PORT = 8080
 #: The channels a customer chats on.
 CHATS = ("whatsapp", "sms", "telegram")
 #: The share of customers ordering again each Monday.
@@ -94,13 +96,13 @@ class DemoSettings(Settings):
         return (init_settings,)
 
 
-def demo_settings(workdir: Path) -> Settings:
-    """Sandbox-only settings on a database in `workdir`."""
+def demo_settings(workdir: Path, port: int = 0) -> Settings:
+    """Sandbox-only settings on a database in `workdir`, the web server on `port` (0: any)."""
     return DemoSettings(
         database_url=f"sqlite+aiosqlite:///{workdir / 'demo.db'}",
         sandbox_dir=workdir / "sandbox",
         examples_dir=workdir / "data",
-        web_port=0,
+        web_port=port,
         # The stand-ins would pace sends on the wall clock; simulated time does not wait.
         sms_rate=1000,
         voice_rate=1000,
@@ -517,13 +519,13 @@ MONTHS = (
 
 
 async def open_simulation(
-    workdir: Path, *, seed: int, customers: int, start: dt.date = START
+    workdir: Path, *, seed: int, customers: int, start: dt.date = START, port: int = 0
 ) -> Simulation:
     """Write the data, open Tagih on it at `start` 06:00 and cast the customers."""
     data = workdir / "data"
     write_data(data, seed=seed, customers=customers, today=start)
     clock = SimClock(at(start, HOURS[0]))
-    app = Tagih(demo_settings(workdir), clock=clock, worker="demo")
+    app = Tagih(demo_settings(workdir, port), clock=clock, worker="demo")
     await app.open(with_web=True)
     try:
         await app.load_examples_if_empty()
@@ -563,14 +565,29 @@ class DemoResult:
     database: Path
 
 
+#: Keeps the sandbox inbox open on a finished run (given the result and the inbox's address).
+Serve = Callable[[DemoResult, str], Awaitable[None]]
+
+
 async def run_demo(
-    *, days: int, customers: int, seed: int, out: Path, progress: Progress
+    *,
+    days: int,
+    customers: int,
+    seed: int,
+    out: Path,
+    progress: Progress,
+    serve: Serve | None = None,
 ) -> DemoResult:
     """Simulate `days` days for `customers` customers on a fresh temporary database; the
-    report (and a copy of the database, to look into afterwards) go to `out`, which exists."""
+    report (and a copy of the database, to look into afterwards) go to `out`, which exists.
+
+    With `serve`, it is awaited with the result and the sandbox inbox's address before
+    Tagih closes: the inbox stays open on the simulation's end until it returns.
+    """
     with tempfile.TemporaryDirectory(prefix="tagih-demo-") as tmp:
         workdir = Path(tmp)
-        sim = await open_simulation(workdir, seed=seed, customers=customers)
+        port = SERVE_PORT if serve else 0
+        sim = await open_simulation(workdir, seed=seed, customers=customers, port=port)
         app = sim.app
         try:
             currency = app.settings.currency
@@ -592,8 +609,12 @@ async def run_demo(
                 )
                 options = ReportOptions(as_of=end, zone=ZONE, default_currency=currency)
                 report = await write_report(session, summary, out, options=options)
+            result = DemoResult(summary, report, out / "demo.db")
+            url = app.sandbox_inbox_url
+            if serve is not None and url is not None:
+                await serve(result, url)
         finally:
             await app.close()
-        database = out / "demo.db"
-        shutil.copyfile(workdir / "demo.db", database)
-    return DemoResult(summary, report, database)
+        # Copied once closed: SQLite has folded its write-ahead log back into the file.
+        shutil.copyfile(workdir / "demo.db", result.database)
+    return result
