@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Settings
+from bot.i18n.staff_texts import keyed
 from scheduler.policy import PolicySpec, Step
 from scheduler.policy_store import global_window, load_specs, save_spec
 from storage.db import Database
@@ -33,14 +34,17 @@ def parse_offsets(text: str) -> list[int]:
         try:
             value = int(part)
         except ValueError:
-            raise typer.BadParameter(
+            error = typer.BadParameter(
                 f"{part!r} is not a whole number of days", param_hint="--steps"
-            ) from None
+            )
+            raise keyed(error, "parse.offset", text=repr(part)) from None
         if value in offsets:
-            raise typer.BadParameter(f"offset {value} is given twice", param_hint="--steps")
+            error = typer.BadParameter(f"offset {value} is given twice", param_hint="--steps")
+            raise keyed(error, "parse.offset_twice", offset=value)
         offsets.append(value)
     if not offsets:
-        raise typer.BadParameter("give at least one offset", param_hint="--steps")
+        error = typer.BadParameter("give at least one offset", param_hint="--steps")
+        raise keyed(error, "parse.no_offsets")
     return sorted(offsets)
 
 
@@ -50,9 +54,11 @@ def parse_channels(text: str) -> tuple[str, ...]:
     known = {c.value for c in ChannelKind}
     for name in names:
         if name not in known:
-            raise typer.BadParameter(f"unknown channel {name!r} (use {', '.join(sorted(known))})")
+            choices = ", ".join(sorted(known))
+            error = typer.BadParameter(f"unknown channel {name!r} (use {choices})")
+            raise keyed(error, "parse.channel", text=repr(name), known=choices)
     if not names:
-        raise typer.BadParameter("give at least one channel")
+        raise keyed(typer.BadParameter("give at least one channel"), "parse.no_channels")
     return names
 
 

@@ -13,6 +13,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.i18n.staff_texts import keyed
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _SUPPORTED_DRIVERS = {"sqlite+aiosqlite", "postgresql+asyncpg"}
 
@@ -30,17 +32,27 @@ def parse_weekdays(text: str) -> frozenset[int]:
         if "-" in part:
             first, _, last = part.partition("-")
             if first not in WEEKDAYS or last not in WEEKDAYS:
-                raise ValueError(f"unknown weekday in {part!r} (use mon..sun)")
+                raise keyed(
+                    ValueError(f"unknown weekday in {part!r} (use mon..sun)"),
+                    "parse.weekday",
+                    text=repr(part),
+                )
             start, end = WEEKDAYS.index(first), WEEKDAYS.index(last)
             if end < start:
-                raise ValueError(f"range {part!r} runs backwards")
+                raise keyed(
+                    ValueError(f"range {part!r} runs backwards"), "parse.backwards", text=repr(part)
+                )
             days.update(range(start, end + 1))
         elif part in WEEKDAYS:
             days.add(WEEKDAYS.index(part))
         else:
-            raise ValueError(f"unknown weekday {part!r} (use mon..sun)")
+            raise keyed(
+                ValueError(f"unknown weekday {part!r} (use mon..sun)"),
+                "parse.weekday",
+                text=repr(part),
+            )
     if not days:
-        raise ValueError("no weekdays given")
+        raise keyed(ValueError("no weekdays given"), "parse.no_weekdays")
     return frozenset(days)
 
 

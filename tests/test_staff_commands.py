@@ -451,3 +451,18 @@ async def test_wrong_arguments_get_usage_and_example(team: Database) -> None:
         assert "Cara pakai: /" in reply and "Contoh: /" in reply, (text, reply)
     async with team.sessions() as session:
         assert (await session.exec(select(func.count()).select_from(AuditLog))).one() == 0
+
+
+async def test_reasons_from_shared_parsers_are_in_the_callers_language(team: Database) -> None:
+    assert "Hari 'someday' tidak dikenal (pakai mon..sun)." in await run(
+        team, "ani", "/window 08:00-20:00 someday"
+    )
+    assert "'25:00' bukan jam (JJ:MM)." in await run(team, "ani", "/sendtime 25:00")
+    assert "'a' bukan jumlah hari yang bulat." in await run(team, "ani", "/policy set x 1,a")
+    assert "Kanal 'pigeon' tidak dikenal" in await run(
+        team, "ani", "/policy channels standard 7 pigeon"
+    )
+    assert "Peran 'chef' tidak dikenal (pakai admin, collector, sales)." in await run(
+        team, "ani", "/staff add Joko chef"
+    )
+    assert "Tidak ada staf bernama 'nobody'." in await run(team, "ani", "/staff remove nobody")

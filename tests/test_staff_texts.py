@@ -46,7 +46,7 @@ ALLOWED = frozenset(
         # typed as they are: subcommands, roles, switches, weekdays, keys, outcomes
         "list", "show", "set", "channels", "assign", "delete", "repeat", "add", "role",
         "remove", "reset", "resolve", "on", "off", "mon", "sat", "start", "update",
-        "admin", "collector", "sales", "staff", "standard", "reminder", "short", "id",
+        "admin", "collector", "sales", "staff", "standard", "reminder", "short", "id", "sun",
         "no_answer", "mm",
         # loanwords and Latin both languages use ("per 15 November": as of)
         "chat", "log", "offset", "stop", "per", "total", "status",

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.i18n.format import format_date, format_money
 
@@ -979,6 +979,65 @@ _LOG_TEXTS: dict[str, dict[str, str]] = {
     "field.staff_id": {"id": "staf", "en": "staff"},
 }
 
+_PARSE_TEXTS: dict[str, dict[str, str]] = {
+    # what the parsers shared with the CLI and the settings say, for the chat
+    "parse.weekday": {
+        "id": "Hari {text} tidak dikenal (pakai mon..sun).",
+        "en": "Unknown weekday {text} (use mon..sun).",
+    },
+    "parse.backwards": {
+        "id": "Rentang {text} terbalik.",
+        "en": "The range {text} runs backwards.",
+    },
+    "parse.no_weekdays": {"id": "Tidak ada hari yang disebut.", "en": "No weekdays given."},
+    "parse.role": {
+        "id": "Peran {text} tidak dikenal (pakai {known}).",
+        "en": "Unknown role {text} (use {known}).",
+    },
+    "parse.clock": {
+        "id": "{text} bukan jam (JJ:MM).",
+        "en": "{text} is not a time of day (HH:MM).",
+    },
+    "parse.offset": {
+        "id": "{text} bukan jumlah hari yang bulat.",
+        "en": "{text} is not a whole number of days.",
+    },
+    "parse.offset_twice": {
+        "id": "Offset {offset} disebut dua kali.",
+        "en": "Offset {offset} is given twice.",
+    },
+    "parse.no_offsets": {
+        "id": "Sebutkan paling sedikit satu offset.",
+        "en": "Give at least one offset.",
+    },
+    "parse.channel": {
+        "id": "Kanal {text} tidak dikenal (pakai {known}).",
+        "en": "Unknown channel {text} (use {known}).",
+    },
+    "parse.no_channels": {
+        "id": "Sebutkan paling sedikit satu kanal.",
+        "en": "Give at least one channel.",
+    },
+    "staff.error.telegram_taken": {
+        "id": "ID Telegram {telegram} sudah dipakai {name}.",
+        "en": "Telegram id {telegram} already belongs to {name}.",
+    },
+    "staff.error.name": {
+        "id": "Nama harus 1-120 karakter.",
+        "en": "A name of 1-120 characters is needed.",
+    },
+    "staff.error.exists": {
+        "id": "{name} sudah ada di tim ({role}).",
+        "en": "{name} is already on the team ({role}).",
+    },
+    "staff.error.unknown": {
+        "id": "Tidak ada staf bernama {name}.",
+        "en": "No staff member named {name}.",
+    },
+}
+
+_E = TypeVar("_E", bound=BaseException)
+
 #: Every staff-facing text: key → language → text with `{placeholders}`.
 STAFF_TEXTS: dict[str, dict[str, str]] = {
     **_COMMAND_TEXTS,
@@ -989,6 +1048,7 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
     **_REPORT_TEXTS,
     **_ADMIN_TEXTS,
     **_LOG_TEXTS,
+    **_PARSE_TEXTS,
 }
 LANGUAGES = ("id", "en")
 
@@ -997,6 +1057,23 @@ def st(key: str, language: str, /, **values: Any) -> str:
     """The staff text `key` in `language` (Indonesian when missing), values filled in."""
     texts = STAFF_TEXTS[key]
     return texts.get(language, texts["id"]).format(**values)
+
+
+def keyed(exc: _E, key: str, **values: str | int) -> _E:
+    """Mark an exception raised by code shared with the CLI with the catalog text that says
+    the same in each language (the CLI keeps the exception's own message)."""
+    if key not in STAFF_TEXTS:
+        raise KeyError(key)
+    exc.text_key = key  # type: ignore[attr-defined]
+    exc.text_values = values  # type: ignore[attr-defined]
+    return exc
+
+
+def explain(exc: BaseException, language: str) -> str | None:
+    """The catalog's words for an exception marked by `keyed`, in `language`; else None."""
+    key = getattr(exc, "text_key", None)
+    values = getattr(exc, "text_values", None) or {}
+    return st(key, language, **values) if isinstance(key, str) and key in STAFF_TEXTS else None
 
 
 def has_text(key: str) -> bool:

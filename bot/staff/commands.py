@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.i18n.staff_texts import explain
 from bot.staff import (
     commands_admin,
     commands_collector,
@@ -120,7 +121,8 @@ async def _run(
         return say(str(exc))
     except ValueError as exc:
         # Parsers shared with the CLI and the config (weekdays, roles, keys) raise ValueError.
-        return _usage(call, command, f"{str(exc)[:1].upper()}{str(exc)[1:]}.")
+        said = explain(exc, call.lang) or f"{str(exc)[:1].upper()}{str(exc)[1:]}."
+        return _usage(call, command, said)
 
 
 async def _press(call: Call, payload: str) -> list[StaffReply] | None:

@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from bot.config import parse_weekdays
 from bot.i18n.format import format_date
+from bot.i18n.staff_texts import explain
 from bot.staff.commands_base import (
     ADMINS,
     Call,
@@ -135,7 +136,7 @@ async def staff(call: Call) -> list[StaffReply]:
         if sub in ("role", "remove") and args:
             return await _staff_change(call, sub, args)
     except StaffError as exc:
-        raise CommandError(str(exc)) from None
+        raise CommandError(explain(exc, call.lang) or str(exc)) from None
     raise UsageError(call.t("staff.unknown", text=" ".join(call.args)))
 
 

@@ -9,6 +9,7 @@ import typer
 from sqlmodel import col, delete, func, select
 
 from bot.cli_policy import NEW_STEP_CHANNELS, parse_channels, parse_offsets
+from bot.i18n.staff_texts import explain
 from bot.staff.commands_base import (
     ADMINS,
     Call,
@@ -220,7 +221,7 @@ async def policy(call: Call) -> list[StaffReply]:
             return await _delete(call, specs, args)
     except typer.BadParameter as exc:
         # parse_offsets / parse_channels are shared with the CLI and speak typer's errors.
-        raise UsageError(exc.message) from None
+        raise UsageError(explain(exc, call.lang) or exc.message) from None
     raise UsageError(call.t("policy.unknown_sub", text=" ".join(call.args)))
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.i18n.staff_texts import keyed
 from bot.logmask import mask_address
 from bot.staff.audit import audit
 from bot.staff.roles import Role, can_collect
@@ -62,7 +63,8 @@ async def _check_telegram(session: AsyncSession, telegram_user_id: int | None, n
         await session.exec(select(Staff).where(Staff.telegram_user_id == telegram_user_id))
     ).first()
     if other is not None and other.name != name:
-        raise StaffError(f"Telegram id {telegram_user_id} already belongs to {other.name}")
+        error = StaffError(f"Telegram id {telegram_user_id} already belongs to {other.name}")
+        raise keyed(error, "staff.error.telegram_taken", telegram=telegram_user_id, name=other.name)
 
 
 async def add_staff(
@@ -81,17 +83,18 @@ async def add_staff(
     """Add a staff member (or bring back a removed one of that name), audited."""
     name = name.strip()
     if not name or len(name) > 120:
-        raise StaffError("a name of 1-120 characters is needed")
+        raise keyed(StaffError("a name of 1-120 characters is needed"), "staff.error.name")
     if language not in LANGUAGES:
         raise StaffError(f"unsupported language {language!r} (use id or en)")
     if email is not None and "@" not in email:
         raise StaffError(f"not an email address: {email!r}")
     existing = await find_staff(session, name=name)
     if existing is not None and existing.active:
-        raise StaffError(
+        error = StaffError(
             f"{existing.name} is already on the team ({existing.role}); "
             "`tagih staff update` changes their contact details"
         )
+        raise keyed(error, "staff.error.exists", name=existing.name, role=existing.role)
     await _check_telegram(session, telegram_user_id, existing.name if existing else name)
     staff = existing or Staff(name=name, role=role, created_at=now)
     before = snapshot(existing) if existing is not None else None
@@ -218,7 +221,8 @@ async def list_staff(session: AsyncSession, *, include_removed: bool = False) ->
 async def _active(session: AsyncSession, name: str) -> Staff:
     staff = await find_staff(session, name=name)
     if staff is None or not staff.active:
-        raise StaffError(f"no staff member named {name!r}")
+        error = StaffError(f"no staff member named {name!r}")
+        raise keyed(error, "staff.error.unknown", name=repr(name))
     return staff
 
 

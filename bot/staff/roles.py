@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.i18n.staff_texts import keyed
 from storage.enums import Role
 from storage.models import Staff
 
@@ -19,7 +20,8 @@ def parse_role(text: str) -> Role:
         return Role(text.strip().lower())
     except ValueError:
         known = ", ".join(r.value for r in Role)
-        raise ValueError(f"unknown role {text!r} (use {known})") from None
+        error = ValueError(f"unknown role {text!r} (use {known})")
+        raise keyed(error, "parse.role", text=repr(text), known=known) from None
 
 
 def can_collect(staff: Staff) -> bool:

@@ -17,6 +17,7 @@ from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import WEEKDAYS, parse_weekdays
+from bot.i18n.staff_texts import keyed
 from scheduler.window import Window
 from storage.models import Setting
 
@@ -37,11 +38,14 @@ _CLOCK = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?")
 def parse_clock(text: str) -> dt.time:
     """`08:00`, `8.30` or `9` → a time; ValueError naming the text otherwise."""
     match = _CLOCK.fullmatch(text.strip())
+    error = keyed(
+        ValueError(f"not a time of day (HH:MM): {text!r}"), "parse.clock", text=repr(text)
+    )
     if match is None:
-        raise ValueError(f"not a time of day (HH:MM): {text!r}")
+        raise error
     hour, minute = int(match.group(1)), int(match.group(2) or 0)
     if hour > 23 or minute > 59:
-        raise ValueError(f"not a time of day (HH:MM): {text!r}")
+        raise error
     return dt.time(hour, minute)
 
 
