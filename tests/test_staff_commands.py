@@ -187,7 +187,7 @@ async def test_read_commands(team: Database) -> None:
         )
     assert "Antrean Anda — 25 Maret 2026" in (queue := await run(team, "budi", "/queue"))
     assert "Klaim pembayaran untuk dicek (1):" in queue
-    assert "Kasus terbuka (1):" in queue and "handoff asked" in queue
+    assert "Kasus terbuka (1):" in queue and "C001: minta petugas (asked) (1 hari)" in queue
     assert "Janji tidak ditepati dalam 30 hari terakhir (1):" in queue
     assert "bayar penuh pada 24 Maret 2026 (1 hari lalu)" in queue
     assert "Tunggakan terbesar (1):\n  C001: Rp5.000.000" in queue  # INV-2 is not due yet

@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlmodel import select
 
 from bot.app import Tagih
+from bot.flows.texts import TEXTS as CUSTOMER_TEXTS
 from bot.i18n.staff_texts import (
     LANGUAGES,
     STAFF_TEXTS,
@@ -235,3 +236,10 @@ def test_log_and_audit_lines_read_as_sentences_not_ids_or_json() -> None:
     assert entry_text(alert, language="en", currency="IDR") == "opted out of sms"
     plain = Entry(at, "in", "sms", "sudah transfer", "received")
     assert entry_text(plain, language="en", currency="IDR") == "sudah transfer"
+
+
+def test_the_customer_catalog_has_both_languages_and_the_same_placeholders() -> None:
+    for key, texts in CUSTOMER_TEXTS.items():
+        assert set(texts) == set(LANGUAGES), key
+        assert all(value.strip() for value in texts.values()), key
+        assert fields(texts["id"]) == fields(texts["en"]), key

@@ -94,7 +94,7 @@ async def queue(call: Call) -> list[StaffReply]:
                 )
             )
         else:
-            what = f"{case.kind} {case.reason}".strip()
+            what = _case(call, case.kind, case.reason)
             others.append(call.t("queue.case", id=case.id, code=code, what=what, age=age))
     broken = [
         call.t(
@@ -138,6 +138,15 @@ def _claimed_on(paid_on: object, call: Call) -> str:
         return call.day(dt.date.fromisoformat(str(paid_on)))
     except ValueError:
         return "?"
+
+
+def _case(call: Call, kind: str, reason: str) -> str:
+    """A case's kind and reason in the caller's language (`sengketa (kualitas)`)."""
+    what = call.t(f"digest.{kind}") if has_text(f"digest.{kind}") else kind
+    if not reason:
+        return what
+    why = call.t(f"reason.{reason}") if has_text(f"reason.{reason}") else reason
+    return f"{what} ({why})"
 
 
 def _source(source: str, call: Call) -> str:
@@ -230,7 +239,9 @@ async def customer(call: Call) -> list[StaffReply]:
                 for p in promises
             ],
         ),
-        _section(call, "queue.cases", [f"  #{c.id} {c.kind} {c.reason}".rstrip() for c in cases]),
+        _section(
+            call, "queue.cases", [f"  #{c.id} {_case(call, c.kind, c.reason)}" for c in cases]
+        ),
         call.t("customer.last"),
         *([_entry_line(call, e, zone) for e in recent[-5:]] or [call.t("none")]),
     )
