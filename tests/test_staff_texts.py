@@ -119,6 +119,9 @@ def test_summaries_are_stored_as_keys_and_values_and_read_back() -> None:
         "payment claimed: Rp1,250,000 on 25 March 2026 for INV-1"
     )
     assert Summary.from_json(None) is None and Summary.from_json({"summary": [{}]}) is None
+    gone = {"summary": [{"key": "alert.no_such_key", "values": {}}]}
+    missing = {"summary": [{"key": "alert.opt_out", "values": {}}]}
+    assert Summary.from_json(gone) is None and Summary.from_json(missing) is None
     assert StaffText("alert.opt_out", (("channel", "sms"),)).render("en") == "opted out of sms"
 
 

@@ -1175,9 +1175,12 @@ class Summary:
         if not parts:
             return None
         try:
-            return cls(tuple(StaffText.from_json(p) for p in parts))
-        except (KeyError, TypeError, ValueError):
-            return None
+            summary = cls(tuple(StaffText.from_json(p) for p in parts))
+            for language in LANGUAGES:  # a key or value a later catalog no longer has
+                summary.render(language)
+        except (KeyError, IndexError, TypeError, ValueError):
+            return None  # the note's body is shown instead
+        return summary
 
 
 def summary(*parts: StaffText) -> Summary:
