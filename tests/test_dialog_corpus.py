@@ -1,5 +1,6 @@
-"""The dialog corpus (issue 12): every flow, typed as customers type it, on every chat
-channel through the real webhook endpoints, and the records each dialog must leave.
+"""The dialog corpus (issue 12): every flow, typed as customers type it, on SMS, WhatsApp,
+Telegram (the real webhook endpoints) and email (a real IMAP server, polled; answers by
+mail), and the records each dialog must leave.
 
 Each dialog is a short script of customer turns and the records expected after it. Every
 dialog ends in a record (promise, payment claim, payment choice, case, opt-out) or in a
@@ -16,6 +17,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from decimal import Decimal
+from email.message import EmailMessage
+from email.utils import make_msgid
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +26,7 @@ import pytest
 from sqlmodel import col, select
 
 from bot.app import Tagih
+from bot.channels.email_inbound import ImapConfig
 from bot.config import load_settings
 from bot.providers import SANDBOX_SENDERS
 from scheduler.policy import PolicySpec, Step
@@ -38,12 +42,15 @@ from storage.models import (
     Promise,
     Staff,
 )
+from tests.imap import PASSWORD, USER, Dovecot, empty_inbox
 from tests.inbox_support import align_whatsapp_clock, settle
 
 NOW = dt.datetime(2026, 11, 23, 3, 0, tzinfo=dt.UTC)  # Monday 10:00 WIB
 PHONE = "+6281234567890"
 CHAT = 777001
-CHAT_CHANNELS = ["sms", "whatsapp", "telegram"]
+EMAIL = "budi@sinarjaya.co.id"
+#: Email goes through the real IMAP path: mail delivered to a dovecot, polled, answered by mail.
+CHAT_CHANNELS = ["sms", "whatsapp", "telegram", "email"]
 
 
 @dataclass(frozen=True)
@@ -245,8 +252,20 @@ def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
     return f"sqlite+aiosqlite:///{path}"
 
 
+@pytest.fixture
+async def mailbox(request: pytest.FixtureRequest) -> Dovecot | None:
+    """An empty dovecot mailbox for the email dialogs (none needed by the others)."""
+    if request.node.callspec.params.get("channel") != "email":
+        return None
+    server: Dovecot = request.getfixturevalue("dovecot_server")
+    await empty_inbox(server)
+    return server
+
+
 @asynccontextmanager
-async def tagih_with(url: str, tmp_path: Path, dialog: Dialog) -> AsyncIterator[Tagih]:
+async def tagih_with(
+    url: str, tmp_path: Path, dialog: Dialog, mailbox: Dovecot | None = None
+) -> AsyncIterator[Tagih]:
     """Tagih on its sandboxes with one customer reachable on every channel, and its invoices."""
     settings = load_settings(
         database_url=url,
@@ -260,6 +279,13 @@ async def tagih_with(url: str, tmp_path: Path, dialog: Dialog) -> AsyncIterator[
     )
     app = Tagih(settings, clock=lambda: NOW)
     await app.open(with_web=True)
+    if mailbox is not None:
+        # Pointed at the dovecot after opening: no background poll races the test's polls.
+        assert app.email_replies is not None
+        app.email_replies.config = ImapConfig(
+            host="127.0.0.1", port=mailbox.port, username=USER, password=PASSWORD, tls=False
+        )
+        app.mailbox = mailbox  # type: ignore[attr-defined]
     try:
         async with app.db.transaction() as session:
             ani = Staff(name="Ani", role="collector", phone="+6281100001111")
@@ -272,6 +298,7 @@ async def tagih_with(url: str, tmp_path: Path, dialog: Dialog) -> AsyncIterator[
             for channel in ("sms", "whatsapp", "voice"):
                 session.add(Contact(customer_id=customer.id, channel=channel, address=PHONE))
             session.add(Contact(customer_id=customer.id, channel="telegram", address=str(CHAT)))
+            session.add(Contact(customer_id=customer.id, channel="email", address=EMAIL))
             for number, due, amount in dialog.invoices:
                 session.add(
                     Invoice(
@@ -296,6 +323,8 @@ async def tagih_with(url: str, tmp_path: Path, dialog: Dialog) -> AsyncIterator[
 
 async def say(app: Tagih, channel: str, text: str) -> str:
     """The customer types `text` on `channel`; the bot's answers, joined."""
+    if channel == "email":
+        return await _mail(app, text)
     if channel == "telegram":
         telegram = app.providers.telegram_sandbox
         assert telegram is not None
@@ -312,6 +341,31 @@ async def say(app: Tagih, channel: str, text: str) -> str:
     assert hook.status == 200
     await settle(app)
     return "\n".join(m.body or "" for m in twilio.messages[before:] if m.to.endswith(PHONE))
+
+
+async def _mail(app: Tagih, text: str) -> str:
+    """The customer replies by email: into the IMAP mailbox, polled, answered by mail."""
+    mailbox: Dovecot = app.mailbox  # type: ignore[attr-defined]
+    sink = app.providers.smtp_sink
+    assert sink is not None and app.email_replies is not None
+    before = len(sink.messages)
+    mail = EmailMessage()
+    mail["From"] = f"Budi Santoso <{EMAIL}>"
+    mail["To"] = app.settings.email_from
+    mail["Subject"] = "Re: Tagihan PT Maju Jaya"
+    mail["Message-ID"] = make_msgid(domain="sinarjaya.co.id")
+    mail.set_content(f"{text}\n\nSalam,\nBudi\n\n> Yth. PT Maju Jaya, tagihan Anda ...")
+    await mailbox.deliver(bytes(mail))
+    await app.email_replies.poll()
+    await settle(app)
+    answers = [m for m in sink.messages[before:] if EMAIL in str(m["To"])]
+    return "\n".join(_plain(m) for m in answers)
+
+
+def _plain(mail: EmailMessage) -> str:
+    """The text part of an answer mail."""
+    part = mail.get_body(("plain",))
+    return str(part.get_content()) if part is not None else ""
 
 
 async def world(app: Tagih) -> World:
@@ -335,8 +389,10 @@ async def world(app: Tagih) -> World:
 
 @pytest.mark.parametrize("channel", CHAT_CHANNELS)
 @pytest.mark.parametrize("dialog", DIALOGS, ids=[d.name for d in DIALOGS])
-async def test_dialog(sqlite_url: str, tmp_path: Path, channel: str, dialog: Dialog) -> None:
-    async with tagih_with(sqlite_url, tmp_path, dialog) as app:
+async def test_dialog(
+    sqlite_url: str, tmp_path: Path, channel: str, dialog: Dialog, mailbox: Dovecot | None
+) -> None:
+    async with tagih_with(sqlite_url, tmp_path, dialog, mailbox) as app:
         answers = [await say(app, channel, turn) for turn in dialog.turns]
         assert all(answers), (
             f"a turn got no answer: {list(zip(dialog.turns, answers, strict=True))}"
