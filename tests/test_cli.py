@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import json
 from pathlib import Path
 
 import pytest
+from sqlmodel import col, select
 from typer.testing import CliRunner
 
 from bot.cli import app
+from bot.staff.commands import handle_staff
+from storage.db import Database
+from storage.models import AuditLog, Staff
 
 NOW = "2026-11-23T10:00:00+07:00"  # a Monday, inside the contact window
 
@@ -114,6 +120,59 @@ def test_policy_assign_unknown_names(workdir: Path) -> None:
     assert result.exit_code == 1 and "no policy named 'nope'" in result.output
     invoke("policy", "set", "gentle", "--steps", "3,10")
     assert "C001 now follows policy gentle" in invoke("policy", "assign", "C001", "gentle")
+
+
+def test_policy_changes_audit_the_same_from_the_cli_and_the_chat(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both front ends call bot.staff.policies: the same change, the same audit entry."""
+    changes = [
+        (("set", "gentle", "--steps", "3,10", "--repeat", "5"), "/policy set gentle 3,10 repeat 5"),
+        (("channels", "gentle", "3", "sms,email"), "/policy channels gentle 3 sms,email"),
+        (("assign", "c001", "gentle"), "/policy assign c001 gentle"),
+        (("set", "gentle", "--steps", "3,7", "--repeat", "0"), "/policy set gentle 3,7 repeat 0"),
+    ]
+    urls = {}
+    for side in ("cli", "chat"):
+        urls[side] = f"sqlite+aiosqlite:///{workdir / f'{side}.db'}"
+        monkeypatch.setenv("TAGIH_DATABASE_URL", urls[side])
+        invoke("import", "customers", "customers.csv")
+    monkeypatch.setenv("TAGIH_DATABASE_URL", urls["chat"])
+    invoke("staff", "add", "Ani", "--role", "admin")
+    monkeypatch.setenv("TAGIH_DATABASE_URL", urls["cli"])
+    for args, _ in changes:
+        invoke("policy", *args)
+
+    async def chat() -> None:
+        db = Database(urls["chat"])
+        try:
+            for _, text in changes:
+                async with db.transaction() as session:
+                    ani = (await session.exec(select(Staff).where(Staff.name == "Ani"))).one()
+                    now = dt.datetime.now(dt.UTC)
+                    replies = await handle_staff(
+                        session, staff=ani, text=text, payload=None, now=now
+                    )
+                    assert "gentle" in replies[0].text, replies
+        finally:
+            await db.dispose()
+
+    async def entries(url: str) -> list[tuple[object, ...]]:
+        db = Database(url)
+        try:
+            async with db.sessions() as session:
+                query = select(AuditLog).where(col(AuditLog.action).startswith("policy."))
+                rows = (await session.exec(query.order_by(col(AuditLog.id)))).all()
+                return [(r.action, r.entity, r.entity_key, r.before, r.after) for r in rows]
+        finally:
+            await db.dispose()
+
+    asyncio.run(chat())
+    from_cli, from_chat = asyncio.run(entries(urls["cli"])), asyncio.run(entries(urls["chat"]))
+    actions = ["policy.set", "policy.channels", "policy.assign", "policy.set"]
+    assert [e[0] for e in from_cli] == actions
+    assert from_cli == from_chat
+    assert from_cli[2][2] == "C001"  # the customer's own code, however it was typed
 
 
 def test_preview_refuses_past_dates(workdir: Path) -> None:
