@@ -8,11 +8,11 @@ import os
 import socket
 from collections.abc import Sequence
 
-from sqlalchemy import and_, bindparam, or_, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.db import Database
+from storage.db import Database, retried
 from storage.enums import FollowUpStatus
 from storage.models import FollowUp, table_of
 
@@ -47,29 +47,48 @@ async def claim_due(
     if not db.is_sqlite:
         expired = expired.with_for_update(skip_locked=True)
         planned = planned.with_for_update(skip_locked=True)
-    async with db.transaction() as session:
-        conn = await session.connection()
-        candidates = list((await conn.execute(expired)).scalars())
-        if len(candidates) < limit:
-            more = planned.limit(limit - len(candidates))
-            candidates += (await conn.execute(more)).scalars()
-        if not candidates:
-            return []
-        # The UPDATE repeats the due condition: PostgreSQL re-evaluates it after waiting
-        # for a row lock, so even a row read by two workers is claimed by one only.
-        claimed = await conn.execute(
-            update(_F)
-            .where(_F.c.id.in_(candidates), due)
-            .values(
-                status=FollowUpStatus.CLAIMED.value,
-                lease_owner=worker,
-                lease_expires_at=now + lease,
-                attempts=_F.c.attempts + 1,
-                updated_at=now,
-            )
-            .returning(_F.c.id)
+
+    async def claim() -> list[int]:
+        async with db.transaction() as session:
+            return await _claim(session, expired, planned, due, worker, now, limit, lease)
+
+    # A claim that failed on a lock or a lost connection left nothing behind: run it again.
+    return await retried(claim)
+
+
+async def _claim(
+    session: AsyncSession,
+    expired: Select[tuple[int]],
+    planned: Select[tuple[int]],
+    due: ColumnElement[bool],
+    worker: str,
+    now: dt.datetime,
+    limit: int,
+    lease: dt.timedelta,
+) -> list[int]:
+    """One claim transaction's statements (see `claim_due`)."""
+    conn = await session.connection()
+    candidates = list((await conn.execute(expired)).scalars())
+    if len(candidates) < limit:
+        more = planned.limit(limit - len(candidates))
+        candidates += (await conn.execute(more)).scalars()
+    if not candidates:
+        return []
+    # The UPDATE repeats the due condition: PostgreSQL re-evaluates it after waiting
+    # for a row lock, so even a row read by two workers is claimed by one only.
+    claimed = await conn.execute(
+        update(_F)
+        .where(_F.c.id.in_(candidates), due)
+        .values(
+            status=FollowUpStatus.CLAIMED.value,
+            lease_owner=worker,
+            lease_expires_at=now + lease,
+            attempts=_F.c.attempts + 1,
+            updated_at=now,
         )
-        return sorted(claimed.scalars().all())
+        .returning(_F.c.id)
+    )
+    return sorted(claimed.scalars().all())
 
 
 async def held_leases(

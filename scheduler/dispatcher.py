@@ -9,7 +9,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
@@ -30,7 +30,7 @@ from scheduler.claims import (
 )
 from scheduler.recheck import ContactView, SendPlan, load_send_plans, open_research_case
 from scheduler.window import Window
-from storage.db import Database
+from storage.db import Database, retried
 from storage.enums import ChannelKind, FollowUpStatus, MessageStatus, SkipReason
 from storage.models import FollowUp, Message
 from storage.repo import link_token_for, whatsapp_conversations
@@ -82,6 +82,15 @@ class TickStats:
     #: Channels whose provider proved unreachable during the tick, with the error: they
     #: were left out for the rest of it.
     down: dict[str, str] = field(default_factory=dict)
+
+    def add(self, other: TickStats) -> None:
+        """Count in what `other` (a part of the tick) did."""
+        for counter in fields(self):
+            if counter.type in (int, "int"):
+                setattr(
+                    self, counter.name, getattr(self, counter.name) + getattr(other, counter.name)
+                )
+        self.down.update(other.down)
 
 
 @dataclass(frozen=True, slots=True)
@@ -473,6 +482,24 @@ class Dispatcher:
             followup.planned_at = planned_at
 
     async def _record(
+        self,
+        results: list[tuple[Prepared, DeliveryResult | None]],
+        now: dt.datetime,
+        stats: TickStats,
+    ) -> list[int]:
+        """Record the outcomes of sends already made (see `_record_once`), again after a
+        transient database error: losing them would leave sent reminders `queued` until
+        reconciled. Counted into `stats` once, from the attempt that committed."""
+
+        async def record() -> tuple[list[int], TickStats]:
+            counted = TickStats()
+            return await self._record_once(results, now, counted), counted
+
+        again, counted = await retried(record)
+        stats.add(counted)
+        return again
+
+    async def _record_once(
         self,
         results: list[tuple[Prepared, DeliveryResult | None]],
         now: dt.datetime,

@@ -3,16 +3,46 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
+import stamina
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+T = TypeVar("T")
+
+#: Attempts of a transaction that met a transient error (the first one included).
+RETRY_ATTEMPTS = 4
+
+
+def transient(error: Exception) -> bool:
+    """Whether a fresh transaction may well succeed where this one failed: a lock or a
+    lost connection (`OperationalError`, `InterfaceError`, an invalidated connection),
+    never a constraint or a programming error."""
+    if isinstance(error, OperationalError | InterfaceError):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+async def retried(work: Callable[[], Awaitable[T]]) -> T:
+    """`work()` (one whole transaction), run again after a transient database error.
+
+    Only around work that is safe to repeat as a whole — claims and the recording of
+    outcomes — never around a send: a provider must not get a message twice.
+    """
+    async for attempt in stamina.retry_context(
+        on=transient, attempts=RETRY_ATTEMPTS, timeout=60.0, wait_initial=0.2, wait_max=5.0
+    ):
+        with attempt:
+            return await work()
+    raise AssertionError("stamina re-raises after the last attempt")  # pragma: no cover
 
 
 def is_sqlite(engine: AsyncEngine) -> bool:
