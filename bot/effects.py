@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import assert_never
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -136,6 +138,21 @@ async def _add_to_case(
     return case
 
 
+@dataclass(frozen=True, slots=True)
+class _Turn:
+    """What every effect of one turn is recorded against."""
+
+    session: AsyncSession
+    customer: Customer
+    customer_id: int
+    contact: Contact
+    conversation: Conversation
+    message_id: int | None
+    grace_days: int
+    now: dt.datetime
+    today: dt.date
+
+
 async def apply_effects(
     session: AsyncSession,
     *,
@@ -150,100 +167,138 @@ async def apply_effects(
 ) -> None:
     """Record every effect of one turn, inside the caller's transaction."""
     assert customer.id is not None
+    turn = _Turn(
+        session, customer, customer.id, contact, conversation, message_id, grace_days, now, today
+    )
     for effect in effects:
-        if isinstance(effect, RecordPromise):
-            source = "voice" if contact.channel == "voice" else "chat"
-            await _promise(session, customer, effect, source, message_id, now)
-        elif isinstance(effect, RecordPaymentClaim):
-            await _case(
-                session,
-                customer.id,
-                CaseKind.PAYMENT_CLAIM,
-                reason="verify",
-                invoice_ids=effect.invoice_ids,
-                message_id=message_id,
-                now=now,
-                data={
-                    "paid_on": effect.paid_on.isoformat() if effect.paid_on else None,
-                    "amount": str(effect.amount) if effect.amount else None,
-                    "media": list(effect.media),
-                },
-            )
-            # Reminders pause while the claim is checked: a promise the calendar honours,
-            # ending `pause_days` from today (the grace is already counted in).
-            until = today + dt.timedelta(days=max(effect.pause_days - grace_days, 0))
-            await _promise(
-                session,
-                customer,
-                RecordPromise(until, effect.amount, effect.invoice_ids),
-                CLAIM_SOURCE,
-                message_id,
-                now,
-            )
-        elif isinstance(effect, RecordPaymentChoice):
-            session.add(
-                PaymentChoice(
-                    customer_id=customer.id,
-                    invoice_id=effect.invoice_id,
-                    method=effect.method,
-                    message_id=message_id,
-                    created_at=now,
-                )
-            )
-        elif isinstance(effect, OpenCase):
-            await _case(
-                session,
-                customer.id,
-                effect.kind,
-                reason=effect.reason,
-                details=effect.details,
-                invoice_ids=effect.invoice_ids,
-                data=dict(effect.data),
-                message_id=message_id,
-                now=now,
-            )
-            if effect.kind == CaseKind.DISPUTE:
-                await _dispute(session, customer.id, effect.invoice_ids, now)
-        elif isinstance(effect, AlertCollector):
-            await queue_alert(
-                session, customer_id=customer.id, kind=effect.kind, summary=effect.summary, now=now
-            )
-        elif isinstance(effect, OptOut | OptIn):
-            contact.opted_out_at = now if isinstance(effect, OptOut) else None
-            session.add(contact)
-            if isinstance(effect, OptOut):
+        match effect:
+            case RecordPromise():
+                await _record_promise(turn, effect)
+            case RecordPaymentClaim():
+                await _record_claim(turn, effect)
+            case RecordPaymentChoice():
+                _record_choice(turn, effect)
+            case OpenCase():
+                await _open_case(turn, effect)
+            case AlertCollector():
                 await queue_alert(
                     session,
-                    customer_id=customer.id,
-                    kind="opt_out",
-                    summary=summary(text("alert.opt_out", channel=contact.channel)),
+                    customer_id=turn.customer_id,
+                    kind=effect.kind,
+                    summary=effect.summary,
                     now=now,
                 )
-            action = "contact.opt_out" if isinstance(effect, OptOut) else "contact.opt_in"
-            session.add(
-                AuditLog(
-                    at=now,
-                    actor="customer",
-                    action=action,
-                    entity="customer",
-                    entity_key=customer.code,
-                    after={"channel": contact.channel},
-                )
-            )
-        elif isinstance(effect, SetLanguage):
-            session.add(
-                AuditLog(
-                    at=now,
-                    actor="customer",
-                    action="customer.language",
-                    entity="customer",
-                    entity_key=customer.code,
-                    before={"language": customer.language},
-                    after={"language": effect.language},
-                )
-            )
-            customer.language = conversation.language = effect.language
-            session.add(customer)
+            case OptOut() | OptIn():
+                await _set_opt_out(turn, opted_out=isinstance(effect, OptOut))
+            case SetLanguage():
+                _set_language(turn, effect)
+            case _:
+                # mypy proves this unreachable: a new kind of effect must be handled above.
+                assert_never(effect)
+
+
+async def _record_promise(turn: _Turn, effect: RecordPromise) -> None:
+    source = "voice" if turn.contact.channel == "voice" else "chat"
+    await _promise(turn.session, turn.customer, effect, source, turn.message_id, turn.now)
+
+
+async def _record_claim(turn: _Turn, effect: RecordPaymentClaim) -> None:
+    """A claim to verify, and reminders paused meanwhile."""
+    await _case(
+        turn.session,
+        turn.customer_id,
+        CaseKind.PAYMENT_CLAIM,
+        reason="verify",
+        invoice_ids=effect.invoice_ids,
+        message_id=turn.message_id,
+        now=turn.now,
+        data={
+            "paid_on": effect.paid_on.isoformat() if effect.paid_on else None,
+            "amount": str(effect.amount) if effect.amount else None,
+            "media": list(effect.media),
+        },
+    )
+    # Reminders pause while the claim is checked: a promise the calendar honours,
+    # ending `pause_days` from today (the grace is already counted in).
+    until = turn.today + dt.timedelta(days=max(effect.pause_days - turn.grace_days, 0))
+    await _promise(
+        turn.session,
+        turn.customer,
+        RecordPromise(until, effect.amount, effect.invoice_ids),
+        CLAIM_SOURCE,
+        turn.message_id,
+        turn.now,
+    )
+
+
+def _record_choice(turn: _Turn, effect: RecordPaymentChoice) -> None:
+    turn.session.add(
+        PaymentChoice(
+            customer_id=turn.customer_id,
+            invoice_id=effect.invoice_id,
+            method=effect.method,
+            message_id=turn.message_id,
+            created_at=turn.now,
+        )
+    )
+
+
+async def _open_case(turn: _Turn, effect: OpenCase) -> None:
+    await _case(
+        turn.session,
+        turn.customer_id,
+        effect.kind,
+        reason=effect.reason,
+        details=effect.details,
+        invoice_ids=effect.invoice_ids,
+        data=dict(effect.data),
+        message_id=turn.message_id,
+        now=turn.now,
+    )
+    if effect.kind == CaseKind.DISPUTE:
+        await _dispute(turn.session, turn.customer_id, effect.invoice_ids, turn.now)
+
+
+async def _set_opt_out(turn: _Turn, *, opted_out: bool) -> None:
+    """Opt the contact out (the collector is told) or back in, audited."""
+    contact = turn.contact
+    contact.opted_out_at = turn.now if opted_out else None
+    turn.session.add(contact)
+    if opted_out:
+        await queue_alert(
+            turn.session,
+            customer_id=turn.customer_id,
+            kind="opt_out",
+            summary=summary(text("alert.opt_out", channel=contact.channel)),
+            now=turn.now,
+        )
+    turn.session.add(
+        AuditLog(
+            at=turn.now,
+            actor="customer",
+            action="contact.opt_out" if opted_out else "contact.opt_in",
+            entity="customer",
+            entity_key=turn.customer.code,
+            after={"channel": contact.channel},
+        )
+    )
+
+
+def _set_language(turn: _Turn, effect: SetLanguage) -> None:
+    customer = turn.customer
+    turn.session.add(
+        AuditLog(
+            at=turn.now,
+            actor="customer",
+            action="customer.language",
+            entity="customer",
+            entity_key=customer.code,
+            before={"language": customer.language},
+            after={"language": effect.language},
+        )
+    )
+    customer.language = turn.conversation.language = effect.language
+    turn.session.add(customer)
 
 
 async def _dispute(
