@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable
@@ -506,4 +507,8 @@ def db_upgrade(ctx: typer.Context) -> None:
 
 def main() -> None:
     """Entry point of the `tagih` console script."""
+    # Process-wide settings belong here, not in the library: python-telegram-bot 22 warns
+    # (PTBDeprecationWarning) each time it builds a RetryAfter unless the process opts in to
+    # its coming timedelta values; bot.channels.telegram_outcome reads either form.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     app()

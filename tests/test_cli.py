@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from bot.staff.commands import handle_staff
 from storage.db import Database
 from storage.models import AuditLog, Staff
 
+ROOT = Path(__file__).resolve().parent.parent
 NOW = "2026-11-23T10:00:00+07:00"  # a Monday, inside the contact window
 
 
@@ -173,6 +176,22 @@ def test_policy_changes_audit_the_same_from_the_cli_and_the_chat(
     assert [e[0] for e in from_cli] == actions
     assert from_cli == from_chat
     assert from_cli[2][2] == "C001"  # the customer's own code, however it was typed
+
+
+def test_the_console_script_opts_in_to_ptb_timedeltas(workdir: Path) -> None:
+    """`tagih` (bot.cli.main) sets the process-wide opt-in the Telegram channel no longer sets."""
+    code = (
+        "import os, sys\n"
+        "os.environ.pop('PTB_TIMEDELTA', None)\n"
+        "sys.argv = ['tagih', '--help']\n"
+        "from bot.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "sys.stderr.write('PTB_TIMEDELTA=' + os.environ.get('PTB_TIMEDELTA', '-'))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert done.stderr.endswith("PTB_TIMEDELTA=true")
 
 
 def test_preview_refuses_past_dates(workdir: Path) -> None:

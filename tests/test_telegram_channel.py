@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
+import os
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
@@ -419,6 +421,22 @@ def test_classify(
     result = classify(make())
     assert (result.outcome, result.error_code) == (outcome, code)
     assert result.retry_after == (7.0 if code == "flood" else None)
+
+
+async def test_no_process_wide_side_effects(
+    sandbox: TelegramSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Building, starting and stopping a channel leaves the environment and the loggers as
+    they were: process-wide settings are the CLI's start-up's (bot.cli.main)."""
+    monkeypatch.delenv("PTB_TIMEDELTA", raising=False)
+    names = ("httpx", "httpcore", "telegram")
+    levels = {name: logging.getLogger(name).level for name in names}
+    environ = dict(os.environ)
+    channel = TelegramChannel(token=TOKEN, api_base=sandbox.url, webhook_secret=SECRET)
+    await channel.start()
+    await channel.stop()
+    assert dict(os.environ) == environ
+    assert {name: logging.getLogger(name).level for name in names} == levels
 
 
 async def test_not_started() -> None:

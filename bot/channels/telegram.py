@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import os
 import re
 import secrets
 import time
@@ -79,9 +78,6 @@ class TelegramChannel:
         secret = webhook_secret or secrets.token_urlsafe(32)  # one process: any secret will do
         if not _SECRET.fullmatch(secret):
             raise ValueError("webhook secret: 1-256 characters of A-Z, a-z, 0-9, _ and -")
-        # PTB 22 warns (PTBDeprecationWarning) whenever it builds a RetryAfter unless this
-        # opts in to the coming timedelta values; `_seconds` reads either form.
-        os.environ.setdefault("PTB_TIMEDELTA", "true")
         api_base = api_base.rstrip("/")
         # No AIORateLimiter: our pacers already keep Telegram's limits per chat and overall,
         # and they sleep on the injected clock; a second limiter would pace twice.
@@ -150,10 +146,6 @@ class TelegramChannel:
 
     async def start(self) -> None:
         """Check the token (getMe) and start PTB's application inside the running loop."""
-        for name in ("httpx", "httpcore"):
-            logger = logging.getLogger(name)
-            if logger.level == logging.NOTSET:
-                logger.setLevel(logging.WARNING)  # their INFO lines carry the bot token in URLs
         try:
             await self.application.initialize()
         except BaseException as exc:
