@@ -135,3 +135,40 @@ def test_limits_are_checked() -> None:
         Pacer(0)
     with pytest.raises(ValueError, match="limit"):
         InFlight(0)
+
+
+async def test_state_stays_flat_over_100000_chats() -> None:
+    """As TelegramChannel paces: a chat's turn, the global rate, the chat's second held. A
+    chat's state goes once its slot is past, so 100,000 chats take no more than a few."""
+    clock = VirtualClock()
+
+    async def sleep(seconds: float) -> None:  # one task: no loop turn per send (twice as fast)
+        clock.now += seconds
+
+    chats = Pacer(1.0, clock=clock, sleep=sleep)
+    overall = Pacer(30.0, clock=clock, sleep=sleep)
+    most = 0
+    for chat in range(100_000):
+        await chats.wait(chat)
+        await overall.wait()
+        chats.pause(chats.interval, chat)
+        most = max(most, chats.scopes())
+    assert most <= 2 * 1024 + 30  # the sweep's floor, doubled, and the chats of one second
+    assert overall.scopes() == 1
+    # A forgotten chat is paced as before: its next send waits out its second.
+    await chats.wait(99_999)
+    start = clock()
+    await chats.wait(99_999)
+    assert clock() - start == pytest.approx(1.0)
+
+
+async def test_a_pause_outlives_the_sweep() -> None:
+    """Pauses still in force are kept however many other chats come and go."""
+    clock = VirtualClock()
+    pacer = Pacer(1.0, clock=clock, sleep=clock.sleep)
+    pacer.pause(3600.0, "flooded")
+    for chat in range(5000):
+        await pacer.wait(chat)
+        clock.now += 0.01
+    assert pacer.paused_until("flooded") == pytest.approx(1000.0 + 3600.0)
+    assert pacer.scopes() < 5000

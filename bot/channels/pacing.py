@@ -18,8 +18,9 @@ Sleep = Callable[[float], Awaitable[None]]
 #: (WhatsApp reached 57-71/s of 80). Credit beyond this is not given: after a stall, no
 #: burst of make-up sends.
 LATENESS_CREDIT = 0.01
-#: Past this many scopes, those with nothing pending are forgotten (one per chat otherwise).
-_PRUNE_AT = 4096
+#: Below this many remembered slots and pauses no sweep runs; above it a sweep runs each time
+#: the count doubles since the last one (amortised O(1) per send, memory ~ scopes busy now).
+_SWEEP_MIN = 1024
 
 
 class Pacer:
@@ -46,45 +47,67 @@ class Pacer:
         self.clock = clock
         self.sleep = sleep
         self.lateness_credit = min(max(lateness_credit, 0.0), self.interval)
-        self._next: dict[Hashable, float] = {}
-        self._paused: dict[Hashable, float] = {}
+        self._next: dict[Hashable, float] = {}  # the scope's next slot on its grid
+        self._paused: dict[Hashable, float] = {}  # when a pause the provider asked for ends
+        # Only while someone holds or queues for it: one lock per chat ever would stay forever.
         self._locks: dict[Hashable, asyncio.Lock] = {}
+        self._users: dict[Hashable, int] = {}
+        self._sweep_at = _SWEEP_MIN
 
-    def _lock(self, scope: Hashable) -> asyncio.Lock:
-        lock = self._locks.get(scope)
-        if lock is None:
-            if len(self._locks) >= _PRUNE_AT:
-                self._prune()
-            lock = self._locks[scope] = asyncio.Lock()
-        return lock
-
-    def _prune(self) -> None:
-        """Forget scopes whose slot and pause are past and that nobody holds or waits on."""
-        now = self.clock()
-        for scope, lock in list(self._locks.items()):
-            ready = max(self._next.get(scope, -math.inf), self._paused.get(scope, -math.inf))
-            if ready <= now and not lock.locked():
-                del self._locks[scope]
-                self._next.pop(scope, None)
-                self._paused.pop(scope, None)
+    def scopes(self) -> int:
+        """How many scopes the pacer keeps state for (slots, pauses, waiters)."""
+        return len(self._next.keys() | self._paused.keys() | self._locks.keys())
 
     async def wait(self, scope: Hashable = None) -> None:
         """Return when one more send in `scope` keeps to the rate and to any pause."""
-        async with self._lock(scope):
-            while True:
-                now = self.clock()
-                slot = max(self._next.get(scope, -math.inf), self._paused.get(scope, -math.inf))
-                if slot <= now:
-                    break
-                await self.sleep(slot - now)
-            # The next slot follows this slot, not the (late) wake-up: see LATENESS_CREDIT.
-            base = now if slot == -math.inf else max(slot, now - self.lateness_credit)
-            self._next[scope] = base + self.interval
+        lock = self._locks.get(scope)
+        if lock is None:
+            lock = self._locks[scope] = asyncio.Lock()
+        self._users[scope] = self._users.get(scope, 0) + 1
+        try:
+            async with lock:
+                while True:
+                    now = self.clock()
+                    slot = max(self._next.get(scope, -math.inf), self._paused.get(scope, -math.inf))
+                    if slot <= now:
+                        break
+                    await self.sleep(slot - now)
+                # The next slot follows this slot, not the (late) wake-up: see LATENESS_CREDIT.
+                base = now if slot == -math.inf else max(slot, now - self.lateness_credit)
+                self._next[scope] = base + self.interval
+        finally:
+            self._release(scope)
+        self._sweep()
+
+    def _release(self, scope: Hashable) -> None:
+        left = self._users[scope] - 1
+        if left:
+            self._users[scope] = left
+        else:
+            del self._users[scope], self._locks[scope]
+
+    def _sweep(self) -> None:
+        """Forget slots and pauses that no longer hold anything back, once their count has
+        doubled since the last sweep.
+
+        A slot more than the lateness credit in the past gives the same next slot as no slot
+        at all (bar that credit, which is for late wake-ups, not for a scope that was idle),
+        so a scope nobody waits on is dropped once its slot and pause are that far behind.
+        """
+        if len(self._next) + len(self._paused) < self._sweep_at:
+            return
+        horizon = self.clock() - self.lateness_credit
+        for table in (self._next, self._paused):
+            past = [s for s, t in table.items() if t <= horizon and s not in self._locks]
+            for scope in past:
+                del table[scope]
+        self._sweep_at = max(_SWEEP_MIN, 2 * (len(self._next) + len(self._paused)))
 
     def pause(self, seconds: float, scope: Hashable = None) -> None:
         """Send nothing more in `scope` for `seconds` (the provider's retry_after)."""
         until = self.clock() + max(seconds, 0.0)
         self._paused[scope] = max(until, self._paused.get(scope, until))
+        self._sweep()
 
     def paused_until(self, scope: Hashable = None) -> float | None:
         """When the pause of `scope` ends (clock time), if one is in force."""
