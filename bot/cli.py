@@ -10,7 +10,7 @@ import signal
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -19,34 +19,24 @@ from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
-from bot.app import Tagih
 from bot.cli_demo import demo_command
 from bot.cli_ledger import case_app, customers_app, invoices_app, payment_app, promise_app
 from bot.cli_policy import policy_app
 from bot.cli_report import report_command
 from bot.cli_staff import audit_command, staff_app
-from bot.config import ConfigError, Settings, load_settings
-from bot.logmask import configure_logging
-from bot.service import serve
-from bot.staff.log_render import entry_text, names_for
-from bot.sync import Outcome, SyncFolder, watch
-from scheduler.calendar import PlannedContact
-from scheduler.preview import contact_json, preview
-from storage.importers import (
-    ImportKind,
-    ImportReport,
-    Mapping,
-    MappingError,
-    import_csv,
-)
-from storage.importers import (
-    load_mapping as load_mapping_file,
-)
-from storage.importers.detect import DetectError
-from storage.importers.detect import detect as detect_layout
-from storage.importers.full import SHARE_PERCENT
-from storage.migrate import upgrade
-from storage.timeline import Entry, customer_timeline
+from storage.constants import SHARE_PERCENT
+from storage.enums import ImportKind
+
+# Start-up stays light (`tagih --help` in well under a second of CPU): the database, the
+# channels, the reports and the settings are imported by the commands that use them, and a
+# test (tests/test_cli_startup.py) keeps it so.
+if TYPE_CHECKING:
+    from bot.app import Tagih
+    from bot.config import Settings
+    from bot.sync import Outcome
+    from scheduler.calendar import PlannedContact
+    from storage.importers import ImportReport, Mapping
+    from storage.timeline import Entry
 
 app = typer.Typer(help="Tagih: accounts-receivable reminders and chat.", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
@@ -70,6 +60,8 @@ T = TypeVar("T")
 
 def settings_of(ctx: typer.Context) -> Settings:
     """The settings built once by the root callback."""
+    from bot.config import Settings
+
     settings = ctx.obj
     assert isinstance(settings, Settings)
     return settings
@@ -79,6 +71,7 @@ def run_with_app(
     settings: Settings, work: Callable[[Tagih], Awaitable[T]], *, channels: bool = False
 ) -> T:
     """Open Tagih, run `work`, close it, all in one event loop."""
+    from bot.app import Tagih
 
     async def main() -> T:
         tagih = Tagih(settings)
@@ -108,6 +101,9 @@ def root(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")] = False,
 ) -> None:
     """Load the settings once (environment and .env) for every command."""
+    from bot.config import ConfigError, load_settings
+    from bot.logmask import configure_logging
+
     handler = RichHandler(console=err, show_path=False)
     # Masked at every level: libraries' debug output (SQL parameters, request bodies) stays
     # off, and emails, phone numbers and the configured secrets are redacted in every line.
@@ -164,6 +160,8 @@ def import_command(
     ] = False,
 ) -> None:
     """Import a CSV file atomically: any bad row imports nothing and is listed."""
+    from storage.importers import ImportReport, import_csv
+
     if detect is not None:
         print_detection(detect, kind)
         return
@@ -232,6 +230,9 @@ def import_command(
 
 def load_mapping(option: str | None, kind: ImportKind) -> Mapping | None:
     """The mapping `--map` names (a file, or the inline form), checked; exit 2 if it is bad."""
+    from storage.importers import MappingError
+    from storage.importers import load_mapping as load_mapping_file
+
     if option is None:
         return None
     path = Path(option)
@@ -246,6 +247,9 @@ def load_mapping(option: str | None, kind: ImportKind) -> Mapping | None:
 
 def print_detection(path: Path, kind: ImportKind | None) -> None:
     """`tagih import --detect FILE`: the guesses, as a TOML mapping on stdout, notes on stderr."""
+    from storage.importers.detect import DetectError
+    from storage.importers.detect import detect as detect_layout
+
     try:
         guess = detect_layout(path, kind)
     except DetectError as exc:
@@ -314,6 +318,8 @@ def sync_command(
     ] = 10.0,
 ) -> None:
     """Import each export dropped in FOLDER once stable; move it to done/ or failed/."""
+    from bot.sync import SyncFolder, watch
+
     settings = settings_of(ctx)
 
     def show(outcome: Outcome) -> None:
@@ -388,6 +394,9 @@ def send_due(
 @app.command()
 def run(ctx: typer.Context) -> None:
     """Run the service: dispatch every minute until Ctrl-C or SIGTERM."""
+    from bot.app import Tagih
+    from bot.service import serve
+
     settings = settings_of(ctx)
     asyncio.run(serve(Tagih(settings), announce=lambda line: console.print(line, markup=False)))
 
@@ -403,6 +412,8 @@ def preview_command(
     now: Annotated[str | None, typer.Option(help="Act as if it were this ISO date-time.")] = None,
 ) -> None:
     """Show what would go out on those local dates, sending nothing."""
+    from scheduler.preview import contact_json, preview
+
     settings = settings_of(ctx)
     moment = parse_moment(now, settings) or dt.datetime.now(dt.UTC)
     try:
@@ -454,6 +465,9 @@ def log_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """A customer's communication log with the promises, claims, choices and cases it led to."""
+    from bot.staff.log_render import entry_text, names_for
+    from storage.timeline import customer_timeline
+
     settings = settings_of(ctx)
 
     async def work(tagih: Tagih) -> tuple[list[Entry], dict[str, dict[int, str]]]:
@@ -493,6 +507,7 @@ def db_upgrade(ctx: typer.Context) -> None:
     """Bring the database schema up to date (the service does this itself too)."""
     settings = settings_of(ctx)
     from storage.db import Database
+    from storage.migrate import upgrade
 
     async def main() -> None:
         db = Database(settings.database_url)

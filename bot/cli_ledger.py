@@ -17,7 +17,7 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -25,33 +25,17 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from bot.app import Tagih
-from bot.config import Settings
-from bot.i18n.format import format_money
-from bot.staff.audit import CLI_ACTOR
-from bot.staff.directory import find_staff
-from scheduler.calendar import PlannedContact
-from scheduler.planner import customer_plan
-from scheduler.views import contact_history, load_views
-from storage.cases import CaseRefused, resolve_case
+from storage.constants import MANUAL
 from storage.enums import Action, PromiseStatus
-from storage.ledger import (
-    CaseLine,
-    CustomerCard,
-    CustomerLine,
-    InvoiceLine,
-    PromiseLine,
-    case_lines,
-    customer_card,
-    customer_lines,
-    find_customer,
-    invoice_lines,
-    promise_lines,
-)
-from storage.models import Customer
-from storage.parsing import FieldError, parse_date, parse_positive_amount
-from storage.payments import MANUAL, PaymentRefused, Recorded, Refusal, record_payment
-from storage.reports.common import json_amount
+
+# The ledger, the planner, the database and Babel are imported by the functions that use
+# them, so that `tagih --help` stays light (tests/test_cli_startup.py).
+if TYPE_CHECKING:
+    from bot.app import Tagih
+    from bot.config import Settings
+    from scheduler.calendar import PlannedContact
+    from storage.ledger import CaseLine, CustomerCard, CustomerLine, InvoiceLine, PromiseLine
+    from storage.payments import PaymentRefused, Recorded
 
 customers_app = typer.Typer(help="Customers: who owes what.", no_args_is_help=True)
 invoices_app = typer.Typer(help="Invoices and their open balances.", no_args_is_help=True)
@@ -98,6 +82,8 @@ def fail(argument: str, reason: str, code: int = 2) -> NoReturn:
 
 
 def _settings(ctx: typer.Context) -> Settings:
+    from bot.config import Settings
+
     settings = ctx.obj
     assert isinstance(settings, Settings)
     return settings
@@ -105,6 +91,7 @@ def _settings(ctx: typer.Context) -> Settings:
 
 def _run(ctx: typer.Context, work: Callable[[Tagih], Awaitable[T]]) -> T:
     """Open Tagih without channels (migrated, default policy in place), run `work`, close."""
+    from bot.app import Tagih
 
     async def main() -> T:
         tagih = Tagih(_settings(ctx))
@@ -130,6 +117,8 @@ def _now(text: str | None, settings: Settings) -> dt.datetime:
 
 def _day(text: str, argument: str) -> dt.date:
     """A date as the CSV files write it: `2026-03-25` or `25/03/2026`."""
+    from storage.parsing import FieldError, parse_date
+
     try:
         return parse_date(text)
     except FieldError as exc:
@@ -142,10 +131,14 @@ def _write_json(rows: Any) -> None:
 
 def _money(amounts: dict[str, Decimal], language: str) -> str:
     """Amounts per currency, one per line (never summed across currencies)."""
+    from bot.i18n.format import format_money
+
     return "\n".join(format_money(v, c, language) for c, v in sorted(amounts.items()))
 
 
 def _json_money(amounts: dict[str, Decimal]) -> dict[str, int | float]:
+    from storage.reports.common import json_amount
+
     return {currency: json_amount(value) for currency, value in sorted(amounts.items())}
 
 
@@ -255,6 +248,9 @@ def customers_list(
     now: NowOption = None,
 ) -> None:
     """Customers with their open and overdue balances."""
+    from bot.staff.directory import find_staff
+    from storage.ledger import customer_lines
+
     settings = _settings(ctx)
     today = _now(now, settings).astimezone(settings.zone).date()
 
@@ -310,6 +306,8 @@ def customers_list(
 def _card_json(
     card: CustomerCard, plan: list[PlannedContact], today: dt.date, settings: Settings
 ) -> dict[str, Any]:
+    from storage.ledger import InvoiceLine
+
     row = card.customer
     upcoming, held = _split(plan)
     return {
@@ -370,6 +368,9 @@ async def plan_ahead(
     `scheduler.preview` computes the same for the whole book; this is its loop for one
     customer (a `show` must not cost a pass over every customer).
     """
+    from scheduler.planner import customer_plan
+    from scheduler.views import contact_history, load_views
+
     inputs, window = await tagih.planning_inputs()
     async with tagih.db.sessions() as session:
         view = (await load_views(session, customer_ids=[customer_id], inputs=inputs)).get(
@@ -401,6 +402,8 @@ def customers_show(
     now: NowOption = None,
 ) -> None:
     """One customer: people, contacts, open invoices, promises, cases, the next contacts."""
+    from storage.ledger import customer_card, find_customer
+
     settings = _settings(ctx)
     moment = _now(now, settings)
     today = moment.astimezone(settings.zone).date()
@@ -430,6 +433,8 @@ def _print_card(
     today: dt.date,
     settings: Settings,
 ) -> None:
+    from storage.ledger import InvoiceLine
+
     row, language = card.customer, settings.language
 
     def say(text: str) -> None:
@@ -522,6 +527,8 @@ _INVOICE_COLS = [
 
 
 def _invoice_row(line: InvoiceLine, today: dt.date, language: str) -> list[str]:
+    from bot.i18n.format import format_money
+
     inv = line.invoice
     late = (today - inv.due_date).days
     return [
@@ -537,6 +544,8 @@ def _invoice_row(line: InvoiceLine, today: dt.date, language: str) -> list[str]:
 
 
 def _invoice_json(line: InvoiceLine, today: dt.date) -> dict[str, Any]:
+    from storage.reports.common import json_amount
+
     inv = line.invoice
     return {
         "number": inv.number,
@@ -568,6 +577,8 @@ def invoices_list(
     now: NowOption = None,
 ) -> None:
     """Open invoices (or all), oldest due first."""
+    from storage.ledger import find_customer, invoice_lines
+
     settings = _settings(ctx)
     today = _now(now, settings).astimezone(settings.zone).date()
 
@@ -612,20 +623,21 @@ _ARGUMENTS = {
     "method": "--method",
     "reference": "--reference",
 }
-#: Refusals that are about the ledger's state rather than the input's form: exit 1.
-_STATE = frozenset(
-    {
+
+
+def _refused(exc: PaymentRefused, language: str) -> NoReturn:
+    from bot.i18n.format import format_money
+    from storage.payments import Refusal
+
+    # Refusals that are about the ledger's state rather than the input's form: exit 1.
+    state = {
         Refusal.UNKNOWN_INVOICE,
         Refusal.ALREADY_PAID,
         Refusal.OVER_BALANCE,
         Refusal.REFERENCE_TAKEN,
     }
-)
-
-
-def _refused(exc: PaymentRefused, language: str) -> NoReturn:
     argument = _ARGUMENTS.get(exc.field, exc.field)
-    code = 1 if exc.refusal in _STATE else 2
+    code = 1 if exc.refusal in state else 2
     number, currency, balance, amount = exc.number, exc.currency, exc.balance, exc.amount
     if exc.refusal == Refusal.OVER_BALANCE and currency and balance is not None and amount:
         paid, left = (
@@ -667,6 +679,12 @@ def payment_add(
     now: NowOption = None,
 ) -> None:
     """Record a payment: the balance drops, the invoice closes at zero, reminders follow."""
+    from bot.i18n.format import format_money
+    from bot.staff.audit import CLI_ACTOR
+    from storage.models import Customer
+    from storage.parsing import FieldError, parse_positive_amount
+    from storage.payments import PaymentRefused, record_payment
+
     settings = _settings(ctx)
     moment = _now(now, settings)
     today = moment.astimezone(settings.zone).date()
@@ -766,6 +784,8 @@ def _case_json(line: CaseLine, settings: Settings) -> dict[str, Any]:
 
 async def _customer_id(tagih: Tagih, code: str | None) -> int | None:
     """The id of the customer with this code; fails with exit 1 when there is none."""
+    from storage.ledger import find_customer
+
     if code is None:
         return None
     async with tagih.db.sessions() as session:
@@ -783,6 +803,8 @@ def case_list(
     as_json: JsonOption = False,
 ) -> None:
     """Cases, oldest first."""
+    from storage.ledger import case_lines
+
     settings = _settings(ctx)
 
     async def work(tagih: Tagih) -> list[CaseLine]:
@@ -807,6 +829,9 @@ def case_resolve(
     now: NowOption = None,
 ) -> None:
     """Resolve a case; its disputed invoices are chased again."""
+    from bot.staff.audit import CLI_ACTOR
+    from storage.cases import CaseRefused, resolve_case
+
     settings = _settings(ctx)
     moment = _now(now, settings)
     digits = case_id.strip().removeprefix("#")
@@ -848,6 +873,8 @@ _PROMISE_COLS = [
 
 
 def _promise_amount(line: PromiseLine, settings: Settings) -> str:
+    from bot.i18n.format import format_money
+
     amount = line.promise.amount
     # A promise carries no currency: it is the business's own.
     return (
@@ -870,6 +897,8 @@ def _promise_row(line: PromiseLine, settings: Settings) -> list[str]:
 
 
 def _promise_json(line: PromiseLine, settings: Settings) -> dict[str, Any]:
+    from storage.reports.common import json_amount
+
     p = line.promise
     zone = settings.zone
     return {
@@ -896,6 +925,8 @@ def promise_list(
     as_json: JsonOption = False,
 ) -> None:
     """Open promises to pay (or broken, or all), by promised date."""
+    from storage.ledger import promise_lines
+
     settings = _settings(ctx)
     if broken and everything:
         fail("--broken", "give --broken or --all, not both")

@@ -9,31 +9,19 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.config import Settings
-from bot.staff.audit import CLI_ACTOR
-from bot.staff.policies import (
-    PolicyArgumentError,
-    PolicyError,
-    assign_policy,
-    list_policies,
-    parse_channels,
-    parse_offsets,
-    set_channels,
-    set_steps,
-    show_policy,
-)
-from scheduler.policy import Step
-from scheduler.policy_store import ensure_standard, global_window
-from scheduler.window import Window
-from storage.db import Database
-from storage.migrate import upgrade
+# The policy operations and the database are imported by the commands that use them, so that
+# `tagih --help` stays light (tests/test_cli_startup.py).
+if TYPE_CHECKING:
+    from sqlmodel.ext.asyncio.session import AsyncSession
+
+    from scheduler.policy import Step
+    from scheduler.window import Window
 
 policy_app = typer.Typer(help="Follow-up policies.", no_args_is_help=True)
 console = Console()
@@ -45,6 +33,12 @@ def _run(
     ctx: typer.Context, work: Callable[[AsyncSession, Window, dt.datetime], Awaitable[T]]
 ) -> T:
     """Run `work` in one transaction on an up-to-date database; a PolicyError exits 1."""
+    from bot.config import Settings
+    from bot.staff.policies import PolicyError
+    from scheduler.policy_store import ensure_standard, global_window
+    from storage.db import Database
+    from storage.migrate import upgrade
+
     settings = ctx.obj
     assert isinstance(settings, Settings)
 
@@ -67,6 +61,8 @@ def _run(
 
 def _parsed(parse: Callable[[str], T], text: str, hint: str | None = None) -> T:
     """`parse(text)`, its complaint shown as typer's usage error."""
+    from bot.staff.policies import PolicyArgumentError
+
     try:
         return parse(text)
     except PolicyArgumentError as exc:
@@ -80,6 +76,7 @@ def _step_text(step: Step) -> tuple[str, str, str]:
 @policy_app.command("list")
 def list_command(ctx: typer.Context) -> None:
     """List the policies with their offsets."""
+    from bot.staff.policies import list_policies
 
     async def work(session: AsyncSession, window: Window, now: dt.datetime) -> None:
         table = Table("policy", "offsets", "repeat", "customers named on it")
@@ -96,6 +93,7 @@ def list_command(ctx: typer.Context) -> None:
 @policy_app.command("show")
 def show_command(ctx: typer.Context, name: str) -> None:
     """Show a policy's steps: offset, channels in preference order, actions."""
+    from bot.staff.policies import show_policy
 
     async def work(session: AsyncSession, window: Window, now: dt.datetime) -> None:
         spec = await show_policy(session, name=name, window=window)
@@ -123,6 +121,9 @@ def set_command(
     ] = None,
 ) -> None:
     """Create a policy or change its offsets; steps kept keep their channels and actions."""
+    from bot.staff.audit import CLI_ACTOR
+    from bot.staff.policies import parse_offsets, set_steps
+
     offsets = _parsed(parse_offsets, steps, "--steps")
 
     async def work(session: AsyncSession, window: Window, now: dt.datetime) -> None:
@@ -142,6 +143,9 @@ def set_command(
 @policy_app.command("channels")
 def channels_command(ctx: typer.Context, name: str, offset: int, channels: str) -> None:
     """Set the channels (in preference order) of one step of a policy."""
+    from bot.staff.audit import CLI_ACTOR
+    from bot.staff.policies import parse_channels, set_channels
+
     names = _parsed(parse_channels, channels)
 
     async def work(session: AsyncSession, window: Window, now: dt.datetime) -> None:
@@ -156,6 +160,8 @@ def channels_command(ctx: typer.Context, name: str, offset: int, channels: str) 
 @policy_app.command("assign")
 def assign_command(ctx: typer.Context, customer: str, name: str) -> None:
     """Put a customer (by code) on a policy."""
+    from bot.staff.audit import CLI_ACTOR
+    from bot.staff.policies import assign_policy
 
     async def work(session: AsyncSession, window: Window, now: dt.datetime) -> None:
         row = await assign_policy(session, code=customer, name=name, actor=CLI_ACTOR, now=now)

@@ -12,32 +12,22 @@ import json
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from bot.config import Settings
-from bot.i18n.format import format_money
+from storage.constants import DSO_DAYS
 from storage.csvfile import neutralise_formula
-from storage.db import Database
-from storage.migrate import upgrade
-from storage.reports import (
-    DEFAULT_DAYS,
-    AgingReport,
-    Filters,
-    PromisesReport,
-    Report,
-    ReportName,
-    ReportOptions,
-    SalesReport,
-    Tabular,
-    build_report,
-    json_amount,
-    json_of,
-)
-from storage.reports.table import Cell, CellKind
+from storage.enums import ReportName
+
+# The reports, the database and Babel are imported by the functions that use them, so that
+# `tagih --help` stays light (tests/test_cli_startup.py).
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from storage.reports import Report, ReportOptions, Tabular
+    from storage.reports.table import Cell, CellKind
 
 console = Console()
 err = Console(stderr=True)
@@ -59,6 +49,8 @@ def parse_day(text: str | None, option: str) -> dt.date | None:
 
 def cell_text(value: Cell, kind: CellKind, currency: str | None, language: str) -> str:
     """A cell as a reader sees it: Rp5.000.000, 70%, 45.2, 2026-03-31."""
+    from bot.i18n.format import format_money
+
     if value is None:
         return "—" if kind == "rate" else ""
     if kind == "money" and isinstance(value, Decimal) and currency:
@@ -78,6 +70,8 @@ def cell_text(value: Cell, kind: CellKind, currency: str | None, language: str) 
 
 def cell_csv(value: Cell) -> str:
     """A cell for a machine: plain numbers in the currency's unit, ISO dates."""
+    from storage.reports import json_amount
+
     if value is None:
         return ""
     if isinstance(value, Decimal):
@@ -131,6 +125,7 @@ def write_csv(reports: Sequence[Report], path: Path) -> int:
 def draw(name: ReportName, result: Report, path: Path, top: int) -> Path:
     """Draw the report's chart (matplotlib is imported only when a chart is asked for)."""
     from bot import charts
+    from storage.reports import AgingReport, PromisesReport, SalesReport
 
     if isinstance(result, AgingReport):
         return charts.aging_chart(result, path, top=top)
@@ -143,6 +138,10 @@ def draw(name: ReportName, result: Report, path: Path, top: int) -> Path:
 
 async def compute(settings: Settings, name: ReportName, options: ReportOptions) -> list[Report]:
     """Open the database, bring it up to date, run the report, close."""
+    from storage.db import Database
+    from storage.migrate import upgrade
+    from storage.reports import build_report
+
     db = Database(settings.database_url)
     try:
         await upgrade(db)
@@ -179,7 +178,7 @@ def report_command(
         str | None, typer.Option("--segment", help="Only customers in this segment.")
     ] = None,
     days: Annotated[
-        int | None, typer.Option("--days", min=1, help=f"dso: period (default {DEFAULT_DAYS}).")
+        int | None, typer.Option("--days", min=1, help=f"dso: period (default {DSO_DAYS}).")
     ] = None,
     since: Annotated[
         str | None, typer.Option("--since", help="promises, channels: from this date on.")
@@ -205,6 +204,9 @@ def report_command(
     (one per currency) instead of one object; --currency keeps just one. --png draws one
     currency: --currency, else the business currency (TAGIH_CURRENCY) when present.
     """
+    from bot.config import Settings
+    from storage.reports import Filters, ReportOptions, json_of
+
     settings = ctx.obj
     assert isinstance(settings, Settings)
     if sum((json_out, csv_file is not None, png_file is not None)) > 1:
@@ -221,7 +223,7 @@ def report_command(
         zone=settings.zone,
         filters=Filters(salesperson, collector, segment, currency.upper() if currency else None),
         default_currency=settings.currency,
-        days=days or DEFAULT_DAYS,
+        days=days or DSO_DAYS,
         since=parse_day(since, "--since"),
     )
     results = asyncio.run(compute(settings, name, options))

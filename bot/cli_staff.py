@@ -11,29 +11,20 @@ import datetime as dt
 import json
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.config import Settings
-from bot.staff.audit import CLI_ACTOR, entry_json, list_audit
-from bot.staff.directory import (
-    StaffError,
-    add_staff,
-    invite_staff,
-    list_staff,
-    remove_staff,
-    set_role,
-    update_staff,
-)
-from bot.staff.log_render import change, names_for
-from bot.staff.roles import Role, parse_role
-from storage.db import Database
-from storage.migrate import upgrade
-from storage.models import AuditLog, Staff
+# The staff operations and the database are imported by the commands that use them, so that
+# `tagih --help` stays light (tests/test_cli_startup.py).
+if TYPE_CHECKING:
+    from sqlmodel.ext.asyncio.session import AsyncSession
+
+    from bot.config import Settings
+    from storage.enums import Role
+    from storage.models import AuditLog, Staff
 
 staff_app = typer.Typer(help="The team: admins, collectors and salespeople.", no_args_is_help=True)
 console = Console()
@@ -44,6 +35,8 @@ SANDBOX_BOT = "tagih_sandbox_bot"
 
 
 def _settings(ctx: typer.Context) -> Settings:
+    from bot.config import Settings
+
     settings = ctx.obj
     assert isinstance(settings, Settings)
     return settings
@@ -51,6 +44,10 @@ def _settings(ctx: typer.Context) -> Settings:
 
 def _run(ctx: typer.Context, work: Callable[[AsyncSession, dt.datetime], Awaitable[T]]) -> T:
     """Run `work` in one transaction on an up-to-date database; a StaffError exits 1."""
+    from bot.staff.directory import StaffError
+    from storage.db import Database
+    from storage.migrate import upgrade
+
     settings = _settings(ctx)
 
     async def main() -> T:
@@ -70,6 +67,8 @@ def _run(ctx: typer.Context, work: Callable[[AsyncSession, dt.datetime], Awaitab
 
 
 def _role(text: str) -> Role:
+    from bot.staff.roles import parse_role
+
     try:
         return parse_role(text)
     except ValueError as exc:
@@ -92,6 +91,9 @@ def add(
     language: Annotated[str, typer.Option(help="id or en.")] = "id",
 ) -> None:
     """Add a staff member."""
+    from bot.staff.audit import CLI_ACTOR
+    from bot.staff.directory import add_staff
+
     chosen = _role(role)
 
     async def work(session: AsyncSession, now: dt.datetime) -> Staff:
@@ -137,6 +139,9 @@ def invite(
     language: Annotated[str, typer.Option(help="id or en (for a new staff member).")] = "id",
 ) -> None:
     """Print a one-time Telegram link: opening it binds the chat to this staff member."""
+    from bot.staff.audit import CLI_ACTOR
+    from bot.staff.directory import invite_staff
+
     chosen = _role(role)
     settings = _settings(ctx)
 
@@ -167,6 +172,8 @@ def update(
         raise typer.BadParameter(
             "give at least one of --telegram-id, --email, --phone, --language", param_hint="NAME"
         )
+    from bot.staff.audit import CLI_ACTOR
+    from bot.staff.directory import update_staff
 
     async def work(session: AsyncSession, now: dt.datetime) -> Staff:
         return await update_staff(
@@ -195,6 +202,7 @@ def list_command(
     removed: Annotated[bool, typer.Option("--removed", help="Include removed staff.")] = False,
 ) -> None:
     """List the team."""
+    from bot.staff.directory import list_staff
 
     async def work(session: AsyncSession, now: dt.datetime) -> list[Staff]:
         return await list_staff(session, include_removed=removed)
@@ -211,6 +219,9 @@ def list_command(
 @staff_app.command("role")
 def role_command(ctx: typer.Context, name: str, role: str) -> None:
     """Change a staff member's role."""
+    from bot.staff.audit import CLI_ACTOR
+    from bot.staff.directory import set_role
+
     chosen = _role(role)
 
     async def work(session: AsyncSession, now: dt.datetime) -> Staff:
@@ -223,6 +234,8 @@ def role_command(ctx: typer.Context, name: str, role: str) -> None:
 @staff_app.command("remove")
 def remove(ctx: typer.Context, name: str) -> None:
     """Remove a staff member (kept in the records; their chat is unbound)."""
+    from bot.staff.audit import CLI_ACTOR
+    from bot.staff.directory import remove_staff
 
     async def work(session: AsyncSession, now: dt.datetime) -> Staff:
         return await remove_staff(session, name=name, actor=CLI_ACTOR, now=now)
@@ -240,6 +253,9 @@ def audit_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Who changed what: time, actor, action, entity, before → after."""
+    from bot.staff.audit import entry_json, list_audit
+    from bot.staff.log_render import change, names_for
+
     settings = _settings(ctx)
     zone = settings.zone
     start = None

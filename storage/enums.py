@@ -112,3 +112,23 @@ class CaseStatus(StrEnum):
     OPEN = "open"
     RESOLVED = "resolved"
     REJECTED = "rejected"
+
+
+class ImportKind(StrEnum):
+    """What a CSV file holds."""
+
+    CUSTOMERS = "customers"
+    INVOICES = "invoices"
+    PAYMENTS = "payments"
+
+
+class ReportName(StrEnum):
+    """The reports `tagih report` knows."""
+
+    AGING = "aging"
+    SALES = "sales"
+    LATE_ANALYSIS = "late-analysis"
+    DSO = "dso"
+    PROMISES = "promises"
+    CHANNELS = "channels"
+    PAYERS = "payers"

@@ -15,13 +15,12 @@ from enum import StrEnum
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.constants import MANUAL as MANUAL  # re-exported: it was defined here
 from storage.enums import InvoiceStatus
 from storage.importers.base import YEARS_BACK, invoice_status
 from storage.models import AuditLog, Invoice, Payment
 from storage.parsing import MAX_AMOUNT, shift_years
 
-#: Source of payments recorded by a person (CLI or chat), as opposed to "import".
-MANUAL = "manual"
 REFERENCE_LENGTH = 64
 METHOD_LENGTH = 32
 

@@ -17,7 +17,6 @@ from collections.abc import (
 )
 from dataclasses import dataclass, field
 from decimal import Decimal
-from enum import StrEnum
 from functools import partial
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -41,6 +40,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlmodel import SQLModel
 
 from storage.csvfile import RowError, looks_like_formula
+from storage.enums import ImportKind as ImportKind  # re-exported: it was defined here
 from storage.enums import InvoiceStatus, Role
 from storage.models import Customer, Staff, table_of
 from storage.parsing import NUL, DateRange, FieldError, optional, parse_required, parse_text
@@ -63,14 +63,6 @@ FORMULA_WARNING = (
 )
 _FORMULA_FIRST = frozenset("=+-@")
 S = TypeVar("S")
-
-
-class ImportKind(StrEnum):
-    """What a CSV file holds."""
-
-    CUSTOMERS = "customers"
-    INVOICES = "invoices"
-    PAYMENTS = "payments"
 
 
 @dataclass

@@ -17,12 +17,11 @@ from decimal import Decimal
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.constants import SHARE_PERCENT as SHARE_PERCENT  # re-exported: it was defined here
 from storage.enums import InvoiceStatus
 from storage.importers.base import ZERO, among, invoice_status
 from storage.models import AuditLog, Customer, Invoice, table_of, utcnow
 
-#: Above this share of the open invoices, closing needs the operator's confirmation (`--yes`).
-SHARE_PERCENT = 20
 #: The audit action of a full export's closing.
 ACTION = "invoice.closed_by_full_export"
 ACTOR = "import"

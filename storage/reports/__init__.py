@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.enums import ReportName
 from storage.reports.aging import AgingLine, AgingReport, aging_of, aging_report
 from storage.reports.channels import ChannelsReport, ChannelStats, channels_report
 from storage.reports.common import (
@@ -77,18 +77,6 @@ __all__ = [
     "rank_lines",
     "sales_report",
 ]
-
-
-class ReportName(StrEnum):
-    """The reports `tagih report` knows."""
-
-    AGING = "aging"
-    SALES = "sales"
-    LATE_ANALYSIS = "late-analysis"
-    DSO = "dso"
-    PROMISES = "promises"
-    CHANNELS = "channels"
-    PAYERS = "payers"
 
 
 @dataclass(frozen=True, slots=True)

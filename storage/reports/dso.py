@@ -25,6 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.constants import DSO_DAYS
 from storage.reports.aging import owed
 from storage.reports.common import (
     NO_FILTERS,
@@ -40,7 +41,7 @@ from storage.reports.table import (
     Tabular,
 )
 
-DEFAULT_DAYS = 90
+DEFAULT_DAYS = DSO_DAYS
 
 
 def month_back(day: dt.date, months: int) -> dt.date:
