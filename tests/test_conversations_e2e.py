@@ -328,3 +328,27 @@ async def test_transfer_receipt_photo_on_telegram(tagih: Tagih) -> None:
     [case] = await rows(tagih, Case)
     assert case.kind == "payment_claim"
     assert case.data["media"] and case.data["media"][0].startswith("telegram-file:photo-")
+
+
+async def test_receipt_photo_with_the_claim_in_its_caption(tagih: Tagih) -> None:
+    """The receipt sent with the claim itself is kept, not asked for again."""
+    telegram = tagih.providers.telegram_sandbox
+    assert telegram is not None
+    await telegram.user_sends_photo(CHAT, "sudah transfer kemarin 6jt")
+    await settle(tagih)
+    assert "bukti transfer" not in telegram.sent[-1].text and "3 hari" in telegram.sent[-1].text
+    [case] = await rows(tagih, Case)
+    assert case.kind == "payment_claim" and case.data["amount"] == "6000000"
+    assert case.data["media"][0].startswith("telegram-file:photo-")
+
+
+async def test_receipt_photo_before_saying_when_and_how_much(tagih: Tagih) -> None:
+    """A photo captioned only "sudah bayar": asked when and how much, then recorded with it."""
+    telegram = tagih.providers.telegram_sandbox
+    assert telegram is not None
+    await telegram.user_sends_photo(CHAT, "sudah bayar")
+    await settle(tagih)
+    assert "Kapan dan berapa" in telegram.sent[-1].text
+    assert "3 hari" in await Chat(tagih, "telegram").say("kemarin 6jt")
+    [case] = await rows(tagih, Case)
+    assert case.data["media"][0].startswith("telegram-file:photo-")

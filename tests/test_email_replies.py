@@ -501,3 +501,30 @@ def test_parse_reply_reads_the_thread_newest_first() -> None:
     assert reply.subject == "Re: José"
     assert reply.thread == ("<b@tagih>", "<a@tagih>")
     assert reply.provider_id == "<r1@sinarjaya.co.id>" and reply.text == "ok"
+
+
+async def test_a_receipt_attached_to_the_reply_is_kept_with_the_claim(
+    tagih: Tagih, mailbox: Dovecot
+) -> None:
+    """The receipt comes in the same mail as "sudah transfer": kept as the claim's media (a
+    reference into the mailbox, as a Telegram file id), not asked for again; a signature
+    logo's vCard is not a receipt."""
+    reminder = await reminded(tagih)
+    mail = reply_to(reminder, "sudah transfer kemarin 1.450.000, bukti terlampir")
+    mail.add_attachment(
+        b"%PDF-1.4 receipt",
+        maintype="application",
+        subtype="pdf",
+        filename="bukti transfer BCA.pdf",
+    )
+    mail.add_attachment(b"BEGIN:VCARD", maintype="text", subtype="vcard", filename="budi.vcf")
+    await mailbox.deliver(mail.as_bytes())
+    await poll_and_settle(tagih)
+
+    [case] = await rows(tagih, Case)
+    assert case.kind == "payment_claim"
+    message_id = str(mail["Message-ID"]).strip("<>")
+    assert case.data["media"] == [f"email-attachment:{message_id}/0/bukti_transfer_BCA.pdf"]
+    [answer] = answers(tagih, 1)
+    body = answer.get_body(preferencelist=("plain",))
+    assert body is not None and "Rp1.450.000" in body.get_content()

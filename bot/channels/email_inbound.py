@@ -341,6 +341,7 @@ class EmailReplies:
             text=reply.text,
             received_at=item.received_at,
             provider_id=reply.provider_id,
+            media=reply.attachments,
         )
         references = " ".join([*reversed(reply.thread), reply.message_id]).strip()
 

@@ -79,6 +79,10 @@ class EmailReply:
     bounced_to: str = ""
     #: The Message-ID as written, for the In-Reply-To of our answer.
     message_id: str = ""
+    #: Attachments (a transfer receipt), each as `email-attachment:<Message-ID>/<n>/<name>`:
+    #: the mail stays in the mailbox, so the reference finds the file again, as a Telegram
+    #: file id does.
+    attachments: tuple[str, ...] = ()
 
     def to_payload(self) -> dict[str, Any]:
         """The JSON the inbox keeps."""
@@ -93,6 +97,7 @@ class EmailReply:
             "bounced_id": self.bounced_id,
             "bounced_to": self.bounced_to,
             "message_id": self.message_id,
+            "attachments": list(self.attachments),
         }
 
     @classmethod
@@ -108,6 +113,7 @@ class EmailReply:
             auto=str(data.get("auto") or ""),
             bounced_id=str(data.get("bounced_id") or ""),
             bounced_to=str(data.get("bounced_to") or ""),
+            attachments=tuple(str(a) for a in data.get("attachments") or ()),
             message_id=str(data.get("message_id") or ""),
         )
 
@@ -299,6 +305,25 @@ def body_text(mail: EmailMessage) -> str:
     return text
 
 
+#: Files a customer sends as proof of payment; a signature's logo or a vCard is not one.
+RECEIPT_TYPES = ("image/", "application/pdf")
+#: Attachments kept per mail (a reply with fifty images is not fifty receipts).
+MAX_ATTACHMENTS = 5
+
+
+def attachments(mail: EmailMessage, message_id: str) -> tuple[str, ...]:
+    """References to the mail's receipt-like attachments (images and PDFs), in order."""
+    found: list[str] = []
+    for index, part in enumerate(mail.iter_attachments()):
+        kind = part.get_content_type()
+        if not kind.startswith(RECEIPT_TYPES) or len(found) == MAX_ATTACHMENTS:
+            continue
+        name = "".join(c if c.isalnum() or c in "._-" else "_" for c in part.get_filename() or "")
+        mail_id = message_id.strip("<>")
+        found.append(f"email-attachment:{mail_id}/{index}/{name[:80] or kind.replace('/', '.')}")
+    return tuple(found)
+
+
 def parse_reply(raw: bytes) -> EmailReply:
     """Everything the inbox needs of one received email."""
     mail = message_from_bytes(raw, policy=default_policy)
@@ -334,6 +359,7 @@ def parse_reply(raw: bytes) -> EmailReply:
         bounced_id=bounced_id,
         bounced_to=bounced_to,
         message_id=message_id,
+        attachments=attachments(mail, message_id) if not auto else (),
     )
 
 

@@ -41,7 +41,8 @@ def begin(flow: str, turn: Turn, facts: Facts, transcript: list[str]) -> Outcome
     if flow == "paid":
         if past_date(turn.text, facts.today) or parse_amount(turn.text):
             return paid.step("ask", {}, turn, None, facts)
-        return Outcome((Reply(t("paid_ask", lang)),), State("paid", "ask"))
+        kept = {"media": list(turn.media)} if turn.media else {}  # the receipt, if it came
+        return Outcome((Reply(t("paid_ask", lang)),), State("paid", "ask", kept))
     if flow == "promise":
         if turn.text and parse_date(turn.text, facts.today):
             return promise.from_date(turn, None, facts)

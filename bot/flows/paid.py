@@ -73,6 +73,12 @@ def claim_recorded(
 
 
 def _receipt(facts: Facts, data: dict[str, Any]) -> Outcome:
+    """Ask for the transfer receipt, unless it came with an earlier message already."""
+    if data.get("media"):
+        paid_on = dt.date.fromisoformat(data.get("paid_on") or facts.today.isoformat())
+        amount = Decimal(data["amount"]) if data.get("amount") else None
+        media = tuple(str(m) for m in data["media"])
+        return claim_recorded(facts, paid_on, amount, media, over=bool(data.get("over")))
     lang = facts.language
     return Outcome(
         (Reply(t("paid_receipt", lang), (Option(t("opt_skip", lang), "skip"),)),),
@@ -99,7 +105,7 @@ def _checked(facts: Facts, data: dict[str, Any], amount: Decimal | None) -> Outc
     return _receipt(facts, data)
 
 
-def _read(facts: Facts, text: str, paid_on: dt.date | None) -> Outcome:
+def _read(facts: Facts, text: str, paid_on: dt.date | None, media: tuple[str, ...] = ()) -> Outcome:
     """Read when and how much; a reading the parser is unsure of is confirmed first.
 
     Unsure: a bare number with no money context ("INV 2026" slipped through, "1250000"),
@@ -110,10 +116,12 @@ def _read(facts: Facts, text: str, paid_on: dt.date | None) -> Outcome:
     amount = read_amount(text)
     date = read_date(text, facts.today)
     paid_on = past_date(text, facts.today) or paid_on
-    data = {
+    data: dict[str, Any] = {
         "paid_on": (paid_on or facts.today).isoformat(),
         "amount": str(amount.value) if amount is not None else None,
     }
+    if media:
+        data["media"] = list(media)
     unsure = []
     if amount is not None and not amount.sure:
         unsure.append(money(facts, amount.value))
@@ -129,15 +137,20 @@ def _read(facts: Facts, text: str, paid_on: dt.date | None) -> Outcome:
 def step(step: str, data: dict[str, Any], turn: Turn, payload: str | None, facts: Facts) -> Outcome:
     """Continue the claim: when and how much, a check of the amount, then the receipt."""
     typed = " ".join(turn.text.lower().split()).strip(".!")
+    # A receipt may come with any message of the claim (a photo captioned "sudah transfer",
+    # an email with the PDF attached): kept, and not asked for again.
+    media = (*data.get("media", ()), *turn.media)
+    data = {**data, "media": list(media)} if media else data
     if step == "ask":
-        return _read(facts, turn.text, None)
+        return _read(facts, turn.text, None, media)
     if step == "unsure":
         said = dt.date.fromisoformat(data["paid_on"])
         if (payload or typed) in YES_WORDS:
             return _checked(facts, data, Decimal(data["amount"]) if data.get("amount") else None)
         if read_amount(turn.text) is not None or read_date(turn.text, facts.today) is not None:
-            return _read(facts, turn.text, said)  # a correction: read it (and check it) anew
-        return Outcome((Reply(t("paid_ask", facts.language)),), State("paid", "ask"))
+            return _read(facts, turn.text, said, media)  # a correction: read it anew
+        kept = {"media": list(media)} if media else {}
+        return Outcome((Reply(t("paid_ask", facts.language)),), State("paid", "ask", kept))
     if step == "over":
         reading = read_amount(turn.text)
         amount = reading.value if reading is not None else None
@@ -149,6 +162,6 @@ def step(step: str, data: dict[str, Any], turn: Turn, payload: str | None, facts
     # step "receipt": a photo or document, or Skip
     paid_on = dt.date.fromisoformat(data.get("paid_on") or facts.today.isoformat())
     amount = Decimal(data["amount"]) if data.get("amount") else None
-    if turn.media or payload == "skip" or typed in SKIP_WORDS:
-        return claim_recorded(facts, paid_on, amount, turn.media, over=bool(data.get("over")))
+    if media or payload == "skip" or typed in SKIP_WORDS:
+        return claim_recorded(facts, paid_on, amount, media, over=bool(data.get("over")))
     return _receipt(facts, data)
