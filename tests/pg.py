@@ -1,7 +1,14 @@
-"""A throwaway PostgreSQL cluster for the test session (initdb in a temporary folder)."""
+"""A throwaway PostgreSQL cluster for the test session (initdb in a temporary folder).
+
+The cluster lives in memory (/dev/shm) where the machine has it: each test's database is a
+copy of a migrated template and is dropped after the test, so a run writes nothing to disk
+and the shutdown has nothing left to clean. Databases are created and dropped over one
+connection kept open (`Admin`): a psql process per statement cost 0.1 s and more each.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import glob
 import os
@@ -10,10 +17,17 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+#: Where clusters are made: memory when the machine has it (the data is thrown away anyway).
+SHM = Path("/dev/shm")
 
 
 def find_pg_bin() -> Path | None:
@@ -38,6 +52,23 @@ class PgCluster:
     port: int
     #: The running server (stop and start it again on the same port), if this session owns it.
     server: PgServer | None = field(default=None, compare=False, repr=False)
+    #: A connection kept open for creating and dropping databases, if this session owns it.
+    admin: Admin | None = field(default=None, compare=False, repr=False)
+
+    def create_database(self, name: str, template: str) -> None:
+        """A new database copied from `template` (no one may be connected to the template)."""
+        # FILE_COPY copies the template's files; the default (WAL_LOG) writes them into the WAL.
+        self._admin(f"CREATE DATABASE {name} TEMPLATE {template} STRATEGY FILE_COPY")
+
+    def drop_database(self, name: str) -> None:
+        """Drop `name`, ending any session still connected to it (a test's leftover pool)."""
+        self._admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+    def _admin(self, sql: str) -> None:
+        if self.admin is None:
+            self.psql(sql)
+        else:
+            self.admin.execute(sql)
 
     def stop(self) -> None:
         """Shut the server down ("fast": every client is disconnected) until `start`."""
@@ -81,7 +112,10 @@ class PgCluster:
 @contextlib.contextmanager
 def running_cluster(bin_dir: Path) -> Iterator[PgCluster]:
     """initdb + postgres on a free loopback port; as root, both run as the `postgres` user."""
-    base = Path(tempfile.mkdtemp(prefix="tagih-pg-"))
+    shm = SHM.is_dir() and os.access(SHM, os.W_OK)
+    if shm:
+        _remove_abandoned(SHM)
+    base = Path(tempfile.mkdtemp(prefix="tagih-pg-", dir=SHM if shm else None))
     data = base / "data"
     prefix: list[str] = []
     if os.geteuid() == 0:
@@ -129,13 +163,74 @@ def running_cluster(bin_dir: Path) -> Iterator[PgCluster]:
         log=base / "server.log",
         port=port,
     )
-    cluster = PgCluster(port=port, server=server)
+    admin = Admin(port)
+    cluster = PgCluster(port=port, server=server, admin=admin)
     try:
         server.start()
         yield cluster
     finally:
+        admin.close()
         server.stop()
         shutil.rmtree(base, ignore_errors=True)
+
+
+def _remove_abandoned(parent: Path) -> None:
+    """Remove clusters in memory left by a killed run: their postmaster is gone. A folder
+    without a postmaster.pid younger than an hour may be another run's, still starting."""
+    for base in parent.glob("tagih-pg-*"):
+        pid_file = base / "data" / "postmaster.pid"
+        try:
+            if pid_file.exists():
+                os.kill(int(pid_file.read_text().split()[0]), 0)
+                continue  # its postmaster still runs
+            if time.time() - base.stat().st_mtime < 3600:
+                continue
+        except ProcessLookupError:
+            pass
+        except (OSError, ValueError, IndexError):
+            continue
+        shutil.rmtree(base, ignore_errors=True)
+
+
+class Admin:
+    """One superuser connection to `postgres`, on an event loop of its own thread (the
+    fixtures that use it are synchronous); opened on first use, again after a restart."""
+
+    def __init__(self, port: int) -> None:
+        """Nothing connects until `execute`."""
+        self.port = port
+        self.connection: asyncpg.Connection | None = None
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="pg-admin", daemon=True)
+        self.thread.start()
+
+    def execute(self, sql: str) -> None:
+        """Run one statement outside any transaction; errors are raised here."""
+        self._run(self._execute(sql))
+
+    async def _execute(self, sql: str) -> None:
+        if self.connection is not None and not self.connection.is_closed():
+            try:
+                await self.connection.execute(sql)
+                return
+            except (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError):
+                self.connection.terminate()  # the server was restarted: connect again
+        self.connection = await asyncpg.connect(
+            host="127.0.0.1", port=self.port, user="postgres", database="postgres", timeout=10
+        )
+        await self.connection.execute(sql)
+
+    def close(self) -> None:
+        """Close the connection and stop the thread's loop."""
+        if self.connection is not None and not self.connection.is_closed():
+            with contextlib.suppress(Exception):
+                self._run(self.connection.close(timeout=5))
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+        self.loop.close()
+
+    def _run(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=120)
 
 
 class PgServer:
