@@ -3,9 +3,10 @@ the durable inbox, answered by email into a real SMTP sink (aiosmtpd)."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from email.message import EmailMessage
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
@@ -17,7 +18,7 @@ import pytest
 from sqlmodel import col, select
 
 from bot.app import Tagih
-from bot.channels.email_inbound import EmailReplies, ImapConfig
+from bot.channels.email_inbound import EmailReplies, ImapConfig, ImapMailbox
 from bot.channels.email_parse import html_to_text, parse_reply, strip_quoted
 from bot.config import load_settings
 from bot.sandbox.smtp import SmtpSink
@@ -528,3 +529,38 @@ async def test_a_receipt_attached_to_the_reply_is_kept_with_the_claim(
     [answer] = answers(tagih, 1)
     body = answer.get_body(preferencelist=("plain",))
     assert body is not None and "Rp1.450.000" in body.get_content()
+
+
+async def test_idle_reads_a_reply_as_it_arrives(tagih: Tagih, mailbox: Dovecot) -> None:
+    """With IDLE (dovecot offers it) a reply is kept as soon as it lands, not a poll interval
+    (an hour here) later; the loop stops cleanly while idling."""
+    reminder = await reminded(tagih)
+    config = imap_config(mailbox, poll_seconds=3600)
+    probe = ImapMailbox(config)
+    await probe.open()
+    try:
+        assert await probe.wait_for_mail(0.2) is False  # IDLE offered (None: not offered)
+    finally:
+        await probe.close()
+    email_replies = replies(tagih)
+    email_replies.config = config
+    email_replies.start()
+    try:
+        await until(lambda: email_replies.idling)  # the first poll is done: waiting
+        await mailbox.deliver(reply_to(reminder, "sudah transfer kemarin").as_bytes())
+        await until(lambda: not email_replies.idling)  # announced: polling at once
+        await until(lambda: email_replies.idling)  # and idling again after that poll
+    finally:
+        await email_replies.stop()
+    await settle(tagih)
+    assert await inbound_bodies(tagih) == ["sudah transfer kemarin"]
+    assert await mailbox.flags() == ["\\Seen"]
+
+
+async def until(condition: Callable[[], bool], seconds: float = 20.0) -> None:
+    """Wait for `condition`, polling the event loop, at most `seconds` (else fail)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not condition():
+        assert loop.time() < deadline, "condition not met in time"
+        await asyncio.sleep(0.02)

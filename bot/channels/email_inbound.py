@@ -174,6 +174,35 @@ class ImapMailbox:
         assert self._client is not None
         _ok(await self._client.uid("store", uid, "+FLAGS.SILENT", "(\\Seen)"), "UID STORE")
 
+    async def wait_for_mail(
+        self, seconds: float, started: Callable[[], None] | None = None
+    ) -> bool | None:
+        """IDLE (RFC 2177) until the server announces mail or `seconds` pass: True when it
+        did, False at the timeout, None when the server offers no IDLE (then poll).
+        `started` is called once the server accepted the IDLE."""
+        client = self._client
+        assert client is not None
+        await asyncio.wait_for(client.protocol.capability(), self.config.timeout)
+        if not client.has_capability("IDLE"):
+            return None
+        idle = await client.idle_start(timeout=seconds)
+        if started is not None:
+            started()
+        try:
+            while client.has_pending_idle():
+                push = await client.wait_server_push(timeout=seconds + self.config.timeout)
+                if push == aioimaplib.STOP_WAIT_SERVER_PUSH:
+                    return False
+                lines = push if isinstance(push, list) else [push]
+                if any(_announces_mail(line) for line in lines):
+                    return True
+            return False
+        finally:
+            if client.has_pending_idle():
+                client.idle_done()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(idle, self.config.timeout)
+
     async def close(self) -> None:
         """Log out, or just drop the connection when that fails."""
         client, self._client = self._client, None
@@ -184,6 +213,14 @@ class ImapMailbox:
         transport = getattr(client.protocol, "transport", None)
         if transport is not None:
             transport.close()
+
+
+def _announces_mail(line: object) -> bool:
+    """Whether an untagged IDLE response says the folder has new mail (`* 3 EXISTS`)."""
+    text = (
+        bytes(line).upper() if isinstance(line, bytes | bytearray) else str(line).upper().encode()
+    )
+    return text.endswith((b" EXISTS", b" RECENT"))
 
 
 def _conversation(reply: EmailReply) -> str:
@@ -213,6 +250,8 @@ class EmailReplies:
         self._task: asyncio.Task[None] | None = None
         #: Consecutive failed polls (the backoff grows with them).
         self.failures = 0
+        #: Waiting in IDLE for the server to announce mail (for logs and tests).
+        self.idling = False
         inbox.register(EMAIL, REPLY, self._apply_reply)
         inbox.register(EMAIL, BOUNCE, self._apply_bounce)
 
@@ -321,7 +360,32 @@ class EmailReplies:
                     exc,
                     self.backoff(),
                 )
-            await self._pause(self.backoff())
+            # An injected `wait` means the caller keeps the time: no IDLE, which waits in
+            # real time.
+            idled = not self.failures and self._wait is None
+            if not (idled and await self._wait_for_mail(self.backoff())):
+                await self._pause(self.backoff())
+
+    async def _wait_for_mail(self, seconds: float) -> bool:
+        """Wait with IDLE on a connection of its own, so a reply is read the moment it
+        arrives rather than up to a poll interval later; False when the server has no
+        IDLE or the wait failed (the caller then sleeps the interval)."""
+        assert self.config is not None
+        mailbox = ImapMailbox(self.config)
+        try:
+            await mailbox.open()
+            return await mailbox.wait_for_mail(seconds, self._idle_started) is not None
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the next poll reports trouble with the server
+            log.debug("email: IDLE unavailable (%s: %s); polling", type(exc).__name__, exc)
+            return False
+        finally:
+            self.idling = False
+            await mailbox.close()
+
+    def _idle_started(self) -> None:
+        self.idling = True
 
     async def _pause(self, seconds: float) -> None:
         if self._wait is not None:
