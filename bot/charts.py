@@ -1,12 +1,14 @@
-"""Report charts as PNG files sized for a phone (1080x1350 px), drawn off-screen with Agg.
+"""Report charts as PNG bytes sized for a phone (1080x1350 px), drawn off-screen with Agg.
 
 Figures are built with `matplotlib.figure.Figure` and an Agg canvas, never through pyplot:
-no global figure registry, no interactive backend, nothing that needs a display.
+no global figure registry, no interactive backend, nothing that needs a display. A chart is
+drawn in memory; the caller sends it or writes it where it wants (`save`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 from pathlib import Path
 
@@ -70,10 +72,17 @@ def new_figure() -> Figure:
     return figure
 
 
-def save(figure: Figure, path: Path) -> Path:
-    """Write the figure as PNG at the phone size and return the path."""
+def png(figure: Figure) -> bytes:
+    """The figure as PNG at the phone size."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI)
+    return buffer.getvalue()
+
+
+def save(chart: bytes, path: Path) -> Path:
+    """Write a drawn chart to `path` (its folder made when missing) and return the path."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, format="png", dpi=DPI)
+    path.write_bytes(chart)
     return path
 
 
@@ -99,7 +108,7 @@ def _stack(axes: Axes, lines: list[AgingLine], labels: list[str], currency: str)
     money_axis(axes, currency)
 
 
-def aging_chart(report: AgingReport, path: Path, *, top: int = 8, language: str = "id") -> Path:
+def aging_chart(report: AgingReport, *, top: int = 8, language: str = "id") -> bytes:
     """Stacked aging bars: the total, then the `top` largest customers (the rest as one bar);
     labels in `language`."""
     lang = language
@@ -108,7 +117,7 @@ def aging_chart(report: AgingReport, path: Path, *, top: int = 8, language: str 
     figure.suptitle(st("chart.aging.title", lang, date=day, currency=report.currency), fontsize=15)
     if not report.customers:
         _nothing(figure.add_subplot(), st("chart.nothing_open", lang))
-        return save(figure, path)
+        return png(figure)
     shown = report.customers[:top]
     rest = report.customers[top:]
     if rest:
@@ -129,7 +138,7 @@ def aging_chart(report: AgingReport, path: Path, *, top: int = 8, language: str 
         loc="lower center",
         bbox_to_anchor=(0.5, 1.3),
     )
-    return save(figure, path)
+    return png(figure)
 
 
 def _label(line: AgingLine) -> str:
@@ -138,7 +147,7 @@ def _label(line: AgingLine) -> str:
     return f"{line.key}\n{name}" if name and name != line.key else line.key
 
 
-def sales_chart(report: SalesReport, path: Path, *, language: str = "id") -> Path:
+def sales_chart(report: SalesReport, *, language: str = "id") -> bytes:
     """Horizontal bars of each salesperson's share more than 60 days late, best on top;
     labels in `language`."""
     lang = language
@@ -147,7 +156,7 @@ def sales_chart(report: SalesReport, path: Path, *, language: str = "id") -> Pat
     axes = figure.add_subplot()
     if not report.salespeople:
         _nothing(axes, st("chart.nothing_open", lang))
-        return save(figure, path)
+        return png(figure)
     people = report.salespeople
     positions = list(range(len(people)))[::-1]
     shares = [100 * (s.share_60_plus or 0.0) for s in people]
@@ -164,7 +173,7 @@ def sales_chart(report: SalesReport, path: Path, *, language: str = "id") -> Pat
     axes.set_xlabel(st("chart.share_late", lang))
     day = format_date(report.as_of, lang, weekday=False)
     axes.set_title(st("chart.sales.subtitle", lang, date=day))
-    return save(figure, path)
+    return png(figure)
 
 
 def _share_color(percent: float) -> str:
@@ -174,7 +183,7 @@ def _share_color(percent: float) -> str:
     return BUCKET_COLORS["31-60"] if percent > 20 else BUCKET_COLORS["current"]
 
 
-def promises_chart(report: PromisesReport, path: Path, *, language: str = "id") -> Path:
+def promises_chart(report: PromisesReport, *, language: str = "id") -> bytes:
     """Promises made, kept and broken per week (Monday to Sunday), as grouped bars; labels
     in `language`."""
     lang = language
@@ -183,7 +192,7 @@ def promises_chart(report: PromisesReport, path: Path, *, language: str = "id") 
     axes = figure.add_subplot()
     if not report.weeks:
         _nothing(axes, st("chart.no_promises", lang))
-        return save(figure, path)
+        return png(figure)
     width = 0.27
     series = {
         "made": [w.made for w in report.weeks],
@@ -202,7 +211,7 @@ def promises_chart(report: PromisesReport, path: Path, *, language: str = "id") 
     axes.set_ylabel(st("chart.promises", lang))
     axes.set_title(st("chart.up_to", lang, date=format_date(report.as_of, lang, weekday=False)))
     axes.legend(ncols=3, loc="upper left")
-    return save(figure, path)
+    return png(figure)
 
 
 def _week(monday: dt.date, language: str = "id") -> str:

@@ -128,11 +128,11 @@ def draw(name: ReportName, result: Report, path: Path, top: int) -> Path:
     from storage.reports import AgingReport, PromisesReport, SalesReport
 
     if isinstance(result, AgingReport):
-        return charts.aging_chart(result, path, top=top)
+        return charts.save(charts.aging_chart(result, top=top), path)
     if isinstance(result, SalesReport):
-        return charts.sales_chart(result, path)
+        return charts.save(charts.sales_chart(result), path)
     if isinstance(result, PromisesReport):
-        return charts.promises_chart(result, path)
+        return charts.save(charts.promises_chart(result), path)
     raise typer.BadParameter(f"{name} has no chart", param_hint="--png")
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
@@ -36,6 +37,8 @@ class Routed:
     duplicate: bool = False
     customer_id: int | None = None
     message_id: int | None = None
+    #: Charts still to draw, by the idempotency key of the reply that carries them.
+    charts: Mapping[str, Callable[[], bytes]] = field(default_factory=dict)
 
 
 #: Runs inside the routing transaction, after the message was applied.
@@ -84,10 +87,10 @@ class InboundRouter:
                 routed = await self._handle(session, inbound, status)
                 if then is not None:
                     await then(session, routed)
-                return routed
         except IntegrityError:
             # A concurrent delivery of the same provider event won the unique index.
             return Routed(replies=(), duplicate=True)
+        return await _with_charts(routed)
 
     async def applied(self, inbound: Inbound) -> bool:
         """True when this provider event is in the ledger of applied events."""
@@ -148,6 +151,7 @@ class InboundRouter:
         await session.flush()
         language = customer.language if customer else self.default_language
         replies: list[Outbound] = []
+        charts: dict[str, Callable[[], bytes]] = {}
         key = f"reply:{channel}:{inbound.provider_id or now.isoformat()}"
         if bound_reply is not None:
             replies.append(
@@ -158,7 +162,7 @@ class InboundRouter:
         elif staff is not None:
             # Staff talk to the bot in their own chat: commands and alert buttons, never
             # the customer flows (and customers never reach a staff command).
-            replies = await self._staff(session, staff, inbound, key, now)
+            replies, charts = await self._staff(session, staff, inbound, key, now)
         elif customer is not None and contact is not None and self.conversation is not None:
             replies = await converse(
                 session,
@@ -210,25 +214,26 @@ class InboundRouter:
             replies=tuple(replies),
             customer_id=customer.id if customer else None,
             message_id=logged.id,
+            charts=charts,
         )
 
     async def _staff(
         self, session: AsyncSession, staff: Staff, inbound: Inbound, key: str, now: dt.datetime
-    ) -> list[Outbound]:
-        """A staff member's command or alert button; the answers to send back."""
+    ) -> tuple[list[Outbound], dict[str, Callable[[], bytes]]]:
+        """A staff member's command or alert button: the answers to send back, and the charts
+        to draw for them once the transaction is over."""
         if is_alert_payload(inbound.payload):
             answer = await handle_alert_button(
                 session, staff=staff, payload=inbound.payload or "", now=now
             )
-            return [
-                Outbound(
-                    to=inbound.sender,
-                    body=answer,
-                    idempotency_key=key,
-                    language=staff.language,
-                    template="staff",
-                )
-            ]
+            answered = Outbound(
+                to=inbound.sender,
+                body=answer,
+                idempotency_key=key,
+                language=staff.language,
+                template="staff",
+            )
+            return [answered], {}
         got = await handle_staff(
             session,
             staff=staff,
@@ -237,18 +242,23 @@ class InboundRouter:
             now=now,
             config=self.staff_config,
         )
-        return [
+        replies = [
             Outbound(
                 to=inbound.sender,
                 body=reply.text,
                 buttons=reply.buttons,
-                media=(reply.photo,) if reply.photo else (),
                 idempotency_key=f"{key}:{i}",
                 language=staff.language,
                 template="staff",
             )
             for i, reply in enumerate(got)
         ]
+        charts = {
+            outbound.idempotency_key: reply.chart
+            for outbound, reply in zip(replies, got, strict=True)
+            if reply.chart is not None
+        }
+        return replies, charts
 
     async def _neutral_due(
         self, session: AsyncSession, channel: str, address: str, now: dt.datetime
@@ -296,3 +306,15 @@ class InboundRouter:
             )
             await session.flush()
         return chat_bound(customer.language, customer.name)
+
+
+async def _with_charts(routed: Routed) -> Routed:
+    """The replies with their charts drawn as PNG photos: after the routing transaction (a
+    drawing takes a second or so, which no lock should wait for) and off the event loop."""
+    if not routed.charts:
+        return routed
+    replies = []
+    for reply in routed.replies:
+        draw = routed.charts.get(reply.idempotency_key)
+        replies.append(replace(reply, photo=await asyncio.to_thread(draw)) if draw else reply)
+    return replace(routed, replies=tuple(replies), charts={})

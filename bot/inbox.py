@@ -23,6 +23,7 @@ Kinds of event:
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import datetime as dt
 import hashlib
@@ -193,7 +194,9 @@ def encode_reply(reply: Outbound) -> dict[str, Any]:
         "language": reply.language,
         "template": reply.template,
         "buttons": [[button.label, button.payload] for button in reply.buttons],
-        "media": list(reply.media),
+        # Only staff replies carry a photo, and those go straight out on Telegram; kept here
+        # all the same, so a reply stored with its event loses nothing.
+        "photo": base64.b64encode(reply.photo).decode() if reply.photo else None,
         # Email replies carry their thread (In-Reply-To, References) and a "Re:" subject.
         "subject": reply.subject,
         "headers": [list(header) for header in reply.headers],
@@ -209,7 +212,7 @@ def decode_reply(data: Mapping[str, Any], received_at: dt.datetime) -> Outbound:
         language=str(data.get("language") or "id"),
         template=data.get("template"),
         buttons=tuple(Button(str(label), str(payload)) for label, payload in data["buttons"]),
-        media=tuple(str(path) for path in data.get("media", ())),
+        photo=base64.b64decode(data["photo"]) if data.get("photo") else None,
         subject=str(data.get("subject") or ""),
         headers=tuple((str(name), str(value)) for name, value in data.get("headers", ())),
         # The customer just wrote: WhatsApp allows free text for 24 hours after.

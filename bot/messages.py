@@ -50,8 +50,8 @@ class Outbound:
     variables: tuple[tuple[str, str], ...] = ()
     #: When this contact last wrote to us (WhatsApp allows free text for 24 hours after).
     last_inbound_at: dt.datetime | None = None
-    #: Paths of files to attach (a PNG chart goes out as a photo with `body` as its caption).
-    media: tuple[str, ...] = ()
+    #: A PNG drawn in memory (a report's chart), sent as a photo with `body` as its caption.
+    photo: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.charts import aging_chart, promises_chart, sales_chart, short_money
+from bot.charts import aging_chart, promises_chart, sales_chart, save, short_money
 from storage.reports import AgingLine, PromisesReport, aging_of, rank_lines
 from storage.reports.common import CustomerFact, InvoiceFact
 from storage.reports.promises import PromiseCounts, Week
@@ -19,9 +19,8 @@ AS_OF = dt.date(2026, 3, 31)
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
-def png_size(path: Path) -> tuple[int, int]:
+def png_size(data: bytes) -> tuple[int, int]:
     """Width and height from the IHDR chunk, after checking the signature."""
-    data = path.read_bytes()
     assert data[:8] == PNG_MAGIC
     assert data[12:16] == b"IHDR"
     width, height = struct.unpack(">II", data[16:24])
@@ -72,12 +71,14 @@ def test_aging_chart(tmp_path: Path) -> None:
         for k in range(4)
     ]
     report = aging_of(facts, as_of=AS_OF, currency="IDR")
-    path = aging_chart(report, tmp_path / "charts" / "aging.png", top=8)
-    assert path == tmp_path / "charts" / "aging.png"
-    assert png_size(path) == (1080, 1350)
+    chart = aging_chart(report, top=8)
+    assert png_size(chart) == (1080, 1350)
+    # Drawn in memory; written only where a caller asks (its folder made when missing).
+    path = save(chart, tmp_path / "charts" / "aging.png")
+    assert path == tmp_path / "charts" / "aging.png" and path.read_bytes() == chart
 
 
-def test_sales_chart(tmp_path: Path) -> None:
+def test_sales_chart() -> None:
     lines = []
     for name, current, late in (("Ana", 9, 1), ("Budi", 6, 14), ("Citra", 32, 0)):
         line = AgingLine(name)
@@ -86,22 +87,22 @@ def test_sales_chart(tmp_path: Path) -> None:
         lines.append(line)
     total = AgingLine("TOTAL")
     report = SalesReport(AS_OF, "IDR", total, rank_lines(lines))
-    assert png_size(sales_chart(report, tmp_path / "sales.png")) == (1080, 1350)
+    assert png_size(sales_chart(report)) == (1080, 1350)
 
 
-def test_promises_chart(tmp_path: Path) -> None:
+def test_promises_chart() -> None:
     monday = dt.date(2026, 2, 9)
     weeks = [
         Week(monday + dt.timedelta(weeks=i), made=i % 4 + 1, kept=i % 3, broken=i % 2)
         for i in range(8)
     ]
     report = PromisesReport(AS_OF, None, PromiseCounts(), {}, {}, weeks)
-    assert png_size(promises_chart(report, tmp_path / "promises.png")) == (1080, 1350)
+    assert png_size(promises_chart(report)) == (1080, 1350)
 
 
-def test_empty_charts_still_draw(tmp_path: Path) -> None:
+def test_empty_charts_still_draw() -> None:
     empty = aging_of([], as_of=AS_OF, currency="USD")
-    width, height = png_size(aging_chart(empty, tmp_path / "empty.png"))
+    width, height = png_size(aging_chart(empty))
     assert (width, height) == (1080, 1350)
     nothing = PromisesReport(AS_OF, None, PromiseCounts(), {}, {}, [])
-    assert png_size(promises_chart(nothing, tmp_path / "none.png")) == (1080, 1350)
+    assert png_size(promises_chart(nothing)) == (1080, 1350)

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.app import Tagih
-from bot.messages import Address, Outbound
+from bot.inbound import Routed
+from bot.messages import Address, Inbound, Outbound
 from bot.sandbox.telegram import SentMessage
 from tests.inbox_support import settle
 from tests.staff_world import ANI, BUDI, SARI, running_team
@@ -85,21 +88,40 @@ async def test_a_stranger_gets_the_neutral_reply(tagih: Tagih) -> None:
     assert "otomatis" in sent[0].text
 
 
-async def test_a_long_caption_is_cut_to_telegrams_limit(tagih: Tagih, tmp_path: Path) -> None:
+async def test_a_long_caption_is_cut_to_telegrams_limit(tagih: Tagih) -> None:
     telegram, channel = tagih.providers.telegram_sandbox, tagih.providers.telegram
     assert telegram is not None and channel is not None
     telegram.state.chat(SARI)
-    path = tmp_path / "chart.png"
-    path.write_bytes(PNG + b"\x00\x00\x00\x0dIHDR\x00\x00\x00\x02\x00\x00\x00\x03")
+    photo = PNG + b"\x00\x00\x00\x0dIHDR\x00\x00\x00\x02\x00\x00\x00\x03"
     message = Outbound(
-        to=Address("telegram", str(SARI)), body="x" * 2000, idempotency_key="k", media=(str(path),)
+        to=Address("telegram", str(SARI)), body="x" * 2000, idempotency_key="k", photo=photo
     )
     result = await channel.send(message)
     assert result.ok and result.provider_id is not None
     sent = telegram.sent[-1]
-    assert len(sent.text) == 1024 and sent.text.endswith("…") and sent.photo == path.read_bytes()
+    assert len(sent.text) == 1024 and sent.text.endswith("…") and sent.photo == photo
     assert telegram.history(SARI)[-1]["photo"][0]["height"] == 3
-    missing = Outbound(
-        to=Address("telegram", str(SARI)), body="x", idempotency_key="m", media=("/nope.png",)
-    )
-    assert (await channel.send(missing)).error_code == "media-unreadable"
+
+
+async def test_the_chart_is_drawn_after_the_transaction_in_memory(tagih: Tagih) -> None:
+    """The command gathers its report inside the routing transaction; the chart is drawn
+    after the commit (the `then` hook, last inside the transaction, sees no photo yet), as
+    bytes, with no file or folder left behind."""
+    folders = chart_folders()
+    inside: list[bytes | None] = []
+
+    async def then(session: AsyncSession, routed: Routed) -> None:
+        inside.extend(reply.photo for reply in routed.replies)
+
+    inbound = Inbound(Address("telegram", str(SARI)), "/aging", NOW, provider_id="tg:aging-1")
+    routed = await tagih.router.handle(inbound, then=then)
+    assert inside == [None]
+    (reply,) = routed.replies
+    assert reply.photo is not None and reply.photo.startswith(PNG)
+    assert not routed.charts  # all drawn
+    assert chart_folders() == folders
+
+
+def chart_folders() -> set[Path]:
+    """The chart folders older versions left in the temporary directory."""
+    return set(Path(tempfile.gettempdir()).glob("tagih-charts-*"))

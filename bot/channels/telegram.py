@@ -8,7 +8,6 @@ import logging
 import re
 import secrets
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -198,8 +197,8 @@ class TelegramChannel:
     async def send(self, message: Outbound) -> DeliveryResult:
         """Send one message (buttons as an inline keyboard), paced; classify the outcome.
 
-        With `media`, its first file goes out as a photo and the body as its caption (cut to
-        Telegram's 1024 characters).
+        With a `photo`, it goes out as a photo and the body as its caption (cut to Telegram's
+        1024 characters).
         """
         try:
             chat_id = int(message.to.value)
@@ -249,10 +248,6 @@ class TelegramChannel:
         """One request, its outcome classified; a flood wait holds the chat (see `_flood`)."""
         try:
             sent = await self._deliver(chat_id, message, markup)
-        except OSError as exc:  # the attachment cannot be read: no use trying again
-            return DeliveryResult(
-                DeliveryOutcome.PERMANENT, error_code="media-unreadable", error_message=str(exc)
-            )
         except TelegramError as exc:
             result = classify(exc)
             if result.retry_after is not None:
@@ -263,19 +258,17 @@ class TelegramChannel:
     async def _deliver(
         self, chat_id: int, message: Outbound, markup: InlineKeyboardMarkup | None
     ) -> TelegramMessage:
-        """sendMessage, or sendPhoto with the body as caption when a file is attached."""
+        """sendMessage, or sendPhoto with the body as caption when a photo is attached."""
         bot = self.application.bot
-        if not message.media:
+        if message.photo is None:
             return await bot.send_message(chat_id=chat_id, text=message.body, reply_markup=markup)
         caption = message.body
         if len(caption) > MAX_CAPTION:
             caption = caption[: MAX_CAPTION - 1] + "…"
-        path = Path(message.media[0])  # one photo per message
-        photo = await asyncio.to_thread(path.read_bytes)
         return await bot.send_photo(
             chat_id=chat_id,
-            photo=photo,
-            filename=path.name,
+            photo=message.photo,
+            filename="chart.png",
             caption=caption or None,
             reply_markup=markup,
         )

@@ -13,7 +13,7 @@ from sqlalchemy import not_, or_
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.charts import aging_chart, promises_chart, sales_chart
+from bot.charts import aging_chart, promises_chart, sales_chart, save
 from storage.enums import Direction, PromiseStatus
 from storage.models import Case, Invoice, Message, Payment, Promise
 from storage.payments import MANUAL
@@ -172,9 +172,9 @@ async def write_report(
     promises = (await build_report(session, ReportName.PROMISES, options))[0]
     assert isinstance(aging, AgingReport) and isinstance(sales, SalesReport)
     assert isinstance(promises, PromisesReport)
-    aging_chart(aging, out / "aging.png")
-    sales_chart(sales, out / "sales.png")
-    promises_chart(promises, out / "promises.png")
+    save(aging_chart(aging), out / "aging.png")
+    save(sales_chart(sales), out / "sales.png")
+    save(promises_chart(promises), out / "promises.png")
     figures = "\n".join(f"<li>{html.escape(line)}</li>" for line in summary.lines()[1:])
     charts = "\n".join(
         f'<figure><img src="{name}" alt="{html.escape(title)}" width="432">'

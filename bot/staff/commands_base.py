@@ -37,7 +37,9 @@ class StaffReply:
 
     text: str
     buttons: tuple[Button, ...] = ()
-    photo: str | None = None  # a PNG to send with `text` as its caption
+    #: Draws a PNG to send with `text` as its caption: called by the router after its
+    #: transaction, so a slow drawing never holds the database.
+    chart: Callable[[], bytes] | None = None
 
 
 @dataclass(frozen=True, slots=True)

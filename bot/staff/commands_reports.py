@@ -1,22 +1,15 @@
 """Report commands: `/aging`, `/sales`, `/promises` answer with a chart and a short summary.
 
-Charts are drawn into one temporary directory per process (`tagih-charts-*`, removed at
-exit), one file per staff member and report, replaced atomically: a file being sent keeps
-its content while a newer chart takes its name, and the directory never holds more than one
-file per person and report.
+A command gathers its report inside the router's transaction and returns the chart undrawn
+(`StaffReply.chart`); the router draws it in memory after the commit, off the event loop, so
+matplotlib never holds a write transaction open and no file is left anywhere.
 """
 
 from __future__ import annotations
 
-import asyncio
-import atexit
 import datetime as dt
-import os
-import shutil
-import tempfile
-from collections.abc import Callable, Sequence
-from functools import cache
-from pathlib import Path
+from collections.abc import Sequence
+from functools import partial
 
 from bot.staff.commands_base import (
     EVERYONE,
@@ -44,31 +37,22 @@ from storage.reports.sales import late_share
 TOP = 8
 
 
-@cache
-def chart_dir() -> Path:
-    """This process's chart directory, made on first use and removed at exit."""
-    path = Path(tempfile.mkdtemp(prefix="tagih-charts-"))
-    atexit.register(shutil.rmtree, path, ignore_errors=True)
-    return path
+def _aging_png(report: AgingReport, language: str) -> bytes:
+    from bot import charts  # matplotlib only when a chart is drawn
+
+    return charts.aging_chart(report, top=TOP, language=language)
 
 
-def _draw_file(target: Path, draw: Callable[[Path], Path]) -> str:
-    """Draw into a scratch file, then move it over `target`; the target's path."""
-    handle, scratch = tempfile.mkstemp(suffix=".png", dir=target.parent)
-    os.close(handle)
-    try:
-        draw(Path(scratch))
-        os.replace(scratch, target)
-    except BaseException:
-        Path(scratch).unlink(missing_ok=True)
-        raise
-    return str(target)
+def _sales_png(report: SalesReport, language: str) -> bytes:
+    from bot import charts
+
+    return charts.sales_chart(report, language=language)
 
 
-async def chart(name: str, call: Call, draw: Callable[[Path], Path]) -> str:
-    """The PNG path of the caller's `name` chart, drawn off the event loop."""
-    target = chart_dir() / f"{call.staff.id}-{name}.png"
-    return await asyncio.to_thread(_draw_file, target, draw)
+def _promises_png(report: PromisesReport, language: str) -> bytes:
+    from bot import charts
+
+    return charts.promises_chart(report, language=language)
 
 
 def scope(call: Call, *, team_ranking: bool = False) -> tuple[Filters, str]:
@@ -179,49 +163,37 @@ def promises_text(report: PromisesReport, call: Call, shown: str) -> str:
 
 async def aging(call: Call) -> list[StaffReply]:
     """Open balances by days late, as of today or the date given, with a chart."""
-    from bot import charts  # matplotlib only when a chart is asked for
-
     day = day_argument(call) or business_today(call)
     only, shown = scope(call)
     reports = await aging_report(
         call.session, as_of=day, filters=only, default_currency=call.config.currency
     )
     report = reports[0]  # the business currency first
-    photo = await chart(
-        "aging", call, lambda p: charts.aging_chart(report, p, top=TOP, language=call.lang)
-    )
     text = "\n".join([aging_text(report, call, shown), *_others(call, reports)])
-    return [StaffReply(text, photo=photo)]
+    return [StaffReply(text, chart=partial(_aging_png, report, call.lang))]
 
 
 async def sales(call: Call) -> list[StaffReply]:
     """Salespeople ranked by the share of their receivables more than 60 days late."""
-    from bot import charts
-
     day = day_argument(call) or business_today(call)
     only, shown = scope(call, team_ranking=True)
     reports = await sales_report(
         call.session, as_of=day, filters=only, default_currency=call.config.currency
     )
     report = reports[0]
-    photo = await chart("sales", call, lambda p: charts.sales_chart(report, p, language=call.lang))
     text = "\n".join([sales_text(report, call, shown), *_others(call, reports)])
-    return [StaffReply(text, photo=photo)]
+    return [StaffReply(text, chart=partial(_sales_png, report, call.lang))]
 
 
 async def promises(call: Call) -> list[StaffReply]:
     """Promise outcomes (made, kept, broken, open) since the date given, with a chart."""
-    from bot import charts
-
     since = day_argument(call)
     only, shown = scope(call)
     report = await promises_report(
         call.session, as_of=business_today(call), since=since, zone=call.config.zone, filters=only
     )
-    photo = await chart(
-        "promises", call, lambda p: charts.promises_chart(report, p, language=call.lang)
-    )
-    return [StaffReply(promises_text(report, call, shown), photo=photo)]
+    chart = partial(_promises_png, report, call.lang)
+    return [StaffReply(promises_text(report, call, shown), chart=chart)]
 
 
 COMMANDS = [
