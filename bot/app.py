@@ -10,38 +10,40 @@ import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from aiohttp import web
 from sqlalchemy.engine import make_url
 from sqlmodel import func, select
 
-from bot.channels.base import Channel
-from bot.channels.email_inbound import EmailReplies, ImapConfig
 from bot.config import WEEKDAYS, Settings
-from bot.conversation import conversation_config
-from bot.inbound import InboundRouter
-from bot.messages import Inbound, Outbound
 from bot.providers import Providers, configured_channels, describe_failure
-from bot.sandbox.inbox_page import SandboxInbox, add_inbox_routes, inbox_url
-from bot.staff.alerts import AlertStats, deliver_alerts
-from bot.staff.commands import StaffConfig
-from bot.staff.digest_send import DigestStats, send_digests
-from bot.staff.directory import list_staff, unreachable_staff
 from bot.staff.settings_store import effective_window
-from bot.staff.template_store import load_overrides, override_environment
-from bot.web import WebDeps, build_web_app, start_web
-from scheduler.dispatcher import DispatchConfig, Dispatcher, TickStats
 from scheduler.leader import startup_lock
-from scheduler.planner import PlanStats, plan_pass
 from scheduler.policy_store import ensure_standard, global_window, load_specs, policy_id_by_name
-from scheduler.promises import PromiseStats, check_promises
-from scheduler.render import ReminderRenderer
 from scheduler.views import PlanningInputs
 from scheduler.window import Window
 from storage.db import Database
-from storage.importers import ImportReport, import_csv
 from storage.migrate import upgrade
 from storage.models import Customer
+
+# The inbound pipeline, the web server, the dispatcher and the staff's alerts and digests are
+# imported where they are first used: `tagih preview` and the ledger commands open Tagih
+# without them (tests/test_cli_startup.py).
+if TYPE_CHECKING:
+    from aiohttp import web
+
+    from bot.channels.base import Channel
+    from bot.channels.email_inbound import EmailReplies
+    from bot.inbound import InboundRouter
+    from bot.messages import Inbound, Outbound
+    from bot.sandbox.inbox_page import SandboxInbox
+    from bot.staff.alerts import AlertStats
+    from bot.staff.digest_send import DigestStats
+    from bot.web import WebDeps
+    from scheduler.dispatcher import Dispatcher, TickStats
+    from scheduler.planner import PlanStats
+    from scheduler.promises import PromiseStats
+    from storage.importers import ImportReport
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], dt.datetime]
@@ -68,7 +70,7 @@ class Tagih:
     #: True for a process on its own; `tagih run` hands it over with `set_leading`.
     leading: bool = True
     db: Database = field(init=False)
-    router: InboundRouter = field(init=False)
+    _router: InboundRouter | None = field(init=False, default=None)
     providers: Providers = field(init=False, default_factory=Providers)
     web_url: str | None = field(init=False, default=None)
     _web: web.AppRunner | None = field(init=False, default=None)
@@ -80,6 +82,25 @@ class Tagih:
     email_replies: EmailReplies | None = field(init=False, default=None)
     _polling: asyncio.Task[None] | None = field(init=False, default=None)
     _stop_polling: asyncio.Event = field(init=False, default_factory=asyncio.Event)
+
+    @property
+    def router(self) -> InboundRouter:
+        """The inbound router, built on first use (what opens no channel needs none)."""
+        if self._router is None:
+            from bot.conversation import conversation_config
+            from bot.inbound import InboundRouter
+            from bot.staff.commands import StaffConfig
+
+            self._router = InboundRouter(
+                self.db,
+                default_language=self.settings.language,
+                clock=self.clock,
+                conversation=conversation_config(self.settings),
+                staff_config=StaffConfig.from_settings(
+                    self.settings, enabled_channels=configured_channels(self.settings)
+                ),
+            )
+        return self._router
 
     @property
     def channels(self) -> dict[str, Channel]:
@@ -104,18 +125,13 @@ class Tagih:
             await upgrade(self.db)
             async with self.db.transaction() as session:
                 await ensure_standard(session)
-        self.router = InboundRouter(
-            self.db,
-            default_language=self.settings.language,
-            clock=self.clock,
-            conversation=conversation_config(self.settings),
-            staff_config=StaffConfig.from_settings(
-                self.settings, enabled_channels=configured_channels(self.settings)
-            ),
-        )
         public_url = self.settings.public_url
         deps = None
         if with_web:
+            from bot.channels.email_inbound import EmailReplies, ImapConfig
+            from bot.sandbox.inbox_page import SandboxInbox, add_inbox_routes
+            from bot.web import WebDeps, build_web_app, start_web
+
             deps = WebDeps(
                 db=self.db,
                 router=self.router,
@@ -166,6 +182,8 @@ class Tagih:
         """Where the sandbox inbox is served, or None when no provider runs in the sandbox."""
         if self._inbox is None or not self._inbox.active or self.web_url is None:
             return None
+        from bot.sandbox.inbox_page import inbox_url
+
         return inbox_url(self.web_url)
 
     async def _wire_web(self) -> None:
@@ -235,6 +253,8 @@ class Tagih:
 
     async def load_examples_if_empty(self) -> list[ImportReport]:
         """Import the example CSVs into an empty database (for `make run`)."""
+        from storage.importers import import_csv
+
         settings = self.settings
         async with self.db.sessions() as session:
             count = (await session.exec(select(func.count()).select_from(Customer))).one()
@@ -283,6 +303,8 @@ class Tagih:
 
     async def plan(self, now: dt.datetime | None = None) -> PlanStats:
         """Run the planning pass as of `now`."""
+        from scheduler.planner import plan_pass
+
         inputs, window = await self.planning_inputs()
         return await plan_pass(
             self.db,
@@ -294,6 +316,10 @@ class Tagih:
 
     async def dispatcher(self) -> Dispatcher:
         """A dispatcher over the open channels."""
+        from bot.staff.template_store import load_overrides, override_environment
+        from scheduler.dispatcher import DispatchConfig, Dispatcher
+        from scheduler.render import ReminderRenderer
+
         inputs, window = await self.planning_inputs()
 
         def window_for(policy_id: int | None) -> Window:
@@ -332,12 +358,16 @@ class Tagih:
 
     async def check_promises(self, now: dt.datetime | None = None) -> PromiseStats:
         """Mark promises whose date (plus grace) has passed as kept or broken."""
+        from scheduler.promises import check_promises
+
         return await check_promises(
             self.db, now=now or self.clock(), grace_days=self.settings.promise_grace_days
         )
 
     async def deliver_alerts(self, now: dt.datetime | None = None) -> AlertStats:
         """Send queued alerts to collectors and salespeople (Telegram, else email)."""
+        from bot.staff.alerts import deliver_alerts
+
         return await deliver_alerts(
             self.db,
             telegram=self.providers.telegram,
@@ -348,6 +378,8 @@ class Tagih:
     async def staff_without_alerts(self) -> list[str]:
         """Names of the active staff whom no alert can reach (no bound Telegram chat, no
         email on an alert channel); a provider down right now still counts as there."""
+        from bot.staff.directory import list_staff, unreachable_staff
+
         channels = (set(self.channels) | self.providers.unavailable) & {"telegram", "email"}
         async with self.db.sessions() as session:
             team = await list_staff(session)
@@ -355,6 +387,8 @@ class Tagih:
 
     async def send_digests(self, now: dt.datetime | None = None) -> list[DigestStats]:
         """The collectors' daily and the salespeople's weekly digests that are due."""
+        from bot.staff.digest_send import send_digests
+
         s, moment = self.settings, now or self.clock()
         telegram, email = self.providers.telegram, self.channels.get("email")
         return [

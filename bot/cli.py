@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
 import os
@@ -71,6 +70,8 @@ def run_with_app(
     settings: Settings, work: Callable[[Tagih], Awaitable[T]], *, channels: bool = False
 ) -> T:
     """Open Tagih, run `work`, close it, all in one event loop."""
+    import asyncio
+
     from bot.app import Tagih
 
     async def main() -> T:
@@ -318,6 +319,8 @@ def sync_command(
     ] = 10.0,
 ) -> None:
     """Import each export dropped in FOLDER once stable; move it to done/ or failed/."""
+    import asyncio
+
     from bot.sync import SyncFolder, watch
 
     settings = settings_of(ctx)
@@ -394,6 +397,8 @@ def send_due(
 @app.command()
 def run(ctx: typer.Context) -> None:
     """Run the service: dispatch every minute until Ctrl-C or SIGTERM."""
+    import asyncio
+
     from bot.app import Tagih
     from bot.service import serve
 
@@ -505,6 +510,8 @@ def log_command(
 @db_app.command("upgrade")
 def db_upgrade(ctx: typer.Context) -> None:
     """Bring the database schema up to date (the service does this itself too)."""
+    import asyncio
+
     settings = settings_of(ctx)
     from storage.db import Database
     from storage.migrate import upgrade

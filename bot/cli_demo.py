@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import signal
 import time
@@ -45,6 +44,8 @@ def demo_command(
 
     Nothing in .env or the environment is used: no real provider is ever contacted.
     """
+    import asyncio
+
     # The simulation pulls in every channel, flow and matplotlib: loaded only when asked.
     from bot.demo.simulate import run_demo
 

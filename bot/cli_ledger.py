@@ -10,7 +10,6 @@ nothing is written either way.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
 import sys
@@ -91,6 +90,8 @@ def _settings(ctx: typer.Context) -> Settings:
 
 def _run(ctx: typer.Context, work: Callable[[Tagih], Awaitable[T]]) -> T:
     """Open Tagih without channels (migrated, default policy in place), run `work`, close."""
+    import asyncio
+
     from bot.app import Tagih
 
     async def main() -> T:

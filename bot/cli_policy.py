@@ -6,7 +6,6 @@ the result.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Annotated, TypeVar
@@ -33,6 +32,8 @@ def _run(
     ctx: typer.Context, work: Callable[[AsyncSession, Window, dt.datetime], Awaitable[T]]
 ) -> T:
     """Run `work` in one transaction on an up-to-date database; a PolicyError exits 1."""
+    import asyncio
+
     from bot.config import Settings
     from bot.staff.policies import PolicyError
     from scheduler.policy_store import ensure_standard, global_window

@@ -5,7 +5,6 @@ Registered in bot/cli.py with `app.command("report")(report_command)`.
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import datetime as dt
 import json
@@ -204,6 +203,8 @@ def report_command(
     (one per currency) instead of one object; --currency keeps just one. --png draws one
     currency: --currency, else the business currency (TAGIH_CURRENCY) when present.
     """
+    import asyncio
+
     from bot.config import Settings
     from storage.reports import Filters, ReportOptions, json_of
 

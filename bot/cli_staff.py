@@ -6,7 +6,6 @@ Registered in bot/cli.py with `app.add_typer(staff_app, name="staff")` and
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
 import sys
@@ -44,6 +43,8 @@ def _settings(ctx: typer.Context) -> Settings:
 
 def _run(ctx: typer.Context, work: Callable[[AsyncSession, dt.datetime], Awaitable[T]]) -> T:
     """Run `work` in one transaction on an up-to-date database; a StaffError exits 1."""
+    import asyncio
+
     from bot.staff.directory import StaffError
     from storage.db import Database
     from storage.migrate import upgrade
@@ -139,6 +140,8 @@ def invite(
     language: Annotated[str, typer.Option(help="id or en (for a new staff member).")] = "id",
 ) -> None:
     """Print a one-time Telegram link: opening it binds the chat to this staff member."""
+    import asyncio
+
     from bot.staff.audit import CLI_ACTOR
     from bot.staff.directory import invite_staff
 

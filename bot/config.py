@@ -10,10 +10,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
-
-from bot.i18n.staff_texts import keyed
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _SUPPORTED_DRIVERS = {"sqlite+aiosqlite", "postgresql+asyncpg"}
@@ -25,6 +21,8 @@ class ConfigError(Exception):
 
 def parse_weekdays(text: str) -> frozenset[int]:
     """Parse `mon-sat` or `mon,wed,fri` into ISO weekday numbers (Monday = 0)."""
+    from bot.i18n.staff_texts import keyed  # Babel: not for every start-up
+
     days: set[int] = set()
     for part in text.lower().replace(" ", "").split(","):
         if not part:
@@ -184,6 +182,9 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _usable_url(cls, value: str) -> str:
+        from sqlalchemy.engine import make_url  # SQLAlchemy: only when a URL is given
+        from sqlalchemy.exc import ArgumentError
+
         try:
             url = make_url(value)
         except ArgumentError:

@@ -6,20 +6,23 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
 
-from bot.channels.base import Channel
-from bot.channels.email import EmailChannel
-from bot.channels.telegram import SANDBOX_TOKEN, InboundHandler, TelegramChannel
-from bot.channels.twilio_sms import TwilioSmsChannel
-from bot.channels.twilio_voice import TwilioVoiceChannel
-from bot.channels.twilio_whatsapp import TwilioWhatsAppChannel
-from bot.config import Settings
-from bot.sandbox.smtp import SmtpSink
-from bot.sandbox.telegram import TelegramSandbox
-from bot.sandbox.twilio import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, TwilioSandbox
-from bot.sandbox.twilio_limits import SenderLimits
+# Each provider's channel and sandbox modules (python-telegram-bot, twilio, aiosmtplib …) are
+# imported when that provider starts, so that what needs no provider (`tagih preview`,
+# `tagih report`) does not pay for them (tests/test_cli_startup.py).
+if TYPE_CHECKING:
+    from bot.channels.base import Channel
+    from bot.channels.telegram import InboundHandler, TelegramChannel
+    from bot.channels.twilio_sms import TwilioSmsChannel
+    from bot.channels.twilio_voice import TwilioVoiceChannel
+    from bot.channels.twilio_whatsapp import TwilioWhatsAppChannel
+    from bot.config import Settings
+    from bot.sandbox.smtp import SmtpSink
+    from bot.sandbox.telegram import TelegramSandbox
+    from bot.sandbox.twilio import TwilioSandbox
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +147,9 @@ class Providers:
         return True
 
     async def _email(self, settings: Settings) -> None:
+        from bot.channels.email import EmailChannel
+        from bot.sandbox.smtp import SmtpSink
+
         if settings.smtp_configured:
             self.channels["email"] = EmailChannel.from_settings(settings)
             self.announcements.append(
@@ -163,6 +169,12 @@ class Providers:
         )
 
     async def _twilio(self, settings: Settings, public_url: str | None) -> None:
+        from bot.channels.twilio_sms import TwilioSmsChannel
+        from bot.channels.twilio_voice import TwilioVoiceChannel
+        from bot.channels.twilio_whatsapp import TwilioWhatsAppChannel
+        from bot.sandbox.twilio import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, TwilioSandbox
+        from bot.sandbox.twilio_limits import SenderLimits
+
         kinds: tuple[
             type[TwilioSmsChannel] | type[TwilioVoiceChannel] | type[TwilioWhatsAppChannel], ...
         ] = (
@@ -217,6 +229,9 @@ class Providers:
     async def _telegram(
         self, settings: Settings, public_url: str | None, on_inbound: InboundHandler | None
     ) -> None:
+        from bot.channels.telegram import SANDBOX_TOKEN, TelegramChannel
+        from bot.sandbox.telegram import TelegramSandbox
+
         api_base = None
         if not settings.telegram_configured:
             if self.telegram_sandbox is None:
