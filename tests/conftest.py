@@ -11,6 +11,12 @@ from pathlib import Path
 
 import pytest
 
+# rich reads COLUMNS once, when a Console is made: a module-level console (bot/cli*.py) made
+# while COLUMNS is set keeps that width for good, whatever a test sets later. pytest-xdist's
+# workers start with COLUMNS=80, and a shell may export it: unset here, before any test
+# module is imported, every test gets the width it sets itself (or the terminal's).
+os.environ.pop("COLUMNS", None)
+
 from storage.db import Database
 from storage.migrate import upgrade
 from tests.imap import Dovecot, find_dovecot, running_dovecot

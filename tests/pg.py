@@ -175,21 +175,15 @@ def running_cluster(bin_dir: Path) -> Iterator[PgCluster]:
 
 
 def _remove_abandoned(parent: Path) -> None:
-    """Remove clusters in memory left by a killed run: their postmaster is gone. A folder
-    without a postmaster.pid younger than an hour may be another run's, still starting."""
+    """Remove clusters in memory whose postmaster died (a run killed with it): they would
+    hold the machine's memory until the next boot. Running or starting ones are left alone."""
     for base in parent.glob("tagih-pg-*"):
-        pid_file = base / "data" / "postmaster.pid"
         try:
-            if pid_file.exists():
-                os.kill(int(pid_file.read_text().split()[0]), 0)
-                continue  # its postmaster still runs
-            if time.time() - base.stat().st_mtime < 3600:
-                continue
+            os.kill(int((base / "data" / "postmaster.pid").read_text().split()[0]), 0)
         except ProcessLookupError:
-            pass
+            shutil.rmtree(base, ignore_errors=True)
         except (OSError, ValueError, IndexError):
-            continue
-        shutil.rmtree(base, ignore_errors=True)
+            continue  # no pid file (starting, or stopped for a moment): not ours to judge
 
 
 class Admin:
