@@ -10,6 +10,7 @@ import asyncio
 import csv
 import datetime as dt
 import json
+import shutil
 import struct
 from collections.abc import Callable
 from decimal import Decimal
@@ -24,7 +25,6 @@ from typer.testing import CliRunner, Result
 from bot.cli_report import report_command
 from bot.config import load_settings
 from storage.db import Database
-from storage.migrate import upgrade
 from storage.models import Customer, Staff
 from storage.reports import (
     AgingLine,
@@ -400,14 +400,16 @@ async def test_every_report_has_tables(db: Database, name: ReportName) -> None:
 
 
 @pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
+def cli(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sqlite_template: Path
+) -> Callable[..., Result]:
     """`tagih report …` on a SQLite file holding the portfolio, as the lead registers it."""
     monkeypatch.chdir(tmp_path)  # no stray .env
+    shutil.copy(sqlite_template, tmp_path / "tagih.db")  # migrated once for the session
     url = f"sqlite+aiosqlite:///{tmp_path / 'tagih.db'}"
 
     async def prepare() -> None:
         db = Database(url)
-        await upgrade(db)
         await build_portfolio(db)
         await db.dispose()
 
