@@ -113,8 +113,6 @@ class PgCluster:
 def running_cluster(bin_dir: Path) -> Iterator[PgCluster]:
     """initdb + postgres on a free loopback port; as root, both run as the `postgres` user."""
     shm = SHM.is_dir() and os.access(SHM, os.W_OK)
-    if shm:
-        _remove_abandoned(SHM)
     base = Path(tempfile.mkdtemp(prefix="tagih-pg-", dir=SHM if shm else None))
     data = base / "data"
     prefix: list[str] = []
@@ -172,18 +170,6 @@ def running_cluster(bin_dir: Path) -> Iterator[PgCluster]:
         admin.close()
         server.stop()
         shutil.rmtree(base, ignore_errors=True)
-
-
-def _remove_abandoned(parent: Path) -> None:
-    """Remove clusters in memory whose postmaster died (a run killed with it): they would
-    hold the machine's memory until the next boot. Running or starting ones are left alone."""
-    for base in parent.glob("tagih-pg-*"):
-        try:
-            os.kill(int((base / "data" / "postmaster.pid").read_text().split()[0]), 0)
-        except ProcessLookupError:
-            shutil.rmtree(base, ignore_errors=True)
-        except (OSError, ValueError, IndexError):
-            continue  # no pid file (starting, or stopped for a moment): not ours to judge
 
 
 class Admin:
