@@ -19,10 +19,15 @@ class ConfigError(Exception):
     """A setting has a bad value; the message names the setting in one line."""
 
 
+def _keyed(exc: ValueError, key: str, **values: str) -> ValueError:
+    """`bot.i18n.staff_texts.keyed`, imported only when a setting is wrong (it loads Babel)."""
+    from bot.i18n.staff_texts import keyed
+
+    return keyed(exc, key, **values)
+
+
 def parse_weekdays(text: str) -> frozenset[int]:
     """Parse `mon-sat` or `mon,wed,fri` into ISO weekday numbers (Monday = 0)."""
-    from bot.i18n.staff_texts import keyed  # Babel: not for every start-up
-
     days: set[int] = set()
     for part in text.lower().replace(" ", "").split(","):
         if not part:
@@ -30,27 +35,27 @@ def parse_weekdays(text: str) -> frozenset[int]:
         if "-" in part:
             first, _, last = part.partition("-")
             if first not in WEEKDAYS or last not in WEEKDAYS:
-                raise keyed(
+                raise _keyed(
                     ValueError(f"unknown weekday in {part!r} (use mon..sun)"),
                     "parse.weekday",
                     text=repr(part),
                 )
             start, end = WEEKDAYS.index(first), WEEKDAYS.index(last)
             if end < start:
-                raise keyed(
+                raise _keyed(
                     ValueError(f"range {part!r} runs backwards"), "parse.backwards", text=repr(part)
                 )
             days.update(range(start, end + 1))
         elif part in WEEKDAYS:
             days.add(WEEKDAYS.index(part))
         else:
-            raise keyed(
+            raise _keyed(
                 ValueError(f"unknown weekday {part!r} (use mon..sun)"),
                 "parse.weekday",
                 text=repr(part),
             )
     if not days:
-        raise keyed(ValueError("no weekdays given"), "parse.no_weekdays")
+        raise _keyed(ValueError("no weekdays given"), "parse.no_weekdays")
     return frozenset(days)
 
 
