@@ -15,8 +15,9 @@ from bot.cli import app
 
 #: Alerts and digests, logged as messages to colleagues.
 TO_STAFF = "coalesce(template LIKE 'alert:%' OR template LIKE 'digest:%', 0)"
-#: Long enough for a promise to come due and break, a dispute to be settled.
-ARGS = ["--days", "14", "--customers", "12"]
+#: The issue's short demo: long enough for a promise to come due and break, a dispute to be
+#: settled.
+ARGS = ["--days", "30", "--customers", "10"]
 
 
 @dataclass
