@@ -15,8 +15,9 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/tagih run
 
+# Two workers (this machine's two cores), each with its own PostgreSQL cluster and dovecot.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 # The heavier reliability variants: 20,000 follow-ups across killed workers, a 20 s lock...
 soak: $(STAMP)
