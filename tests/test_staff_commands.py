@@ -273,7 +273,12 @@ async def test_notes_calls_pauses_and_cases(team: Database) -> None:
     assert "1 kasus C001 diselesaikan; 1 faktur sengketa kembali ditagih" in text
     assert (await invoice(team, "INV-1")).status == InvoiceStatus.OPEN
     assert "tidak punya kasus terbuka" in await run(team, "budi", "/case C001 resolve")
-    assert len(await audits(team, "case.resolve")) == 1
+    # The same case operation as `tagih case resolve`: audited per case, a note in the log.
+    [resolved] = await audits(team, "case.resolve")
+    assert (resolved.entity, resolved.entity_key) == ("case", str(case.id))
+    async with team.sessions() as session:
+        logged = (await session.exec(select(Message).where(Message.template == "case"))).all()
+    assert [m.body for m in logged] == [f"case #{case.id} (dispute) resolved"]
 
 
 async def test_policy_set_changes_the_preview(team: Database) -> None:

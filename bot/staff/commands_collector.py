@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.staff.commands_base import (
     COLLECTORS,
@@ -16,7 +16,9 @@ from bot.staff.commands_base import (
     read_day,
     say,
 )
+from storage.cases import resolve_case
 from storage.enums import CaseStatus, Direction, InvoiceStatus, MessageStatus
+from storage.importers.base import invoice_status
 from storage.models import Case, Customer, Invoice, Message
 
 #: `/pause CODE` without a date pauses reminders this long.
@@ -95,40 +97,49 @@ async def resume(call: Call) -> list[StaffReply]:
 
 
 async def case(call: Call) -> list[StaffReply]:
-    """Resolve the customer's open cases; disputed invoices are chased again."""
+    """Resolve the customer's open cases through the one case operation (the CLI's `tagih
+    case resolve`): audited per case, a note in the log, disputed invoices chased again."""
     if len(call.args) != 2 or call.args[1].lower() != "resolve":
         raise UsageError(call.t("case.usage"))
     session = call.session
     row = await find_customer(call, call.args[0])
     cases = (
         await session.exec(
-            select(Case).where(Case.customer_id == row.id, Case.status == CaseStatus.OPEN)
+            select(Case)
+            .where(Case.customer_id == row.id, Case.status == CaseStatus.OPEN)
+            .order_by(col(Case.id))
         )
     ).all()
-    disputed = (
-        await session.exec(
-            select(Invoice).where(
-                Invoice.customer_id == row.id, Invoice.status == InvoiceStatus.DISPUTED
-            )
-        )
-    ).all()
+    disputed = await _disputed(call, row)
     if not cases and not disputed:
         return say(call.t("case.none", code=row.code))
     for item in cases:
-        item.status, item.resolved_at = CaseStatus.RESOLVED, call.now
-        session.add(item)
-    for inv in disputed:
-        inv.status = InvoiceStatus.OPEN if inv.balance > 0 else InvoiceStatus.PAID
+        assert item.id is not None
+        await resolve_case(
+            session, case_id=item.id, actor=call.actor, now=call.now, staff_id=call.staff.id
+        )
+    # Invoices marked disputed with no open case (an import's status) are chased again too.
+    orphans = await _disputed(call, row)
+    for inv in orphans:
+        inv.status = invoice_status(InvoiceStatus.OPEN, inv.balance)
         inv.updated_at = call.now
         session.add(inv)
-    before = {"cases": [c.id for c in cases], "disputed": [i.number for i in disputed]}
-    after = {"cases": CaseStatus.RESOLVED.value, "invoices": InvoiceStatus.OPEN.value}
-    call.audit("case.resolve", "customer", row.code, before, after)
+    if orphans:
+        before = {"disputed": [i.number for i in orphans]}
+        call.audit("invoice.undispute", "customer", row.code, before, {"invoices": "open"})
     if disputed:
         return say(
             call.t("case.done_disputed", count=len(cases), code=row.code, disputed=len(disputed))
         )
     return say(call.t("case.done", count=len(cases), code=row.code))
+
+
+async def _disputed(call: Call, row: Customer) -> list[Invoice]:
+    """The customer's invoices under dispute now."""
+    query = select(Invoice).where(
+        Invoice.customer_id == row.id, Invoice.status == InvoiceStatus.DISPUTED
+    )
+    return list((await call.session.exec(query)).all())
 
 
 COMMANDS = (
