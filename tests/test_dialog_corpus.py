@@ -44,10 +44,8 @@ from storage.models import (
 )
 from tests.imap import PASSWORD, USER, Dovecot, empty_inbox
 from tests.inbox_support import align_whatsapp_clock, settle
+from tests.test_conversations_e2e import CHAT, NOW, PHONE
 
-NOW = dt.datetime(2026, 11, 23, 3, 0, tzinfo=dt.UTC)  # Monday 10:00 WIB
-PHONE = "+6281234567890"
-CHAT = 777001
 EMAIL = "budi@sinarjaya.co.id"
 #: Email goes through the real IMAP path: mail delivered to a dovecot, polled, answered by mail.
 CHAT_CHANNELS = ["sms", "whatsapp", "telegram", "email"]

@@ -17,7 +17,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +33,7 @@ from bot.staff.template_store import override_environment
 from scheduler.recheck import CustomerView, InvoiceView, SendPlan
 from scheduler.render import ReminderRenderer
 from storage.models import FollowUp
+from tests.test_i18n import _line  # the same statement lines as the i18n tests
 
 GOLDEN = Path(__file__).parent / "golden" / "render.json"
 DUE = dt.date(2026, 3, 25)
@@ -63,28 +63,6 @@ OVERRIDES = {
         "{{ m.opening() }} {{ menu }}{{ chat_link or '' }}\n"
     ),
 }
-
-
-def _line(
-    number: str,
-    due: dt.date,
-    *,
-    triggered: bool = False,
-    currency: str = "IDR",
-    amount: str = "5000000",
-    balance: str | None = None,
-    item: str = "Semen 50 kg",
-) -> StatementLine:
-    return StatementLine(
-        number=number,
-        item=item,
-        issue_date=due - dt.timedelta(days=30),
-        due_date=due,
-        amount=Decimal(amount),
-        balance=Decimal(balance if balance is not None else amount),
-        currency=currency,
-        triggered=triggered,
-    )
 
 
 def _day(days: int) -> dt.date:
