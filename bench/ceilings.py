@@ -32,11 +32,11 @@ from bot.channels.telegram import SANDBOX_TOKEN, TelegramChannel
 from bot.channels.twilio_sms import TwilioSmsChannel
 from bot.channels.twilio_voice import TwilioVoiceChannel
 from bot.channels.twilio_whatsapp import TwilioWhatsAppChannel
-from bot.messages import Address, DeliveryResult, Outbound
 from bot.sandbox.telegram import TelegramSandbox
 from bot.sandbox.telegram_api import CHAT_INTERVAL, GLOBAL_PER_SECOND
 from bot.sandbox.twilio import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, TwilioSandbox
 from bot.sandbox.twilio_limits import SenderLimits
+from scheduler.messages import Address, DeliveryResult, Outbound
 
 #: As the dispatcher's default (TAGIH_DISPATCH_CONCURRENCY).
 CONCURRENCY = 16

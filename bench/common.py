@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import event, insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.messages import DeliveryOutcome, DeliveryResult, Outbound
+from scheduler.messages import DeliveryOutcome, DeliveryResult, Outbound
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Contact, Customer, Invoice, table_of

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 
 from bench.common import NoopChannel
-from bot.messages import Address, Outbound
+from scheduler.messages import Address, Outbound
 
 #: Set by the benchmark before the scheduler starts.
 CHANNEL = NoopChannel("email")

@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy.engine import make_url
 from sqlmodel import func, select
 
-from bot.config import WEEKDAYS, Settings
+from bot.config import Settings
 from bot.providers import Providers, configured_channels, describe_failure
-from bot.staff.settings_store import effective_window
 from scheduler.leader import startup_lock
-from scheduler.policy_store import ensure_standard, global_window, load_specs, policy_id_by_name
+from scheduler.policy_store import ensure_standard, load_specs, policy_id_by_name
 from scheduler.views import PlanningInputs
-from scheduler.window import Window
+from scheduler.window import WEEKDAYS, Window
+from scheduler.window_overrides import effective_window
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Customer
@@ -32,15 +32,15 @@ from storage.models import Customer
 if TYPE_CHECKING:
     from aiohttp import web
 
-    from bot.channels.base import Channel
     from bot.channels.email_inbound import EmailReplies
     from bot.inbound import InboundRouter
-    from bot.messages import Inbound, Outbound
     from bot.sandbox.inbox_page import SandboxInbox
     from bot.staff.alerts import AlertStats
     from bot.staff.digest_send import DigestStats
     from bot.web import WebDeps
+    from scheduler.channel import Channel
     from scheduler.dispatcher import Dispatcher, TickStats
+    from scheduler.messages import Inbound, Outbound
     from scheduler.planner import PlanStats
     from scheduler.promises import PromiseStats
     from storage.importers import ImportReport
@@ -286,7 +286,7 @@ class Tagih:
         """Policies, default policy and enabled channels, read fresh from the database."""
         async with self.db.sessions() as session:
             # The window admins set in chat (/window, /sendtime, /holidays) wins over .env.
-            window = await effective_window(session, global_window(self.settings))
+            window = await effective_window(session, self.settings.window())
             policies = await load_specs(session, default=window)
             default_id = await policy_id_by_name(session, name="standard")
         assert default_id is not None
@@ -316,9 +316,9 @@ class Tagih:
 
     async def dispatcher(self) -> Dispatcher:
         """A dispatcher over the open channels."""
+        from bot.reminders import ReminderRenderer
         from bot.staff.template_store import load_overrides, override_environment
         from scheduler.dispatcher import DispatchConfig, Dispatcher
-        from scheduler.render import ReminderRenderer
 
         inputs, window = await self.planning_inputs()
 
@@ -378,7 +378,7 @@ class Tagih:
     async def staff_without_alerts(self) -> list[str]:
         """Names of the active staff whom no alert can reach (no bound Telegram chat, no
         email on an alert channel); a provider down right now still counts as there."""
-        from bot.staff.directory import list_staff, unreachable_staff
+        from storage.queries.staff import list_staff, unreachable_staff
 
         channels = (set(self.channels) | self.providers.unavailable) & {"telegram", "email"}
         async with self.db.sessions() as session:

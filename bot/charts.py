@@ -19,8 +19,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
-from bot.i18n.format import format_date, locale_for
-from bot.i18n.staff_texts import st
+from i18n.format import format_date, locale_for
+from i18n.staff_texts import st
 from storage.reports import BUCKETS, AgingLine, AgingReport, PromisesReport, SalesReport
 
 #: 7.2 x 9 inches at 150 dpi: 1080 x 1350 pixels, a phone screen in portrait.

@@ -132,7 +132,7 @@ def _write_json(rows: Any) -> None:
 
 def _money(amounts: dict[str, Decimal], language: str) -> str:
     """Amounts per currency, one per line (never summed across currencies)."""
-    from bot.i18n.format import format_money
+    from i18n.format import format_money
 
     return "\n".join(format_money(v, c, language) for c, v in sorted(amounts.items()))
 
@@ -249,8 +249,8 @@ def customers_list(
     now: NowOption = None,
 ) -> None:
     """Customers with their open and overdue balances."""
-    from bot.staff.directory import find_staff
     from storage.ledger import customer_lines
+    from storage.queries.staff import find_staff
 
     settings = _settings(ctx)
     today = _now(now, settings).astimezone(settings.zone).date()
@@ -528,7 +528,7 @@ _INVOICE_COLS = [
 
 
 def _invoice_row(line: InvoiceLine, today: dt.date, language: str) -> list[str]:
-    from bot.i18n.format import format_money
+    from i18n.format import format_money
 
     inv = line.invoice
     late = (today - inv.due_date).days
@@ -627,7 +627,7 @@ _ARGUMENTS = {
 
 
 def _refused(exc: PaymentRefused, language: str) -> NoReturn:
-    from bot.i18n.format import format_money
+    from i18n.format import format_money
     from storage.payments import Refusal
 
     # Refusals that are about the ledger's state rather than the input's form: exit 1.
@@ -680,11 +680,11 @@ def payment_add(
     now: NowOption = None,
 ) -> None:
     """Record a payment: the balance drops, the invoice closes at zero, reminders follow."""
-    from bot.i18n.format import format_money
-    from bot.staff.audit import CLI_ACTOR
+    from i18n.format import format_money
     from storage.models import Customer
     from storage.parsing import FieldError, parse_positive_amount
     from storage.payments import PaymentRefused, record_payment
+    from storage.queries.audit import CLI_ACTOR
 
     settings = _settings(ctx)
     moment = _now(now, settings)
@@ -830,8 +830,8 @@ def case_resolve(
     now: NowOption = None,
 ) -> None:
     """Resolve a case; its disputed invoices are chased again."""
-    from bot.staff.audit import CLI_ACTOR
     from storage.cases import CaseRefused, resolve_case
+    from storage.queries.audit import CLI_ACTOR
 
     settings = _settings(ctx)
     moment = _now(now, settings)
@@ -874,7 +874,7 @@ _PROMISE_COLS = [
 
 
 def _promise_amount(line: PromiseLine, settings: Settings) -> str:
-    from bot.i18n.format import format_money
+    from i18n.format import format_money
 
     amount = line.promise.amount
     # A promise carries no currency: it is the business's own.

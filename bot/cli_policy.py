@@ -36,7 +36,7 @@ def _run(
 
     from bot.config import Settings
     from bot.staff.policies import PolicyError
-    from scheduler.policy_store import ensure_standard, global_window
+    from scheduler.policy_store import ensure_standard
     from storage.db import Database
     from storage.migrate import upgrade
 
@@ -49,7 +49,7 @@ def _run(
             await upgrade(db)
             async with db.transaction() as session:
                 await ensure_standard(session)
-                return await work(session, global_window(settings), dt.datetime.now(dt.UTC))
+                return await work(session, settings.window(), dt.datetime.now(dt.UTC))
         finally:
             await db.dispose()
 
@@ -122,8 +122,8 @@ def set_command(
     ] = None,
 ) -> None:
     """Create a policy or change its offsets; steps kept keep their channels and actions."""
-    from bot.staff.audit import CLI_ACTOR
     from bot.staff.policies import parse_offsets, set_steps
+    from storage.queries.audit import CLI_ACTOR
 
     offsets = _parsed(parse_offsets, steps, "--steps")
 
@@ -144,8 +144,8 @@ def set_command(
 @policy_app.command("channels")
 def channels_command(ctx: typer.Context, name: str, offset: int, channels: str) -> None:
     """Set the channels (in preference order) of one step of a policy."""
-    from bot.staff.audit import CLI_ACTOR
     from bot.staff.policies import parse_channels, set_channels
+    from storage.queries.audit import CLI_ACTOR
 
     names = _parsed(parse_channels, channels)
 
@@ -161,8 +161,8 @@ def channels_command(ctx: typer.Context, name: str, offset: int, channels: str) 
 @policy_app.command("assign")
 def assign_command(ctx: typer.Context, customer: str, name: str) -> None:
     """Put a customer (by code) on a policy."""
-    from bot.staff.audit import CLI_ACTOR
     from bot.staff.policies import assign_policy
+    from storage.queries.audit import CLI_ACTOR
 
     async def work(session: AsyncSession, window: Window, now: dt.datetime) -> None:
         row = await assign_policy(session, code=customer, name=name, actor=CLI_ACTOR, now=now)

@@ -48,7 +48,7 @@ def parse_day(text: str | None, option: str) -> dt.date | None:
 
 def cell_text(value: Cell, kind: CellKind, currency: str | None, language: str) -> str:
     """A cell as a reader sees it: Rp5.000.000, 70%, 45.2, 2026-03-31."""
-    from bot.i18n.format import format_money
+    from i18n.format import format_money
 
     if value is None:
         return "—" if kind == "rate" else ""

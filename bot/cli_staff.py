@@ -92,8 +92,8 @@ def add(
     language: Annotated[str, typer.Option(help="id or en.")] = "id",
 ) -> None:
     """Add a staff member."""
-    from bot.staff.audit import CLI_ACTOR
     from bot.staff.directory import add_staff
+    from storage.queries.audit import CLI_ACTOR
 
     chosen = _role(role)
 
@@ -142,8 +142,8 @@ def invite(
     """Print a one-time Telegram link: opening it binds the chat to this staff member."""
     import asyncio
 
-    from bot.staff.audit import CLI_ACTOR
     from bot.staff.directory import invite_staff
+    from storage.queries.audit import CLI_ACTOR
 
     chosen = _role(role)
     settings = _settings(ctx)
@@ -175,8 +175,8 @@ def update(
         raise typer.BadParameter(
             "give at least one of --telegram-id, --email, --phone, --language", param_hint="NAME"
         )
-    from bot.staff.audit import CLI_ACTOR
     from bot.staff.directory import update_staff
+    from storage.queries.audit import CLI_ACTOR
 
     async def work(session: AsyncSession, now: dt.datetime) -> Staff:
         return await update_staff(
@@ -205,7 +205,7 @@ def list_command(
     removed: Annotated[bool, typer.Option("--removed", help="Include removed staff.")] = False,
 ) -> None:
     """List the team."""
-    from bot.staff.directory import list_staff
+    from storage.queries.staff import list_staff
 
     async def work(session: AsyncSession, now: dt.datetime) -> list[Staff]:
         return await list_staff(session, include_removed=removed)
@@ -222,8 +222,8 @@ def list_command(
 @staff_app.command("role")
 def role_command(ctx: typer.Context, name: str, role: str) -> None:
     """Change a staff member's role."""
-    from bot.staff.audit import CLI_ACTOR
     from bot.staff.directory import set_role
+    from storage.queries.audit import CLI_ACTOR
 
     chosen = _role(role)
 
@@ -237,8 +237,8 @@ def role_command(ctx: typer.Context, name: str, role: str) -> None:
 @staff_app.command("remove")
 def remove(ctx: typer.Context, name: str) -> None:
     """Remove a staff member (kept in the records; their chat is unbound)."""
-    from bot.staff.audit import CLI_ACTOR
     from bot.staff.directory import remove_staff
+    from storage.queries.audit import CLI_ACTOR
 
     async def work(session: AsyncSession, now: dt.datetime) -> Staff:
         return await remove_staff(session, name=name, actor=CLI_ACTOR, now=now)
@@ -256,8 +256,8 @@ def audit_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Who changed what: time, actor, action, entity, before → after."""
-    from bot.staff.audit import entry_json, list_audit
     from bot.staff.log_render import change, names_for
+    from storage.queries.audit import entry_json, list_audit
 
     settings = _settings(ctx)
     zone = settings.zone

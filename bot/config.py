@@ -11,52 +11,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+from scheduler.window import WEEKDAYS, Window, parse_weekdays
+
 _SUPPORTED_DRIVERS = {"sqlite+aiosqlite", "postgresql+asyncpg"}
 
 
 class ConfigError(Exception):
     """A setting has a bad value; the message names the setting in one line."""
-
-
-def _keyed(exc: ValueError, key: str, **values: str) -> ValueError:
-    """`bot.i18n.staff_texts.keyed`, imported only when a setting is wrong (it loads Babel)."""
-    from bot.i18n.staff_texts import keyed
-
-    return keyed(exc, key, **values)
-
-
-def parse_weekdays(text: str) -> frozenset[int]:
-    """Parse `mon-sat` or `mon,wed,fri` into ISO weekday numbers (Monday = 0)."""
-    days: set[int] = set()
-    for part in text.lower().replace(" ", "").split(","):
-        if not part:
-            continue
-        if "-" in part:
-            first, _, last = part.partition("-")
-            if first not in WEEKDAYS or last not in WEEKDAYS:
-                raise _keyed(
-                    ValueError(f"unknown weekday in {part!r} (use mon..sun)"),
-                    "parse.weekday",
-                    text=repr(part),
-                )
-            start, end = WEEKDAYS.index(first), WEEKDAYS.index(last)
-            if end < start:
-                raise _keyed(
-                    ValueError(f"range {part!r} runs backwards"), "parse.backwards", text=repr(part)
-                )
-            days.update(range(start, end + 1))
-        elif part in WEEKDAYS:
-            days.add(WEEKDAYS.index(part))
-        else:
-            raise _keyed(
-                ValueError(f"unknown weekday {part!r} (use mon..sun)"),
-                "parse.weekday",
-                text=repr(part),
-            )
-    if not days:
-        raise _keyed(ValueError("no weekdays given"), "parse.no_weekdays")
-    return frozenset(days)
 
 
 class Settings(BaseSettings):
@@ -163,6 +124,17 @@ class Settings(BaseSettings):
     holiday_country: str = "ID"
     max_contacts_per_week: int = Field(default=3, ge=1)
     promise_grace_days: int = Field(default=1, ge=0)
+
+    def window(self) -> Window:
+        """The contact window these settings describe (admins' chat changes not applied)."""
+        return Window(
+            start=self.window_start,
+            end=self.window_end,
+            days=parse_weekdays(self.window_days),
+            send_time=self.send_time,
+            holidays=self.holidays,
+            country=self.holiday_country,
+        )
 
     def secret_values(self) -> list[str]:
         """Every configured secret in clear, for redacting logs (never for printing)."""

@@ -20,8 +20,8 @@ from bot.flows.types import (
     RecordPromise,
     SetLanguage,
 )
-from bot.i18n.staff_texts import summary, text
-from bot.staff.alert_queue import queue_alert
+from i18n.staff_texts import summary, text
+from scheduler.alerts import queue_alert
 from storage.enums import CaseKind, CaseStatus, InvoiceStatus, PromiseStatus
 from storage.models import (
     AuditLog,

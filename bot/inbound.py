@@ -15,14 +15,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.conversation import ConversationConfig, converse
 from bot.flows.ack import acknowledgement, chat_bound, link_invalid, neutral_reply
 from bot.logmask import mask_address
-from bot.messages import Inbound, Outbound
 from bot.staff.alert_actions import handle_alert_button, is_alert_payload
 from bot.staff.commands import StaffConfig, handle_staff
-from bot.staff.directory import staff_by_telegram
+from scheduler.messages import Inbound, Outbound
 from storage.db import Database
 from storage.enums import Direction, MessageStatus
 from storage.models import Contact, Customer, InboundEvent, Message, Staff
-from storage.repo import find_contact, redeem_link_token
+from storage.queries.contacts import find_contact, redeem_link_token
+from storage.queries.staff import staff_by_telegram
 
 log = logging.getLogger(__name__)
 #: An unknown sender gets at most one neutral reply in this period.

@@ -41,9 +41,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.inbound import InboundRouter, Routed
 from bot.logmask import mask_address
-from bot.messages import Address, Button, DeliveryOutcome, DeliveryResult, Inbound, Outbound
 from bot.payloads import Malformed, TelegramUpdate, TwilioGather, TwilioMessage, parse
 from scheduler.claims import process_gone
+from scheduler.messages import Address, Button, DeliveryOutcome, DeliveryResult, Inbound, Outbound
 from storage import inbox as store
 from storage.db import Database
 from storage.enums import MessageStatus

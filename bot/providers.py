@@ -14,7 +14,6 @@ from pydantic import SecretStr
 # imported when that provider starts, so that what needs no provider (`tagih preview`,
 # `tagih report`) does not pay for them (tests/test_cli_startup.py).
 if TYPE_CHECKING:
-    from bot.channels.base import Channel
     from bot.channels.telegram import InboundHandler, TelegramChannel
     from bot.channels.twilio_sms import TwilioSmsChannel
     from bot.channels.twilio_voice import TwilioVoiceChannel
@@ -23,6 +22,7 @@ if TYPE_CHECKING:
     from bot.sandbox.smtp import SmtpSink
     from bot.sandbox.telegram import TelegramSandbox
     from bot.sandbox.twilio import TwilioSandbox
+    from scheduler.channel import Channel
 
 log = logging.getLogger(__name__)
 

@@ -15,12 +15,10 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.channels.base import Channel
-from bot.i18n.staff_texts import StaffText, summary, text
-from bot.messages import Address, Button, DeliveryOutcome, DeliveryResult, Outbound
-from bot.staff.alert_queue import queue_alert, queue_escalations
-from bot.staff.settings_store import paused_all
+from i18n.staff_texts import StaffText, summary, text
 from scheduler import outbox
+from scheduler.alerts import queue_alert, queue_escalations
+from scheduler.channel import Channel
 from scheduler.claims import (
     claim_due,
     extend_leases,
@@ -28,12 +26,14 @@ from scheduler.claims import (
     reclaim_dead_leases,
     release_leases,
 )
+from scheduler.messages import Address, Button, DeliveryOutcome, DeliveryResult, Outbound
 from scheduler.recheck import ContactView, SendPlan, load_send_plans, open_research_case
 from scheduler.window import Window
 from storage.db import Database, retried
 from storage.enums import ChannelKind, FollowUpStatus, MessageStatus, SkipReason
 from storage.models import FollowUp, Message
-from storage.repo import link_token_for, whatsapp_conversations
+from storage.queries.contacts import link_token_for, whatsapp_conversations
+from storage.queries.settings import paused_all
 
 log = logging.getLogger(__name__)
 

@@ -27,11 +27,11 @@ from sqlalchemy import bindparam, insert, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.channels.base import Channel
-from bot.messages import DeliveryOutcome, DeliveryResult, Outbound
+from scheduler.channel import Channel
+from scheduler.messages import DeliveryOutcome, DeliveryResult, Outbound
 from storage.enums import Direction, MessageStatus
 from storage.models import Message, table_of
-from storage.repo import recorded_provider_ids
+from storage.queries.contacts import recorded_provider_ids
 
 log = logging.getLogger(__name__)
 

@@ -24,8 +24,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n.staff_texts import summary, text
-from bot.staff.alert_queue import queue_alert
+from i18n.staff_texts import summary, text
+from scheduler.alerts import queue_alert
 from scheduler.calendar import (
     FIRST_PLAN_LOOKBACK_DAYS,
     CustomerView,

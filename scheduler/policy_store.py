@@ -5,22 +5,9 @@ from __future__ import annotations
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.config import Settings, parse_weekdays
 from scheduler.policy import STANDARD, PolicySpec, Step
-from scheduler.window import Window
+from scheduler.window import Window, parse_weekdays
 from storage.models import Policy, PolicyStep, utcnow
-
-
-def global_window(settings: Settings) -> Window:
-    """The contact window from the settings."""
-    return Window(
-        start=settings.window_start,
-        end=settings.window_end,
-        days=parse_weekdays(settings.window_days),
-        send_time=settings.send_time,
-        holidays=settings.holidays,
-        country=settings.holiday_country,
-    )
 
 
 def _policy_window(policy: Policy, default: Window) -> Window | None:

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import col, func, select
 
-from bot.i18n.staff_texts import Day, money_of, summary, text
-from bot.staff.alert_queue import queue_alert
+from i18n.staff_texts import Day, money_of, summary, text
+from scheduler.alerts import queue_alert
 from storage.db import Database
 from storage.enums import InvoiceStatus, PromiseStatus
 from storage.models import AuditLog, Customer, Invoice, Payment, Promise, PromiseInvoice

@@ -104,3 +104,46 @@ def _send_moment(window: Window, day: dt.date, zone: ZoneInfo) -> dt.datetime:
     """Cached: every customer of a zone is planned at the same moment of a day."""
     at = min(max(window.send_time, window.start), window.end)
     return dt.datetime.combine(day, at, tzinfo=zone).astimezone(dt.UTC)
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _keyed(exc: ValueError, key: str, **values: str) -> ValueError:
+    """`i18n.staff_texts.keyed`, imported only when a setting is wrong (it loads Babel)."""
+    from i18n.staff_texts import keyed
+
+    return keyed(exc, key, **values)
+
+
+def parse_weekdays(text: str) -> frozenset[int]:
+    """Parse `mon-sat` or `mon,wed,fri` into ISO weekday numbers (Monday = 0)."""
+    days: set[int] = set()
+    for part in text.lower().replace(" ", "").split(","):
+        if not part:
+            continue
+        if "-" in part:
+            first, _, last = part.partition("-")
+            if first not in WEEKDAYS or last not in WEEKDAYS:
+                raise _keyed(
+                    ValueError(f"unknown weekday in {part!r} (use mon..sun)"),
+                    "parse.weekday",
+                    text=repr(part),
+                )
+            start, end = WEEKDAYS.index(first), WEEKDAYS.index(last)
+            if end < start:
+                raise _keyed(
+                    ValueError(f"range {part!r} runs backwards"), "parse.backwards", text=repr(part)
+                )
+            days.update(range(start, end + 1))
+        elif part in WEEKDAYS:
+            days.add(WEEKDAYS.index(part))
+        else:
+            raise _keyed(
+                ValueError(f"unknown weekday {part!r} (use mon..sun)"),
+                "parse.weekday",
+                text=repr(part),
+            )
+    if not days:
+        raise _keyed(ValueError("no weekdays given"), "parse.no_weekdays")
+    return frozenset(days)

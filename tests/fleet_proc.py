@@ -28,9 +28,9 @@ from sqlmodel import col, func, or_, select
 
 from bot.app import Tagih
 from bot.config import load_settings
-from bot.messages import DeliveryOutcome, DeliveryResult, Outbound
 from bot.service import Service
 from scheduler.leader import PostgresLeadership
+from scheduler.messages import DeliveryOutcome, DeliveryResult, Outbound
 from storage.enums import FollowUpStatus
 from storage.models import FollowUp
 

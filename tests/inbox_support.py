@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot.messages import DeliveryOutcome, DeliveryResult, Outbound
+from scheduler.messages import DeliveryOutcome, DeliveryResult, Outbound
 
 if TYPE_CHECKING:
     from bot.app import Tagih

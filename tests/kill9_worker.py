@@ -28,9 +28,9 @@ from typing import Any
 from sqlmodel import col, func, or_, select
 
 from bot.app import Tagih
-from bot.channels.base import Channel
 from bot.config import load_settings
-from bot.messages import DeliveryResult, Outbound
+from scheduler.channel import Channel
+from scheduler.messages import DeliveryResult, Outbound
 from storage.enums import FollowUpStatus
 from storage.models import Contact, FollowUp
 

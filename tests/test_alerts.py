@@ -15,7 +15,7 @@ from bot.sandbox.telegram import TelegramSandbox
 from bot.staff.alert_actions import answer_alert_press, handle_alert_button
 from bot.staff.alert_render import customer_ref
 from bot.staff.alerts import deliver_alerts, queue_alert, queue_escalations
-from bot.staff.directory import unreachable_staff, update_staff
+from bot.staff.directory import update_staff
 from storage.db import Database
 from storage.models import (
     AuditLog,
@@ -27,6 +27,7 @@ from storage.models import (
     Payment,
     Staff,
 )
+from storage.queries.staff import unreachable_staff
 from tests.staff_world import (
     ANI,
     BUDI,

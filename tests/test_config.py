@@ -9,7 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.config import ConfigError, Settings, load_settings, parse_weekdays
+from bot.config import ConfigError, Settings, load_settings
+from scheduler.window import parse_weekdays
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -12,9 +12,9 @@ from sqlmodel import col, select
 
 from bot.app import Tagih
 from bot.config import load_settings
-from bot.messages import Address, Outbound
 from bot.sandbox.smtp import SmtpSink
 from scheduler.claims import claim_due
+from scheduler.messages import Address, Outbound
 from storage.db import Database
 from storage.enums import FollowUpStatus, MessageStatus
 from storage.models import (

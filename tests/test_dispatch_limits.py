@@ -226,7 +226,7 @@ async def test_sms_the_provider_already_has_is_recorded_not_resent(
         twilio = app.providers.twilio_sandbox
         assert twilio is not None
         channel = app.channels["sms"]
-        from bot.messages import Address, Outbound
+        from scheduler.messages import Address, Outbound
 
         first = await channel.send(
             Outbound(to=Address("sms", "+628120000000"), body="Pengingat", idempotency_key=key)

@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-from bot.channels.base import Channel
 from bot.channels.email import EmailChannel
 from bot.config import ConfigError, Settings
 from bot.logmask import mask_address, mask_emails
-from bot.messages import Address, DeliveryOutcome, Outbound
 from bot.sandbox.smtp import SmtpSink
+from scheduler.channel import Channel
+from scheduler.messages import Address, DeliveryOutcome, Outbound
 
 SENDER = "CV Sumber Rejeki <tagihan@sumber-rejeki.co.id>"
 DASH = "\N{EN DASH}"

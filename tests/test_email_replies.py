@@ -211,7 +211,7 @@ async def test_same_text_on_whatsapp_gives_the_same_answer(tagih: Tagih, mailbox
     plain = by_email.get_body(preferencelist=("plain",))
     assert plain is not None
     # The same sentence from a WhatsApp contact of the same customer, through the router.
-    from bot.messages import Address, Inbound
+    from scheduler.messages import Address, Inbound
     from storage.models import Contact
 
     async with tagih.db.transaction() as session:

@@ -25,7 +25,7 @@ from bot.flows.types import (
     State,
     Turn,
 )
-from bot.i18n.staff_texts import Summary
+from i18n.staff_texts import Summary
 
 TODAY = dt.date(2026, 11, 23)  # a Monday
 FACTS = Facts(

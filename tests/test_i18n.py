@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from bot.i18n import (
+from i18n import (
     ReminderContext,
     StatementLine,
     format_date,

@@ -30,8 +30,8 @@ from bot.conversation import ConversationConfig
 from bot.flows.types import PaymentInfo
 from bot.inbound import InboundRouter, Routed
 from bot.inbox import InboxConfig
-from bot.messages import Inbound
 from bot.web import EMPTY_TWIML, WebDeps, build_web_app, start_web
+from scheduler.messages import Inbound
 from storage import inbox as store
 from storage.db import Database
 from storage.enums import MessageStatus

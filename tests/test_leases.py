@@ -17,8 +17,8 @@ from sqlalchemy import update
 from sqlmodel import col, select
 
 from bot.app import Tagih
-from bot.messages import DeliveryOutcome, DeliveryResult, Outbound
 from bot.sandbox.smtp import SmtpSink
+from scheduler.messages import DeliveryOutcome, DeliveryResult, Outbound
 from storage.db import Database
 from storage.enums import FollowUpStatus
 from storage.models import FollowUp

@@ -24,10 +24,10 @@ from bot.channels import telegram_outcome, twilio_base
 from bot.channels.telegram import SANDBOX_TOKEN
 from bot.cli import app
 from bot.config import Settings, load_settings
-from bot.messages import DeliveryOutcome
 from bot.sandbox.smtp import SmtpSink
 from bot.sandbox.telegram import TelegramSandbox
 from bot.service import serve
+from scheduler.messages import DeliveryOutcome
 from scheduler.policy import PolicySpec, Step
 from scheduler.policy_store import save_spec
 from storage.enums import FollowUpStatus, MessageStatus

@@ -13,19 +13,19 @@ import aiohttp
 import pytest
 from twilio.base.exceptions import TwilioException
 
-from bot.channels.base import Channel
 from bot.channels.email import EmailChannel
 from bot.channels.telegram import TelegramChannel
 from bot.channels.twilio_base import RECONCILE_SKEW, make_client
 from bot.channels.twilio_sms import TwilioSmsChannel
 from bot.channels.twilio_voice import TwilioVoiceChannel
 from bot.channels.twilio_whatsapp import TwilioWhatsAppChannel
-from bot.messages import Address, DeliveryOutcome, DeliveryResult, Outbound
 from bot.sandbox.smtp import SmtpSink
 from bot.sandbox.telegram import TelegramSandbox
 from bot.sandbox.twilio import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, TwilioSandbox
 from bot.sandbox.twilio_limits import SenderLimits
 from bot.sandbox.twilio_records import API_VERSION
+from scheduler.channel import Channel
+from scheduler.messages import Address, DeliveryOutcome, DeliveryResult, Outbound
 from tests.test_twilio_spec import form_value_errors, resolve, resource_errors, spec
 from tests.virtual_clock import VirtualClock
 

@@ -22,16 +22,16 @@ from typing import Any
 
 import pytest
 
-from bot.i18n.render import (
+from bot.reminders import ReminderRenderer
+from bot.staff.template_store import override_environment
+from i18n.render import (
     ReminderContext,
     StatementLine,
     render_reminder,
     render_short,
     render_voice,
 )
-from bot.staff.template_store import override_environment
 from scheduler.recheck import CustomerView, InvoiceView, SendPlan
-from scheduler.render import ReminderRenderer
 from storage.models import FollowUp
 from tests.test_i18n import _line  # the same statement lines as the i18n tests
 

@@ -14,8 +14,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.app import Tagih
 from bot.inbound import Routed
-from bot.messages import Address, Inbound, Outbound
 from bot.sandbox.telegram import SentMessage
+from scheduler.messages import Address, Inbound, Outbound
 from tests.inbox_support import settle
 from tests.staff_world import ANI, BUDI, SARI, running_team
 

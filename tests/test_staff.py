@@ -18,18 +18,12 @@ from bot.app import Tagih
 from bot.cli import root
 from bot.cli_staff import audit_command, staff_app
 from bot.config import load_settings
-from bot.messages import Address, Inbound
-from bot.staff.directory import (
-    StaffError,
-    add_staff,
-    collectors_for,
-    customers_of_collector,
-    remove_staff,
-    staff_by_telegram,
-)
+from bot.staff.directory import StaffError, add_staff, remove_staff
 from bot.staff.roles import Role, parse_role
+from scheduler.messages import Address, Inbound
 from storage.db import Database
 from storage.models import Customer, LinkToken, Staff
+from storage.queries.staff import collectors_for, customers_of_collector, staff_by_telegram
 from tests.staff_world import NOW, seed
 
 # The lead registers these on bot.cli.app; this stand-in has the same root callback.

@@ -8,15 +8,15 @@ from decimal import Decimal
 import pytest
 from sqlmodel import col, func, select
 
-from bot.i18n.render import ReminderContext, StatementLine, reminder_variables
 from bot.staff.commands import COMMANDS, StaffReply, handle_staff, parse_command
-from bot.staff.settings_store import apply_overrides, days_text, effective_window, paused_all
 from bot.staff.template_store import COMMON_VARIABLES, load_overrides, override_environment
+from i18n.render import ReminderContext, StatementLine, reminder_variables
 from scheduler.calendar import PlannedContact
 from scheduler.policy_store import ensure_standard, load_specs
 from scheduler.preview import preview
 from scheduler.views import PlanningInputs
 from scheduler.window import Window
+from scheduler.window_overrides import apply_overrides, days_text, effective_window
 from storage.db import Database
 from storage.enums import CaseKind, InvoiceStatus, Role
 from storage.models import (
@@ -33,6 +33,7 @@ from storage.models import (
     Staff,
     TemplateOverride,
 )
+from storage.queries.settings import paused_all
 
 # Wednesday 25 March 2026, 10:00 in Jakarta.
 NOW = dt.datetime(2026, 3, 25, 3, 0, tzinfo=dt.UTC)

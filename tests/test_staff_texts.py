@@ -14,7 +14,8 @@ from sqlmodel import select
 
 from bot.app import Tagih
 from bot.flows.texts import TEXTS as CUSTOMER_TEXTS
-from bot.i18n.staff_texts import (
+from bot.staff.log_render import change, entry_text
+from i18n.staff_texts import (
     LANGUAGES,
     STAFF_TEXTS,
     Day,
@@ -27,7 +28,6 @@ from bot.i18n.staff_texts import (
     text,
     totals,
 )
-from bot.staff.log_render import change, entry_text
 from storage.models import Contact, Message, Staff
 from storage.timeline import Entry
 from tests.inbox_support import settle

@@ -23,12 +23,12 @@ from telegram.error import (
     TimedOut,
 )
 
-from bot.channels.base import Channel
 from bot.channels.telegram import SANDBOX_TOKEN, TelegramChannel
 from bot.channels.telegram_outcome import classify
 from bot.config import ConfigError, Settings
-from bot.messages import Address, Button, DeliveryOutcome, Inbound, Outbound
 from bot.sandbox.telegram import TelegramSandbox
+from scheduler.channel import Channel
+from scheduler.messages import Address, Button, DeliveryOutcome, Inbound, Outbound
 from tests.virtual_clock import VirtualClock
 
 TOKEN = "123456789:AAH-tagih-test-token"

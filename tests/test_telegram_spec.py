@@ -14,9 +14,9 @@ import aiohttp
 import pytest
 
 from bot.channels.telegram import TelegramChannel
-from bot.messages import Address, Button, Outbound
 from bot.sandbox.telegram import TelegramSandbox
 from bot.sandbox.telegram_spec import DEFAULT_SPEC_PATH
+from scheduler.messages import Address, Button, Outbound
 from tests.virtual_clock import VirtualClock
 
 if not DEFAULT_SPEC_PATH.is_file():

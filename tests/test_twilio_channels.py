@@ -17,14 +17,14 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.channels import voice_twiml
-from bot.channels.base import Channel
 from bot.channels.twilio_base import DEFAULT_PAUSE
 from bot.channels.twilio_sms import TwilioSmsChannel, fit
 from bot.channels.twilio_voice import TwilioVoiceChannel
 from bot.channels.twilio_whatsapp import TwilioWhatsAppChannel
 from bot.config import ConfigError, Settings
-from bot.messages import Address, DeliveryOutcome, Outbound
 from bot.sandbox.twilio import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, TwilioSandbox
+from scheduler.channel import Channel
+from scheduler.messages import Address, DeliveryOutcome, Outbound
 from tests.virtual_clock import VirtualClock
 
 CUSTOMER = "+6281234567890"

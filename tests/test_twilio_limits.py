@@ -14,9 +14,9 @@ import pytest
 
 from bot.channels.twilio_sms import TwilioSmsChannel
 from bot.channels.twilio_whatsapp import TwilioWhatsAppChannel
-from bot.messages import Address, DeliveryOutcome, Outbound
 from bot.sandbox.twilio import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, TwilioSandbox
 from bot.sandbox.twilio_limits import JITTER, SenderLimits, retry_after_header
+from scheduler.messages import Address, DeliveryOutcome, Outbound
 from tests.virtual_clock import VirtualClock
 
 NOW = dt.datetime(2026, 3, 28, 2, 0, tzinfo=dt.UTC)

@@ -18,10 +18,10 @@ import pytest
 from bot.channels.twilio_sms import TwilioSmsChannel
 from bot.channels.twilio_voice import TwilioVoiceChannel
 from bot.channels.twilio_whatsapp import TwilioWhatsAppChannel
-from bot.messages import Address, Outbound
 from bot.sandbox.twilio import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, TwilioSandbox
 from bot.sandbox.twilio_limits import SenderLimits
 from bot.sandbox.twilio_records import API_VERSION
+from scheduler.messages import Address, Outbound
 from tests.virtual_clock import VirtualClock
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -16,12 +16,12 @@ from twilio.request_validator import RequestValidator
 from yarl import URL
 
 from bot.inbound import InboundRouter
-from bot.messages import Address, Inbound
 from bot.web import EMPTY_TWIML, WebDeps, build_web_app, start_web
+from scheduler.messages import Address, Inbound
 from storage.db import Database
 from storage.enums import FollowUpStatus, MessageStatus
 from storage.models import Contact, FollowUp, InboundEvent, Message
-from storage.repo import link_token_for
+from storage.queries.contacts import link_token_for
 from tests.factories import add_customer
 from tests.inbox_support import RecordingChannel, settle
 

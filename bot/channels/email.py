@@ -18,7 +18,7 @@ from aiosmtplib.typing import Default
 
 from bot.config import ConfigError
 from bot.logmask import mask_address, mask_emails
-from bot.messages import DeliveryOutcome, DeliveryResult, Outbound
+from scheduler.messages import DeliveryOutcome, DeliveryResult, Outbound
 
 #: SMTP line endings, lines up to RFC 5322's 998 characters.
 SMTP_POLICY = SMTP.clone(max_line_length=998)

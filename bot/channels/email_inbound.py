@@ -30,7 +30,7 @@ from sqlmodel import col, select
 
 from bot.channels.email_parse import EmailReply, parse_reply, reply_subject
 from bot.logmask import mask_address
-from bot.messages import Address, Inbound, Outbound
+from scheduler.messages import Address, Inbound, Outbound
 from storage.db import Database
 from storage.enums import Direction, MessageStatus
 from storage.models import Contact, InboxItem, Message

@@ -20,7 +20,7 @@ from bot.channels.telegram_inbound import InboundHandler, TelegramUpdates
 from bot.channels.telegram_outcome import classify
 from bot.config import ConfigError
 from bot.logmask import mask_address
-from bot.messages import Button, DeliveryOutcome, DeliveryResult, Outbound
+from scheduler.messages import Button, DeliveryOutcome, DeliveryResult, Outbound
 
 if TYPE_CHECKING:
     from bot.config import Settings

@@ -23,7 +23,7 @@ from telegram.ext import (
 
 from bot.channels.pacing import Sleep
 from bot.logmask import mask_address
-from bot.messages import Address, DeliveryResult, Inbound, Outbound
+from scheduler.messages import Address, DeliveryResult, Inbound, Outbound
 
 InboundHandler = Callable[[Inbound], Awaitable[Sequence[Outbound] | None]]
 Context = ContextTypes.DEFAULT_TYPE

@@ -17,7 +17,7 @@ from telegram.error import (
 )
 
 from bot.logmask import mask_address
-from bot.messages import DeliveryOutcome, DeliveryResult
+from scheduler.messages import DeliveryOutcome, DeliveryResult
 
 #: Errors before which nothing reached Telegram: safe to send again.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)

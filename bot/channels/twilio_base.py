@@ -22,7 +22,7 @@ from twilio.rest import Client
 from bot.channels.pacing import Clock, InFlight, Pacer, Sleep
 from bot.config import ConfigError
 from bot.logmask import mask_address, mask_phones
-from bot.messages import DeliveryOutcome, DeliveryResult, Outbound
+from scheduler.messages import DeliveryOutcome, DeliveryResult, Outbound
 
 if TYPE_CHECKING:
     from bot.config import Settings

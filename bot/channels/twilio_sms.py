@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from bot.channels.twilio_base import TwilioChannel
-from bot.messages import DeliveryResult, Outbound
+from scheduler.messages import DeliveryResult, Outbound
 
 #: Twilio's limit for one message body (longer bodies are refused with 21617).
 MAX_BODY = 1600

@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from bot.channels.twilio_base import TwilioChannel
 from bot.channels.voice_twiml import reminder_twiml, voice_url
-from bot.messages import DeliveryResult, Outbound
+from scheduler.messages import DeliveryResult, Outbound
 
 #: How long the phone rings before Twilio gives up (its default is 60 s).
 RING_SECONDS = 30

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 from bot.channels.pacing import Clock, Sleep
 from bot.channels.twilio_base import TWILIO_API_BASE, TwilioChannel
 from bot.channels.twilio_sms import MAX_BODY, fit
-from bot.messages import DeliveryOutcome, DeliveryResult, Outbound
+from scheduler.messages import DeliveryOutcome, DeliveryResult, Outbound
 
 if TYPE_CHECKING:
     from bot.config import Settings

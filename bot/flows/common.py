@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from bot.flows.nlu import parse_date
 from bot.flows.types import Facts, InvoiceFact
-from bot.i18n.format import format_money
+from i18n.format import format_money
 
 #: Answers that confirm what the bot just summed up.
 YES_WORDS = frozenset(

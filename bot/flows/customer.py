@@ -27,7 +27,7 @@ from bot.flows.types import (
     State,
     Turn,
 )
-from bot.i18n.staff_texts import Word
+from i18n.staff_texts import Word
 
 #: Words that stop messages wherever the conversation stands (even in free-text steps).
 STOP_WORDS = {"stop", "berhenti", "unsubscribe", "stopall", "cancel", "end", "quit"}

@@ -18,9 +18,9 @@ from bot.flows.types import (
     State,
     Turn,
 )
-from bot.i18n.staff_texts import Word
-from bot.i18n.staff_texts import summary as staff_summary
-from bot.i18n.staff_texts import text as staff_text
+from i18n.staff_texts import Word
+from i18n.staff_texts import summary as staff_summary
+from i18n.staff_texts import text as staff_text
 
 REASONS = ("wrong_invoice", "not_received", "quality", "price", "other")
 SKIP_WORDS = frozenset({"lewati", "skip", "tidak ada", "-", "gak ada", "nggak ada", "no"})

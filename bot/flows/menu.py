@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.messages import Button
+from scheduler.messages import Button
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,8 +21,8 @@ from bot.flows.types import (
     State,
     Turn,
 )
-from bot.i18n.format import format_money
-from bot.i18n.staff_texts import Word
+from i18n.format import format_money
+from i18n.staff_texts import Word
 
 METHODS = ("transfer", "va", "qris", "ewallet", "card")
 

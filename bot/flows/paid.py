@@ -28,10 +28,10 @@ from bot.flows.types import (
     State,
     Turn,
 )
-from bot.i18n.format import format_date
-from bot.i18n.staff_texts import Day, money_of, totals
-from bot.i18n.staff_texts import summary as staff_summary
-from bot.i18n.staff_texts import text as staff_text
+from i18n.format import format_date
+from i18n.staff_texts import Day, money_of, totals
+from i18n.staff_texts import summary as staff_summary
+from i18n.staff_texts import text as staff_text
 
 SKIP_WORDS = frozenset({"lewati", "skip", "tidak ada", "gak ada", "nggak ada"})
 # An amount or date the parser is unsure of, read back before the claim is recorded.

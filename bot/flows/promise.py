@@ -33,10 +33,10 @@ from bot.flows.types import (
     State,
     Turn,
 )
-from bot.i18n.format import format_date
-from bot.i18n.staff_texts import Day, Word, money_of, totals
-from bot.i18n.staff_texts import summary as staff_summary
-from bot.i18n.staff_texts import text as staff_text
+from i18n.format import format_date
+from i18n.staff_texts import Day, Word, money_of, totals
+from i18n.staff_texts import summary as staff_summary
+from i18n.staff_texts import text as staff_text
 
 FULL_WORDS = frozenset({"penuh", "full", "ya", "yes", "lunas", "semua", "iya"})
 

@@ -17,10 +17,10 @@ from bot.flows.types import (
     State,
     Turn,
 )
-from bot.i18n.format import format_date
-from bot.i18n.staff_texts import Day, Word
-from bot.i18n.staff_texts import summary as staff_summary
-from bot.i18n.staff_texts import text as staff_text
+from i18n.format import format_date
+from i18n.staff_texts import Day, Word
+from i18n.staff_texts import summary as staff_summary
+from i18n.staff_texts import text as staff_text
 
 
 def instalment_step(

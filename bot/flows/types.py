@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from bot.i18n.staff_texts import Summary
+from i18n.staff_texts import Summary
 
 
 @dataclass(frozen=True, slots=True)

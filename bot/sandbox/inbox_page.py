@@ -61,7 +61,7 @@ from storage.people import (
     inbound_messages,
     logged_bodies,
 )
-from storage.repo import link_token_for
+from storage.queries.contacts import link_token_for
 from storage.timeline import customer_timeline
 
 log = logging.getLogger(__name__)

@@ -12,16 +12,16 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n.format import format_date, format_money
-from bot.i18n.staff_texts import st
-from bot.staff.alert_queue import ALERT_CHANNEL
-from bot.staff.audit import actor_of, audit
-from bot.staff.directory import staff_by_telegram
 from bot.staff.log_render import entry_text
 from bot.staff.roles import ALERT_ACTIONS, may_press
+from i18n.format import format_date, format_money
+from i18n.staff_texts import st
+from scheduler.alerts import ALERT_CHANNEL
 from storage.enums import Direction, InvoiceStatus, MessageStatus
 from storage.models import Customer, Invoice, Message, Staff
 from storage.payments import record_payment
+from storage.queries.audit import actor_of, audit
+from storage.queries.staff import staff_by_telegram
 from storage.timeline import Entry, customer_timeline
 
 #: How many lines of the customer's log the "Open log" button shows.

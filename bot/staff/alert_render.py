@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from bot.i18n.format import format_date, format_money
-from bot.i18n.staff_texts import Summary, has_text, st
-from bot.messages import Button
+from i18n.format import format_date, format_money
+from i18n.staff_texts import Summary, has_text, st
+from scheduler.messages import Button
 
 #: The alert kinds (each has its `title.<kind>` in the staff catalog).
 KINDS = (

@@ -17,22 +17,22 @@ from sqlalchemy import and_, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.channels.base import Channel
-from bot.i18n.staff_texts import Summary, st
-from bot.messages import Address, DeliveryOutcome, Outbound
-from bot.staff.alert_queue import (
+from bot.staff.alert_render import AlertInvoice, AlertView, ExcerptLine, render_alert
+from bot.staff.outbox import OUT, send_copy
+from bot.staff.roles import Role
+from i18n.staff_texts import Summary, st
+from scheduler.alerts import (
     ALERT_CHANNEL,
     alert_recipients,
     queue_alert,
     queue_escalations,
 )
-from bot.staff.alert_render import AlertInvoice, AlertView, ExcerptLine, render_alert
-from bot.staff.directory import list_staff
-from bot.staff.outbox import OUT, send_copy
-from bot.staff.roles import Role
+from scheduler.channel import Channel
+from scheduler.messages import Address, DeliveryOutcome, Outbound
 from storage.db import Database
 from storage.enums import Direction, InvoiceStatus, MessageStatus
 from storage.models import Customer, Invoice, Message, Staff
+from storage.queries.staff import list_staff
 
 __all__ = ["AlertStats", "deliver_alerts", "load_view", "queue_alert", "queue_escalations"]
 

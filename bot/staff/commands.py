@@ -12,7 +12,6 @@ from collections.abc import Awaitable, Callable
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n.staff_texts import explain
 from bot.staff import (
     commands_admin,
     commands_collector,
@@ -33,8 +32,9 @@ from bot.staff.commands_base import (
     say,
 )
 from bot.staff.confirm import NOT_YOURS, cancel, parse_press, pending_for
-from bot.staff.settings_store import Confirmation, drop_confirmation
+from i18n.staff_texts import explain
 from storage.models import Staff
+from storage.queries.settings import Confirmation, drop_confirmation
 
 __all__ = ["COMMANDS", "StaffConfig", "StaffReply", "handle_staff", "parse_command"]
 

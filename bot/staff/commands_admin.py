@@ -7,9 +7,6 @@ import datetime as dt
 from collections import Counter
 from dataclasses import replace
 
-from bot.config import parse_weekdays
-from bot.i18n.format import format_date
-from bot.i18n.staff_texts import explain
 from bot.staff.commands_base import (
     ADMINS,
     Call,
@@ -21,26 +18,31 @@ from bot.staff.commands_base import (
     say,
 )
 from bot.staff.confirm import ask_confirmation
-from bot.staff.directory import StaffError, invite_staff, list_staff, remove_staff, set_role
+from bot.staff.directory import StaffError, invite_staff, remove_staff, set_role
 from bot.staff.roles import parse_role
-from bot.staff.settings_store import (
-    HOLIDAYS_KEY,
-    SEND_TIME_KEY,
-    WINDOW_KEY,
-    Confirmation,
+from i18n.format import format_date
+from i18n.staff_texts import explain
+from scheduler.policy_store import ensure_standard, load_specs
+from scheduler.preview import preview_in
+from scheduler.views import PlanningInputs
+from scheduler.window import Window, parse_weekdays
+from scheduler.window_overrides import (
     clock_text,
     days_text,
     effective_window,
     parse_clock,
+    window_json,
+)
+from storage.queries.settings import (
+    HOLIDAYS_KEY,
+    SEND_TIME_KEY,
+    WINDOW_KEY,
+    Confirmation,
     paused_all,
     put_setting,
     set_paused_all,
-    window_json,
 )
-from scheduler.policy_store import ensure_standard, load_specs
-from scheduler.preview import preview_in
-from scheduler.views import PlanningInputs
-from scheduler.window import Window
+from storage.queries.staff import list_staff
 
 
 async def window(call: Call) -> list[StaffReply]:

@@ -15,14 +15,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Settings
 from bot.flows.nlu import parse_date
-from bot.i18n.format import format_date, format_money, normalize_language
-from bot.i18n.staff_texts import st
-from bot.messages import Button
-from bot.staff.audit import audit
-from scheduler.policy_store import global_window
+from i18n.format import format_date, format_money, normalize_language
+from i18n.staff_texts import st
+from scheduler.messages import Button
 from scheduler.window import Window
 from storage.enums import ChannelKind, Role
 from storage.models import Customer, Invoice, Staff
+from storage.queries.audit import audit
 
 EVERYONE = frozenset(Role)
 COLLECTORS = frozenset({Role.ADMIN, Role.COLLECTOR})
@@ -62,7 +61,7 @@ class StaffConfig:
     ) -> StaffConfig:
         """The config of a running Tagih (pass the open channels when known)."""
         return cls(
-            window=global_window(settings),
+            window=settings.window(),
             max_promise_days=settings.max_promise_days,
             grace_days=settings.promise_grace_days,
             max_contacts_per_week=settings.max_contacts_per_week,

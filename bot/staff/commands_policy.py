@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import TypedDict
 
-from bot.i18n.staff_texts import explain
 from bot.staff.commands_base import (
     ADMINS,
     Call,
@@ -34,8 +33,10 @@ from bot.staff.policies import (
     set_channels,
     set_steps,
 )
-from bot.staff.settings_store import Confirmation, effective_window
+from i18n.staff_texts import explain
 from scheduler.policy import PolicySpec
+from scheduler.window_overrides import effective_window
+from storage.queries.settings import Confirmation
 
 
 async def _specs(call: Call) -> dict[str, PolicySpec]:

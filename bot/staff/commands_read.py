@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import col, func, select
 
-from bot.i18n.staff_texts import has_text
 from bot.staff.commands_base import (
     COLLECTORS,
     EVERYONE,
@@ -20,10 +19,11 @@ from bot.staff.commands_base import (
     money,
     say,
 )
-from bot.staff.directory import customers_of_collector
 from bot.staff.log_render import entry_text
+from i18n.staff_texts import has_text
 from storage.enums import CaseKind, CaseStatus, InvoiceStatus, PromiseStatus, Role
 from storage.models import Case, Customer, Invoice, Policy, Promise, Staff
+from storage.queries.staff import customers_of_collector
 from storage.timeline import Entry, customer_timeline
 
 #: Lines per section of `/queue` and `/customer`; the rest is counted, not listed.

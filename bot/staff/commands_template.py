@@ -8,7 +8,6 @@ import jinja2
 from sqlmodel import col, select
 
 from bot.flows.menu import menu_lines
-from bot.i18n.render import ReminderContext, StatementLine, reminder_variables, render_template
 from bot.staff.commands_base import (
     ADMINS,
     Call,
@@ -30,6 +29,7 @@ from bot.staff.template_store import (
     split_key,
     unknown_variables,
 )
+from i18n.render import ReminderContext, StatementLine, reminder_variables, render_template
 from storage.enums import InvoiceStatus
 from storage.models import Customer, Invoice, TemplateOverride
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.messages import Button
 from bot.staff.commands_base import Call, StaffReply, say
-from bot.staff.settings_store import (
+from scheduler.messages import Button
+from storage.queries.settings import (
     CONFIRM_TTL,
     Confirmation,
     create_confirmation,

@@ -16,15 +16,15 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.channels.base import Channel
-from bot.messages import Address, DeliveryOutcome, Outbound
 from bot.staff.digests import collector_digest, sales_digest
-from bot.staff.directory import list_staff
 from bot.staff.outbox import send_copy
 from bot.staff.roles import Role
+from scheduler.channel import Channel
+from scheduler.messages import Address, DeliveryOutcome, Outbound
 from storage.db import Database
 from storage.enums import MessageStatus
 from storage.models import Customer, Invoice, Message, Staff
+from storage.queries.staff import list_staff
 
 DigestKind = Literal["collector", "sales"]
 _Render = Callable[..., Awaitable[str]]

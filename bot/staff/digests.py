@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n.format import format_date, format_money
-from bot.i18n.staff_texts import has_text, st
-from bot.staff.directory import customers_of_collector
+from i18n.format import format_date, format_money
+from i18n.staff_texts import has_text, st
 from storage.enums import CaseKind, CaseStatus, InvoiceStatus, PromiseStatus
 from storage.models import Case, Customer, Invoice, Promise, Staff
+from storage.queries.staff import customers_of_collector
 from storage.reports.common import NONE_LABEL
 from storage.reports.sales import sales_report
 

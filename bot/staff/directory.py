@@ -7,18 +7,18 @@ name them), and their Telegram chat is unbound so it no longer counts as staff.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlmodel import col, func, select
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n.staff_texts import keyed
 from bot.logmask import mask_address
-from bot.staff.audit import audit
-from bot.staff.roles import Role, can_collect
-from storage.models import Customer, Staff
-from storage.repo import link_token_for
+from bot.staff.roles import Role
+from i18n.staff_texts import keyed
+from storage.models import Staff
+from storage.queries.audit import audit
+from storage.queries.contacts import link_token_for
+from storage.queries.staff import find_staff
 
 LANGUAGES = ("id", "en")
 
@@ -42,18 +42,6 @@ def snapshot(staff: Staff) -> dict[str, Any]:
 def _contact_snapshot(staff: Staff) -> dict[str, Any]:
     phone = mask_address(staff.phone) if staff.phone else None
     return snapshot(staff) | {"phone": phone}
-
-
-async def find_staff(session: AsyncSession, *, name: str) -> Staff | None:
-    """The staff member with this name (any case), active or not."""
-    query = select(Staff).where(func.lower(Staff.name) == name.strip().lower())
-    return (await session.exec(query)).first()
-
-
-async def staff_by_telegram(session: AsyncSession, *, telegram_user_id: int) -> Staff | None:
-    """The active staff member whose Telegram chat this is, else None."""
-    query = select(Staff).where(Staff.telegram_user_id == telegram_user_id, col(Staff.active))
-    return (await session.exec(query)).first()
 
 
 async def _check_telegram(session: AsyncSession, telegram_user_id: int | None, name: str) -> None:
@@ -193,31 +181,6 @@ async def update_staff(
     return staff
 
 
-def alert_channels_of(staff: Staff, channels: Collection[str]) -> list[str]:
-    """The channels among `channels` on which alerts can reach this staff member."""
-    usable = []
-    if staff.telegram_user_id is not None and "telegram" in channels:
-        usable.append("telegram")
-    if staff.email and "email" in channels:
-        usable.append("email")
-    return usable
-
-
-def unreachable_staff(team: Sequence[Staff], channels: Collection[str]) -> list[Staff]:
-    """Active staff whom no alert can reach: no bound Telegram chat, no email (among
-    `channels`, the open alert channels)."""
-    return [s for s in team if s.active and not alert_channels_of(s, channels)]
-
-
-async def list_staff(session: AsyncSession, *, include_removed: bool = False) -> list[Staff]:
-    """The team by role, then name."""
-    query = select(Staff)
-    if not include_removed:
-        query = query.where(col(Staff.active))
-    rows = (await session.exec(query.order_by(col(Staff.role), col(Staff.name)))).all()
-    return list(rows)
-
-
 async def _active(session: AsyncSession, name: str) -> Staff:
     staff = await find_staff(session, name=name)
     if staff is None or not staff.active:
@@ -267,34 +230,3 @@ async def remove_staff(session: AsyncSession, *, name: str, actor: str, now: dt.
         now=now,
     )
     return staff
-
-
-def pick_collectors(customer: Customer, team: Sequence[Staff]) -> list[Staff]:
-    """Who collects from this customer: its own collector (or admin) when active, else every
-    collector, else (a team without collectors) every admin."""
-    collecting = [s for s in team if can_collect(s)]
-    own = [s for s in collecting if s.id == customer.collector_id]
-    if own:
-        return own
-    pool = [s for s in collecting if s.role == Role.COLLECTOR]
-    return pool or [s for s in collecting if s.role == Role.ADMIN]
-
-
-async def collectors_for(session: AsyncSession, *, customer: Customer) -> list[Staff]:
-    """The staff who collect from this customer (see `pick_collectors`)."""
-    return pick_collectors(customer, await list_staff(session))
-
-
-async def salesperson_for(session: AsyncSession, *, customer: Customer) -> Staff | None:
-    """The customer's salesperson, when set and still on the team."""
-    if customer.salesperson_id is None:
-        return None
-    staff = await session.get(Staff, customer.salesperson_id)
-    return staff if staff is not None and staff.active else None
-
-
-async def customers_of_collector(session: AsyncSession, *, staff: Staff) -> list[Customer]:
-    """The customers whose alerts reach this staff member as collector, by code."""
-    team = await list_staff(session)
-    customers = (await session.exec(select(Customer).order_by(col(Customer.code)))).all()
-    return [c for c in customers if any(s.id == staff.id for s in pick_collectors(c, team))]

@@ -11,8 +11,8 @@ from typing import Any
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n.format import format_date, format_money
-from bot.i18n.staff_texts import Summary, has_text, st
+from i18n.format import format_date, format_money
+from i18n.staff_texts import Summary, has_text, st
 from storage.models import Customer, Policy, Staff
 from storage.timeline import Entry
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field, replace
 
 from sqlalchemy.exc import IntegrityError
 
-from bot.channels.base import Channel
-from bot.messages import DeliveryOutcome, DeliveryResult, Outbound
 from scheduler import outbox
+from scheduler.channel import Channel
+from scheduler.messages import DeliveryOutcome, DeliveryResult, Outbound
 from scheduler.outbox import OUT, STATUS_OF
 from storage.db import Database
 from storage.enums import MessageStatus

@@ -15,13 +15,13 @@ from typing import Any
 from sqlmodel import col, delete, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n.staff_texts import keyed
-from bot.staff.audit import audit
+from i18n.staff_texts import keyed
 from scheduler.policy import STANDARD, PolicySpec, Step
 from scheduler.policy_store import load_specs, save_spec
 from scheduler.window import Window
 from storage.enums import Action, ChannelKind
 from storage.models import Customer, Policy, PolicyStep
+from storage.queries.audit import audit
 
 #: Channels and actions of an offset that a policy did not have before.
 NEW_STEP_CHANNELS = (ChannelKind.CHAT, ChannelKind.EMAIL)

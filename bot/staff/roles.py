@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from bot.i18n.staff_texts import keyed
+from i18n.staff_texts import keyed
 from storage.enums import Role
 from storage.models import Staff
+from storage.queries.staff import can_collect
 
-__all__ = ["ALERT_ACTIONS", "READ_ONLY_ACTIONS", "Role", "can_collect", "may_press", "parse_role"]
+__all__ = ["ALERT_ACTIONS", "READ_ONLY_ACTIONS", "Role", "may_press", "parse_role"]
 
 #: The buttons under an alert, by the action in their payload (`alert:<action>:<arg>`).
 ALERT_ACTIONS = ("handled", "pause7", "paid", "log")
@@ -22,11 +23,6 @@ def parse_role(text: str) -> Role:
         known = ", ".join(r.value for r in Role)
         error = ValueError(f"unknown role {text!r} (use {known})")
         raise keyed(error, "parse.role", text=repr(text), known=known) from None
-
-
-def can_collect(staff: Staff) -> bool:
-    """True for collectors and admins: an admin may also collect."""
-    return staff.active and staff.role in (Role.COLLECTOR, Role.ADMIN)
 
 
 def may_press(staff: Staff, action: str) -> bool:

@@ -1,7 +1,7 @@
 """Admins' edited templates (the TemplateOverride table) and the environment that uses them.
 
 A template key names one file of a message template family: `reminder.short` is
-`bot/templates/reminder.<lang>.short.j2`. An override replaces that file for one language;
+`i18n/templates/reminder.<lang>.short.j2`. An override replaces that file for one language;
 everything else (macros, the other parts) still comes from the package. Overrides render
 in jinja's sandbox: an admin's text may use the template variables but not reach Python.
 """
@@ -14,13 +14,13 @@ from jinja2.sandbox import SandboxedEnvironment
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n.render import FlatGlobalsEnvironment, environment
+from i18n.render import FlatGlobalsEnvironment, environment
 from storage.models import TemplateOverride
 
 FAMILIES = ("reminder",)
 PARTS = ("subject", "txt", "html", "short", "voice", "macros")
 LANGUAGES = ("id", "en")
-#: What `bot.i18n.render` gives every reminder template (see `reminder_variables` there).
+#: What `i18n.render` gives every reminder template (see `reminder_variables` there).
 COMMON_VARIABLES = frozenset(
     {
         "customer_name",  # "PT Maju Jaya"

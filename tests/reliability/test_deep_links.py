@@ -8,10 +8,10 @@ import datetime as dt
 from sqlmodel import select
 
 from bot.inbound import InboundRouter
-from bot.messages import Address, Inbound
+from scheduler.messages import Address, Inbound
 from storage.db import Database
 from storage.models import Contact
-from storage.repo import LINK_TOKEN_DAYS, link_token_for
+from storage.queries.contacts import LINK_TOKEN_DAYS, link_token_for
 from tests.factories import add_customer
 
 NOW = dt.datetime(2026, 11, 23, 3, 0, tzinfo=dt.UTC)

@@ -32,8 +32,8 @@ from twilio.request_validator import RequestValidator
 from yarl import URL
 
 from bot.app import Tagih
-from bot.channels.base import Channel
-from bot.messages import DeliveryResult, Outbound
+from scheduler.channel import Channel
+from scheduler.messages import DeliveryResult, Outbound
 from storage.enums import FollowUpStatus
 from storage.inbox import InboxStatus
 from storage.models import Contact, InboxItem

@@ -5,8 +5,8 @@ from __future__ import annotations
 import jinja2
 
 from bot.flows.menu import menu_buttons, menu_lines
-from bot.i18n.format import format_money
-from bot.i18n.render import (
+from i18n.format import format_money
+from i18n.render import (
     ReminderContext,
     StatementLine,
     render_reminder,

@@ -12,11 +12,11 @@ import datetime as dt
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n.staff_texts import Day, Summary, Word, summary, text
-from bot.staff.audit import audit
-from bot.staff.directory import collectors_for, salesperson_for
+from i18n.staff_texts import Day, Summary, Word, summary, text
 from storage.enums import Action, Direction, MessageStatus
 from storage.models import Customer, FollowUp, FollowUpInvoice, Invoice, Message, Staff
+from storage.queries.audit import audit
+from storage.queries.staff import collectors_for, salesperson_for
 
 #: The `channel` of alert notes in the communication log.
 ALERT_CHANNEL = "alert"

@@ -12,7 +12,7 @@ from typing import Any
 
 import jinja2
 
-from bot.i18n.format import DEFAULT_LANGUAGE, format_date, format_money, normalize_language
+from i18n.format import DEFAULT_LANGUAGE, format_date, format_money, normalize_language
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +93,7 @@ class FlatGlobalsEnvironment(jinja2.Environment):
 def environment() -> jinja2.Environment:
     """The shared template environment (built on first use, not at import)."""
     env = FlatGlobalsEnvironment(
-        loader=jinja2.PackageLoader("bot", "templates"),
+        loader=jinja2.PackageLoader("i18n", "templates"),
         # Only the HTML templates escape: the text and subject go out as they are written.
         autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",)),
         undefined=jinja2.StrictUndefined,

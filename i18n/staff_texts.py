@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from bot.i18n.format import format_date, format_money
+from i18n.format import format_date, format_money
 
 _COMMAND_TEXTS: dict[str, dict[str, str]] = {
     # /command usage, an example, and what it does (for /help and usage errors)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.i18n.format import format_date, format_money, locale_for, normalize_language
-from bot.i18n.render import ReminderContext, RenderedMessage, StatementLine, render_reminder
+from i18n.format import format_date, format_money, locale_for, normalize_language
+from i18n.render import ReminderContext, RenderedMessage, StatementLine, render_reminder
 
 __all__ = [
     "ReminderContext",

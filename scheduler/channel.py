@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import ClassVar, Protocol, runtime_checkable
 
-from bot.messages import DeliveryResult, Outbound
+from scheduler.messages import DeliveryResult, Outbound
 
 
 @runtime_checkable

@@ -1,0 +1,1 @@
+"""Keyword-only async query functions over the models, one module per subject."""
