@@ -223,7 +223,7 @@ async def open_tagih(
 ) -> tuple[Any, dict[str, NoopChannel]]:
     """A Tagih on `url` without providers, a no-op channel under every channel name and
     every limit of ours lifted (no WhatsApp daily cap)."""
-    from bot.app import Tagih
+    from bot.app.tagih import Tagih
     from bot.config import load_settings
 
     settings = load_settings(

@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlmodel import insert, select
 
 from bench.common import Report
-from bot.app import Tagih
+from bot.app.tagih import Tagih
 from bot.config import load_settings
 from bot.sandbox.smtp import SmtpSink
 from storage.enums import FollowUpStatus

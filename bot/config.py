@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     imap_poll_seconds: int = Field(default=60, ge=1)
     imap_timeout: float = Field(default=30.0, gt=0)
 
-    #: A folder `tagih run` imports accounting exports from (bot/sync.py); none = off.
+    #: A folder `tagih run` imports accounting exports from (bot/app/folder_sync.py); none = off.
     sync_dir: Path | None = None
     sync_poll_seconds: int = Field(default=60, ge=1)
     #: Invoice exports dropped there are the whole open ledger (`import --full`).

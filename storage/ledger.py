@@ -1,5 +1,5 @@
 """The receivables ledger as finance reads it: customers and what they owe, invoices, cases,
-promises — the queries behind `tagih customers|invoices|case|promise` (bot/cli_ledger.py).
+promises — the queries behind `tagih customers|invoices|case|promise` (bot/cli/ledger.py).
 
 Amounts are kept per currency, never summed across currencies. "Open" means what Tagih
 chases: an open or disputed invoice with a balance; "overdue" an open one past its due date.

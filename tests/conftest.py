@@ -24,7 +24,7 @@ from tests.pg import PgCluster, find_pg_bin, running_cluster
 
 ROOT = Path(__file__).resolve().parent.parent
 _counter = itertools.count()
-# The opt-in `tagih` makes at start-up (bot.cli.main): python-telegram-bot 22 otherwise warns
+# The opt-in `tagih` makes at start-up (bot.cli.main.main): python-telegram-bot 22 otherwise warns
 # (an error here) each time it builds a RetryAfter.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from bot.app import Tagih, utc_now
+from bot.app.tagih import Tagih, utc_now
 from bot.config import load_settings
 from bot.sandbox.smtp import SmtpSink
 

@@ -1,6 +1,6 @@
 """One of several `tagih run`-like processes for the many-workers test (tests/test_many_workers.py).
 
-Like `tagih run` (bot/service.py): a leadership job and the dispatch tick run side by side
+Like `tagih run` (bot/app/service.py): a leadership job and the dispatch tick run side by side
 in one event loop; the leader plans on start and catches up when it takes over. Faster
 than `tagih run` only in its cadence (the leadership is asked every `--watch` seconds,
 ticks follow each other) and in its channel: an in-process stand-in provider that appends
@@ -26,9 +26,9 @@ from typing import ClassVar
 
 from sqlmodel import col, func, or_, select
 
-from bot.app import Tagih
+from bot.app.service import Service
+from bot.app.tagih import Tagih
 from bot.config import load_settings
-from bot.service import Service
 from scheduler.leader import PostgresLeadership
 from scheduler.messages import DeliveryOutcome, DeliveryResult, Outbound
 from storage.enums import FollowUpStatus

@@ -178,10 +178,10 @@ async def _seed(db: Any, senders: int) -> None:
 
 
 async def _serve(args: argparse.Namespace, url: str) -> dict[str, Any]:
-    from bot.conversation import ConversationConfig
     from bot.flows.types import PaymentInfo
-    from bot.inbound import InboundRouter
-    from bot.web import WebDeps, build_web_app, start_web
+    from bot.inbound.conversation import ConversationConfig
+    from bot.inbound.router import InboundRouter
+    from bot.inbound.web import WebDeps, build_web_app, start_web
     from storage.db import Database
     from storage.migrate import upgrade
 

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 from scheduler.messages import DeliveryOutcome, DeliveryResult, Outbound
 
 if TYPE_CHECKING:
-    from bot.app import Tagih
-    from bot.web import WebDeps
+    from bot.app.tagih import Tagih
+    from bot.inbound.web import WebDeps
 
 
 async def settle(app: Tagih | WebDeps) -> None:

@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlmodel import col, func, or_, select
 
-from bot.app import Tagih
+from bot.app.tagih import Tagih
 from bot.config import load_settings
 from scheduler.channel import Channel
 from scheduler.messages import DeliveryResult, Outbound

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from bot.flows.nlu import Intent
+from bot.nlu.reading import Intent
 
 D = dt.date
 MON = D(2026, 11, 23)  # a Monday

@@ -11,7 +11,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.app import Tagih
+from bot.app.tagih import Tagih
 from bot.channels.twilio_whatsapp import TwilioWhatsAppChannel
 from bot.config import load_settings
 from bot.sandbox.inbox_page import SandboxInbox

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from bot.app import Tagih
+from bot.app.tagih import Tagih
 from bot.channels.email import EmailChannel
 from bot.channels.telegram import SANDBOX_TOKEN, TelegramChannel
 from bot.config import load_settings

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.charts import aging_chart, promises_chart, sales_chart, save, short_money
+from bot.staff.charts import aging_chart, promises_chart, sales_chart, save, short_money
 from storage.reports import AgingLine, PromisesReport, aging_of, rank_lines
 from storage.reports.common import CustomerFact, InvoiceFact
 from storage.reports.promises import PromiseCounts, Week

@@ -13,7 +13,7 @@ import pytest
 from sqlmodel import col, select
 from typer.testing import CliRunner
 
-from bot.cli import app
+from bot.cli.main import app
 from bot.staff.commands import handle_staff
 from storage.db import Database
 from storage.models import AuditLog, Staff
@@ -179,12 +179,12 @@ def test_policy_changes_audit_the_same_from_the_cli_and_the_chat(
 
 
 def test_the_console_script_opts_in_to_ptb_timedeltas(workdir: Path) -> None:
-    """`tagih` (bot.cli.main) sets the process-wide opt-in the Telegram channel no longer sets."""
+    """`tagih` (bot.cli.main.main) sets the process-wide opt-in the Telegram channel does not."""
     code = (
         "import os, sys\n"
         "os.environ.pop('PTB_TIMEDELTA', None)\n"
         "sys.argv = ['tagih', '--help']\n"
-        "from bot.cli import main\n"
+        "from bot.cli.main import main\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "sys.stderr.write('PTB_TIMEDELTA=' + os.environ.get('PTB_TIMEDELTA', '-'))\n"
     )

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from bot.cli import app
+from bot.cli.main import app
 from storage.db import Database
 from storage.enums import CaseKind, InvoiceStatus, PromiseStatus
 from storage.models import Case, CaseInvoice, Invoice, Promise, PromiseInvoice

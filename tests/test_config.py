@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app
+from bot.cli.main import app
 from bot.config import ConfigError, Settings, load_settings
 from scheduler.window import parse_weekdays
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
-from bot.app import Tagih
+from bot.app.tagih import Tagih
 from bot.config import Settings, load_settings
 from storage.models import (
     Case,

@@ -17,7 +17,7 @@ import stamina
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from bot.app import Tagih
+from bot.app.tagih import Tagih
 from bot.sandbox.smtp import SmtpSink
 from storage.db import RETRY_ATTEMPTS, Database, retried
 from storage.enums import MessageStatus

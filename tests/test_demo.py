@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app
+from bot.cli.main import app
 
 #: Alerts and digests, logged as messages to colleagues.
 TO_STAFF = "coalesce(template LIKE 'alert:%' OR template LIKE 'digest:%', 0)"

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
-from bot.app import Tagih
+from bot.app.tagih import Tagih
 from bot.channels.email_inbound import EmailReplies, ImapConfig, ImapMailbox
 from bot.channels.email_parse import html_to_text, parse_reply, strip_quoted
 from bot.config import load_settings

@@ -327,7 +327,7 @@ async def test_without_today_the_real_date_is_used(db: Database, tmp_path: Path)
 def test_cli_refuses_an_absurd_date_with_exit_1_and_no_traceback(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.cli import app
+    from bot.cli.main import app
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("TAGIH_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'tagih.db'}")

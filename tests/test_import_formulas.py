@@ -64,7 +64,7 @@ async def test_a_bad_file_reports_its_formulas_too_and_writes_nothing(
 def test_cli_prints_the_warnings_and_still_imports(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.cli import app
+    from bot.cli.main import app
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("TAGIH_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'tagih.db'}")

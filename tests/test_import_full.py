@@ -16,7 +16,7 @@ import pytest
 from sqlmodel import select
 from typer.testing import CliRunner, Result
 
-from bot.cli import app
+from bot.cli.main import app
 from storage.db import Database
 from storage.models import AuditLog, Invoice
 from tests.test_importers import write

@@ -11,7 +11,7 @@ from sqlalchemy import event
 from sqlmodel import SQLModel, col, func, select
 from typer.testing import CliRunner
 
-from bot.cli import app
+from bot.cli.main import app
 from storage.db import Database
 from storage.importers import BATCH_SIZE, ImportKind, ImportReport, import_csv
 from storage.models import Contact, Customer, Invoice, Payment, Policy, Staff, utcnow

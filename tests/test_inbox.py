@@ -26,11 +26,11 @@ from twilio.request_validator import RequestValidator
 from yarl import URL
 
 from bot.channels.twilio_base import webhook_url
-from bot.conversation import ConversationConfig
 from bot.flows.types import PaymentInfo
-from bot.inbound import InboundRouter, Routed
-from bot.inbox import InboxConfig
-from bot.web import EMPTY_TWIML, WebDeps, build_web_app, start_web
+from bot.inbound.conversation import ConversationConfig
+from bot.inbound.inbox import InboxConfig
+from bot.inbound.router import InboundRouter, Routed
+from bot.inbound.web import EMPTY_TWIML, WebDeps, build_web_app, start_web
 from scheduler.messages import Inbound
 from storage import inbox as store
 from storage.db import Database
@@ -316,7 +316,7 @@ async def test_a_failing_flow_is_retried_with_backoff_then_given_up(
     world.router.failures = 100
     await world.post("/twilio/messages", sms(phone(0), "jumat", "SM" + "2" * 32))
     await world.post("/twilio/messages", sms(phone(0), "besok", "SM" + "3" * 32))
-    with caplog.at_level(logging.ERROR, logger="bot.inbox"):
+    with caplog.at_level(logging.ERROR, logger="bot.inbound.inbox"):
         for _ in range(8):
             await settle(world.deps)
             world.clock.now += dt.timedelta(minutes=10)

@@ -277,7 +277,7 @@ async def test_processes_started_together_on_an_empty_database_all_start(
     url = pg_cluster.url(name)
     opener = (
         "import asyncio, sys\n"
-        "from bot.app import Tagih\n"
+        "from bot.app.tagih import Tagih\n"
         "from bot.config import load_settings\n"
         "async def main():\n"
         "    app = Tagih(load_settings(database_url=sys.argv[1], load_examples=False))\n"

@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 from sqlmodel import func, select
 
-from bot.app import Tagih
+from bot.app.service import Service
+from bot.app.tagih import Tagih
 from bot.channels.telegram import SANDBOX_TOKEN
 from bot.config import load_settings
 from bot.sandbox.telegram import TelegramSandbox
-from bot.service import Service
 from scheduler.leader import leadership_for
 from storage.models import FollowUp
 from tests.factories import add_customer

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import col, select
 
-from bot.app import Tagih
+from bot.app.tagih import Tagih
 from bot.sandbox.smtp import SmtpSink
 from scheduler.messages import DeliveryOutcome, DeliveryResult, Outbound
 from storage.db import Database

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app
+from bot.cli.main import app
 from bot.logmask import RedactingFilter, mask_phones
 
 NOW = "2026-11-23T10:00:00+07:00"  # a Monday, inside the contact window

@@ -27,7 +27,7 @@ import pytest
 from sqlalchemy import ColumnElement, insert
 from sqlmodel import col, func, select
 
-from bot.app import Tagih
+from bot.app.tagih import Tagih
 from bot.config import load_settings
 from storage.enums import FollowUpStatus
 from storage.models import Contact, Customer, FollowUp, Invoice, Message, table_of

@@ -16,7 +16,7 @@ import pytest
 from sqlmodel import select
 from typer.testing import CliRunner, Result
 
-from bot.cli import app
+from bot.cli.main import app
 from storage.db import Database
 from storage.importers.mapping import parse_number
 from storage.models import Invoice, Payment

@@ -1,4 +1,4 @@
-"""The reply understanding in `bot.flows.nlu`: tuned tables, held-out sets, and the slots."""
+"""The reply understanding in `bot.nlu.reading`: tuned tables, held-out sets, and the slots."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from bot.flows.nlu import (
+from bot.nlu.reading import (
     Intent,
     classify,
     parse_amount,

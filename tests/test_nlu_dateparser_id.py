@@ -39,8 +39,8 @@ from typing import NamedTuple
 
 import pytest
 
-from bot.flows import nlu_calendar as cal
-from bot.flows.nlu import parse_date
+from bot.nlu import calendar as cal
+from bot.nlu.reading import parse_date
 
 SOURCE = "https://github.com/scrapinghub/dateparser"
 COMMIT = "315e396b35cf131df1b8df15144fe2d60aa6d74a"

@@ -7,7 +7,7 @@ new set instead.
 
 from __future__ import annotations
 
-from bot.flows.nlu import classify
+from bot.nlu.reading import classify
 
 FRESH = [
     ("pak, sudah saya transfer tadi pagi ke BCA", "paid"),

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 
-from bot.flows.nlu import Intent, classify, parse_amount, parse_date
+from bot.nlu.reading import Intent, classify, parse_amount, parse_date
 
 D = dt.date
 YEAR_END = D(2026, 12, 28)  # a Monday, three days before the year ends

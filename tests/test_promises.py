@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from bot.app import Tagih
+from bot.app.tagih import Tagih
 from bot.config import load_settings
 from scheduler.jobs import build_scheduler
 from scheduler.preview import preview

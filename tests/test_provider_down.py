@@ -19,14 +19,14 @@ from sqlmodel import col, select
 from telegram.error import NetworkError, TimedOut
 from typer.testing import CliRunner
 
-from bot.app import Tagih
+from bot.app.service import serve
+from bot.app.tagih import Tagih
 from bot.channels import telegram_outcome, twilio_base
 from bot.channels.telegram import SANDBOX_TOKEN
-from bot.cli import app
+from bot.cli.main import app
 from bot.config import Settings, load_settings
 from bot.sandbox.smtp import SmtpSink
 from bot.sandbox.telegram import TelegramSandbox
-from bot.service import serve
 from scheduler.messages import DeliveryOutcome
 from scheduler.policy import PolicySpec, Step
 from scheduler.policy_store import save_spec

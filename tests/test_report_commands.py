@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.app import Tagih
-from bot.inbound import Routed
+from bot.app.tagih import Tagih
+from bot.inbound.router import Routed
 from bot.sandbox.telegram import SentMessage
 from scheduler.messages import Address, Inbound, Outbound
 from tests.inbox_support import settle

@@ -22,7 +22,7 @@ import typer
 from sqlmodel import select
 from typer.testing import CliRunner, Result
 
-from bot.cli_report import report_command
+from bot.cli.report import report_command
 from bot.config import load_settings
 from storage.db import Database
 from storage.models import Customer, Staff

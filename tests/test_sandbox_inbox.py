@@ -13,8 +13,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import select
 
-from bot.app import Tagih
-from bot.providers import Providers
+from bot.app.channels import Providers
+from bot.app.tagih import Tagih
 from bot.sandbox.inbox_page import SandboxInbox, add_inbox_routes
 from storage.models import Message, Staff
 from tests.sandbox_world import NOW, api, inbox_of, running_sandbox, settled

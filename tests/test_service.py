@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import Tagih
+from bot.app.service import serve
+from bot.app.tagih import Tagih
 from bot.config import load_settings
-from bot.service import serve
 
 ROOT = Path(__file__).resolve().parent.parent
 # Monday 23 November 2026, 10:00 WIB: the examples were generated for this day.

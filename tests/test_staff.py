@@ -14,9 +14,9 @@ import typer
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from bot.app import Tagih
-from bot.cli import root
-from bot.cli_staff import audit_command, staff_app
+from bot.app.tagih import Tagih
+from bot.cli.main import root
+from bot.cli.staff import audit_command, staff_app
 from bot.config import load_settings
 from bot.staff.directory import StaffError, add_staff, remove_staff
 from bot.staff.roles import Role, parse_role
@@ -26,7 +26,7 @@ from storage.models import Customer, LinkToken, Staff
 from storage.queries.staff import collectors_for, customers_of_collector, staff_by_telegram
 from tests.staff_world import NOW, seed
 
-# The lead registers these on bot.cli.app; this stand-in has the same root callback.
+# The lead registers these on bot.cli.main.app; this stand-in has the same root callback.
 cli = typer.Typer()
 cli.callback()(root)
 cli.add_typer(staff_app, name="staff")

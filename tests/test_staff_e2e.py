@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
-from bot.app import Tagih
+from bot.app.tagih import Tagih
 from scheduler.preview import preview
 from storage.models import AuditLog, Contact, Customer, Message
 from tests.inbox_support import settle

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from bot.app import Tagih
+from bot.app.tagih import Tagih
 from bot.flows.texts import TEXTS as CUSTOMER_TEXTS
 from bot.staff.log_render import change, entry_text
 from i18n.staff_texts import (

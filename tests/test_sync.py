@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.sync import SyncFolder, watch
+from bot.app.folder_sync import SyncFolder, watch
 from storage.db import Database
 from tests.test_mapping import EXAMPLES, EXPORTS, MAPPINGS, customers, invoices, ok
 
@@ -115,9 +115,9 @@ def test_sync_once_command(customers: str, tmp_path: Path, monkeypatch: pytest.M
 
 def test_tagih_run_watches_the_sync_dir_as_leader(customers: str, tmp_path: Path) -> None:
     """TAGIH_SYNC_DIR: `tagih run`'s leader job imports a dropped export and says so."""
-    from bot.app import Tagih
+    from bot.app.service import Service
+    from bot.app.tagih import Tagih
     from bot.config import load_settings
-    from bot.service import Service
     from scheduler.leader import leadership_for
 
     folder = tmp_path / "drop"  # made by the service

@@ -106,7 +106,7 @@ async def channel(
 
 @pytest.fixture
 async def webhook(channel: TelegramChannel) -> AsyncIterator[str]:
-    """A tiny aiohttp server standing in for bot/web.py: POST /telegram → handle_webhook."""
+    """A tiny aiohttp server standing in for bot/inbound/web.py: POST /telegram → handle_webhook."""
 
     async def receive(request: web.Request) -> web.Response:
         secret = request.headers.get("X-Telegram-Bot-Api-Secret-Token")
@@ -427,7 +427,7 @@ async def test_no_process_wide_side_effects(
     sandbox: TelegramSandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Building, starting and stopping a channel leaves the environment and the loggers as
-    they were: process-wide settings are the CLI's start-up's (bot.cli.main)."""
+    they were: process-wide settings are the CLI's start-up's (bot.cli.main.main)."""
     monkeypatch.delenv("PTB_TIMEDELTA", raising=False)
     names = ("httpx", "httpcore", "telegram")
     levels = {name: logging.getLogger(name).level for name in names}

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import func, select
 
-from bot.app import Tagih
+from bot.app.tagih import Tagih
 from bot.config import load_settings
 from bot.sandbox.smtp import SmtpSink
 from storage.enums import FollowUpStatus

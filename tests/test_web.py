@@ -15,8 +15,8 @@ from sqlmodel import col, select
 from twilio.request_validator import RequestValidator
 from yarl import URL
 
-from bot.inbound import InboundRouter
-from bot.web import EMPTY_TWIML, WebDeps, build_web_app, start_web
+from bot.inbound.router import InboundRouter
+from bot.inbound.web import EMPTY_TWIML, WebDeps, build_web_app, start_web
 from scheduler.messages import Address, Inbound
 from storage.db import Database
 from storage.enums import FollowUpStatus, MessageStatus

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 import sys
 
-from bot.app import Tagih
+from bot.app.tagih import Tagih
 from bot.config import load_settings
 
 

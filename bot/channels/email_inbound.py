@@ -37,7 +37,7 @@ from storage.models import Contact, InboxItem, Message
 
 if TYPE_CHECKING:
     from bot.config import Settings
-    from bot.inbox import Inbox
+    from bot.inbound.inbox import Inbox
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from sqlalchemy import not_, or_
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.charts import aging_chart, promises_chart, sales_chart, save
+from bot.staff.charts import aging_chart, promises_chart, sales_chart, save
 from storage.enums import Direction, PromiseStatus
 from storage.models import Case, Invoice, Message, Payment, Promise
 from storage.payments import MANUAL

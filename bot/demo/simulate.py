@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 from sqlmodel import col, delete, func, select
 
-from bot.app import Tagih
+from bot.app.tagih import Tagih
 from bot.config import Settings
 from bot.demo.customers import Actor, Behaviour, cast, generator, write_data
 from bot.demo.report import Summary, dso_by_currency, summarise, write_report

@@ -6,8 +6,8 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 
-from bot.flows.nlu import parse_date
 from bot.flows.types import Facts, InvoiceFact
+from bot.nlu.reading import parse_date
 from i18n.format import format_money
 
 #: Answers that confirm what the bot just summed up.

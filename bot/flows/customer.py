@@ -13,7 +13,6 @@ from typing import Any
 
 from bot.flows import customer_steps as steps
 from bot.flows.common import chased, numbers
-from bot.flows.nlu import Intent, classify, parse_amount, parse_date, parse_language
 from bot.flows.texts import t
 from bot.flows.types import (
     Facts,
@@ -27,6 +26,7 @@ from bot.flows.types import (
     State,
     Turn,
 )
+from bot.nlu.reading import Intent, classify, parse_amount, parse_date, parse_language
 from i18n.staff_texts import Word
 
 #: Words that stop messages wherever the conversation stands (even in free-text steps).

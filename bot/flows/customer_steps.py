@@ -7,7 +7,10 @@ from typing import Any
 
 from bot.flows import dispute, method, paid, promise
 from bot.flows.common import past_date
-from bot.flows.nlu import (
+from bot.flows.requests import handoff, instalment_step
+from bot.flows.texts import t
+from bot.flows.types import Facts, Outcome, Reply, State, Turn
+from bot.nlu.reading import (
     Intent,
     classify,
     parse_amount,
@@ -16,9 +19,6 @@ from bot.flows.nlu import (
     parse_dispute_reason,
     parse_method,
 )
-from bot.flows.requests import handoff, instalment_step
-from bot.flows.texts import t
-from bot.flows.types import Facts, Outcome, Reply, State, Turn
 
 # Re-exported for the keypad path in bot/flows/customer.py.
 claim_recorded = paid.claim_recorded

@@ -6,7 +6,6 @@ import re
 from typing import Any
 
 from bot.flows.common import YES_WORDS, numbers, open_ids
-from bot.flows.nlu import parse_dispute_reason
 from bot.flows.texts import t
 from bot.flows.types import (
     AlertCollector,
@@ -18,6 +17,7 @@ from bot.flows.types import (
     State,
     Turn,
 )
+from bot.nlu.reading import parse_dispute_reason
 from i18n.staff_texts import Word
 from i18n.staff_texts import summary as staff_summary
 from i18n.staff_texts import text as staff_text

@@ -9,7 +9,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from bot.flows.nlu import parse_method
 from bot.flows.requests import handoff
 from bot.flows.texts import t
 from bot.flows.types import (
@@ -21,6 +20,7 @@ from bot.flows.types import (
     State,
     Turn,
 )
+from bot.nlu.reading import parse_method
 from i18n.format import format_money
 from i18n.staff_texts import Word
 

@@ -16,7 +16,6 @@ from bot.flows.common import (
     past_date,
     totals_text,
 )
-from bot.flows.nlu import read_amount, read_date
 from bot.flows.texts import t
 from bot.flows.types import (
     AlertCollector,
@@ -28,6 +27,7 @@ from bot.flows.types import (
     State,
     Turn,
 )
+from bot.nlu.reading import read_amount, read_date
 from i18n.format import format_date
 from i18n.staff_texts import Day, money_of, totals
 from i18n.staff_texts import summary as staff_summary

@@ -20,7 +20,6 @@ from bot.flows.common import (
     numbers,
     totals_text,
 )
-from bot.flows.nlu import parse_amount, parse_date
 from bot.flows.texts import t
 from bot.flows.types import (
     AlertCollector,
@@ -33,6 +32,7 @@ from bot.flows.types import (
     State,
     Turn,
 )
+from bot.nlu.reading import parse_amount, parse_date
 from i18n.format import format_date
 from i18n.staff_texts import Day, Word, money_of, totals
 from i18n.staff_texts import summary as staff_summary

@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 from bot.flows.common import open_ids
-from bot.flows.nlu import parse_count, parse_date
 from bot.flows.texts import t
 from bot.flows.types import (
     AlertCollector,
@@ -17,6 +16,7 @@ from bot.flows.types import (
     State,
     Turn,
 )
+from bot.nlu.reading import parse_count, parse_date
 from i18n.format import format_date
 from i18n.staff_texts import Day, Word
 from i18n.staff_texts import summary as staff_summary

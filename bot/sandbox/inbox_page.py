@@ -38,9 +38,9 @@ from typing import Any
 import jinja2
 from aiohttp import web
 
+from bot.app.channels import SANDBOX_SENDERS, Providers
 from bot.channels.email_inbound import EmailReplies
-from bot.inbox import Inbox
-from bot.providers import SANDBOX_SENDERS, Providers
+from bot.inbound.inbox import Inbox
 from bot.sandbox.inbox_threads import (
     Item,
     email_thread,
@@ -109,7 +109,7 @@ class SandboxInbox:
     providers: Providers | None = None
     #: Keys pressed in each call through the inbox (call sid → digits, in order).
     pressed: dict[str, list[str]] = field(default_factory=dict)
-    #: The durable inbox (bot/inbox.py) that applies what comes in; tests wait on it.
+    #: The durable inbox (bot/inbound/inbox.py) that applies what comes in; tests wait on it.
     durable: Inbox | None = None
     #: The way in for email replies (bot/channels/email_inbound.py), as the poller's.
     mail: EmailReplies | None = None

@@ -14,7 +14,7 @@ from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Settings
-from bot.flows.nlu import parse_date
+from bot.nlu.reading import parse_date
 from i18n.format import format_date, format_money, normalize_language
 from i18n.staff_texts import st
 from scheduler.messages import Button

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 
-from bot.flows.nlu import parse_amount, parse_date
+from bot.nlu.reading import parse_amount, parse_date
 from bot.staff.commands_base import (
     COLLECTORS,
     Call,

@@ -38,19 +38,19 @@ TOP = 8
 
 
 def _aging_png(report: AgingReport, language: str) -> bytes:
-    from bot import charts  # matplotlib only when a chart is drawn
+    from bot.staff import charts  # matplotlib only when a chart is drawn
 
     return charts.aging_chart(report, top=TOP, language=language)
 
 
 def _sales_png(report: SalesReport, language: str) -> bytes:
-    from bot import charts
+    from bot.staff import charts
 
     return charts.sales_chart(report, language=language)
 
 
 def _promises_png(report: PromisesReport, language: str) -> bytes:
-    from bot import charts
+    from bot.staff import charts
 
     return charts.promises_chart(report, language=language)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import col, select
 
-from bot.app import Tagih
+from bot.app.tagih import Tagih
 from bot.sandbox.smtp import SmtpSink
 from storage.models import Message
 from tests.email_app import email_app

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import Tagih
+from bot.app.tagih import Tagih
 from bot.sandbox.smtp import SmtpSink
 from tests.email_app import email_app
 from tests.factories import add_customer

@@ -7,7 +7,7 @@ import datetime as dt
 
 from sqlmodel import select
 
-from bot.inbound import InboundRouter
+from bot.inbound.router import InboundRouter
 from scheduler.messages import Address, Inbound
 from storage.db import Database
 from storage.models import Contact

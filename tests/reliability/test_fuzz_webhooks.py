@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from sqlmodel import select
 from twilio.request_validator import RequestValidator
 
-from bot.app import Tagih
+from bot.app.tagih import Tagih
 from storage.inbox import InboxStatus
 from storage.models import InboxItem
 from tests.inbox_support import settle

@@ -48,7 +48,7 @@ import pytest
 import sqlmodel
 from sqlmodel import col, func
 
-from bot.app import Tagih
+from bot.app.tagih import Tagih
 from bot.config import load_settings
 from scheduler.policy import PolicySpec, Step
 from scheduler.policy_store import save_spec

@@ -38,9 +38,9 @@ from sqlmodel import col, select
 from twilio.request_validator import RequestValidator
 from yarl import URL
 
-from bot.app import Tagih
+from bot.app.tagih import Tagih
 from bot.config import load_settings
-from bot.web import EMPTY_TWIML
+from bot.inbound.web import EMPTY_TWIML
 from storage.enums import FollowUpStatus
 from storage.inbox import InboxStatus
 from storage.models import Contact, FollowUp, InboxItem, Message

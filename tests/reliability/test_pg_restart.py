@@ -31,7 +31,7 @@ from sqlmodel import select
 from twilio.request_validator import RequestValidator
 from yarl import URL
 
-from bot.app import Tagih
+from bot.app.tagih import Tagih
 from scheduler.channel import Channel
 from scheduler.messages import DeliveryResult, Outbound
 from storage.enums import FollowUpStatus

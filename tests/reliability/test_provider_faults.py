@@ -26,11 +26,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import col, select
 
-from bot.app import Tagih
+from bot.app.channels import SANDBOX_SENDERS
+from bot.app.tagih import Tagih
 from bot.channels.telegram import SANDBOX_TOKEN, TelegramChannel
 from bot.channels.twilio_sms import TwilioSmsChannel
 from bot.config import load_settings
-from bot.providers import SANDBOX_SENDERS
 from bot.sandbox.smtp import SmtpSink
 from bot.sandbox.telegram import TelegramSandbox
 from bot.sandbox.twilio import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, TwilioSandbox

@@ -1,7 +1,7 @@
 """Hostile and odd webhook requests against the real web app: a 4xx or an acknowledged no-op,
 never a 500, and nothing kept unless the signature or secret holds and the payload makes sense.
 
-The app is the one `tagih run` serves (bot/web.py through `Tagih.open(with_web=True)`), with
+The app is the one `tagih run` serves (bot/inbound/web.py through `Tagih.open(with_web=True)`), with
 the Telegram and Twilio sandboxes as its providers, so the real secret check, signature check
 and python-telegram-bot parsing are exercised.
 """
@@ -22,10 +22,10 @@ from sqlmodel import select
 from twilio.request_validator import RequestValidator
 from yarl import URL
 
-from bot.app import Tagih
+from bot.app.tagih import Tagih
 from bot.config import load_settings
-from bot.inbox import MESSAGE, TELEGRAM, TWILIO, UPDATE
-from bot.web import EMPTY_TWIML
+from bot.inbound.inbox import MESSAGE, TELEGRAM, TWILIO, UPDATE
+from bot.inbound.web import EMPTY_TWIML
 from storage import inbox as store
 from storage.inbox import InboxStatus
 from storage.models import InboundEvent, InboxItem, Message

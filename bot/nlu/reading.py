@@ -8,10 +8,10 @@ The rules live in the `nlu_*` modules; this module is the public face the flows 
 
 from __future__ import annotations
 
-from bot.flows.nlu_amounts import AmountReading, parse_amount, read_amount
-from bot.flows.nlu_dates import DateReading, parse_date, read_date
-from bot.flows.nlu_intent import Intent, classify
-from bot.flows.nlu_slots import parse_count, parse_dispute_reason, parse_language, parse_method
+from bot.nlu.amounts import AmountReading, parse_amount, read_amount
+from bot.nlu.dates import DateReading, parse_date, read_date
+from bot.nlu.intent import Intent, classify
+from bot.nlu.slots import parse_count, parse_dispute_reason, parse_language, parse_method
 
 __all__ = [
     "AmountReading",

@@ -1,6 +1,6 @@
 """The webhook server (aiohttp): Twilio messages, statuses and voice, Telegram, health.
 
-Customer messages go through the durable inbox (bot/inbox.py): after the signature check
+Customer messages go through the durable inbox (bot/inbound/inbox.py): after the signature check
 the raw event is kept with one short insert and the webhook answers at once (empty TwiML,
 or 200 for Telegram); the inbox's worker, started with this app, runs the conversation and
 sends the replies. A keypad choice in a call needs its answer in this response: the webhook
@@ -23,18 +23,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
 
 from bot.channels import voice_twiml
-from bot.channels.twilio_base import webhook_url
-from bot.delivery import apply_status
-from bot.inbound import InboundRouter
-from bot.inbox import (
-    TWILIO,
-    Inbox,
-    InboxConfig,
-    ReplySender,
-    TelegramWebhook,
-    gather_event_id,
-)
-from bot.payloads import (
+from bot.channels.payloads import (
     MAX_ID,
     Malformed,
     TelegramUpdate,
@@ -45,6 +34,17 @@ from bot.payloads import (
     parse,
     who,
 )
+from bot.channels.twilio_base import webhook_url
+from bot.inbound.inbox import (
+    TWILIO,
+    Inbox,
+    InboxConfig,
+    ReplySender,
+    TelegramWebhook,
+    gather_event_id,
+)
+from bot.inbound.router import InboundRouter
+from bot.inbound.status_callbacks import apply_status
 from storage.db import Database
 from storage.models import Customer, Message
 
@@ -137,7 +137,7 @@ async def twilio_message(
 ) -> web.StreamResponse:
     """An SMS or WhatsApp message from a customer: keep it, answer at once (replies follow).
 
-    A message whose fields do not fit (see bot/payloads.py) is logged and acknowledged: it
+    A message whose fields do not fit (see bot/channels/payloads.py) is logged and acknowledged: it
     came from Twilio, and any other answer would only have Twilio send it again.
     """
     try:

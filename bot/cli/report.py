@@ -1,6 +1,6 @@
 """`tagih report NAME`: receivables reports as terminal tables, JSON, CSV or a PNG chart.
 
-Registered in bot/cli.py with `app.command("report")(report_command)`.
+Registered in bot/cli/main.py with `app.command("report")(report_command)`.
 """
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ def write_csv(reports: Sequence[Report], path: Path) -> int:
 
 def draw(name: ReportName, result: Report, path: Path, top: int) -> Path:
     """Draw the report's chart (matplotlib is imported only when a chart is asked for)."""
-    from bot import charts
+    from bot.staff import charts
     from storage.reports import AgingReport, PromisesReport, SalesReport
 
     if isinstance(result, AgingReport):

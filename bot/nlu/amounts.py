@@ -21,8 +21,8 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
-from bot.flows.nlu_dates import date_spans
-from bot.flows.nlu_text import canon
+from bot.nlu.dates import date_spans
+from bot.nlu.text import canon
 
 _SCALES: dict[str, int] = {
     "k": 1_000, "ribu": 1_000, "thousand": 1_000, "ratus ribu": 100_000,

@@ -12,8 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.conversation import ConversationConfig, converse
 from bot.flows.ack import acknowledgement, chat_bound, link_invalid, neutral_reply
+from bot.inbound.conversation import ConversationConfig, converse
 from bot.logmask import mask_address
 from bot.staff.alert_actions import handle_alert_button, is_alert_payload
 from bot.staff.commands import StaffConfig, handle_staff

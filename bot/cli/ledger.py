@@ -1,7 +1,7 @@
 """Everyday ledger commands: `tagih customers list|show`, `tagih invoices list`,
 `tagih payment add`, `tagih case list|resolve`, `tagih promise list`.
 
-Registered in bot/cli.py with `app.add_typer(customers_app, name="customers")` and the like.
+Registered in bot/cli/main.py with `app.add_typer(customers_app, name="customers")` and the like.
 Amounts are formatted for the business language (`Rp1.250.000`); tables fit the terminal by
 wrapping text and dropping the least useful columns, never by cutting a number. Bad input
 gets one line naming the argument and exit 2; a refusal (unknown code, overpayment) exit 1;
@@ -30,7 +30,7 @@ from storage.enums import Action, PromiseStatus
 # The ledger, the planner, the database and Babel are imported by the functions that use
 # them, so that `tagih --help` stays light (tests/test_cli_startup.py).
 if TYPE_CHECKING:
-    from bot.app import Tagih
+    from bot.app.tagih import Tagih
     from bot.config import Settings
     from scheduler.calendar import PlannedContact
     from storage.ledger import CaseLine, CustomerCard, CustomerLine, InvoiceLine, PromiseLine
@@ -92,7 +92,7 @@ def _run(ctx: typer.Context, work: Callable[[Tagih], Awaitable[T]]) -> T:
     """Open Tagih without channels (migrated, default policy in place), run `work`, close."""
     import asyncio
 
-    from bot.app import Tagih
+    from bot.app.tagih import Tagih
 
     async def main() -> T:
         tagih = Tagih(_settings(ctx))

@@ -18,11 +18,11 @@ from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
-from bot.cli_demo import demo_command
-from bot.cli_ledger import case_app, customers_app, invoices_app, payment_app, promise_app
-from bot.cli_policy import policy_app
-from bot.cli_report import report_command
-from bot.cli_staff import audit_command, staff_app
+from bot.cli.demo import demo_command
+from bot.cli.ledger import case_app, customers_app, invoices_app, payment_app, promise_app
+from bot.cli.policy import policy_app
+from bot.cli.report import report_command
+from bot.cli.staff import audit_command, staff_app
 from storage.constants import SHARE_PERCENT
 from storage.enums import ImportKind
 
@@ -30,9 +30,9 @@ from storage.enums import ImportKind
 # channels, the reports and the settings are imported by the commands that use them, and a
 # test (tests/test_cli_startup.py) keeps it so.
 if TYPE_CHECKING:
-    from bot.app import Tagih
+    from bot.app.folder_sync import Outcome
+    from bot.app.tagih import Tagih
     from bot.config import Settings
-    from bot.sync import Outcome
     from scheduler.calendar import PlannedContact
     from storage.importers import ImportReport, Mapping
     from storage.timeline import Entry
@@ -72,7 +72,7 @@ def run_with_app(
     """Open Tagih, run `work`, close it, all in one event loop."""
     import asyncio
 
-    from bot.app import Tagih
+    from bot.app.tagih import Tagih
 
     async def main() -> T:
         tagih = Tagih(settings)
@@ -321,7 +321,7 @@ def sync_command(
     """Import each export dropped in FOLDER once stable; move it to done/ or failed/."""
     import asyncio
 
-    from bot.sync import SyncFolder, watch
+    from bot.app.folder_sync import SyncFolder, watch
 
     settings = settings_of(ctx)
 
@@ -399,8 +399,8 @@ def run(ctx: typer.Context) -> None:
     """Run the service: dispatch every minute until Ctrl-C or SIGTERM."""
     import asyncio
 
-    from bot.app import Tagih
-    from bot.service import serve
+    from bot.app.service import serve
+    from bot.app.tagih import Tagih
 
     settings = settings_of(ctx)
     asyncio.run(serve(Tagih(settings), announce=lambda line: console.print(line, markup=False)))

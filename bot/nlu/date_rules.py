@@ -7,8 +7,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.flows import nlu_calendar as cal
-from bot.flows.nlu_text import NUMBER_WORD_PATTERN
+from bot.nlu import calendar as cal
+from bot.nlu.text import NUMBER_WORD_PATTERN
 
 Handler = Callable[[re.Match[str], dt.date], "dt.date | None"]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from bot.flows.nlu_dates import date_spans
-from bot.flows.nlu_text import NUMBER_WORD_PATTERN, canon, small_number, words
+from bot.nlu.dates import date_spans
+from bot.nlu.text import NUMBER_WORD_PATTERN, canon, small_number, words
 
 _NEGATED_ENGLISH = re.compile(
     r"\b(?:tidak|belum|kurang) (?:bisa |paham |mengerti |ngerti |tahu )*(?:bahasa )?inggris\b"

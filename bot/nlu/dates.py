@@ -18,9 +18,9 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from bot.flows.nlu_date_relative import RELATIVE
-from bot.flows.nlu_date_rules import ABSOLUTE
-from bot.flows.nlu_text import canon
+from bot.nlu.date_relative import RELATIVE
+from bot.nlu.date_rules import ABSOLUTE
+from bot.nlu.text import canon
 
 _RULES = (*ABSOLUTE, *RELATIVE)
 

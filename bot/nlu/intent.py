@@ -19,11 +19,11 @@ import re
 from collections.abc import Iterable
 from enum import StrEnum
 
-from bot.flows import nlu_intent_rules as r
-from bot.flows.nlu_amounts import parse_amount
-from bot.flows.nlu_dates import parse_date
-from bot.flows.nlu_slots import parse_dispute_reason, parse_language, parse_method
-from bot.flows.nlu_text import canon, words
+from bot.nlu import intent_rules as r
+from bot.nlu.amounts import parse_amount
+from bot.nlu.dates import parse_date
+from bot.nlu.slots import parse_dispute_reason, parse_language, parse_method
+from bot.nlu.text import canon, words
 
 
 class Intent(StrEnum):

@@ -12,9 +12,9 @@ import datetime as dt
 import re
 from collections.abc import Callable
 
-from bot.flows import nlu_calendar as cal
-from bot.flows.nlu_date_rules import NUMBER, Rule, rule
-from bot.flows.nlu_text import small_number
+from bot.nlu import calendar as cal
+from bot.nlu.date_rules import NUMBER, Rule, rule
+from bot.nlu.text import small_number
 
 RELATIVE: list[Rule] = []
 

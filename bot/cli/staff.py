@@ -1,6 +1,6 @@
 """`tagih staff add|invite|update|list|role|remove` and `tagih audit`: the team from the shell.
 
-Registered in bot/cli.py with `app.add_typer(staff_app, name="staff")` and
+Registered in bot/cli/main.py with `app.add_typer(staff_app, name="staff")` and
 `app.command("audit")(audit_command)`.
 """
 

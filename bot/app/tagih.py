@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy.engine import make_url
 from sqlmodel import func, select
 
+from bot.app.channels import Providers, configured_channels, describe_failure
 from bot.config import Settings
-from bot.providers import Providers, configured_channels, describe_failure
 from scheduler.leader import startup_lock
 from scheduler.policy_store import ensure_standard, load_specs, policy_id_by_name
 from scheduler.views import PlanningInputs
@@ -33,11 +33,11 @@ if TYPE_CHECKING:
     from aiohttp import web
 
     from bot.channels.email_inbound import EmailReplies
-    from bot.inbound import InboundRouter
+    from bot.inbound.router import InboundRouter
+    from bot.inbound.web import WebDeps
     from bot.sandbox.inbox_page import SandboxInbox
     from bot.staff.alerts import AlertStats
     from bot.staff.digest_send import DigestStats
-    from bot.web import WebDeps
     from scheduler.channel import Channel
     from scheduler.dispatcher import Dispatcher, TickStats
     from scheduler.messages import Inbound, Outbound
@@ -87,8 +87,8 @@ class Tagih:
     def router(self) -> InboundRouter:
         """The inbound router, built on first use (what opens no channel needs none)."""
         if self._router is None:
-            from bot.conversation import conversation_config
-            from bot.inbound import InboundRouter
+            from bot.inbound.conversation import conversation_config
+            from bot.inbound.router import InboundRouter
             from bot.staff.commands import StaffConfig
 
             self._router = InboundRouter(
@@ -129,8 +129,8 @@ class Tagih:
         deps = None
         if with_web:
             from bot.channels.email_inbound import EmailReplies, ImapConfig
+            from bot.inbound.web import WebDeps, build_web_app, start_web
             from bot.sandbox.inbox_page import SandboxInbox, add_inbox_routes
-            from bot.web import WebDeps, build_web_app, start_web
 
             deps = WebDeps(
                 db=self.db,

@@ -10,9 +10,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Settings
-from bot.effects import apply_effects
 from bot.flows.customer import step
 from bot.flows.types import Facts, InvoiceFact, PaymentInfo, Reply, State, Turn
+from bot.inbound.effects import apply_effects
 from scheduler.messages import Address, Button, Inbound, Outbound
 from storage.enums import CaseKind, CaseStatus, InvoiceStatus
 from storage.models import Case, Contact, Conversation, Customer, Invoice, Staff

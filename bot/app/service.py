@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.app import Tagih, safe_url
-from bot.sync import SyncFolder
+from bot.app.folder_sync import SyncFolder
+from bot.app.tagih import Tagih, safe_url
 from scheduler.jobs import Job, build_scheduler
 from scheduler.leader import CHECK_SECONDS, Leadership, leadership_for
 

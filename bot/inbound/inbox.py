@@ -15,7 +15,7 @@ Kinds of event:
   and sending loses none.
 - `twilio/gather` (keypad digits in a call): Twilio needs the next TwiML now, so the webhook
   waits a little for the worker (`outcome`) and speaks the reply; when it takes longer the
-  call is redirected to wait (see bot/web.py). The reply is spoken, never sent.
+  call is redirected to wait (see bot/inbound/web.py). The reply is spoken, never sent.
 - `telegram/update`: the channel parses the update and sends the replies itself
   (`TelegramUpdates.apply`); the router's ledger of applied events makes a replay harmless.
 """
@@ -39,9 +39,9 @@ from typing import Any, Protocol
 from sqlalchemy import update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.inbound import InboundRouter, Routed
+from bot.channels.payloads import Malformed, TelegramUpdate, TwilioGather, TwilioMessage, parse
+from bot.inbound.router import InboundRouter, Routed
 from bot.logmask import mask_address
-from bot.payloads import Malformed, TelegramUpdate, TwilioGather, TwilioMessage, parse
 from scheduler.claims import process_gone
 from scheduler.messages import Address, Button, DeliveryOutcome, DeliveryResult, Inbound, Outbound
 from storage import inbox as store

@@ -1,0 +1,1 @@
+"""The composition root: settings → storage → channels → engine → web, and the service loop."""

@@ -1,0 +1,1 @@
+"""The `tagih` command line: one module per command group."""

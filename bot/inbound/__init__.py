@@ -1,0 +1,2 @@
+"""Everything that comes in: webhook routes, the durable inbox, the router, conversations,
+effects and provider status callbacks."""
