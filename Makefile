@@ -27,6 +27,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # Figures beside the goals of issue 10; JSON under bench/results/ (see bench/README.md).
 bench: $(STAMP)

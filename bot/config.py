@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     smtp_tls: bool = False
     smtp_timeout: float = Field(default=30.0, gt=0)
     email_from: str = "Tagih <tagih@localhost>"
-    #: Replies to reminder emails, read over IMAP (bot/channels/email_inbound.py); no host = off.
+    #: Replies to reminder emails, read over IMAP (bot/inbound/email_replies.py); no host = off.
     imap_host: str | None = None
     imap_port: int = Field(default=993, ge=1, le=65535)
     imap_username: str | None = Field(

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from bot.app.channels import email_channel
 from bot.app.tagih import Tagih
 from bot.channels.email import EmailChannel
 from bot.channels.telegram import SANDBOX_TOKEN, TelegramChannel
@@ -104,7 +105,7 @@ async def channels(tmp_path: Path) -> AsyncIterator[StaffChannels]:
     sink = SmtpSink(tmp_path / "mail")
     host, port = await sink.start()
     settings = load_settings(load_examples=False, sandbox_dir=tmp_path / "sandbox")
-    email = EmailChannel.from_settings(settings, sandbox=(host, port))
+    email = email_channel(settings, sandbox=(host, port))
     yield StaffChannels(sandbox, telegram, sink, email)
     await email.close()
     await telegram.stop()

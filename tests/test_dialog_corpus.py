@@ -25,10 +25,10 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
-from bot.app.channels import SANDBOX_SENDERS
 from bot.app.tagih import Tagih
-from bot.channels.email_inbound import ImapConfig
 from bot.config import load_settings
+from bot.inbound.email_replies import ImapConfig
+from bot.sandbox import SANDBOX_SENDERS
 from scheduler.policy import PolicySpec, Step
 from scheduler.policy_store import save_spec
 from storage.enums import InvoiceStatus

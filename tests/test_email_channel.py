@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from bot.app.channels import email_channel
 from bot.channels.email import EmailChannel
 from bot.config import ConfigError, Settings
 from bot.logmask import mask_address, mask_emails
@@ -241,11 +242,11 @@ def test_mask_emails_in_text() -> None:
 
 async def test_from_settings_uses_the_sandbox_when_no_host(sink: SmtpSink) -> None:
     settings = Settings(_env_file=None, smtp_host=None, email_from=SENDER)
-    channel = EmailChannel.from_settings(settings, sandbox=(sink.host, sink.port))
+    channel = email_channel(settings, sandbox=(sink.host, sink.port))
     assert (await channel.send(_outbound())).ok
     await channel.close()
     with pytest.raises(ConfigError, match="TAGIH_SMTP_HOST"):
-        EmailChannel.from_settings(settings)
+        email_channel(settings)
 
 
 async def test_from_settings_with_a_server(sink: SmtpSink) -> None:
@@ -256,7 +257,7 @@ async def test_from_settings_with_a_server(sink: SmtpSink) -> None:
         smtp_starttls=False,
         email_from=SENDER,
     )
-    channel = EmailChannel.from_settings(settings, sandbox=("127.0.0.1", 1))
+    channel = email_channel(settings, sandbox=("127.0.0.1", 1))
     assert (await channel.send(_outbound())).ok  # the configured server wins over the sandbox
     await channel.close()
     assert sink.connections == 1

@@ -18,9 +18,9 @@ import pytest
 from sqlmodel import col, select
 
 from bot.app.tagih import Tagih
-from bot.channels.email_inbound import EmailReplies, ImapConfig, ImapMailbox
 from bot.channels.email_parse import html_to_text, parse_reply, strip_quoted
 from bot.config import load_settings
+from bot.inbound.email_replies import EmailReplies, ImapConfig, ImapMailbox
 from bot.sandbox.smtp import SmtpSink
 from storage import inbox as store
 from storage.enums import Direction
@@ -284,7 +284,7 @@ async def test_auto_replies_are_flagged_but_not_routed(
     bulk["Precedence"] = "bulk"
     for mail in (vacation, bulk):
         await mailbox.deliver(mail.as_bytes())
-    with caplog.at_level(logging.INFO, logger="bot.channels.email_inbound"):
+    with caplog.at_level(logging.INFO, logger="bot.inbound.email_replies"):
         stats = await poll_and_settle(tagih)
     assert stats.auto == 2 and stats.kept == 0
     assert await mailbox.flags() == ["\\Seen", "\\Seen"]
@@ -415,7 +415,7 @@ async def test_unreachable_server_is_a_warning_and_a_retry_with_backoff(
             poller._stop.set()
 
     poller._wait = wait
-    with caplog.at_level(logging.WARNING, logger="bot.channels.email_inbound"):
+    with caplog.at_level(logging.WARNING, logger="bot.inbound.email_replies"):
         await poller.run()
     assert waits == [60, 120, 240, 60]
     assert poller.failures == 0

@@ -23,6 +23,7 @@ from telegram.error import (
     TimedOut,
 )
 
+from bot.app.channels import telegram_channel
 from bot.channels.telegram import SANDBOX_TOKEN, TelegramChannel
 from bot.channels.telegram_outcome import classify
 from bot.config import ConfigError, Settings
@@ -367,8 +368,8 @@ async def test_pacing_overall(
 
 async def test_from_settings(sandbox: TelegramSandbox) -> None:
     with pytest.raises(ConfigError, match="TAGIH_TELEGRAM_TOKEN"):
-        TelegramChannel.from_settings(Settings(_env_file=None))
-    channel = TelegramChannel.from_settings(Settings(_env_file=None), api_base=sandbox.url)
+        telegram_channel(Settings(_env_file=None))
+    channel = telegram_channel(Settings(_env_file=None), api_base=sandbox.url)
     assert channel.application.bot.token == SANDBOX_TOKEN
     with pytest.raises(ConfigError, match="rejected"):  # the sandbox knows another token
         await channel.start()

@@ -16,6 +16,7 @@ from aiohttp import web
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
+from bot.app.channels import twilio_channel
 from bot.channels import voice_twiml
 from bot.channels.twilio_base import DEFAULT_PAUSE
 from bot.channels.twilio_sms import TwilioSmsChannel, fit
@@ -472,8 +473,9 @@ def test_from_settings_needs_the_sender_and_credentials() -> None:
         _env_file=None, twilio_sms_from=SMS_FROM, public_url="https://tagih.example"
     )
     with pytest.raises(ConfigError, match="TAGIH_TWILIO_ACCOUNT_SID"):
-        TwilioSmsChannel.from_settings(settings)
-    channel = TwilioSmsChannel.from_settings(
+        twilio_channel(TwilioSmsChannel, settings)
+    channel = twilio_channel(
+        TwilioSmsChannel,
         settings,
         api_base="http://127.0.0.1:9",
         credentials=(SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN),
@@ -484,14 +486,14 @@ def test_from_settings_needs_the_sender_and_credentials() -> None:
         "https://tagih.example",
     )
     with pytest.raises(ConfigError, match="TAGIH_TWILIO_VOICE_FROM"):
-        TwilioVoiceChannel.from_settings(settings)
+        twilio_channel(TwilioVoiceChannel, settings)
     templated = Settings(
         _env_file=None,
         twilio_whatsapp_from=f"whatsapp:{WA_FROM}",
         whatsapp_templates={"reminder:id": CONTENT_SID},
     )
-    wa = TwilioWhatsAppChannel.from_settings(
-        templated, credentials=(SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN)
+    wa = twilio_channel(
+        TwilioWhatsAppChannel, templated, credentials=(SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN)
     )
     assert (wa.sender, wa.pacer.interval) == (WA_FROM, 1 / 80)  # Twilio: 80 MPS per sender
     assert wa.templates == {"reminder:id": CONTENT_SID}

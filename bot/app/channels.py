@@ -2,38 +2,39 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import SecretStr
+
+from bot.config import ConfigError
+from bot.sandbox import SANDBOX_SENDERS, SANDBOX_TEMPLATES
 
 # Each provider's channel and sandbox modules (python-telegram-bot, twilio, aiosmtplib …) are
 # imported when that provider starts, so that what needs no provider (`tagih preview`,
 # `tagih report`) does not pay for them (tests/test_cli_startup.py).
 if TYPE_CHECKING:
+    from bot.channels.email import EmailChannel
     from bot.channels.telegram import InboundHandler, TelegramChannel
+    from bot.channels.twilio_base import TwilioChannel
     from bot.channels.twilio_sms import TwilioSmsChannel
     from bot.channels.twilio_voice import TwilioVoiceChannel
     from bot.channels.twilio_whatsapp import TwilioWhatsAppChannel
     from bot.config import Settings
+    from bot.inbound.email_replies import ImapConfig
     from bot.sandbox.smtp import SmtpSink
     from bot.sandbox.telegram import TelegramSandbox
     from bot.sandbox.twilio import TwilioSandbox
     from scheduler.channel import Channel
 
 log = logging.getLogger(__name__)
+T = TypeVar("T", bound="TwilioChannel")
 
-#: Sender numbers of the sandbox (Jakarta landline range), used when none are configured.
-SANDBOX_SENDERS = {
-    "twilio_sms_from": "+622150000001",
-    "twilio_whatsapp_from": "+622150000002",
-    "twilio_voice_from": "+622150000003",
-}
-#: Approved-template stand-ins, so WhatsApp works outside the 24-hour window in the sandbox.
-SANDBOX_TEMPLATES = {"reminder:id": "HX" + "1d" * 16, "reminder:en": "HX" + "e2" * 16}
 #: Each provider, its name for the operator, and the channels it carries.
 PROVIDERS: dict[str, tuple[str, frozenset[str]]] = {
     "email": ("Email", frozenset({"email"})),
@@ -147,11 +148,10 @@ class Providers:
         return True
 
     async def _email(self, settings: Settings) -> None:
-        from bot.channels.email import EmailChannel
         from bot.sandbox.smtp import SmtpSink
 
         if settings.smtp_configured:
-            self.channels["email"] = EmailChannel.from_settings(settings)
+            self.channels["email"] = email_channel(settings)
             self.announcements.append(
                 f"Email: SMTP server {settings.smtp_host}:{settings.smtp_port}"
             )
@@ -162,7 +162,7 @@ class Providers:
             await _started(sink.start(), sink.stop)
             self.smtp_sink = sink
         host, port = self.smtp_sink.host, self.smtp_sink.port
-        self.channels["email"] = EmailChannel.from_settings(settings, sandbox=(host, port))
+        self.channels["email"] = email_channel(settings, sandbox=(host, port))
         self.announcements.append(
             f"Email: no SMTP configured; sandbox SMTP server on {host}:{port} "
             f"stores every mail under {mail_dir}/"
@@ -187,7 +187,7 @@ class Providers:
             token = settings.twilio_auth_token
             for cls in kinds:
                 if getattr(settings, cls.sender_setting):
-                    channel = cls.from_settings(settings, public_url=public_url)
+                    channel = twilio_channel(cls, settings, public_url=public_url)
                     opened[channel.name] = channel
             self.twilio_auth_token = token.get_secret_value() if token else None
             self.channels.update(opened)
@@ -212,7 +212,8 @@ class Providers:
             }
         )
         for cls in kinds:
-            channel = cls.from_settings(
+            channel = twilio_channel(
+                cls,
                 demo,
                 api_base=base,
                 public_url=public_url,
@@ -229,7 +230,7 @@ class Providers:
     async def _telegram(
         self, settings: Settings, public_url: str | None, on_inbound: InboundHandler | None
     ) -> None:
-        from bot.channels.telegram import SANDBOX_TOKEN, TelegramChannel
+        from bot.channels.telegram import SANDBOX_TOKEN
         from bot.sandbox.telegram import TelegramSandbox
 
         api_base = None
@@ -239,7 +240,7 @@ class Providers:
                 await _started(sandbox.start(), sandbox.stop)
                 self.telegram_sandbox = sandbox
             api_base = self.telegram_sandbox.url
-        channel = TelegramChannel.from_settings(settings, api_base=api_base, on_inbound=on_inbound)
+        channel = telegram_channel(settings, api_base=api_base, on_inbound=on_inbound)
         await channel.start()  # getMe: the first call that needs the Bot API reachable
         self.telegram = channel
         self.channels["telegram"] = channel
@@ -270,3 +271,123 @@ async def _started(start: Awaitable[object], stop: Callable[[], Awaitable[None]]
     except BaseException:
         await stop()
         raise
+
+
+def email_channel(settings: Settings, *, sandbox: tuple[str, int] | None = None) -> EmailChannel:
+    """The email channel; without TAGIH_SMTP_HOST, talking to the sandbox sink given."""
+    from bot.channels.email import EmailChannel
+
+    if settings.smtp_host:
+        secret = settings.smtp_password
+        return EmailChannel(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            username=settings.smtp_username,
+            password=secret.get_secret_value() if secret is not None else None,
+            starttls=settings.smtp_starttls and not settings.smtp_tls,
+            use_tls=settings.smtp_tls,
+            timeout=settings.smtp_timeout,
+            sender=settings.email_from,
+        )
+    if sandbox is None:
+        raise ConfigError("TAGIH_SMTP_HOST: not set and no sandbox SMTP sink given")
+    host, port = sandbox
+    return EmailChannel(
+        host=host,
+        port=port,
+        username=None,
+        password=None,
+        starttls=False,
+        use_tls=False,
+        timeout=settings.smtp_timeout,
+        sender=settings.email_from,
+    )
+
+
+def imap_config(settings: Settings) -> ImapConfig | None:
+    """The IMAP settings, or None when TAGIH_IMAP_HOST is not set (replies not read)."""
+    from bot.inbound.email_replies import ImapConfig
+
+    if not settings.imap_host:
+        return None
+    secret = settings.imap_password
+    return ImapConfig(
+        host=settings.imap_host,
+        port=settings.imap_port,
+        username=settings.imap_username or "",
+        password=secret.get_secret_value() if secret is not None else "",
+        folder=settings.imap_folder,
+        tls=settings.imap_tls and not settings.imap_starttls,
+        starttls=settings.imap_starttls,
+        timeout=settings.imap_timeout,
+        poll_seconds=float(settings.imap_poll_seconds),
+    )
+
+
+def telegram_channel(
+    settings: Settings,
+    *,
+    api_base: str | None = None,
+    on_inbound: InboundHandler | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> TelegramChannel:
+    """The Telegram channel; without TAGIH_TELEGRAM_TOKEN, talking to the sandbox at
+    `api_base`."""
+    from bot.channels.telegram import SANDBOX_TOKEN, TelegramChannel
+
+    if settings.telegram_token is not None:
+        token = settings.telegram_token.get_secret_value()
+    elif api_base is not None:
+        token = SANDBOX_TOKEN
+    else:
+        raise ConfigError("TAGIH_TELEGRAM_TOKEN: not set and no sandbox Bot API given")
+    secret = settings.telegram_webhook_secret
+    return TelegramChannel(
+        token=token,
+        api_base=api_base or settings.telegram_api_base,
+        webhook_secret=secret.get_secret_value() if secret is not None else None,
+        rate=settings.telegram_rate,
+        on_inbound=on_inbound,
+        clock=clock,
+        sleep=sleep,
+    )
+
+
+def twilio_channel(
+    cls: type[T],
+    settings: Settings,
+    *,
+    api_base: str | None = None,
+    public_url: str | None = None,
+    credentials: tuple[str, str] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> T:
+    """A Twilio channel of kind `cls` (its sender and rate are the settings it names);
+    `api_base` and `credentials` point it at a sandbox instead."""
+    from bot.channels.twilio_whatsapp import TwilioWhatsAppChannel
+
+    sender = getattr(settings, cls.sender_setting)
+    if not sender:
+        raise ConfigError(f"TAGIH_{cls.sender_setting.upper()}: not set")
+    if credentials is None:
+        token = settings.twilio_auth_token
+        if not settings.twilio_account_sid or token is None:
+            raise ConfigError("TAGIH_TWILIO_ACCOUNT_SID: not set and no sandbox given")
+        credentials = (settings.twilio_account_sid, token.get_secret_value())
+    extra: dict[str, Any] = {}
+    if issubclass(cls, TwilioWhatsAppChannel):
+        extra["templates"] = settings.whatsapp_templates
+    return cls(
+        account_sid=credentials[0],
+        auth_token=credentials[1],
+        sender=sender,
+        api_base=api_base or settings.twilio_api_base,
+        public_url=public_url or settings.public_url,
+        timeout=settings.twilio_timeout,
+        rate=getattr(settings, cls.rate_setting),
+        clock=clock,
+        sleep=sleep,
+        **extra,
+    )

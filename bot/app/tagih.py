@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.engine import make_url
 from sqlmodel import func, select
 
-from bot.app.channels import Providers, configured_channels, describe_failure
+from bot.app.channels import Providers, configured_channels, describe_failure, imap_config
 from bot.config import Settings
 from scheduler.leader import startup_lock
 from scheduler.policy_store import ensure_standard, load_specs, policy_id_by_name
@@ -32,7 +32,7 @@ from storage.models import Customer
 if TYPE_CHECKING:
     from aiohttp import web
 
-    from bot.channels.email_inbound import EmailReplies
+    from bot.inbound.email_replies import EmailReplies
     from bot.inbound.router import InboundRouter
     from bot.inbound.web import WebDeps
     from bot.sandbox.inbox_page import SandboxInbox
@@ -128,7 +128,7 @@ class Tagih:
         public_url = self.settings.public_url
         deps = None
         if with_web:
-            from bot.channels.email_inbound import EmailReplies, ImapConfig
+            from bot.inbound.email_replies import EmailReplies
             from bot.inbound.web import WebDeps, build_web_app, start_web
             from bot.sandbox.inbox_page import SandboxInbox, add_inbox_routes
 
@@ -154,7 +154,7 @@ class Tagih:
                 f"Webhooks: listening on {self.web_url} (public URL {public_url})"
             )
             assert deps.inbox is not None
-            imap = ImapConfig.from_settings(self.settings)
+            imap = imap_config(self.settings)
             self.email_replies = EmailReplies(self.db, deps.inbox, imap, clock=self.clock)
             self._inbox.mail = self.email_replies  # the sandbox's email replies come in here
         if not with_channels:

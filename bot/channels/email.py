@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 import aiosmtplib
 from aiosmtplib.typing import Default
 
-from bot.config import ConfigError
 from bot.logmask import mask_address, mask_emails
 from scheduler.messages import DeliveryOutcome, DeliveryResult, Outbound
 
@@ -24,7 +23,7 @@ from scheduler.messages import DeliveryOutcome, DeliveryResult, Outbound
 SMTP_POLICY = SMTP.clone(max_line_length=998)
 
 if TYPE_CHECKING:
-    from bot.config import Settings
+    pass
 
 log = logging.getLogger(__name__)
 
@@ -100,37 +99,6 @@ class EmailChannel:
         )
         # One connection carries one transaction at a time; concurrent sends queue here.
         self._lock = asyncio.Lock()
-
-    @classmethod
-    def from_settings(
-        cls, settings: Settings, *, sandbox: tuple[str, int] | None = None
-    ) -> EmailChannel:
-        """Build from settings; without TAGIH_SMTP_HOST, talk to the sandbox sink given."""
-        if settings.smtp_host:
-            secret = settings.smtp_password
-            return cls(
-                host=settings.smtp_host,
-                port=settings.smtp_port,
-                username=settings.smtp_username,
-                password=secret.get_secret_value() if secret is not None else None,
-                starttls=settings.smtp_starttls and not settings.smtp_tls,
-                use_tls=settings.smtp_tls,
-                timeout=settings.smtp_timeout,
-                sender=settings.email_from,
-            )
-        if sandbox is None:
-            raise ConfigError("TAGIH_SMTP_HOST: not set and no sandbox SMTP sink given")
-        host, port = sandbox
-        return cls(
-            host=host,
-            port=port,
-            username=None,
-            password=None,
-            starttls=False,
-            use_tls=False,
-            timeout=settings.smtp_timeout,
-            sender=settings.email_from,
-        )
 
     def build(self, message: Outbound) -> EmailMessage:
         """The MIME message for an outbound: plain text, plus an HTML alternative if given."""

@@ -1,7 +1,7 @@
 """Reading a customer's emailed reply: who wrote, to which of our messages, and what is new.
 
 Pure functions over the raw RFC 5322 bytes (no IMAP, no storage): the poller in
-bot/channels/email_inbound.py keeps what `parse_reply` returns and the inbox applies it.
+bot/inbound/email_replies.py keeps what `parse_reply` returns and the inbox applies it.
 """
 
 from __future__ import annotations

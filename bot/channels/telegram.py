@@ -23,7 +23,7 @@ from bot.logmask import mask_address
 from scheduler.messages import Button, DeliveryOutcome, DeliveryResult, Outbound
 
 if TYPE_CHECKING:
-    from bot.config import Settings
+    pass
 
 __all__ = ["SANDBOX_TOKEN", "InboundHandler", "TelegramChannel", "keyboard"]
 
@@ -114,34 +114,6 @@ class TelegramChannel:
             poll_timeout=poll_timeout,
         )
         self.username: str | None = None
-
-    @classmethod
-    def from_settings(
-        cls,
-        settings: Settings,
-        *,
-        api_base: str | None = None,
-        on_inbound: InboundHandler | None = None,
-        clock: Clock = time.monotonic,
-        sleep: Sleep = asyncio.sleep,
-    ) -> TelegramChannel:
-        """Build from settings; without TAGIH_TELEGRAM_TOKEN, talk to the sandbox at `api_base`."""
-        if settings.telegram_token is not None:
-            token = settings.telegram_token.get_secret_value()
-        elif api_base is not None:
-            token = SANDBOX_TOKEN
-        else:
-            raise ConfigError("TAGIH_TELEGRAM_TOKEN: not set and no sandbox Bot API given")
-        secret = settings.telegram_webhook_secret
-        return cls(
-            token=token,
-            api_base=api_base or settings.telegram_api_base,
-            webhook_secret=secret.get_secret_value() if secret is not None else None,
-            rate=settings.telegram_rate,
-            on_inbound=on_inbound,
-            clock=clock,
-            sleep=sleep,
-        )
 
     async def start(self) -> None:
         """Check the token (getMe) and start PTB's application inside the running loop."""

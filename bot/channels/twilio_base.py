@@ -10,7 +10,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlencode
 
 import aiohttp
@@ -20,12 +20,11 @@ from twilio.http.response import Response
 from twilio.rest import Client
 
 from bot.channels.pacing import Clock, InFlight, Pacer, Sleep
-from bot.config import ConfigError
 from bot.logmask import mask_address, mask_phones
 from scheduler.messages import DeliveryOutcome, DeliveryResult, Outbound
 
 if TYPE_CHECKING:
-    from bot.config import Settings
+    pass
 
 TWILIO_API_BASE = "https://api.twilio.com"
 #: Twilio's "Too Many Requests" error code, sent with HTTP 429.
@@ -215,40 +214,6 @@ class TwilioChannel:
         self.in_flight = InFlight(max_in_flight or self.max_in_flight)
         self._auth_token = auth_token
         self._client: Any = None
-
-    @classmethod
-    def from_settings(
-        cls,
-        settings: Settings,
-        *,
-        api_base: str | None = None,
-        public_url: str | None = None,
-        credentials: tuple[str, str] | None = None,
-        clock: Clock = time.monotonic,
-        sleep: Sleep = asyncio.sleep,
-        **extra: Any,
-    ) -> Self:
-        """Build from settings; `api_base` and `credentials` point it at a sandbox instead."""
-        sender = getattr(settings, cls.sender_setting)
-        if not sender:
-            raise ConfigError(f"TAGIH_{cls.sender_setting.upper()}: not set")
-        if credentials is None:
-            token = settings.twilio_auth_token
-            if not settings.twilio_account_sid or token is None:
-                raise ConfigError("TAGIH_TWILIO_ACCOUNT_SID: not set and no sandbox given")
-            credentials = (settings.twilio_account_sid, token.get_secret_value())
-        return cls(
-            account_sid=credentials[0],
-            auth_token=credentials[1],
-            sender=sender,
-            api_base=api_base or settings.twilio_api_base,
-            public_url=public_url or settings.public_url,
-            timeout=settings.twilio_timeout,
-            rate=getattr(settings, cls.rate_setting),
-            clock=clock,
-            sleep=sleep,
-            **extra,
-        )
 
     def client(self) -> Any:
         """The twilio client, built on first use (its aiohttp session binds to the loop)."""

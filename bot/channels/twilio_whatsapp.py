@@ -7,7 +7,7 @@ import datetime as dt
 import json
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from bot.channels.pacing import Clock, Sleep
 from bot.channels.twilio_base import TWILIO_API_BASE, TwilioChannel
@@ -15,7 +15,7 @@ from bot.channels.twilio_sms import MAX_BODY, fit
 from scheduler.messages import DeliveryOutcome, DeliveryResult, Outbound
 
 if TYPE_CHECKING:
-    from bot.config import Settings
+    pass
 
 #: WhatsApp's customer service window: free text is allowed this long after they wrote.
 WINDOW = dt.timedelta(hours=24)
@@ -73,12 +73,6 @@ class TwilioWhatsAppChannel(TwilioChannel):
         )
         self.templates = dict(templates)
         self.now = now
-
-    @classmethod
-    def from_settings(cls, settings: Settings, **kwargs: Any) -> Self:
-        """Build from settings (templates from TAGIH_WHATSAPP_TEMPLATES); see the base class."""
-        kwargs.setdefault("templates", settings.whatsapp_templates)
-        return super().from_settings(settings, **kwargs)
 
     def addresses(self, message: Outbound) -> tuple[str, str]:
         """(To, From) with their `whatsapp:` prefixes, as the messages were created."""

@@ -118,9 +118,10 @@ async def _bot_username(settings: Settings) -> str:
     """Ask the Telegram Bot API who we are (getMe); the sandbox bot without a token."""
     if not settings.telegram_configured:
         return SANDBOX_BOT
-    from bot.channels.telegram import TelegramChannel
 
-    channel = TelegramChannel.from_settings(settings)
+    from bot.app.channels import telegram_channel
+
+    channel = telegram_channel(settings)
     await channel.start()
     try:
         assert channel.username is not None

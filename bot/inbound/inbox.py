@@ -255,7 +255,7 @@ class Inbox:
     def register(
         self, provider: str, kind: str, apply: Callable[[InboxItem], Awaitable[bool]]
     ) -> None:
-        """Apply events of `provider`/`kind` with `apply` (email: bot/channels/email_inbound.py)."""
+        """Apply events of `provider`/`kind` with `apply` (email: bot/inbound/email_replies.py)."""
         self._apply[(provider, kind)] = apply
 
     async def keep(

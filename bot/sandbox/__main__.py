@@ -18,8 +18,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bot.app.channels import SANDBOX_SENDERS, SANDBOX_TEMPLATES
 from bot.channels.telegram import SANDBOX_TOKEN
+from bot.sandbox import SANDBOX_SENDERS, SANDBOX_TEMPLATES
 from bot.sandbox.standins import build
 from bot.sandbox.twilio_limits import SenderLimits
 

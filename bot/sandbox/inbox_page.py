@@ -33,14 +33,14 @@ from decimal import Decimal
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import jinja2
 from aiohttp import web
 
-from bot.app.channels import SANDBOX_SENDERS, Providers
-from bot.channels.email_inbound import EmailReplies
+from bot.inbound.email_replies import EmailReplies
 from bot.inbound.inbox import Inbox
+from bot.sandbox import SANDBOX_SENDERS
 from bot.sandbox.inbox_threads import (
     Item,
     email_thread,
@@ -48,6 +48,7 @@ from bot.sandbox.inbox_threads import (
     twilio_thread,
     voice_thread,
 )
+from bot.sandbox.smtp import SmtpSink
 from bot.sandbox.telegram import TelegramSandbox
 from bot.sandbox.twilio import TwilioSandbox
 from storage.db import Database
@@ -79,7 +80,7 @@ CARRIERS = {
     "telegram": "telegram",
     "email": "smtp",
 }
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "sandbox"
+TEMPLATES = Path(__file__).resolve().parent / "page"
 #: Everything comes from this server; inline styles stay allowed for mail bodies, which
 #: inherit this policy in their `srcdoc` frame (and their scripts are off by `sandbox`).
 CSP = (
@@ -98,6 +99,14 @@ class InboxError(Exception):
         self.status = status
 
 
+class StandIns(Protocol):
+    """The running stand-ins, as the app's channel factory holds them (None when real)."""
+
+    twilio_sandbox: TwilioSandbox | None
+    telegram_sandbox: TelegramSandbox | None
+    smtp_sink: SmtpSink | None
+
+
 @dataclass
 class SandboxInbox:
     """What the inbox reads and drives: the database and the providers' stand-ins."""
@@ -106,12 +115,12 @@ class SandboxInbox:
     clock: Clock
     company_name: str = "Tagih"
     #: Set once the providers are open; None (or no stand-in among them) means 404.
-    providers: Providers | None = None
+    providers: StandIns | None = None
     #: Keys pressed in each call through the inbox (call sid → digits, in order).
     pressed: dict[str, list[str]] = field(default_factory=dict)
     #: The durable inbox (bot/inbound/inbox.py) that applies what comes in; tests wait on it.
     durable: Inbox | None = None
-    #: The way in for email replies (bot/channels/email_inbound.py), as the poller's.
+    #: The way in for email replies (bot/inbound/email_replies.py), as the poller's.
     mail: EmailReplies | None = None
 
     @property

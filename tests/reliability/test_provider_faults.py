@@ -26,11 +26,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import col, select
 
-from bot.app.channels import SANDBOX_SENDERS
+from bot.app.channels import twilio_channel
 from bot.app.tagih import Tagih
 from bot.channels.telegram import SANDBOX_TOKEN, TelegramChannel
 from bot.channels.twilio_sms import TwilioSmsChannel
 from bot.config import load_settings
+from bot.sandbox import SANDBOX_SENDERS
 from bot.sandbox.smtp import SmtpSink
 from bot.sandbox.telegram import TelegramSandbox
 from bot.sandbox.twilio import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, TwilioSandbox
@@ -88,7 +89,8 @@ async def tagih(db_url: str, tmp_path: Path, moment: Moment) -> AsyncIterator[Ta
     assert twilio is not None and telegram is not None
     twilio.clock = telegram.clock = moment.clock
     twilio.now = lambda: moment.at
-    app.providers.channels["sms"] = TwilioSmsChannel.from_settings(
+    app.providers.channels["sms"] = twilio_channel(
+        TwilioSmsChannel,
         settings.model_copy(update=SANDBOX_SENDERS),
         api_base=twilio.base_url,
         credentials=(SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN),

@@ -36,7 +36,6 @@ from storage.enums import Direction, MessageStatus
 from storage.models import Contact, InboxItem, Message
 
 if TYPE_CHECKING:
-    from bot.config import Settings
     from bot.inbound.inbox import Inbox
 
 log = logging.getLogger(__name__)
@@ -66,24 +65,6 @@ class ImapConfig:
     timeout: float = 30.0
     poll_seconds: float = 60.0
     tls_context: ssl.SSLContext | None = field(default=None, compare=False)
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> ImapConfig | None:
-        """The IMAP settings, or None when TAGIH_IMAP_HOST is not set (replies not read)."""
-        if not settings.imap_host:
-            return None
-        secret = settings.imap_password
-        return cls(
-            host=settings.imap_host,
-            port=settings.imap_port,
-            username=settings.imap_username or "",
-            password=secret.get_secret_value() if secret is not None else "",
-            folder=settings.imap_folder,
-            tls=settings.imap_tls and not settings.imap_starttls,
-            starttls=settings.imap_starttls,
-            timeout=settings.imap_timeout,
-            poll_seconds=float(settings.imap_poll_seconds),
-        )
 
 
 @dataclass
