@@ -212,7 +212,7 @@ def render_reminder(
 ) -> RenderedMessage:
     """Render one reminder listing all the customer's open invoices as a statement.
 
-    `env` may carry an admin's edited templates (see bot/staff/template_store.py).
+    `env` may carry an admin's edited templates (see i18n/template_overrides.py).
     """
     env = env or environment()
     language, variables = reminder_variables(context)

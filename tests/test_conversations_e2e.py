@@ -22,7 +22,7 @@ from storage.models import (
     PaymentChoice,
     Promise,
 )
-from storage.timeline import customer_timeline
+from storage.queries.timeline import customer_timeline
 from tests.factories import add_customer
 from tests.inbox_support import align_whatsapp_clock, settle
 

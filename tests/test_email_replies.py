@@ -22,9 +22,9 @@ from bot.channels.email_parse import html_to_text, parse_reply, strip_quoted
 from bot.config import load_settings
 from bot.inbound.email_replies import EmailReplies, ImapConfig, ImapMailbox
 from bot.sandbox.smtp import SmtpSink
-from storage import inbox as store
 from storage.enums import Direction
 from storage.models import Case, InboxItem, Message
+from storage.queries import inbox as store
 from tests.factories import add_customer
 from tests.imap import PASSWORD, USER, Dovecot, empty_inbox
 from tests.inbox_support import settle

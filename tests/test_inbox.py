@@ -32,11 +32,11 @@ from bot.inbound.inbox import InboxConfig
 from bot.inbound.router import InboundRouter, Routed
 from bot.inbound.web import EMPTY_TWIML, WebDeps, build_web_app, start_web
 from scheduler.messages import Inbound
-from storage import inbox as store
 from storage.db import Database
 from storage.enums import MessageStatus
-from storage.inbox import InboxStatus
 from storage.models import Contact, InboundEvent, InboxItem, Message, Promise
+from storage.queries import inbox as store
+from storage.queries.inbox import InboxStatus
 from tests.factories import add_customer
 from tests.inbox_support import RecordingChannel, settle
 

@@ -23,7 +23,6 @@ from typing import Any
 import pytest
 
 from bot.reminders import ReminderRenderer
-from bot.staff.template_store import override_environment
 from i18n.render import (
     ReminderContext,
     StatementLine,
@@ -31,6 +30,7 @@ from i18n.render import (
     render_short,
     render_voice,
 )
+from i18n.template_overrides import override_environment
 from scheduler.recheck import CustomerView, InvoiceView, SendPlan
 from storage.models import FollowUp
 from tests.test_i18n import _line  # the same statement lines as the i18n tests

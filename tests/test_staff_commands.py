@@ -9,8 +9,8 @@ import pytest
 from sqlmodel import col, func, select
 
 from bot.staff.commands import COMMANDS, StaffReply, handle_staff, parse_command
-from bot.staff.template_store import COMMON_VARIABLES, load_overrides, override_environment
 from i18n.render import ReminderContext, StatementLine, reminder_variables
+from i18n.template_overrides import COMMON_VARIABLES, override_environment
 from scheduler.calendar import PlannedContact
 from scheduler.policy_store import ensure_standard, load_specs
 from scheduler.preview import preview
@@ -34,6 +34,7 @@ from storage.models import (
     TemplateOverride,
 )
 from storage.queries.settings import paused_all
+from storage.queries.templates import load_overrides
 
 # Wednesday 25 March 2026, 10:00 in Jakarta.
 NOW = dt.datetime(2026, 3, 25, 3, 0, tzinfo=dt.UTC)

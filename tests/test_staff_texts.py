@@ -29,7 +29,7 @@ from i18n.staff_texts import (
     totals,
 )
 from storage.models import Contact, Message, Staff
-from storage.timeline import Entry
+from storage.queries.timeline import Entry
 from tests.inbox_support import settle
 from tests.staff_world import SARI, running_team
 

@@ -317,8 +317,9 @@ class Tagih:
     async def dispatcher(self) -> Dispatcher:
         """A dispatcher over the open channels."""
         from bot.reminders import ReminderRenderer
-        from bot.staff.template_store import load_overrides, override_environment
+        from i18n.template_overrides import override_environment
         from scheduler.dispatcher import DispatchConfig, Dispatcher
+        from storage.queries.templates import load_overrides
 
         inputs, window = await self.planning_inputs()
 

@@ -33,8 +33,14 @@ if TYPE_CHECKING:
     from bot.app.tagih import Tagih
     from bot.config import Settings
     from scheduler.calendar import PlannedContact
-    from storage.ledger import CaseLine, CustomerCard, CustomerLine, InvoiceLine, PromiseLine
-    from storage.payments import PaymentRefused, Recorded
+    from storage.queries.ledger import (
+        CaseLine,
+        CustomerCard,
+        CustomerLine,
+        InvoiceLine,
+        PromiseLine,
+    )
+    from storage.queries.payments import PaymentRefused, Recorded
 
 customers_app = typer.Typer(help="Customers: who owes what.", no_args_is_help=True)
 invoices_app = typer.Typer(help="Invoices and their open balances.", no_args_is_help=True)
@@ -249,7 +255,7 @@ def customers_list(
     now: NowOption = None,
 ) -> None:
     """Customers with their open and overdue balances."""
-    from storage.ledger import customer_lines
+    from storage.queries.ledger import customer_lines
     from storage.queries.staff import find_staff
 
     settings = _settings(ctx)
@@ -307,7 +313,7 @@ def customers_list(
 def _card_json(
     card: CustomerCard, plan: list[PlannedContact], today: dt.date, settings: Settings
 ) -> dict[str, Any]:
-    from storage.ledger import InvoiceLine
+    from storage.queries.ledger import InvoiceLine
 
     row = card.customer
     upcoming, held = _split(plan)
@@ -403,7 +409,7 @@ def customers_show(
     now: NowOption = None,
 ) -> None:
     """One customer: people, contacts, open invoices, promises, cases, the next contacts."""
-    from storage.ledger import customer_card, find_customer
+    from storage.queries.ledger import customer_card, find_customer
 
     settings = _settings(ctx)
     moment = _now(now, settings)
@@ -434,7 +440,7 @@ def _print_card(
     today: dt.date,
     settings: Settings,
 ) -> None:
-    from storage.ledger import InvoiceLine
+    from storage.queries.ledger import InvoiceLine
 
     row, language = card.customer, settings.language
 
@@ -578,7 +584,7 @@ def invoices_list(
     now: NowOption = None,
 ) -> None:
     """Open invoices (or all), oldest due first."""
-    from storage.ledger import find_customer, invoice_lines
+    from storage.queries.ledger import find_customer, invoice_lines
 
     settings = _settings(ctx)
     today = _now(now, settings).astimezone(settings.zone).date()
@@ -628,7 +634,7 @@ _ARGUMENTS = {
 
 def _refused(exc: PaymentRefused, language: str) -> NoReturn:
     from i18n.format import format_money
-    from storage.payments import Refusal
+    from storage.queries.payments import Refusal
 
     # Refusals that are about the ledger's state rather than the input's form: exit 1.
     state = {
@@ -683,8 +689,8 @@ def payment_add(
     from i18n.format import format_money
     from storage.models import Customer
     from storage.parsing import FieldError, parse_positive_amount
-    from storage.payments import PaymentRefused, record_payment
     from storage.queries.audit import CLI_ACTOR
+    from storage.queries.payments import PaymentRefused, record_payment
 
     settings = _settings(ctx)
     moment = _now(now, settings)
@@ -785,7 +791,7 @@ def _case_json(line: CaseLine, settings: Settings) -> dict[str, Any]:
 
 async def _customer_id(tagih: Tagih, code: str | None) -> int | None:
     """The id of the customer with this code; fails with exit 1 when there is none."""
-    from storage.ledger import find_customer
+    from storage.queries.ledger import find_customer
 
     if code is None:
         return None
@@ -804,7 +810,7 @@ def case_list(
     as_json: JsonOption = False,
 ) -> None:
     """Cases, oldest first."""
-    from storage.ledger import case_lines
+    from storage.queries.ledger import case_lines
 
     settings = _settings(ctx)
 
@@ -830,8 +836,8 @@ def case_resolve(
     now: NowOption = None,
 ) -> None:
     """Resolve a case; its disputed invoices are chased again."""
-    from storage.cases import CaseRefused, resolve_case
     from storage.queries.audit import CLI_ACTOR
+    from storage.queries.cases import CaseRefused, resolve_case
 
     settings = _settings(ctx)
     moment = _now(now, settings)
@@ -926,7 +932,7 @@ def promise_list(
     as_json: JsonOption = False,
 ) -> None:
     """Open promises to pay (or broken, or all), by promised date."""
-    from storage.ledger import promise_lines
+    from storage.queries.ledger import promise_lines
 
     settings = _settings(ctx)
     if broken and everything:

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from bot.config import Settings
     from scheduler.calendar import PlannedContact
     from storage.importers import ImportReport, Mapping
-    from storage.timeline import Entry
+    from storage.queries.timeline import Entry
 
 app = typer.Typer(help="Tagih: accounts-receivable reminders and chat.", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
@@ -471,7 +471,7 @@ def log_command(
 ) -> None:
     """A customer's communication log with the promises, claims, choices and cases it led to."""
     from bot.staff.log_render import entry_text, names_for
-    from storage.timeline import customer_timeline
+    from storage.queries.timeline import customer_timeline
 
     settings = settings_of(ctx)
 

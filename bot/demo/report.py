@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.staff.charts import aging_chart, promises_chart, sales_chart, save
 from storage.enums import Direction, PromiseStatus
 from storage.models import Case, Invoice, Message, Payment, Promise
-from storage.payments import MANUAL
+from storage.queries.payments import MANUAL
 from storage.reports import (
     AgingReport,
     PromisesReport,

@@ -32,11 +32,11 @@ from bot.config import Settings
 from bot.demo.customers import Actor, Behaviour, cast, generator, write_data
 from bot.demo.report import Summary, dso_by_currency, summarise, write_report
 from bot.sandbox.inbox_page import SandboxInbox
-from storage.cases import resolve_case
 from storage.enums import CaseKind, CaseStatus, Direction, InvoiceStatus, MessageStatus
 from storage.importers import import_csv
 from storage.models import Case, CaseInvoice, Contact, Customer, Invoice, Message, Staff
-from storage.payments import record_payment
+from storage.queries.cases import resolve_case
+from storage.queries.payments import record_payment
 from storage.reports import ReportOptions
 
 #: A Monday: the examples' day, so the demo opens on the ledger the examples describe.

@@ -44,11 +44,11 @@ from bot.inbound.router import InboundRouter, Routed
 from bot.logmask import mask_address
 from scheduler.claims import process_gone
 from scheduler.messages import Address, Button, DeliveryOutcome, DeliveryResult, Inbound, Outbound
-from storage import inbox as store
 from storage.db import Database
 from storage.enums import MessageStatus
-from storage.inbox import InboxStatus
 from storage.models import InboxItem, Message, table_of
+from storage.queries import inbox as store
+from storage.queries.inbox import InboxStatus
 
 log = logging.getLogger(__name__)
 _MESSAGE = table_of(Message)

@@ -52,9 +52,10 @@ from bot.sandbox.smtp import SmtpSink
 from bot.sandbox.telegram import TelegramSandbox
 from bot.sandbox.twilio import TwilioSandbox
 from storage.db import Database
-from storage.ledger import customer_card, find_customer
 from storage.models import Customer, Staff
-from storage.people import (
+from storage.queries.contacts import link_token_for
+from storage.queries.ledger import customer_card, find_customer
+from storage.queries.people import (
     CustomerEntry,
     NextContact,
     customer_entries,
@@ -62,8 +63,7 @@ from storage.people import (
     inbound_messages,
     logged_bodies,
 )
-from storage.queries.contacts import link_token_for
-from storage.timeline import customer_timeline
+from storage.queries.timeline import customer_timeline
 
 log = logging.getLogger(__name__)
 

@@ -19,10 +19,10 @@ from i18n.staff_texts import st
 from scheduler.alerts import ALERT_CHANNEL
 from storage.enums import Direction, InvoiceStatus, MessageStatus
 from storage.models import Customer, Invoice, Message, Staff
-from storage.payments import record_payment
 from storage.queries.audit import actor_of, audit
+from storage.queries.payments import record_payment
 from storage.queries.staff import staff_by_telegram
-from storage.timeline import Entry, customer_timeline
+from storage.queries.timeline import Entry, customer_timeline
 
 #: How many lines of the customer's log the "Open log" button shows.
 LOG_LINES = 10

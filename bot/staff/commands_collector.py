@@ -16,10 +16,10 @@ from bot.staff.commands_base import (
     read_day,
     say,
 )
-from storage.cases import resolve_case
 from storage.enums import CaseStatus, Direction, InvoiceStatus, MessageStatus
 from storage.importers.base import invoice_status
 from storage.models import Case, Customer, Invoice, Message
+from storage.queries.cases import resolve_case
 
 #: `/pause CODE` without a date pauses reminders this long.
 DEFAULT_PAUSE = dt.timedelta(days=7)

@@ -25,7 +25,7 @@ from bot.staff.commands_base import (
 )
 from storage.enums import PromiseStatus
 from storage.models import Promise
-from storage.payments import PaymentRefused, Refusal, record_payment
+from storage.queries.payments import PaymentRefused, Refusal, record_payment
 
 #: Open promises a phone promise replaces (a payment claim's pause is left alone).
 REPLACEABLE_SOURCES = ("chat", "voice", "phone")

@@ -24,7 +24,7 @@ from i18n.staff_texts import has_text
 from storage.enums import CaseKind, CaseStatus, InvoiceStatus, PromiseStatus, Role
 from storage.models import Case, Customer, Invoice, Policy, Promise, Staff
 from storage.queries.staff import customers_of_collector
-from storage.timeline import Entry, customer_timeline
+from storage.queries.timeline import Entry, customer_timeline
 
 #: Lines per section of `/queue` and `/customer`; the rest is counted, not listed.
 SECTION_LINES = 10

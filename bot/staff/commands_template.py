@@ -17,21 +17,21 @@ from bot.staff.commands_base import (
     UsageError,
     say,
 )
-from bot.staff.template_store import (
+from i18n.render import ReminderContext, StatementLine, reminder_variables, render_template
+from i18n.template_overrides import (
     COMMON_VARIABLES,
     LANGUAGES,
     SHORT_VARIABLES,
     builtin_source,
-    find_override,
     jinja_name,
     known_variables,
     override_environment,
     split_key,
     unknown_variables,
 )
-from i18n.render import ReminderContext, StatementLine, reminder_variables, render_template
 from storage.enums import InvoiceStatus
 from storage.models import Customer, Invoice, TemplateOverride
+from storage.queries.templates import find_override
 
 #: Telegram allows 4096 characters a message; the preview leaves room for the header.
 PREVIEW_CHARS = 3000

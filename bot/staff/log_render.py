@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from i18n.format import format_date, format_money
 from i18n.staff_texts import Summary, has_text, st
 from storage.models import Customer, Policy, Staff
-from storage.timeline import Entry
+from storage.queries.timeline import Entry
 
 #: Fields holding an amount of money.
 MONEY_FIELDS = frozenset({"amount", "balance", "received", "total"})

@@ -26,8 +26,8 @@ from sqlmodel import select
 from twilio.request_validator import RequestValidator
 
 from bot.app.tagih import Tagih
-from storage.inbox import InboxStatus
 from storage.models import InboxItem
+from storage.queries.inbox import InboxStatus
 from tests.inbox_support import settle
 from tests.reliability.test_webhook_edge import SECRET, Edge, open_edge
 

@@ -42,8 +42,8 @@ from bot.app.tagih import Tagih
 from bot.config import load_settings
 from bot.inbound.web import EMPTY_TWIML
 from storage.enums import FollowUpStatus
-from storage.inbox import InboxStatus
 from storage.models import Contact, FollowUp, InboxItem, Message
+from storage.queries.inbox import InboxStatus
 from tests.factories import add_customer
 from tests.inbox_support import settle
 

@@ -35,8 +35,8 @@ from bot.app.tagih import Tagih
 from scheduler.channel import Channel
 from scheduler.messages import DeliveryResult, Outbound
 from storage.enums import FollowUpStatus
-from storage.inbox import InboxStatus
 from storage.models import Contact, InboxItem
+from storage.queries.inbox import InboxStatus
 from tests.factories import add_customer
 from tests.inbox_support import settle
 from tests.pg import PgCluster, find_pg_bin, running_cluster

@@ -26,9 +26,9 @@ from bot.app.tagih import Tagih
 from bot.config import load_settings
 from bot.inbound.inbox import MESSAGE, TELEGRAM, TWILIO, UPDATE
 from bot.inbound.web import EMPTY_TWIML
-from storage import inbox as store
-from storage.inbox import InboxStatus
 from storage.models import InboundEvent, InboxItem, Message
+from storage.queries import inbox as store
+from storage.queries.inbox import InboxStatus
 from tests.inbox_support import settle
 
 NOW = dt.datetime(2026, 11, 23, 3, 0, tzinfo=dt.UTC)

@@ -1,4 +1,5 @@
-"""Admins' edited templates (the TemplateOverride table) and the environment that uses them.
+"""Admins' edited templates: their keys and variables, and the sandboxed environment that
+renders them (the rows themselves are read by `storage.queries.templates`).
 
 A template key names one file of a message template family: `reminder.short` is
 `i18n/templates/reminder.<lang>.short.j2`. An override replaces that file for one language;
@@ -11,11 +12,8 @@ from __future__ import annotations
 import jinja2
 import jinja2.meta
 from jinja2.sandbox import SandboxedEnvironment
-from sqlmodel import select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from i18n.render import FlatGlobalsEnvironment, environment
-from storage.models import TemplateOverride
 
 FAMILIES = ("reminder",)
 PARTS = ("subject", "txt", "html", "short", "voice", "macros")
@@ -80,27 +78,6 @@ def builtin_source(key: str, language: str) -> str:
     assert env.loader is not None
     source, _, _ = env.loader.get_source(env, jinja_name(key, language))
     return source
-
-
-async def load_overrides(session: AsyncSession) -> dict[str, str]:
-    """Every override as jinja file name → text (for `override_environment`)."""
-    overrides = {}
-    for row in (await session.exec(select(TemplateOverride))).all():
-        try:
-            overrides[jinja_name(row.key, row.language)] = row.body
-        except ValueError:
-            continue  # a key this version no longer knows: the packaged template applies
-    return overrides
-
-
-async def find_override(
-    session: AsyncSession, *, key: str, language: str
-) -> TemplateOverride | None:
-    """The override of `key` in `language`, if an admin set one."""
-    query = select(TemplateOverride).where(
-        TemplateOverride.key == key, TemplateOverride.language == language
-    )
-    return (await session.exec(query)).first()
 
 
 #: The macros that once read the caller's variables and now take them as their argument.
