@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import event, insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from scheduler.channel import Capabilities
 from scheduler.messages import DeliveryOutcome, DeliveryResult, Outbound
 from storage.db import Database
 from storage.migrate import upgrade
@@ -185,9 +186,7 @@ class NoopChannel:
     """Accepts every message at once and remembers the call; the same for Tagih and baseline."""
 
     name: ClassVar[str] = "noop"
-    max_length: ClassVar[int | None] = None
-    supports_html: ClassVar[bool] = True
-    supports_buttons: ClassVar[bool] = True
+    capabilities: ClassVar[Capabilities] = Capabilities(html=True, buttons=True)
 
     def __init__(self, name: str = "email") -> None:
         """A stand-in for the channel called `name`."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import jinja2
 
 from bot.flows.menu import menu_buttons, menu_lines
-from i18n.format import format_money
+from i18n.format import fit, format_money
 from i18n.render import (
     ReminderContext,
     StatementLine,
@@ -14,6 +14,7 @@ from i18n.render import (
     render_voice,
     totals_by_currency,
 )
+from scheduler.channel import Capabilities
 from scheduler.dispatcher import Rendered
 from scheduler.recheck import SendPlan
 
@@ -61,24 +62,35 @@ class ReminderRenderer:
             template=plan.followup.template,
         )
 
-    def __call__(self, plan: SendPlan, channel: str, chat_link: str | None) -> Rendered:
-        """Render for `channel`; `chat_link` invites the customer to Telegram when given."""
+    def __call__(self, plan: SendPlan, carries: Capabilities, chat_link: str | None) -> Rendered:
+        """Render for a channel that `carries` so much; `chat_link` invites the customer to
+        Telegram when given (on channels without buttons)."""
         context = self.context(plan)
         language, template = context.language, context.template
-        if channel == "email":
+        if carries.html:  # the full statement, as a letter
             message = render_reminder(context, env=self.env)
             return Rendered(message.subject, message.text, message.html, language, template)
-        if channel == "voice":
+        if carries.spoken:  # one paragraph read aloud; the keypad menu comes with the call
             return Rendered("", render_voice(context, env=self.env), None, language, template)
-        if channel == "telegram":
-            text = render_short(context, buttons=True, env=self.env)
+        if carries.buttons:
+            text = self.fitted(render_short(context, buttons=True, env=self.env), carries)
             return Rendered("", text, None, language, template, buttons=menu_buttons(language))
         text = render_short(
             context, menu=menu_lines(language), chat_link=chat_link, stop_hint=True, env=self.env
         )
         return Rendered(
-            "", text, None, language, template, variables=self.template_variables(context)
+            "",
+            self.fitted(text, carries),
+            None,
+            language,
+            template,
+            variables=self.template_variables(context),
         )
+
+    @staticmethod
+    def fitted(text: str, carries: Capabilities) -> str:
+        """The text cut to the channel's length limit (a long statement is cut, not refused)."""
+        return text if carries.max_length is None else fit(text, carries.max_length)
 
     @staticmethod
     def template_variables(context: ReminderContext) -> tuple[tuple[str, str], ...]:

@@ -62,3 +62,18 @@ def _money_pattern(code: str, language: str) -> tuple[NumberPattern, Locale, boo
 def format_date(d: dt.date, language: str, *, weekday: bool = True) -> str:
     """Format a date in full: `Rabu, 25 Maret 2026` / `Wednesday, 25 March 2026`."""
     return babel_format_date(d, _DATE_PATTERNS[weekday], locale=locale_for(language))
+
+
+_ELLIPSIS = "\N{HORIZONTAL ELLIPSIS}"
+
+
+def fit(text: str, limit: int) -> str:
+    """Cut `text` to `limit` characters at a word boundary, marking the cut with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    # Cut at the last space if one is reasonably near the end, so no word is half-sent.
+    space = head.rfind(" ")
+    if space >= limit * 0.8:
+        head = head[:space]
+    return head.rstrip() + _ELLIPSIS

@@ -1,11 +1,27 @@
-"""The Channel protocol: turn an `Outbound` into a `DeliveryResult`, declaring limits."""
+"""The Channel protocol: turn an `Outbound` into a `DeliveryResult`, declaring what it carries."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import ClassVar, Protocol, runtime_checkable
 
 from scheduler.messages import DeliveryResult, Outbound
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    """What a channel carries; the renderer shapes each message by it, never by the
+    channel's name (as apprise's and Home Assistant's notify services declare theirs)."""
+
+    #: The longest body the provider takes, in characters (None: no practical limit).
+    max_length: int | None = None
+    #: An HTML alternative is shown (email): the full statement goes out.
+    html: bool = False
+    #: Buttons are shown under the text (Telegram's inline keyboard).
+    buttons: bool = False
+    #: The text is read aloud (a call): one spoken paragraph, choices on the keypad.
+    spoken: bool = False
 
 
 @runtime_checkable
@@ -13,9 +29,7 @@ class Channel(Protocol):
     """A way to deliver messages; expected provider failures are returned, not raised."""
 
     name: ClassVar[str]
-    max_length: ClassVar[int | None]
-    supports_html: ClassVar[bool]
-    supports_buttons: ClassVar[bool]
+    capabilities: ClassVar[Capabilities]
 
     async def send(self, message: Outbound) -> DeliveryResult:
         """Deliver one message and classify the outcome."""

@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from i18n.staff_texts import StaffText, summary, text
 from scheduler import outbox
 from scheduler.alerts import queue_alert, queue_escalations
-from scheduler.channel import Channel
+from scheduler.channel import Capabilities, Channel
 from scheduler.claims import (
     claim_due,
     extend_leases,
@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 RECONCILE_AFTER = dt.timedelta(minutes=15)
 
 #: Renders (plan, channel, Telegram deep link or None) into a message body.
-Renderer = Callable[[SendPlan, str, str | None], "Rendered"]
+Renderer = Callable[[SendPlan, Capabilities, str | None], "Rendered"]
 
 
 def _research_details(plan: SendPlan) -> StaffText:
@@ -422,12 +422,13 @@ class Dispatcher:
             self._release(followup, FollowUpStatus.SENT, now)
             session.add(followup)
             return None
+        carries = self.channels[channel_name].capabilities
         chat_link = None
-        if self.deep_link is not None and channel_name != "telegram" and not plan.telegram_bound:
+        if self.deep_link is not None and not carries.buttons and not plan.telegram_bound:
             # Invite the customer to bind their Telegram chat, where buttons work.
             token = await link_token_for(session, customer_id=plan.customer.id, now=now)
             chat_link = self.deep_link(token)
-        rendered = self.render(plan, channel_name, chat_link)
+        rendered = self.render(plan, carries, chat_link)
         outbound = Outbound(
             to=Address(channel_name, contact.address, plan.customer.name),
             body=rendered.text,

@@ -29,6 +29,7 @@ from sqlmodel import col, func, or_, select
 from bot.app.service import Service
 from bot.app.tagih import Tagih
 from bot.config import load_settings
+from scheduler.channel import Capabilities
 from scheduler.leader import PostgresLeadership
 from scheduler.messages import DeliveryOutcome, DeliveryResult, Outbound
 from storage.enums import FollowUpStatus
@@ -48,9 +49,7 @@ class RecordingProvider:
     """
 
     name: ClassVar[str] = "email"
-    max_length: ClassVar[int | None] = None
-    supports_html: ClassVar[bool] = True
-    supports_buttons: ClassVar[bool] = False
+    capabilities: ClassVar[Capabilities] = Capabilities(html=True)
 
     def __init__(self, folder: Path, worker: str) -> None:
         self.folder, self.worker, self.sent = folder, worker, 0

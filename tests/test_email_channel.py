@@ -16,7 +16,7 @@ from bot.channels.email import EmailChannel
 from bot.config import ConfigError, Settings
 from bot.logmask import mask_address, mask_emails
 from bot.sandbox.smtp import SmtpSink
-from scheduler.channel import Channel
+from scheduler.channel import Capabilities, Channel
 from scheduler.messages import Address, DeliveryOutcome, Outbound
 
 SENDER = "CV Sumber Rejeki <tagihan@sumber-rejeki.co.id>"
@@ -62,9 +62,8 @@ async def channel(sink: SmtpSink) -> AsyncIterator[EmailChannel]:
 
 
 def test_declares_capabilities() -> None:
-    assert isinstance(EmailChannel, type)
-    assert (EmailChannel.name, EmailChannel.max_length) == ("email", None)
-    assert EmailChannel.supports_html and not EmailChannel.supports_buttons
+    assert EmailChannel.name == "email"
+    assert EmailChannel.capabilities == Capabilities(max_length=None, html=True, buttons=False)
 
 
 async def test_mail_arrives_with_both_parts_and_headers(

@@ -18,6 +18,7 @@ from sqlmodel import col, select
 
 from bot.app.tagih import Tagih
 from bot.sandbox.smtp import SmtpSink
+from scheduler.channel import Capabilities
 from scheduler.messages import DeliveryOutcome, DeliveryResult, Outbound
 from storage.db import Database
 from storage.enums import FollowUpStatus
@@ -98,9 +99,7 @@ class LeaseWatcher:
     """An email channel that notes, as each message goes out, its follow-up's lease."""
 
     name: ClassVar[str] = "email"
-    max_length: ClassVar[int | None] = None
-    supports_html: ClassVar[bool] = True
-    supports_buttons: ClassVar[bool] = False
+    capabilities: ClassVar[Capabilities] = Capabilities(html=True)
 
     def __init__(self, db: Database) -> None:
         self.db = db

@@ -22,6 +22,11 @@ from typing import Any
 
 import pytest
 
+from bot.channels.email import EmailChannel
+from bot.channels.telegram import TelegramChannel
+from bot.channels.twilio_sms import TwilioSmsChannel
+from bot.channels.twilio_voice import TwilioVoiceChannel
+from bot.channels.twilio_whatsapp import TwilioWhatsAppChannel
 from bot.reminders import ReminderRenderer
 from i18n.render import (
     ReminderContext,
@@ -37,7 +42,17 @@ from tests.test_i18n import _line  # the same statement lines as the i18n tests
 
 GOLDEN = Path(__file__).parent / "golden" / "render.json"
 DUE = dt.date(2026, 3, 25)
-CHANNELS = ("email", "voice", "telegram", "sms", "whatsapp")
+#: Each real channel's declared capabilities, by the channel's name in the golden keys.
+CHANNELS = {
+    channel.name: channel.capabilities
+    for channel in (
+        EmailChannel,
+        TwilioVoiceChannel,
+        TelegramChannel,
+        TwilioSmsChannel,
+        TwilioWhatsAppChannel,
+    )
+}
 LANGUAGES = ("id", "en", "jv", "EN-us")
 
 #: Admins' overrides in the style of the templates before the speed-up: the macros imported
@@ -219,9 +234,9 @@ def _renderings() -> dict[str, Any]:
         for language in LANGUAGES:
             for label, renderer in renderers.items():
                 plan = _plan(scenario, language)
-                for channel in CHANNELS:
+                for channel, carries in CHANNELS.items():
                     for link in (None, "https://t.me/tagih_bot?start=abc&x=<1>"):
-                        rendered = renderer(plan, channel, link)
+                        rendered = renderer(plan, carries, link)
                         key = f"{label}/{scenario}/{language}/{channel}/{'link' if link else '-'}"
                         out[key] = {
                             "subject": rendered.subject,

@@ -19,11 +19,12 @@ from twilio.twiml.messaging_response import MessagingResponse
 from bot.app.channels import twilio_channel
 from bot.channels import voice_twiml
 from bot.channels.twilio_base import DEFAULT_PAUSE
-from bot.channels.twilio_sms import TwilioSmsChannel, fit
+from bot.channels.twilio_sms import TwilioSmsChannel
 from bot.channels.twilio_voice import TwilioVoiceChannel
 from bot.channels.twilio_whatsapp import TwilioWhatsAppChannel
 from bot.config import ConfigError, Settings
 from bot.sandbox.twilio import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, TwilioSandbox
+from i18n.format import fit
 from scheduler.channel import Channel
 from scheduler.messages import Address, DeliveryOutcome, Outbound
 from tests.virtual_clock import VirtualClock
@@ -358,7 +359,7 @@ async def test_long_sms_is_cut_politely(sms: TwilioSmsChannel, sandbox: TwilioSa
     assert (await sms.send(_outbound(body="kata " * 400))).ok
     body = sandbox.messages[0].params["Body"]
     assert len(body) <= 1600 and body.endswith("kata\N{HORIZONTAL ELLIPSIS}")
-    assert fit("pendek") == "pendek"
+    assert fit("pendek", 1600) == "pendek"
 
 
 async def test_whatsapp_inside_the_window_sends_free_text(

@@ -17,6 +17,7 @@ import aiosmtplib
 from aiosmtplib.typing import Default
 
 from bot.logmask import mask_address, mask_emails
+from scheduler.channel import Capabilities
 from scheduler.messages import DeliveryOutcome, DeliveryResult, Outbound
 
 #: SMTP line endings, lines up to RFC 5322's 998 characters.
@@ -62,9 +63,7 @@ class EmailChannel:
     """Send reminders by SMTP, reusing one connection across a batch of sends."""
 
     name: ClassVar[str] = "email"
-    max_length: ClassVar[int | None] = None
-    supports_html: ClassVar[bool] = True
-    supports_buttons: ClassVar[bool] = False
+    capabilities: ClassVar[Capabilities] = Capabilities(html=True)
 
     def __init__(
         self,

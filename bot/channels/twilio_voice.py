@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from bot.channels.twilio_base import TwilioChannel
 from bot.channels.voice_twiml import reminder_twiml, voice_url
+from scheduler.channel import Capabilities
 from scheduler.messages import DeliveryResult, Outbound
 
 #: How long the phone rings before Twilio gives up (its default is 60 s).
@@ -21,9 +22,8 @@ class TwilioVoiceChannel(TwilioChannel):
     """
 
     name: ClassVar[str] = "voice"
-    max_length: ClassVar[int | None] = None
-    supports_html: ClassVar[bool] = False
-    supports_buttons: ClassVar[bool] = False  # the keypad menu is fixed, built by voice_twiml
+    # No buttons: the keypad menu is fixed, built by voice_twiml.
+    capabilities: ClassVar[Capabilities] = Capabilities(spoken=True)
     sender_setting: ClassVar[str] = "twilio_voice_from"
     rate_setting: ClassVar[str] = "voice_rate"
     listing: ClassVar[str] = "calls"

@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from bot.channels.pacing import Clock, Sleep
 from bot.channels.twilio_base import TWILIO_API_BASE, TwilioChannel
-from bot.channels.twilio_sms import MAX_BODY, fit
+from bot.channels.twilio_sms import MAX_BODY
+from i18n.format import fit
+from scheduler.channel import Capabilities
 from scheduler.messages import DeliveryOutcome, DeliveryResult, Outbound
 
 if TYPE_CHECKING:
@@ -36,9 +38,9 @@ class TwilioWhatsAppChannel(TwilioChannel):
     """WhatsApp by Twilio; outside the window only a template (`ContentSid`) may be sent."""
 
     name: ClassVar[str] = "whatsapp"
-    max_length: ClassVar[int | None] = MAX_BODY  # Twilio's Body limit, below WhatsApp's own
-    supports_html: ClassVar[bool] = False
-    supports_buttons: ClassVar[bool] = False  # quick replies need templates; options are text
+    # Twilio's Body limit, below WhatsApp's own; no buttons: quick replies need approved
+    # templates, so the options are numbered lines in the text.
+    capabilities: ClassVar[Capabilities] = Capabilities(max_length=MAX_BODY)
     sender_setting: ClassVar[str] = "twilio_whatsapp_from"
     rate_setting: ClassVar[str] = "whatsapp_rate"
 
@@ -100,7 +102,7 @@ class TwilioWhatsAppChannel(TwilioChannel):
             "status_callback": self.callback("/twilio/status", key),
         }
         if self.in_window(message.last_inbound_at):
-            fields["body"] = fit(message.body)
+            fields["body"] = fit(message.body, MAX_BODY)
         else:
             content_sid = self.template_for(message)
             if content_sid is None:
