@@ -21,7 +21,7 @@ test: $(STAMP)
 
 # The heavier reliability variants: 20,000 follow-ups across killed workers, a 20 s lock...
 soak: $(STAMP)
-	TAGIH_SOAK=1 $(BIN)/python -m pytest tests/reliability tests/test_many_workers.py
+	TAGIH_SOAK=1 $(BIN)/python -m pytest tests/reliability
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

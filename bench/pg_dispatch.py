@@ -1,6 +1,6 @@
 """Dispatch throughput on PostgreSQL, one worker against three (goal 2, optional).
 
-A throwaway cluster is started the way the tests start one (`tests/pg.py`: initdb in a
+A throwaway cluster is started the way the tests start one (`tests/support/pg.py`: initdb in a
 temporary folder, fsync off); skipped with a note when PostgreSQL is not installed. The same
 N reminders (as in `bench.reminders`) are planned once per database; then 1 or 3 worker
 processes, each a `Tagih` with no-op channels, run one dispatch tick at the same instant
@@ -74,7 +74,7 @@ def _workers(url: str, count: int) -> dict[str, Any]:
 
 def run(n: int = N) -> Report:
     """1 and 3 workers on their own copy of the same N planned reminders."""
-    from tests.pg import find_pg_bin, running_cluster
+    from tests.support.pg import find_pg_bin, running_cluster
 
     report = Report("pg_dispatch", f"dispatch on PostgreSQL, {n:,} reminders (goal 2)")
     bin_dir = find_pg_bin()

@@ -295,7 +295,7 @@ def _plain_number(text: str) -> str | None:
     what is left against the region's general, mobile and fixed-line patterns, with the
     same checks phonenumbers makes before it takes them off. Whatever this does not
     recognise as plainly valid (None) goes the long way, which gives the precise reason
-    for refusing it; `tests/test_import_fast_paths.py` holds the two ways to one answer.
+    for refusing it; `tests/unit/test_import_fast_paths.py` holds the two ways to one answer.
     """
     match = _PLAIN_NUMBER.fullmatch(text.translate(_PLAIN_SEPARATORS))
     plan = _plan()

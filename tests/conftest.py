@@ -19,8 +19,8 @@ os.environ.pop("COLUMNS", None)
 
 from storage.db import Database
 from storage.migrate import upgrade
-from tests.imap import Dovecot, find_dovecot, running_dovecot
-from tests.pg import PgCluster, find_pg_bin, running_cluster
+from tests.support.imap import Dovecot, find_dovecot, running_dovecot
+from tests.support.pg import PgCluster, find_pg_bin, running_cluster
 
 ROOT = Path(__file__).resolve().parent.parent
 _counter = itertools.count()
@@ -52,7 +52,7 @@ def pg_cluster() -> Iterator[PgCluster | None]:
 
 @pytest.fixture(scope="session")
 def dovecot_server() -> Iterator[Dovecot]:
-    """A throwaway dovecot IMAP server (tests/imap.py); skipped when dovecot is missing."""
+    """A throwaway dovecot IMAP server (tests/support/imap.py); skipped when dovecot is missing."""
     binary = find_dovecot()
     if binary is None:
         if os.environ.get("TAGIH_REQUIRE_DOVECOT"):

@@ -17,7 +17,7 @@ from bot.sandbox import SANDBOX_SENDERS, SANDBOX_TEMPLATES
 
 # Each provider's channel and sandbox modules (python-telegram-bot, twilio, aiosmtplib …) are
 # imported when that provider starts, so that what needs no provider (`tagih preview`,
-# `tagih report`) does not pay for them (tests/test_cli_startup.py).
+# `tagih report`) does not pay for them (tests/unit/test_cli_startup.py).
 if TYPE_CHECKING:
     from bot.channels.email import EmailChannel
     from bot.channels.telegram import InboundHandler, TelegramChannel

@@ -28,7 +28,7 @@ from storage.models import Customer
 
 # The inbound pipeline, the web server, the dispatcher and the staff's alerts and digests are
 # imported where they are first used: `tagih preview` and the ledger commands open Tagih
-# without them (tests/test_cli_startup.py).
+# without them (tests/unit/test_cli_startup.py).
 if TYPE_CHECKING:
     from aiohttp import web
 

@@ -28,7 +28,7 @@ from storage.constants import MANUAL
 from storage.enums import Action, PromiseStatus
 
 # The ledger, the planner, the database and Babel are imported by the functions that use
-# them, so that `tagih --help` stays light (tests/test_cli_startup.py).
+# them, so that `tagih --help` stays light (tests/unit/test_cli_startup.py).
 if TYPE_CHECKING:
     from bot.app.tagih import Tagih
     from bot.config import Settings

@@ -28,7 +28,7 @@ from storage.enums import ImportKind
 
 # Start-up stays light (`tagih --help` in well under a second of CPU): the database, the
 # channels, the reports and the settings are imported by the commands that use them, and a
-# test (tests/test_cli_startup.py) keeps it so.
+# test (tests/unit/test_cli_startup.py) keeps it so.
 if TYPE_CHECKING:
     from bot.app.folder_sync import Outcome
     from bot.app.tagih import Tagih

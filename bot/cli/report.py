@@ -22,7 +22,7 @@ from storage.csvfile import neutralise_formula
 from storage.enums import ReportName
 
 # The reports, the database and Babel are imported by the functions that use them, so that
-# `tagih --help` stays light (tests/test_cli_startup.py).
+# `tagih --help` stays light (tests/unit/test_cli_startup.py).
 if TYPE_CHECKING:
     from bot.config import Settings
     from storage.reports import Report, ReportOptions, Tabular

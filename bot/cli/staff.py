@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 # The staff operations and the database are imported by the commands that use them, so that
-# `tagih --help` stays light (tests/test_cli_startup.py).
+# `tagih --help` stays light (tests/unit/test_cli_startup.py).
 if TYPE_CHECKING:
     from sqlmodel.ext.asyncio.session import AsyncSession
 

@@ -13,8 +13,8 @@ from sqlmodel import col, select
 from bot.app.tagih import Tagih
 from bot.sandbox.smtp import SmtpSink
 from storage.models import Message
-from tests.email_app import email_app
-from tests.factories import add_customer
+from tests.support.email_app import email_app
+from tests.support.factories import add_customer
 
 WIB = dt.timezone(dt.timedelta(hours=7))
 DAY = dt.date(2026, 11, 23)  # a Monday

@@ -15,8 +15,8 @@ import pytest
 
 from bot.app.tagih import Tagih
 from bot.sandbox.smtp import SmtpSink
-from tests.email_app import email_app
-from tests.factories import add_customer
+from tests.support.email_app import email_app
+from tests.support.factories import add_customer
 
 NOW = dt.datetime(2026, 11, 23, 3, 0, tzinfo=dt.UTC)  # Monday 10:00 WIB
 #: How long the other connection holds the lock: 20 s in the soak run, 2 s in `make test`.

@@ -12,7 +12,7 @@ from scheduler.messages import Address, Inbound
 from storage.db import Database
 from storage.models import Contact
 from storage.queries.contacts import LINK_TOKEN_DAYS, link_token_for
-from tests.factories import add_customer
+from tests.support.factories import add_customer
 
 NOW = dt.datetime(2026, 11, 23, 3, 0, tzinfo=dt.UTC)
 

@@ -31,7 +31,7 @@ from storage.importers import ImportReport, import_csv
 from storage.importers.base import Context
 from storage.importers.run import FORMATS
 from storage.models import Customer, Invoice
-from tests.test_importers import counts
+from tests.integration.test_importers import counts
 
 TODAY = dt.date(2026, 11, 23)
 CONTEXT = Context("IDR", "id", "Asia/Jakarta", TODAY)

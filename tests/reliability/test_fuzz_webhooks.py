@@ -28,8 +28,8 @@ from twilio.request_validator import RequestValidator
 from bot.app.tagih import Tagih
 from storage.models import InboxItem
 from storage.queries.inbox import InboxStatus
-from tests.inbox_support import settle
 from tests.reliability.test_webhook_edge import SECRET, Edge, open_edge
+from tests.support.inbox_support import settle
 
 T = TypeVar("T")
 TWILIO_PATHS = (

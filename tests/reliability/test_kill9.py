@@ -3,7 +3,7 @@ survives them; every due reminder reaches its provider once, none is stuck, none
 
 The stand-ins run as `python -m bot.sandbox` (Twilio API, Telegram Bot API, SMTP sink; rate
 limits lifted for Twilio, Telegram's kept and respected by pacing). Workers
-(tests/kill9_worker.py) are `tagih send-due`-like processes with the real channels. A round
+(tests/support/kill9_worker.py) are `tagih send-due`-like processes with the real channels. A round
 adds customers on email, SMS, WhatsApp and Telegram, starts the workers, kills one or all
 of them when a random share of the round's reminders is out (anywhere: during start-up,
 after a claim, mid-batch, after the provider accepted a message and before the worker
@@ -54,8 +54,8 @@ from scheduler.policy import PolicySpec, Step
 from scheduler.policy_store import save_spec
 from storage.enums import FollowUpStatus
 from storage.models import Contact, Customer, FollowUp, Message
-from tests.factories import add_customer
-from tests.kill9_worker import run
+from tests.support.factories import add_customer
+from tests.support.kill9_worker import run
 
 ROOT = Path(__file__).resolve().parents[2]
 SOAK = bool(os.environ.get("TAGIH_SOAK"))
@@ -121,7 +121,7 @@ def standins(tmp_path_factory: pytest.TempPathFactory, clock_offset: float) -> I
 def forkserver() -> multiprocessing.context.ForkServerContext:
     """Workers forked from a server that imported Tagih once: a restart takes milliseconds."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["tests.kill9_preload"])
+    context.set_forkserver_preload(["tests.support.kill9_preload"])
     return context
 
 

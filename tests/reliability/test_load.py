@@ -44,8 +44,8 @@ from bot.inbound.web import EMPTY_TWIML
 from storage.enums import FollowUpStatus
 from storage.models import Contact, FollowUp, InboxItem, Message
 from storage.queries.inbox import InboxStatus
-from tests.factories import add_customer
-from tests.inbox_support import settle
+from tests.support.factories import add_customer
+from tests.support.inbox_support import settle
 
 SOAK = bool(os.environ.get("TAGIH_SOAK"))
 CUSTOMERS = 200 if SOAK else 40

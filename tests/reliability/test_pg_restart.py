@@ -37,10 +37,10 @@ from scheduler.messages import DeliveryResult, Outbound
 from storage.enums import FollowUpStatus
 from storage.models import Contact, InboxItem
 from storage.queries.inbox import InboxStatus
-from tests.factories import add_customer
-from tests.inbox_support import settle
-from tests.pg import PgCluster, find_pg_bin, running_cluster
 from tests.reliability.test_load import DUE, NOW, followups, logged_inbound, open_app, phone
+from tests.support.factories import add_customer
+from tests.support.inbox_support import settle
+from tests.support.pg import PgCluster, find_pg_bin, running_cluster
 
 QUIET = 60  # reminded by SMS; they do not write
 WRITERS = 12  # write one message before, one during and one after the outage

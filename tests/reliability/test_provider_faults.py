@@ -5,14 +5,14 @@ loopback stand-ins; the channels' pacing and the stand-ins' flood and rate check
 virtual clock moved with the dispatcher's injected time, so an hour passes at once.
 
 Covered elsewhere, not repeated here:
-- SMTP 4xx retried after the backoff, once: tests/test_dispatch.py
+- SMTP 4xx retried after the backoff, once: tests/integration/test_dispatch.py
   (test_retryable_failure_backs_off_then_sends_once).
 - A timeout on a Twilio POST: unknown, settled by the status callback, never resent:
-  tests/test_channel_contract.py (test_unknown_outcome_reconciled_by_the_status_callback).
+  tests/contract/test_channel_contract.py (test_unknown_outcome_reconciled_by_the_status_callback).
 - A provider down mid-pass: its steps fall back or wait without using attempts, and go out
-  once it is back: tests/test_provider_down.py.
-- 429 handling inside one channel: tests/test_telegram_channel.py (test_429_is_honoured),
-  tests/test_twilio_limits.py (test_a_429_pauses_its_sender_only).
+  once it is back: tests/reliability/test_provider_down.py.
+- 429 handling inside one channel: tests/integration/test_telegram_channel.py
+  (test_429_is_honoured), tests/contract/test_twilio_limits.py (test_a_429_pauses_its_sender_only).
 """
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ from scheduler.policy import PolicySpec, Step
 from scheduler.policy_store import save_spec
 from storage.enums import FollowUpStatus, MessageStatus
 from storage.models import Contact, Customer, FollowUp, Message, Policy
-from tests.factories import add_customer
-from tests.virtual_clock import VirtualClock
+from tests.support.factories import add_customer
+from tests.support.virtual_clock import VirtualClock
 
 NOW = dt.datetime(2026, 11, 23, 3, 0, tzinfo=dt.UTC)  # Monday 10:00 WIB
 JAKARTA = ZoneInfo("Asia/Jakarta")

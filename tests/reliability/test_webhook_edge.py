@@ -29,7 +29,7 @@ from bot.inbound.web import EMPTY_TWIML
 from storage.models import InboundEvent, InboxItem, Message
 from storage.queries import inbox as store
 from storage.queries.inbox import InboxStatus
-from tests.inbox_support import settle
+from tests.support.inbox_support import settle
 
 NOW = dt.datetime(2026, 11, 23, 3, 0, tzinfo=dt.UTC)
 SECRET = "edge-secret_0123456789"

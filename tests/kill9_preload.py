@@ -1,5 +1,0 @@
-"""Imported by the kill -9 test's fork server: Tagih loaded and warmed once for all workers."""
-
-from tests.kill9_worker import preload
-
-preload()
