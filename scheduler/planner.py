@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import bindparam, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -250,6 +249,10 @@ async def _owned_rows(
 
 def _insert_ignoring_conflicts(conn: AsyncConnection, table: Any, *conflict: str) -> Any:
     """INSERT … ON CONFLICT DO NOTHING: a concurrent planner may have written the row."""
+    # The dialects are imported here, once, not with the module: `tagih preview` imports
+    # the planner and needs neither.
+    from sqlalchemy.dialects import postgresql, sqlite
+
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     return dialect.insert(table).on_conflict_do_nothing(index_elements=list(conflict))
 

@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays as holidays_lib
-
 #: Public holidays plus cuti bersama (joint leave days), as Indonesian collectors observe.
 HOLIDAY_CATEGORIES = ("public", "government")
 MAX_SEARCH_DAYS = 60
@@ -16,6 +14,10 @@ MAX_SEARCH_DAYS = 60
 
 @lru_cache(maxsize=64)
 def _holiday_dates(country: str, year: int) -> frozenset[dt.date]:
+    # Imported on first use: `holidays` loads its country modules (a fifth of a second), and
+    # every command that reads the settings imports this module for `parse_weekdays`.
+    import holidays as holidays_lib
+
     try:
         calendar = holidays_lib.country_holidays(
             country, years=[year], categories=HOLIDAY_CATEGORIES

@@ -7,14 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from i18n import (
-    ReminderContext,
-    StatementLine,
-    format_date,
-    format_money,
-    locale_for,
-    render_reminder,
-)
+from i18n.format import format_date, format_money, locale_for
+from i18n.render import ReminderContext, StatementLine, render_reminder
 
 DUE = dt.date(2026, 3, 25)  # a Wednesday
 DASH = "\N{EN DASH}"  # the templates separate with an en dash, not a hyphen
