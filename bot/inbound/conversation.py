@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.channels import capabilities_of
 from bot.config import Settings
 from bot.flows.customer import step
 from bot.flows.types import Facts, InvoiceFact, PaymentInfo, Reply, State, Turn
@@ -16,10 +17,6 @@ from bot.inbound.effects import apply_effects
 from scheduler.messages import Address, Button, Inbound, Outbound
 from storage.enums import CaseKind, CaseStatus, InvoiceStatus
 from storage.models import Case, Contact, Conversation, Customer, Invoice, Staff
-
-#: Channels that show options as buttons; the others get numbered lines.
-BUTTON_CHANNELS = {"telegram"}
-
 
 #: What `tagih run` offers out of the box on its sandboxes, so "cara bayar" works at once;
 #: every answer that shows these says they are examples.
@@ -42,8 +39,8 @@ class ConversationConfig:
 
 
 def render_reply(reply: Reply, to: Address, key: str, language: str) -> Outbound:
-    """Options as buttons where the channel has them, else as numbered lines."""
-    if to.channel in BUTTON_CHANNELS:
+    """Options as buttons where the channel carries them, else as numbered lines."""
+    if capabilities_of(to.channel).buttons:
         buttons = tuple(Button(o.label, o.payload) for o in reply.options)
         return Outbound(
             to=to, body=reply.text, idempotency_key=key, language=language, buttons=buttons

@@ -1,17 +1,21 @@
-"""A reminder is shaped by what its channel declares it carries, never by the channel's name."""
+"""A message is shaped by what its channel declares it carries, never by the channel's name."""
 
 from __future__ import annotations
 
 import pytest
 
+from bot.channels import CLASSES, capabilities_of
 from bot.channels.email import EmailChannel
 from bot.channels.telegram import TelegramChannel
 from bot.channels.twilio_sms import MAX_BODY, TwilioSmsChannel
 from bot.channels.twilio_voice import TwilioVoiceChannel
 from bot.channels.twilio_whatsapp import TwilioWhatsAppChannel
 from bot.flows.menu import menu_buttons, menu_lines
+from bot.flows.types import Option, Reply
+from bot.inbound.conversation import render_reply
 from bot.reminders import ReminderRenderer
 from scheduler.channel import Capabilities
+from scheduler.messages import Address, Button
 from tests.unit.test_render_golden import _plan
 
 LINK = "https://t.me/tagih_bot?start=abc"
@@ -62,3 +66,29 @@ def test_a_length_limit_cuts_the_text_at_a_word(
     cut = render(plan, carries, None).text
     assert len(whole) > 120 >= len(cut)
     assert cut.endswith("\N{HORIZONTAL ELLIPSIS}") and whole.startswith(cut[:-1].rstrip())
+
+
+def test_the_registry_names_each_channel_by_its_own_name() -> None:
+    for name in CLASSES:
+        assert capabilities_of(name) is not None
+    assert {
+        cls.name
+        for cls in (
+            EmailChannel,
+            TwilioSmsChannel,
+            TwilioWhatsAppChannel,
+            TwilioVoiceChannel,
+            TelegramChannel,
+        )
+    } == set(CLASSES)
+    assert capabilities_of("pigeon") == Capabilities()
+
+
+def test_a_flow_reply_shows_its_options_as_the_channel_carries_them() -> None:
+    reply = Reply("Kapan akan dibayar?", (Option("Besok", "when:1"), Option("Lusa", "when:2")))
+    chat = render_reply(reply, Address("telegram", "42"), "k1", "id")
+    assert chat.body == "Kapan akan dibayar?"
+    assert chat.buttons == (Button("Besok", "when:1"), Button("Lusa", "when:2"))
+    for channel in ("sms", "whatsapp", "voice", "email"):
+        text = render_reply(reply, Address(channel, "x"), "k2", "id")
+        assert not text.buttons and text.body == "Kapan akan dibayar?\n1. Besok\n2. Lusa"
