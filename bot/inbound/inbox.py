@@ -44,8 +44,8 @@ from bot.inbound.router import InboundRouter, Routed
 from bot.logmask import mask_address
 from scheduler.claims import process_gone
 from scheduler.messages import Address, Button, DeliveryOutcome, DeliveryResult, Inbound, Outbound
+from scheduler.outbox import STATUS_OF
 from storage.db import Database
-from storage.enums import MessageStatus
 from storage.models import InboxItem, Message, table_of
 from storage.queries import inbox as store
 from storage.queries.inbox import InboxStatus
@@ -629,13 +629,7 @@ class Inbox:
 
     async def _record(self, session: AsyncSession, key: str, result: DeliveryResult) -> None:
         """What became of a reply, in the communication log."""
-        status = {
-            DeliveryOutcome.SENT: MessageStatus.SENT,
-            DeliveryOutcome.UNKNOWN: MessageStatus.UNKNOWN,
-            DeliveryOutcome.PERMANENT: MessageStatus.FAILED,
-            DeliveryOutcome.RETRYABLE: MessageStatus.RETRY,
-        }[result.outcome]
-        values: dict[str, Any] = {"status": status, "updated_at": self.clock()}
+        values: dict[str, Any] = {"status": STATUS_OF[result.outcome], "updated_at": self.clock()}
         if result.provider_id:
             values["provider_id"] = result.provider_id
         if result.error_code:
