@@ -21,7 +21,7 @@ test: $(STAMP)
 
 # The heavier reliability variants: 20,000 follow-ups across killed workers, a 20 s lock...
 soak: $(STAMP)
-	TAGIH_SOAK=1 $(BIN)/python -m pytest tests/reliability
+	TAGIH_SOAK=1 $(BIN)/python -m pytest tests/reliability tests/unit/test_import_fast_paths.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from typing import Annotated, Any, Self, TypeVar
+from urllib.parse import parse_qsl
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
@@ -253,3 +254,21 @@ def load_json(body: bytes, max_depth: int = MAX_JSON_DEPTH) -> Any:
 def who(form: Mapping[str, str], field: str = "From") -> str:
     """The sender of a form, masked for a log line."""
     return mask_address(str(form.get(field, ""))[:40]) or "(none)"
+
+
+#: The only body Twilio posts to webhooks.
+FORM = "application/x-www-form-urlencoded"
+
+
+def twilio_form(content_type: str, body: bytes) -> dict[str, str] | None:
+    """The urlencoded form Twilio posted (the last value of a repeated name), or None when
+    the body is not a UTF-8 urlencoded form (aiohttp's own parser raises on such bytes, and
+    would take multipart)."""
+    if content_type != FORM:
+        return None
+    try:
+        text = body.decode("utf-8")
+        pairs = parse_qsl(text, keep_blank_values=True, errors="strict", max_num_fields=1000)
+    except (UnicodeDecodeError, ValueError):
+        return None
+    return dict(pairs)

@@ -350,7 +350,7 @@ class Inbox:
                 batch = self._to_keep[:KEEP_BATCH]
                 del self._to_keep[:KEEP_BATCH]
                 try:
-                    ids = await store.keep(self.db, [row for row, _ in batch])
+                    ids = await store.keep(self.db, events=[row for row, _ in batch])
                 except Exception as exc:  # each waiting webhook fails (HTTP 500): not kept
                     for _, written in batch:
                         if not written.done():

@@ -14,7 +14,6 @@ import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl
 
 from aiohttp import web
 from sqlmodel import select
@@ -32,6 +31,7 @@ from bot.channels.payloads import (
     TwilioStatus,
     load_json,
     parse,
+    twilio_form,
     who,
 )
 from bot.channels.twilio_base import webhook_url
@@ -57,7 +57,6 @@ VOICE_HOLDS = 4
 TELEGRAM_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 #: The largest request body read by default (a setting): webhooks carry a few kilobytes.
 MAX_BODY_BYTES = 1024 * 1024
-FORM = "application/x-www-form-urlencoded"
 #: The longest idempotency key a status callback can name (the column's width).
 KEY_LENGTH = 200
 
@@ -105,7 +104,7 @@ def _twilio(
         # The signature covers the form, so the form is read, but nothing is done with it
         # before it is checked. Read as bytes (413 past the cap), decoded here: aiohttp's
         # own form parser raises on bytes that are not UTF-8, and would take multipart.
-        form = await _read_form(request)
+        form = twilio_form(request.content_type, await request.read())
         if form is None:
             return web.Response(status=400, text="expected a UTF-8 form")
         # Behind a proxy the URL Twilio signed is the public one, not what we were asked.
@@ -116,20 +115,6 @@ def _twilio(
         return await handler(request, deps, form)
 
     return checked
-
-
-async def _read_form(request: web.Request) -> dict[str, str] | None:
-    """The urlencoded form of a request (the last value of a repeated name), or None when the
-    body is not a UTF-8 urlencoded form."""
-    if request.content_type != FORM:
-        return None
-    body = await request.read()
-    try:
-        text = body.decode("utf-8")
-        pairs = parse_qsl(text, keep_blank_values=True, errors="strict", max_num_fields=1000)
-    except (UnicodeDecodeError, ValueError):
-        return None
-    return dict(pairs)
 
 
 async def twilio_message(

@@ -208,7 +208,7 @@ class SandboxInbox:
                 raise InboxError(404, f"no customer {code!r}")
             card = await customer_card(session, customer=customer)
             timeline = await customer_timeline(session, code=customer.code)
-            (entry,) = await customer_entries(session, [customer])
+            (entry,) = await customer_entries(session, customers=[customer])
         result: dict[str, Any] = _plain(
             {
                 "customer": customer.model_dump(),
@@ -341,7 +341,7 @@ class SandboxInbox:
             if kind == "customer":
                 customer = await find_customer(session, code=key)
                 if customer is not None:
-                    (entry,) = await customer_entries(session, [customer])
+                    (entry,) = await customer_entries(session, customers=[customer])
                     return _Who(person, customer.name, entry=entry)
             elif kind == "staff" and key.isdecimal():
                 staff = await session.get(Staff, int(key))

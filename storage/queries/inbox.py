@@ -71,7 +71,7 @@ def event(
     }
 
 
-async def keep(db: Database, events: Sequence[dict[str, Any]]) -> list[int | None]:
+async def keep(db: Database, *, events: Sequence[dict[str, Any]]) -> list[int | None]:
     """Keep raw events with one INSERT … ON CONFLICT DO NOTHING; for each its id, or None
     when that provider event was kept before (a retry).
 

@@ -56,11 +56,11 @@ async def everyone(session: AsyncSession, *, limit: int = MAX_PEOPLE) -> People:
             select(Staff).where(col(Staff.active)).order_by(col(Staff.role), col(Staff.name))
         )
     ).all()
-    return People(customers=await customer_entries(session, customers), staff=list(staff))
+    return People(customers=await customer_entries(session, customers=customers), staff=list(staff))
 
 
 async def customer_entries(
-    session: AsyncSession, customers: Sequence[Customer]
+    session: AsyncSession, *, customers: Sequence[Customer]
 ) -> list[CustomerEntry]:
     """Each customer with their addresses per channel and their next planned contact."""
     ids = [c.id for c in customers if c.id is not None]

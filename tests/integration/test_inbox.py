@@ -381,7 +381,7 @@ async def test_a_restart_applies_what_was_left(db: Database) -> None:
             payload={"form": sms(phone(i), "2", sid)},
             now=NOW,
         )
-        return (await store.keep(db, [row]))[0]
+        return (await store.keep(db, events=[row]))[0]
 
     leased, sending = await keep(1, "SM" + "2" * 32), await keep(2, "SM" + "3" * 32)
     taken = await store.lease(

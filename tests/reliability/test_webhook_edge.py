@@ -283,7 +283,7 @@ async def test_malformed_stored_events_are_rejected_with_a_reason(edge: Edge) ->
             now=NOW,
         ),
     ]
-    await store.keep(db, rows)
+    await store.keep(db, events=rows)
     await settle(edge.app)
     async with db.sessions() as session:
         items = (await session.exec(select(InboxItem))).all()

@@ -10,6 +10,7 @@ shortcut does not take (a leading blank, a day-first date).
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from decimal import Decimal
 
@@ -19,6 +20,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from storage.parsing import MAX_AMOUNT, FieldError, parse_amount, parse_date, parse_phone
+
+#: `make soak` tries five times as many inputs.
+SOAK = bool(os.environ.get("TAGIH_SOAK"))
 
 
 def phonenumbers_reading(text: str) -> str:
@@ -64,7 +68,7 @@ def phone_texts(draw: st.DrawFn) -> str:
     )
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=3000 if SOAK else 600, deadline=None)
 @given(phone_texts())
 @example("0812-3456-7890")
 @example("+62 812 3456 7890")
@@ -80,7 +84,7 @@ def test_phone_shortcut_reads_as_phonenumbers_does(text: str) -> None:
     assert outcome(parse_phone, text) == outcome(phonenumbers_reading, text)
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=2000 if SOAK else 400, deadline=None)
 @given(st.integers(min_value=0, max_value=10**17))
 def test_plain_and_dotted_amounts_read_as_the_general_path_does(value: int) -> None:
     plain = str(value)
@@ -95,7 +99,7 @@ def test_plain_and_dotted_amounts_read_as_the_general_path_does(value: int) -> N
             parse_amount(plain)
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=1000 if SOAK else 300, deadline=None)
 @given(st.dates(min_value=dt.date(1000, 1, 1)))
 def test_iso_dates_read_as_day_first_dates_do(day: dt.date) -> None:
     assert parse_date(day.isoformat()) == parse_date(f"{day:%d/%m/%Y}") == day
