@@ -240,12 +240,23 @@ async def test_signed_voice_requests_with_odd_fields_never_500(edge: Edge) -> No
         {"update_id": 9, "poll": {"id": "1", "question": "?"}},  # a type we never asked for
         {"update_id": 9},
         {"update_id": 9, "callback_query": {"id": "1", "data": "x"}},  # no from
+        {"message": {"message_id": 1, "chat": {"id": 5}, "text": "halo"}},
+        {"update_id": "9", "message": {"message_id": 1, "chat": {"id": 5}, "text": "halo"}},
+        [{"update_id": 9}],
     ],
-    ids=["no chat", "chat not an object", "message not an object", "unknown type", "empty", "cb"],
+    ids=[
+        "no chat",
+        "chat not an object",
+        "message not an object",
+        "unknown type",
+        "empty",
+        "cb",
+        "no update_id",
+        "update_id not a number",
+        "not an object",
+    ],
 )
-async def test_odd_telegram_updates_are_acknowledged_and_not_kept(
-    edge: Edge, update: dict[str, Any]
-) -> None:
+async def test_odd_telegram_updates_are_acknowledged_and_not_kept(edge: Edge, update: Any) -> None:
     assert await edge.telegram(json.dumps(update).encode()) == 200  # Telegram stops retrying
     await settle(edge.app)
     assert await edge.written() == NOTHING
