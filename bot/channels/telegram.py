@@ -128,7 +128,7 @@ class TelegramChannel:
             raise
         await self.application.start()
         self.username = self.application.bot.username
-        log.info("telegram bot @%s ready", self.username)
+        log.debug("telegram bot @%s ready", self.username)
 
     async def stop(self) -> None:
         """Stop PTB's application and close its HTTP connections (at service shutdown)."""

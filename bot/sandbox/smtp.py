@@ -136,7 +136,8 @@ class SmtpSink:
         loop = asyncio.get_running_loop()
         self._server = await loop.create_server(self._new_connection, self.host, self.port)
         self.port = self._server.sockets[0].getsockname()[1]
-        log.info(
+        # Debug: `tagih run` announces where each stand-in listens, after the inbox line.
+        log.debug(
             "sandbox SMTP sink on %s:%d, mail kept in %s", self.host, self.port, self.directory
         )
         return self.host, self.port

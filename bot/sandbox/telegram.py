@@ -139,7 +139,7 @@ class TelegramSandbox:
         host, self.port = self._runner.addresses[0][:2]
         self.url = f"http://{host}:{self.port}"
         self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
-        log.info("sandbox Telegram Bot API on %s", self.url)
+        log.debug("sandbox Telegram Bot API on %s", self.url)
         return self.url
 
     async def stop(self) -> None:

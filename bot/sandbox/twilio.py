@@ -144,7 +144,7 @@ class TwilioSandbox(CallDriver):
         host, self.port = self._runner.addresses[0][:2]
         self._base_url = f"http://{host}:{self.port}"
         await self.open_session()
-        log.info("Twilio sandbox API on %s (account %s)", self._base_url, self.account_sid)
+        log.debug("Twilio sandbox API on %s (account %s)", self._base_url, self.account_sid)
         return self._base_url
 
     async def stop(self) -> None:
