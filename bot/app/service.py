@@ -15,6 +15,7 @@ import datetime as dt
 import signal
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -22,6 +23,9 @@ from bot.app.folder_sync import SyncFolder
 from bot.app.tagih import Tagih, safe_url
 from scheduler.jobs import Job, build_scheduler
 from scheduler.leader import CHECK_SECONDS, Leadership, leadership_for
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 
 @dataclass
@@ -138,75 +142,10 @@ async def serve(
         leading = await service.lead(app.clock(), catch_up=False)
         if leading:
             await app.load_examples_if_empty()
-        announce(f"Database: {safe_url(app.settings.database_url)}")
-        for line in app.announcements:
-            announce(line)
-        for line in app.warnings:
-            announce(f"warning: {line} (retried every dispatch tick)")
-        unreachable = await app.staff_without_alerts()
-        if unreachable:
-            shown = ", ".join(unreachable[:10]) + (" …" if len(unreachable) > 10 else "")
-            announce(
-                f"warning: {len(unreachable)} staff cannot receive alerts (no Telegram chat "
-                f"or email): {shown}; their alerts go to the admins until "
-                "`tagih staff update NAME --email …` (or `tagih staff invite`) fixes it"
-            )
-        if leading:
-            planned = await app.plan()
-            announce(
-                f"Planned follow-ups for {planned.customers} customers; "
-                f"dispatching every {app.settings.dispatch_interval_seconds} s. Ctrl-C stops."
-            )
-        else:
-            announce(
-                "Another process leads (planning, promise checks, digests, Telegram polling); "
-                f"this one dispatches every {app.settings.dispatch_interval_seconds} s, "
-                f"serves webhooks and takes over within {CHECK_SECONDS} s if the leader "
-                "stops. Ctrl-C stops."
-            )
-        dispatcher = await app.dispatcher()
-        stats = await dispatcher.tick(app.clock())
-        announce(
-            f"First dispatch: {stats.sent} sent, {stats.skipped} skipped, "
-            f"{stats.deferred} waiting for the contact window"
-        )
-        for channel, reason in stats.down.items():
-            announce(f"warning: {channel} unreachable ({reason}); retried next tick")
-        scheduler = build_scheduler(
-            tick=app.tick,
-            plan=service.leader_only(app.plan),
-            promises=service.leader_only(app.check_promises),
-            digests=service.leader_only(app.send_digests),
-            clock=app.clock,
-            tick_seconds=app.settings.dispatch_interval_seconds,
-            timezone=app.settings.timezone,
-        )
-        sync = service.folder_job()
-        if sync is not None:
-
-            async def run_sync(job: Job = sync) -> None:
-                await job(app.clock())
-
-            scheduler.add_job(
-                run_sync,
-                IntervalTrigger(seconds=app.settings.sync_poll_seconds),
-                id="sync",
-                max_instances=1,
-                coalesce=True,
-                misfire_grace_time=None,
-            )
-            announce(
-                f"Importing exports dropped in {app.settings.sync_dir} "
-                f"(checked every {app.settings.sync_poll_seconds} s, leader only)"
-            )
-        scheduler.add_job(
-            service.watch,
-            IntervalTrigger(seconds=CHECK_SECONDS),
-            id="leadership",
-            max_instances=1,
-            coalesce=True,
-            misfire_grace_time=None,
-        )
+        await _announce_start(app, announce)
+        await _plan_or_follow(app, announce, leading=leading)
+        await _first_dispatch(app, announce)
+        scheduler = _scheduler(app, service, announce)
         scheduler.start()
         try:
             await stop.wait()
@@ -220,3 +159,90 @@ async def serve(
             await service.close()
         finally:
             await app.close()
+
+
+async def _announce_start(app: Tagih, announce: Callable[[str], None]) -> None:
+    """The database, what the app announced and warned of, and the staff alerts cannot reach."""
+    announce(f"Database: {safe_url(app.settings.database_url)}")
+    for line in app.announcements:
+        announce(line)
+    for line in app.warnings:
+        announce(f"warning: {line} (retried every dispatch tick)")
+    unreachable = await app.staff_without_alerts()
+    if unreachable:
+        shown = ", ".join(unreachable[:10]) + (" …" if len(unreachable) > 10 else "")
+        announce(
+            f"warning: {len(unreachable)} staff cannot receive alerts (no Telegram chat "
+            f"or email): {shown}; their alerts go to the admins until "
+            "`tagih staff update NAME --email …` (or `tagih staff invite`) fixes it"
+        )
+
+
+async def _plan_or_follow(app: Tagih, announce: Callable[[str], None], *, leading: bool) -> None:
+    """The leader plans at once; a follower says who does what."""
+    if leading:
+        planned = await app.plan()
+        announce(
+            f"Planned follow-ups for {planned.customers} customers; "
+            f"dispatching every {app.settings.dispatch_interval_seconds} s. Ctrl-C stops."
+        )
+    else:
+        announce(
+            "Another process leads (planning, promise checks, digests, Telegram polling); "
+            f"this one dispatches every {app.settings.dispatch_interval_seconds} s, "
+            f"serves webhooks and takes over within {CHECK_SECONDS} s if the leader "
+            "stops. Ctrl-C stops."
+        )
+
+
+async def _first_dispatch(app: Tagih, announce: Callable[[str], None]) -> None:
+    """One dispatch tick now, rather than a minute from now, and what it did."""
+    dispatcher = await app.dispatcher()
+    stats = await dispatcher.tick(app.clock())
+    announce(
+        f"First dispatch: {stats.sent} sent, {stats.skipped} skipped, "
+        f"{stats.deferred} waiting for the contact window"
+    )
+    for channel, reason in stats.down.items():
+        announce(f"warning: {channel} unreachable ({reason}); retried next tick")
+
+
+def _scheduler(app: Tagih, service: Service, announce: Callable[[str], None]) -> AsyncIOScheduler:
+    """The jobs, not yet started: the tick; planning, promises and digests (leader only); the
+    folder sync when TAGIH_SYNC_DIR is set; and the leadership check."""
+    scheduler = build_scheduler(
+        tick=app.tick,
+        plan=service.leader_only(app.plan),
+        promises=service.leader_only(app.check_promises),
+        digests=service.leader_only(app.send_digests),
+        clock=app.clock,
+        tick_seconds=app.settings.dispatch_interval_seconds,
+        timezone=app.settings.timezone,
+    )
+    sync = service.folder_job()
+    if sync is not None:
+
+        async def run_sync(job: Job = sync) -> None:
+            await job(app.clock())
+
+        scheduler.add_job(
+            run_sync,
+            IntervalTrigger(seconds=app.settings.sync_poll_seconds),
+            id="sync",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+        )
+        announce(
+            f"Importing exports dropped in {app.settings.sync_dir} "
+            f"(checked every {app.settings.sync_poll_seconds} s, leader only)"
+        )
+    scheduler.add_job(
+        service.watch,
+        IntervalTrigger(seconds=CHECK_SECONDS),
+        id="leadership",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
+    )
+    return scheduler

@@ -50,19 +50,10 @@ def demo_command(
     from bot.demo.simulate import run_demo
 
     err = Console(stderr=True)
-    root = logging.getLogger()
-    if root.level > logging.DEBUG:  # not -v: a log line per message would bury the bar
-        root.setLevel(logging.WARNING)
+    _quiet_logging()
     out.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    ) as bar:
+    with _progress_bar(err) as bar:
         task = bar.add_task("simulated days", total=days)
 
         def progress(done: int, total: int) -> None:
@@ -72,15 +63,7 @@ def demo_command(
             bar.stop()
             show(result)
             typer.echo(f">>> Sandbox inbox: {url} <<< the demo's customers and staff; Ctrl-C stops")
-            stop = asyncio.Event()
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                loop.add_signal_handler(sig, stop.set)
-            try:
-                await stop.wait()
-            finally:
-                for sig in (signal.SIGINT, signal.SIGTERM):
-                    loop.remove_signal_handler(sig)
+            await _until_stopped()
 
         result = asyncio.run(
             run_demo(
@@ -96,3 +79,37 @@ def demo_command(
         show(result)
     # On stderr: the wall time differs between runs, the summary above does not.
     err.print(f"simulated {days} days in {time.monotonic() - started:.1f} s", highlight=False)
+
+
+def _quiet_logging() -> None:
+    """Log warnings and worse only, unless -v asked for debug logging."""
+    root = logging.getLogger()
+    if root.level > logging.DEBUG:  # not -v: a log line per message would bury the bar
+        root.setLevel(logging.WARNING)
+
+
+def _progress_bar(console: Console) -> Progress:
+    """The bar of simulated days, gone once the run ends."""
+    return Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+
+
+async def _until_stopped() -> None:
+    """Wait for SIGINT or SIGTERM (Ctrl-C), then give the signals back."""
+    import asyncio
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)

@@ -240,6 +240,34 @@ def _customer_json(line: CustomerLine, today: dt.date) -> dict[str, Any]:
     }
 
 
+_CUSTOMER_COLS = [
+    Col("code", fixed=True),
+    Col("name"),
+    Col("collector", drop=3),
+    Col("inv.", fixed=True, drop=2, right=True),
+    Col("open", fixed=True, right=True),
+    Col("overdue", fixed=True, right=True),
+    Col("late", fixed=True, drop=1, right=True),
+    Col("flags", drop=4),
+]
+
+
+def _customer_row(line: CustomerLine, today: dt.date, language: str) -> list[str]:
+    late = _days_late(line.oldest_due, today)
+    flags = [f"paused to {line.paused_until}"] if line.paused_until else []
+    flags += ["credit hold"] if line.credit_hold else []
+    return [
+        line.code,
+        line.name,
+        line.collector or "-",
+        str(line.invoices),
+        _money(line.balance, language),
+        _money(line.overdue, language),
+        f"{late} d" if late is not None else "",
+        ", ".join(flags),
+    ]
+
+
 @customers_app.command("list")
 def customers_list(
     ctx: typer.Context,
@@ -279,35 +307,8 @@ def customers_list(
     if as_json:
         _write_json([_customer_json(line, today) for line in lines])
         return
-    language = settings.language
-    rows = []
-    for line in lines:
-        late = _days_late(line.oldest_due, today)
-        flags = [f"paused to {line.paused_until}"] if line.paused_until else []
-        flags += ["credit hold"] if line.credit_hold else []
-        rows.append(
-            [
-                line.code,
-                line.name,
-                line.collector or "-",
-                str(line.invoices),
-                _money(line.balance, language),
-                _money(line.overdue, language),
-                f"{late} d" if late is not None else "",
-                ", ".join(flags),
-            ]
-        )
-    cols = [
-        Col("code", fixed=True),
-        Col("name"),
-        Col("collector", drop=3),
-        Col("inv.", fixed=True, drop=2, right=True),
-        Col("open", fixed=True, right=True),
-        Col("overdue", fixed=True, right=True),
-        Col("late", fixed=True, drop=1, right=True),
-        Col("flags", drop=4),
-    ]
-    _listing(cols, rows, "customer(s)")
+    rows = [_customer_row(line, today, settings.language) for line in lines]
+    _listing(_CUSTOMER_COLS, rows, "customer(s)")
 
 
 def _card_json(
@@ -440,24 +441,38 @@ def _print_card(
     today: dt.date,
     settings: Settings,
 ) -> None:
-    from storage.queries.ledger import InvoiceLine
+    """The card `customers show` prints: who, how to reach them, what is open, what is next."""
+    _print_who(console, card)
+    _print_contacts(console, card)
+    _print_invoices(console, card, today, settings.language)
+    _print_promises_and_cases(console, card, settings)
+    _print_next(console, plan)
 
-    row, language = card.customer, settings.language
 
-    def say(text: str) -> None:
-        console.print(text, markup=False, highlight=False)
+def _say(console: Console, text: str) -> None:
+    """One line printed verbatim: names and addresses are data, never Rich markup."""
+    console.print(text, markup=False, highlight=False)
 
-    say(f"{row.name} ({row.code})")
-    say(
+
+def _print_who(console: Console, card: CustomerCard) -> None:
+    """The customer's name, settings and people, and any pause or credit hold."""
+    row = card.customer
+    _say(console, f"{row.name} ({row.code})")
+    _say(
+        console,
         f"segment {row.segment or '-'} · language {row.language} · zone {row.timezone} · "
-        f"policy {card.policy or 'standard'}"
+        f"policy {card.policy or 'standard'}",
     )
-    say(f"collector {card.collector or '-'} · salesperson {card.salesperson or '-'}")
+    _say(console, f"collector {card.collector or '-'} · salesperson {card.salesperson or '-'}")
     if row.paused_until:
-        say(f"reminders paused until {row.paused_until} (inclusive)")
+        _say(console, f"reminders paused until {row.paused_until} (inclusive)")
     if row.credit_hold:
-        say("CREDIT HOLD: no new orders")
-    say("")
+        _say(console, "CREDIT HOLD: no new orders")
+    _say(console, "")
+
+
+def _print_contacts(console: Console, card: CustomerCard) -> None:
+    """The customer's contacts and whether reminders may use each."""
     contacts = [
         [
             c.channel,
@@ -470,7 +485,14 @@ def _print_card(
         cols = [Col("channel", fixed=True), Col("address"), Col("status", fixed=True, drop=1)]
         console.print(fitted(console, cols, contacts, title="Contacts"))
     else:
-        say("Contacts: none — reminders cannot reach this customer")
+        _say(console, "Contacts: none — reminders cannot reach this customer")
+
+
+def _print_invoices(console: Console, card: CustomerCard, today: dt.date, language: str) -> None:
+    """The open invoices under a title with their balance per currency."""
+    from storage.queries.ledger import InvoiceLine
+
+    row = card.customer
     totals: dict[str, Decimal] = {}
     for inv in card.invoices:
         totals[inv.currency] = totals.get(inv.currency, Decimal(0)) + inv.balance
@@ -481,25 +503,33 @@ def _print_card(
         rows = [_invoice_row(line, today, language) for line in lines]
         console.print(fitted(console, _INVOICE_COLS, rows, title=title))
     else:
-        say(title)
+        _say(console, title)
+
+
+def _print_promises_and_cases(console: Console, card: CustomerCard, settings: Settings) -> None:
+    """The open and broken promises, then the open cases (and how many closed earlier)."""
     if card.promises:
         rows = [_promise_row(p, settings) for p in card.promises]
         console.print(fitted(console, _PROMISE_COLS, rows, title="Promises (open and broken)"))
     else:
-        say("Promises: none open or broken")
+        _say(console, "Promises: none open or broken")
     more = f"; {card.resolved_cases} closed earlier" if card.resolved_cases else ""
     if card.cases:
         rows = [_case_row(c, settings) for c in card.cases]
         console.print(fitted(console, _CASE_COLS, rows, title=f"Open cases{more}"))
     else:
-        say(f"Open cases: none{more}")
+        _say(console, f"Open cases: none{more}")
+
+
+def _print_next(console: Console, plan: list[PlannedContact]) -> None:
+    """The days held before the next contacts, then the next contacts as planned now."""
     upcoming, held = _split(plan)
     if held:
         reasons = ", ".join(sorted({HELD.get(str(c.skipped), str(c.skipped)) for c in held}))
-        say(f"Held on {len(held)} planned day(s) up to {held[-1].day}: {reasons}")
+        _say(console, f"Held on {len(held)} planned day(s) up to {held[-1].day}: {reasons}")
     if not upcoming:
         reason = "nothing open to chase" if not plan else f"none in the next {PLAN_DAYS} days"
-        say(f"Next contacts: {reason}")
+        _say(console, f"Next contacts: {reason}")
         return
     rows = [
         [
@@ -686,19 +716,14 @@ def payment_add(
     now: NowOption = None,
 ) -> None:
     """Record a payment: the balance drops, the invoice closes at zero, reminders follow."""
-    from i18n.format import format_money
     from storage.models import Customer
-    from storage.parsing import FieldError, parse_positive_amount
     from storage.queries.audit import CLI_ACTOR
     from storage.queries.payments import PaymentRefused, record_payment
 
     settings = _settings(ctx)
     moment = _now(now, settings)
     today = moment.astimezone(settings.zone).date()
-    try:
-        received = parse_positive_amount(amount)
-    except FieldError as exc:
-        fail("AMOUNT", str(exc))
+    received = _parse_amount(amount)
     paid_on = _day(on, "--on") if on is not None else today
 
     async def work(tagih: Tagih) -> tuple[Recorded, str]:
@@ -723,7 +748,24 @@ def payment_add(
         done, owner = _run(ctx, work)
     except PaymentRefused as exc:
         _refused(exc, settings.language)
-    inv, language = done.invoice, settings.language
+    _print_recorded(done, owner, settings.language)
+
+
+def _parse_amount(text: str) -> Decimal:
+    """AMOUNT as typed (`1.250.000`, `Rp 1.250.000`), positive; exit 2 otherwise."""
+    from storage.parsing import FieldError, parse_positive_amount
+
+    try:
+        return parse_positive_amount(text)
+    except FieldError as exc:
+        fail("AMOUNT", str(exc))
+
+
+def _print_recorded(done: Recorded, owner: str, language: str) -> None:
+    """One line: the payment, whose invoice it went to, and what is left open (or over)."""
+    from i18n.format import format_money
+
+    inv = done.invoice
     paid = format_money(done.payment.amount, inv.currency, language)
     state = (
         "paid in full"

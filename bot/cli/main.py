@@ -161,8 +161,6 @@ def import_command(
     ] = False,
 ) -> None:
     """Import a CSV file atomically: any bad row imports nothing and is listed."""
-    from storage.importers import ImportReport, import_csv
-
     if detect is not None:
         print_detection(detect, kind)
         return
@@ -172,6 +170,25 @@ def import_command(
     mapping = load_mapping(mapping_option, kind)
     if full_export and kind is not ImportKind.INVOICES:
         raise typer.BadParameter("--full is for invoices only", param_hint="--full")
+    report = _run_import(
+        settings, kind, file, mapping, dry_run=dry_run, full_export=full_export, confirmed=yes
+    )
+    _print_import(report, file, dry_run=dry_run)
+
+
+def _run_import(
+    settings: Settings,
+    kind: ImportKind,
+    file: Path,
+    mapping: Mapping | None,
+    *,
+    dry_run: bool,
+    full_export: bool,
+    confirmed: bool,
+) -> ImportReport:
+    """Import the file, with a progress bar on a terminal; the report, problems and all."""
+    from storage.importers import ImportReport, import_csv
+
     progress = Progress(
         "[progress.description]{task.description}",
         BarColumn(),
@@ -191,7 +208,7 @@ def import_command(
                 file,
                 dry_run=dry_run,
                 full_export=full_export,
-                confirmed=yes,
+                confirmed=confirmed,
                 default_currency=settings.currency,
                 default_language=settings.language,
                 default_timezone=settings.timezone,
@@ -201,6 +218,11 @@ def import_command(
 
     report = run_with_app(settings, work)
     assert isinstance(report, ImportReport)
+    return report
+
+
+def _print_import(report: ImportReport, file: Path, *, dry_run: bool) -> None:
+    """What the import did, or would do; exit 1 when it imported nothing."""
     if report.closed and not report.errors:
         print_closed(report)
     for warning in report.warnings:
@@ -209,15 +231,7 @@ def import_command(
         count = len(report.warnings)
         err.print(f"[yellow]{count} warning{'' if count == 1 else 's'}: check these cells.[/]")
     if report.errors:
-        for error in report.errors[:ERRORS_SHOWN]:
-            err.print(str(error), markup=False, highlight=False, soft_wrap=True)
-        if (more := len(report.errors) - ERRORS_SHOWN) > 0:
-            err.print(f"… and {more} more problem{'' if more == 1 else 's'}", markup=False)
-        count, rows = len(report.errors), len({error.line for error in report.errors})
-        err.print(
-            f"[red]{count} problem{'' if count == 1 else 's'} in {rows} "
-            f"row{'' if rows == 1 else 's'}: nothing was imported.[/]"
-        )
+        _print_errors(report)
         raise typer.Exit(1)
     if report.needs_confirmation and not dry_run:
         refuse_share(report)
@@ -226,6 +240,19 @@ def import_command(
     console.print(
         f"{file}: {verb} {report.rows} rows: {report.created} new, "
         f"{report.updated} updated, {report.unchanged} unchanged"
+    )
+
+
+def _print_errors(report: ImportReport) -> None:
+    """The first `ERRORS_SHOWN` problems, how many more, and that nothing was imported."""
+    for error in report.errors[:ERRORS_SHOWN]:
+        err.print(str(error), markup=False, highlight=False, soft_wrap=True)
+    if (more := len(report.errors) - ERRORS_SHOWN) > 0:
+        err.print(f"… and {more} more problem{'' if more == 1 else 's'}", markup=False)
+    count, rows = len(report.errors), len({error.line for error in report.errors})
+    err.print(
+        f"[red]{count} problem{'' if count == 1 else 's'} in {rows} "
+        f"row{'' if rows == 1 else 's'}: nothing was imported.[/]"
     )
 
 

@@ -205,21 +205,57 @@ def report_command(
     """
     import asyncio
 
+    settings = _settings(ctx)
+    _check_options(name, json_out=json_out, csv=csv_file, png=png_file, since=since, days=days)
+    options = _options(settings, as_of, since, days, salesperson, collector, segment, currency)
+    results = asyncio.run(compute(settings, name, options))
+    _print_results(name, results, settings.language, json_out, csv_file, png_file, top)
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    """The settings the root callback built."""
     from bot.config import Settings
-    from storage.reports import Filters, ReportOptions, json_of
 
     settings = ctx.obj
     assert isinstance(settings, Settings)
-    if sum((json_out, csv_file is not None, png_file is not None)) > 1:
+    return settings
+
+
+def _check_options(
+    name: ReportName,
+    *,
+    json_out: bool,
+    csv: Path | None,
+    png: Path | None,
+    since: str | None,
+    days: int | None,
+) -> None:
+    """Refuse options that do not go together, or with this report, before any work."""
+    if sum((json_out, csv is not None, png is not None)) > 1:
         raise typer.BadParameter("choose one of --json, --csv, --png")
-    if png_file is not None and name not in CHARTS:
+    if png is not None and name not in CHARTS:
         raise typer.BadParameter(f"{name} has no chart (try aging, sales, promises)")
     if since is not None and name not in SINCE:
         raise typer.BadParameter("applies to promises and channels", param_hint="--since")
     if days is not None and name != ReportName.DSO:
         raise typer.BadParameter("applies to dso", param_hint="--days")
+
+
+def _options(
+    settings: Settings,
+    as_of: str | None,
+    since: str | None,
+    days: int | None,
+    salesperson: str | None,
+    collector: str | None,
+    segment: str | None,
+    currency: str | None,
+) -> ReportOptions:
+    """The report's options from the command line's, with their defaults filled in."""
+    from storage.reports import Filters, ReportOptions
+
     day = parse_day(as_of, "--as-of") or dt.datetime.now(settings.zone).date()
-    options = ReportOptions(
+    return ReportOptions(
         as_of=day,
         zone=settings.zone,
         filters=Filters(salesperson, collector, segment, currency.upper() if currency else None),
@@ -227,7 +263,20 @@ def report_command(
         days=days or DSO_DAYS,
         since=parse_day(since, "--since"),
     )
-    results = asyncio.run(compute(settings, name, options))
+
+
+def _print_results(
+    name: ReportName,
+    results: list[Report],
+    language: str,
+    json_out: bool,
+    csv_file: Path | None,
+    png_file: Path | None,
+    top: int,
+) -> None:
+    """The results as asked: JSON, a CSV file, a PNG chart, else terminal tables."""
+    from storage.reports import json_of
+
     if json_out:
         typer.echo(json.dumps(json_of(results), ensure_ascii=False, indent=2))
     elif csv_file is not None:
@@ -241,4 +290,4 @@ def report_command(
     else:
         for result in results:
             for table in result.tables():
-                console.print(rich_table(table, settings.language))
+                console.print(rich_table(table, language))

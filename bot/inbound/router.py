@@ -108,114 +108,86 @@ class InboundRouter:
     async def _handle(
         self, session: AsyncSession, inbound: Inbound, reply_status: MessageStatus
     ) -> Routed:
-        channel, address = inbound.sender.channel, inbound.sender.value
-        if inbound.provider_id:
-            seen = (
-                await session.exec(
-                    select(InboundEvent.id).where(
-                        InboundEvent.provider == channel,
-                        InboundEvent.event_id == inbound.provider_id,
-                    )
-                )
-            ).first()
-            if seen is not None:
-                return Routed(replies=(), duplicate=True)
-            session.add(InboundEvent(provider=channel, event_id=inbound.provider_id))
-            await session.flush()
+        """Log the message (a replayed provider event: nothing), answer it, log the answers."""
+        if not await _first_delivery(session, inbound):
+            return Routed(replies=(), duplicate=True)
         now = self.clock()
         bound_reply = None
         if inbound.payload and inbound.payload.startswith("start:"):
             bound_reply = await self._bind(session, inbound, now)
-        staff = None
-        if channel == "telegram" and bound_reply is None and address.lstrip("-").isdecimal():
-            staff = await staff_by_telegram(session, telegram_user_id=int(address))
-        contact = await find_contact(session, channel=channel, address=address)
-        customer = await session.get(Customer, contact.customer_id) if contact else None
-        logged = Message(
-            customer_id=customer.id if customer else None,
-            direction=Direction.INBOUND,
-            channel=channel,
-            address=address,
-            body=inbound.text,
-            provider_id=inbound.provider_id,
-            status=MessageStatus.RECEIVED,
-            created_at=inbound.received_at,
-            updated_at=now,
+        staff = await _telegram_staff(session, inbound) if bound_reply is None else None
+        contact = await find_contact(
+            session, channel=inbound.sender.channel, address=inbound.sender.value
         )
-        session.add(logged)
-        if contact is not None:
-            contact.last_inbound_at = max(
-                inbound.received_at, contact.last_inbound_at or inbound.received_at
-            )
-            session.add(contact)
-        await session.flush()
-        language = customer.language if customer else self.default_language
-        replies: list[Outbound] = []
-        charts: dict[str, Callable[[], bytes]] = {}
-        key = f"reply:{channel}:{inbound.provider_id or now.isoformat()}"
-        if bound_reply is not None:
-            replies.append(
-                Outbound(
-                    to=inbound.sender, body=bound_reply, idempotency_key=key, language=language
-                )
-            )
-        elif staff is not None:
-            # Staff talk to the bot in their own chat: commands and alert buttons, never
-            # the customer flows (and customers never reach a staff command).
-            replies, charts = await self._staff(session, staff, inbound, key, now)
-        elif customer is not None and contact is not None and self.conversation is not None:
-            replies = await converse(
-                session,
-                inbound=inbound,
-                contact=contact,
-                customer=customer,
-                message_id=logged.id,
-                now=now,
-                config=self.conversation,
-            )
-        elif customer is not None:
-            replies.append(
-                Outbound(
-                    to=inbound.sender,
-                    body=acknowledgement(language),
-                    idempotency_key=key,
-                    language=language,
-                )
-            )
-        elif await self._neutral_due(session, channel, address, now):
-            log.info("unknown %s sender %s: neutral reply", channel, mask_address(address))
-            replies.append(
-                Outbound(
-                    to=inbound.sender,
-                    body=neutral_reply(language),
-                    idempotency_key=key,
-                    language=language,
-                    template="neutral",
-                )
-            )
-        for reply in replies:
-            # The communication log keeps every reply next to the message it answers.
-            session.add(
-                Message(
-                    customer_id=customer.id if customer else None,
-                    direction=Direction.OUTBOUND,
-                    channel=channel,
-                    address=address,
-                    body=reply.body,
-                    template=reply.template or "reply",
-                    idempotency_key=reply.idempotency_key,
-                    status=reply_status,
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
-        await session.flush()
+        customer = await session.get(Customer, contact.customer_id) if contact else None
+        logged = await _log_inbound(session, inbound, contact, customer, now)
+        replies, charts = await self._answer(
+            session,
+            inbound,
+            bound_reply=bound_reply,
+            staff=staff,
+            contact=contact,
+            customer=customer,
+            message_id=logged.id,
+            now=now,
+        )
+        await _log_replies(session, inbound, replies, customer, reply_status, now)
         return Routed(
             replies=tuple(replies),
             customer_id=customer.id if customer else None,
             message_id=logged.id,
             charts=charts,
         )
+
+    async def _answer(
+        self,
+        session: AsyncSession,
+        inbound: Inbound,
+        *,
+        bound_reply: str | None,
+        staff: Staff | None,
+        contact: Contact | None,
+        customer: Customer | None,
+        message_id: int | None,
+        now: dt.datetime,
+    ) -> tuple[list[Outbound], dict[str, Callable[[], bytes]]]:
+        """The replies to one logged message, by who sent it, and the charts still to draw."""
+        channel, address = inbound.sender.channel, inbound.sender.value
+        language = customer.language if customer else self.default_language
+        key = f"reply:{channel}:{inbound.provider_id or now.isoformat()}"
+
+        def reply(body: str, template: str | None = None) -> Outbound:
+            return Outbound(
+                to=inbound.sender,
+                body=body,
+                idempotency_key=key,
+                language=language,
+                template=template,
+            )
+
+        if bound_reply is not None:
+            return [reply(bound_reply)], {}
+        if staff is not None:
+            # Staff talk to the bot in their own chat: commands and alert buttons, never
+            # the customer flows (and customers never reach a staff command).
+            return await self._staff(session, staff, inbound, key, now)
+        if customer is not None and contact is not None and self.conversation is not None:
+            replies = await converse(
+                session,
+                inbound=inbound,
+                contact=contact,
+                customer=customer,
+                message_id=message_id,
+                now=now,
+                config=self.conversation,
+            )
+            return replies, {}
+        if customer is not None:
+            return [reply(acknowledgement(language))], {}
+        if await self._neutral_due(session, channel, address, now):
+            log.info("unknown %s sender %s: neutral reply", channel, mask_address(address))
+            return [reply(neutral_reply(language), template="neutral")], {}
+        return [], {}
 
     async def _staff(
         self, session: AsyncSession, staff: Staff, inbound: Inbound, key: str, now: dt.datetime
@@ -318,3 +290,91 @@ async def _with_charts(routed: Routed) -> Routed:
         draw = routed.charts.get(reply.idempotency_key)
         replies.append(replace(reply, photo=await asyncio.to_thread(draw)) if draw else reply)
     return replace(routed, replies=tuple(replies), charts={})
+
+
+async def _first_delivery(session: AsyncSession, inbound: Inbound) -> bool:
+    """Enter the provider event in the ledger of applied events; False if it already was.
+
+    A message without a provider id cannot be recognised again: it always counts as new.
+    """
+    if not inbound.provider_id:
+        return True
+    channel = inbound.sender.channel
+    seen = (
+        await session.exec(
+            select(InboundEvent.id).where(
+                InboundEvent.provider == channel,
+                InboundEvent.event_id == inbound.provider_id,
+            )
+        )
+    ).first()
+    if seen is not None:
+        return False
+    session.add(InboundEvent(provider=channel, event_id=inbound.provider_id))
+    await session.flush()
+    return True
+
+
+async def _telegram_staff(session: AsyncSession, inbound: Inbound) -> Staff | None:
+    """The staff member whose own Telegram chat this is, if any."""
+    channel, address = inbound.sender.channel, inbound.sender.value
+    if channel == "telegram" and address.lstrip("-").isdecimal():
+        return await staff_by_telegram(session, telegram_user_id=int(address))
+    return None
+
+
+async def _log_inbound(
+    session: AsyncSession,
+    inbound: Inbound,
+    contact: Contact | None,
+    customer: Customer | None,
+    now: dt.datetime,
+) -> Message:
+    """Log the inbound message (and when its contact last wrote); the logged row, with its id."""
+    logged = Message(
+        customer_id=customer.id if customer else None,
+        direction=Direction.INBOUND,
+        channel=inbound.sender.channel,
+        address=inbound.sender.value,
+        body=inbound.text,
+        provider_id=inbound.provider_id,
+        status=MessageStatus.RECEIVED,
+        created_at=inbound.received_at,
+        updated_at=now,
+    )
+    session.add(logged)
+    if contact is not None:
+        contact.last_inbound_at = max(
+            inbound.received_at, contact.last_inbound_at or inbound.received_at
+        )
+        session.add(contact)
+    await session.flush()
+    return logged
+
+
+async def _log_replies(
+    session: AsyncSession,
+    inbound: Inbound,
+    replies: list[Outbound],
+    customer: Customer | None,
+    status: MessageStatus,
+    now: dt.datetime,
+) -> None:
+    """Log the replies to an inbound message, with `status` (sent, or queued to send)."""
+    for reply in replies:
+        # The communication log keeps every reply next to the message it answers.
+        session.add(
+            Message(
+                customer_id=customer.id if customer else None,
+                direction=Direction.OUTBOUND,
+                channel=inbound.sender.channel,
+                address=inbound.sender.value,
+                body=reply.body,
+                template=reply.template or "reply",
+                idempotency_key=reply.idempotency_key,
+                status=status,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    await session.flush()

@@ -196,38 +196,57 @@ class TwilioDriver:
             media_urls=media_urls,
         )
         self.inbound.append(message)
+        params = self._inbound_params(message)
+        if channel == "whatsapp":
+            self.last_inbound[(sender, to)] = message.date_created
+            params |= _whatsapp_params(message, profile_name, button_payload)
+        else:
+            params |= self._opt_out_keyword(sender, body)
+        return await self._post(f"{self.webhook_base}/twilio/messages", params)
+
+    def _inbound_params(self, message: SentMessage) -> dict[str, str]:
+        """The form fields of Twilio's inbound message webhook, media included."""
         params = {
             "AccountSid": self.account_sid,
             "ApiVersion": API_VERSION,
-            "Body": body,
-            "From": sender,
+            "Body": message.body,
+            "From": message.from_,
             "MessageSid": message.sid,
-            "NumMedia": str(len(media_urls)),
+            "NumMedia": str(len(message.media_urls)),
             "NumSegments": "1",
             "SmsMessageSid": message.sid,
             "SmsSid": message.sid,
             "SmsStatus": "received",
-            "To": to,
+            "To": message.to,
         }
-        for index, url in enumerate(media_urls):
+        for index, url in enumerate(message.media_urls):
             params[f"MediaUrl{index}"] = url
             params[f"MediaContentType{index}"] = mimetypes.guess_type(url)[0] or "image/jpeg"
-        if channel == "whatsapp":
-            self.last_inbound[(sender, to)] = message.date_created
-            params["WaId"] = sender.removeprefix("whatsapp:+")
-            params["ProfileName"] = profile_name
-            params["MessageType"] = (
-                "button" if button_payload else "image" if media_urls else "text"
-            )
-            if button_payload is not None:
-                params["ButtonPayload"] = button_payload
-                params["ButtonText"] = body
-        else:
-            word = body.strip().upper()
-            if word in STOP_WORDS:
-                self.opted_out.add(sender)
-                params["OptOutType"] = "STOP"
-            elif word in START_WORDS:
-                self.opted_out.discard(sender)
-                params["OptOutType"] = "START"
-        return await self._post(f"{self.webhook_base}/twilio/messages", params)
+        return params
+
+    def _opt_out_keyword(self, sender: str, body: str) -> dict[str, str]:
+        """Twilio's own STOP and START handling for SMS: the opt-out list, and `OptOutType`."""
+        word = body.strip().upper()
+        if word in STOP_WORDS:
+            self.opted_out.add(sender)
+            return {"OptOutType": "STOP"}
+        if word in START_WORDS:
+            self.opted_out.discard(sender)
+            return {"OptOutType": "START"}
+        return {}
+
+
+def _whatsapp_params(
+    message: SentMessage, profile_name: str, button_payload: str | None
+) -> dict[str, str]:
+    """The fields WhatsApp adds to an inbound webhook: the sender's profile and the kind of
+    message (a button's payload and text for a button press)."""
+    params = {
+        "WaId": message.from_.removeprefix("whatsapp:+"),
+        "ProfileName": profile_name,
+        "MessageType": "button" if button_payload else "image" if message.media_urls else "text",
+    }
+    if button_payload is not None:
+        params["ButtonPayload"] = button_payload
+        params["ButtonText"] = message.body
+    return params

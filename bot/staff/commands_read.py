@@ -52,34 +52,28 @@ async def _scope(call: Call) -> list[int] | None:
 
 async def queue(call: Call) -> list[StaffReply]:
     """Claims to verify, open cases, recently broken promises, biggest overdue balances."""
-    session, scope = call.session, await _scope(call)
+    scope = await _scope(call)
+    claims, others = await _queued_cases(call, scope)
+    broken = await _broken_lines(call, scope)
+    overdue = await _overdue_lines(call, scope)
+    title = "queue.mine" if scope is not None else "queue.team"
+    return say(
+        call.t(title, date=call.day(call.today)),
+        _section(call, "queue.claims", claims),
+        _section(call, "queue.cases", others),
+        _section(call, "queue.broken", broken),
+        _section(call, "queue.overdue", overdue),
+    )
+
+
+async def _queued_cases(call: Call, scope: list[int] | None) -> tuple[list[str], list[str]]:
+    """The open cases in scope, oldest first: payment claims to verify, and the others."""
     cases_q = select(Case, Customer.code).join(Customer, col(Customer.id) == col(Case.customer_id))
     cases_q = cases_q.where(Case.status == CaseStatus.OPEN).order_by(col(Case.created_at))
-    broken_q = (
-        select(Promise, Customer.code)
-        .join(Customer, col(Customer.id) == col(Promise.customer_id))
-        .where(
-            Promise.status == PromiseStatus.BROKEN,
-            col(Promise.resolved_at) >= call.now - BROKEN_RECENT,
-        )
-        .order_by(col(Promise.promised_date))
-    )
-    overdue_q = (
-        select(Customer.code, Invoice.currency, func.sum(Invoice.balance))
-        .join(Customer, col(Customer.id) == col(Invoice.customer_id))
-        .where(
-            Invoice.status == InvoiceStatus.OPEN,
-            col(Invoice.balance) > 0,
-            col(Invoice.due_date) < call.today,
-        )
-        .group_by(col(Customer.code), col(Invoice.currency))
-    )
     if scope is not None:
         cases_q = cases_q.where(col(Case.customer_id).in_(scope))
-        broken_q = broken_q.where(col(Promise.customer_id).in_(scope))
-        overdue_q = overdue_q.where(col(Invoice.customer_id).in_(scope))
     claims, others = [], []
-    for case, code in (await session.exec(cases_q)).all():
+    for case, code in (await call.session.exec(cases_q)).all():
         age = (call.now - case.created_at).days
         if case.kind == CaseKind.PAYMENT_CLAIM:
             paid_on, amount = case.data.get("paid_on"), case.data.get("amount")
@@ -96,7 +90,23 @@ async def queue(call: Call) -> list[StaffReply]:
         else:
             what = _case(call, case.kind, case.reason)
             others.append(call.t("queue.case", id=case.id, code=code, what=what, age=age))
-    broken = [
+    return claims, others
+
+
+async def _broken_lines(call: Call, scope: list[int] | None) -> list[str]:
+    """The promises in scope broken within `BROKEN_RECENT`, by promised date."""
+    broken_q = (
+        select(Promise, Customer.code)
+        .join(Customer, col(Customer.id) == col(Promise.customer_id))
+        .where(
+            Promise.status == PromiseStatus.BROKEN,
+            col(Promise.resolved_at) >= call.now - BROKEN_RECENT,
+        )
+        .order_by(col(Promise.promised_date))
+    )
+    if scope is not None:
+        broken_q = broken_q.where(col(Promise.customer_id).in_(scope))
+    return [
         call.t(
             "queue.broken_line",
             code=code,
@@ -104,18 +114,26 @@ async def queue(call: Call) -> list[StaffReply]:
             date=call.day(p.promised_date),
             source=_source(p.source, call),
         )
-        for p, code in (await session.exec(broken_q)).all()
+        for p, code in (await call.session.exec(broken_q)).all()
     ]
-    totals = sorted((await session.exec(overdue_q)).all(), key=lambda row: -Decimal(row[2]))
-    overdue = [f"  {code}: {money(Decimal(t), cur, call.staff)}" for code, cur, t in totals]
-    title = "queue.mine" if scope is not None else "queue.team"
-    return say(
-        call.t(title, date=call.day(call.today)),
-        _section(call, "queue.claims", claims),
-        _section(call, "queue.cases", others),
-        _section(call, "queue.broken", broken),
-        _section(call, "queue.overdue", overdue),
+
+
+async def _overdue_lines(call: Call, scope: list[int] | None) -> list[str]:
+    """The overdue balance of each customer in scope, per currency, largest first."""
+    overdue_q = (
+        select(Customer.code, Invoice.currency, func.sum(Invoice.balance))
+        .join(Customer, col(Customer.id) == col(Invoice.customer_id))
+        .where(
+            Invoice.status == InvoiceStatus.OPEN,
+            col(Invoice.balance) > 0,
+            col(Invoice.due_date) < call.today,
+        )
+        .group_by(col(Customer.code), col(Invoice.currency))
     )
+    if scope is not None:
+        overdue_q = overdue_q.where(col(Invoice.customer_id).in_(scope))
+    totals = sorted((await call.session.exec(overdue_q)).all(), key=lambda row: -Decimal(row[2]))
+    return [f"  {code}: {money(Decimal(t), cur, call.staff)}" for code, cur, t in totals]
 
 
 def _amount(amount: Decimal | None, call: Call) -> str:
@@ -164,13 +182,31 @@ async def customer(call: Call) -> list[StaffReply]:
     """One customer: who works it, open invoices, promises, cases, last messages."""
     if len(call.args) != 1:
         raise UsageError(call.t("one_code"))
-    session, staff = call.session, call.staff
     row = await find_customer(call, call.args[0])
-    policy = await session.get(Policy, row.policy_id) if row.policy_id is not None else None
+    head = await _customer_head(call, row)
     paused = row.paused_until
     flags = [call.t("customer.paused", date=call.day(paused))] if paused else []
     flags += [call.t("customer.hold")] if row.credit_hold else []
-    head = call.t(
+    invoices = await _invoice_lines(call, row)
+    promises = await _promise_lines(call, row)
+    cases = await _case_lines(call, row)
+    recent = [e for e in await customer_timeline(call.session, code=row.code) if e.kind != "audit"]
+    zone = ZoneInfo(call.staff.timezone)
+    return say(
+        head,
+        *(["; ".join(flags)] if flags else []),
+        _section(call, "customer.invoices", invoices),
+        _section(call, "customer.promises", promises),
+        _section(call, "queue.cases", cases),
+        call.t("customer.last"),
+        *([_entry_line(call, e, zone) for e in recent[-5:]] or [call.t("none")]),
+    )
+
+
+async def _customer_head(call: Call, row: Customer) -> str:
+    """The customer's name and code, who collects and sells, and the reminder policy."""
+    policy = await call.session.get(Policy, row.policy_id) if row.policy_id is not None else None
+    return call.t(
         "customer.head",
         name=row.name,
         code=row.code,
@@ -178,8 +214,12 @@ async def customer(call: Call) -> list[StaffReply]:
         sales=await _name(call, row.salesperson_id),
         policy=policy.name if policy else "standard",
     )
+
+
+async def _invoice_lines(call: Call, row: Customer) -> list[str]:
+    """The customer's chased invoices with a balance, oldest due first, and how late each is."""
     invoices = (
-        await session.exec(
+        await call.session.exec(
             select(Invoice)
             .where(
                 Invoice.customer_id == row.id,
@@ -204,47 +244,41 @@ async def customer(call: Call) -> list[StaffReply]:
                 number=inv.number,
                 date=call.day(inv.due_date),
                 when=when,
-                amount=money(inv.balance, inv.currency, staff),
+                amount=money(inv.balance, inv.currency, call.staff),
                 status=status,
             )
         )
+    return lines
+
+
+async def _promise_lines(call: Call, row: Customer) -> list[str]:
+    """The customer's open promises to pay."""
     promises = (
-        await session.exec(
+        await call.session.exec(
             select(Promise).where(
                 Promise.customer_id == row.id, Promise.status == PromiseStatus.OPEN
             )
         )
     ).all()
+    return [
+        call.t(
+            "customer.promise",
+            amount=_amount(p.amount, call),
+            date=call.day(p.promised_date),
+            source=_source(p.source, call),
+        )
+        for p in promises
+    ]
+
+
+async def _case_lines(call: Call, row: Customer) -> list[str]:
+    """The customer's open cases: number, kind and reason."""
     cases = (
-        await session.exec(
+        await call.session.exec(
             select(Case).where(Case.customer_id == row.id, Case.status == CaseStatus.OPEN)
         )
     ).all()
-    recent = [e for e in await customer_timeline(session, code=row.code) if e.kind != "audit"]
-    zone = ZoneInfo(staff.timezone)
-    return say(
-        head,
-        *(["; ".join(flags)] if flags else []),
-        _section(call, "customer.invoices", lines),
-        _section(
-            call,
-            "customer.promises",
-            [
-                call.t(
-                    "customer.promise",
-                    amount=_amount(p.amount, call),
-                    date=call.day(p.promised_date),
-                    source=_source(p.source, call),
-                )
-                for p in promises
-            ],
-        ),
-        _section(
-            call, "queue.cases", [f"  #{c.id} {_case(call, c.kind, c.reason)}" for c in cases]
-        ),
-        call.t("customer.last"),
-        *([_entry_line(call, e, zone) for e in recent[-5:]] or [call.t("none")]),
-    )
+    return [f"  #{c.id} {_case(call, c.kind, c.reason)}" for c in cases]
 
 
 def _entry_line(call: Call, entry: Entry, zone: ZoneInfo) -> str:

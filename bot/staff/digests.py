@@ -73,8 +73,31 @@ async def collector_digest(
     """
     lang, today = staff.language, now.astimezone(ZoneInfo(staff.timezone)).date()
     customers = {c.id: c for c in await customers_of_collector(session, staff=staff)}
-    # Filtered here, not with SQL IN: a collector of every customer would need one
-    # parameter per customer, past SQLite's limit on a big portfolio.
+    # Each section is filtered to these customers in Python, not with SQL IN: a collector
+    # of every customer would need one parameter per customer, past SQLite's limit on a
+    # big portfolio.
+    broken_lines = await _broken_lines(session, customers, now, currency, lang)
+    new_lines, claim_lines = await _case_lines(session, customers, now, currency, lang)
+    largest = await _largest_lines(session, customers, today, lang)
+    return "\n".join(
+        [
+            _header("collector", staff, today),
+            *_section("broken", broken_lines, lang),
+            *_section("new", new_lines, lang),
+            *_section("claims", claim_lines, lang),
+            *_section("largest", largest, lang),
+        ]
+    )
+
+
+async def _broken_lines(
+    session: AsyncSession,
+    customers: dict[int | None, Customer],
+    now: dt.datetime,
+    currency: str,
+    lang: str,
+) -> list[str]:
+    """The promises of these customers broken within `BROKEN_WINDOW`, latest first."""
     broken = (
         await session.exec(
             select(Promise)
@@ -90,6 +113,18 @@ async def collector_digest(
         amount = f" {format_money(p.amount, currency, lang)}" if p.amount is not None else ""
         promised = _t("promised", lang, date=format_date(p.promised_date, lang, weekday=False))
         broken_lines.append(f"{_who(customers[p.customer_id])}: {promised}{amount}")
+    return broken_lines
+
+
+async def _case_lines(
+    session: AsyncSession,
+    customers: dict[int | None, Customer],
+    now: dt.datetime,
+    currency: str,
+    lang: str,
+) -> tuple[list[str], list[str]]:
+    """These customers' open cases, oldest first, as (new, claims): the cases other than
+    payment claims opened within `NEW_WINDOW`, and every payment claim still to verify."""
     cases = (
         await session.exec(
             select(Case).where(Case.status == CaseStatus.OPEN).order_by(col(Case.created_at))
@@ -111,6 +146,13 @@ async def collector_digest(
             label = _t(case.kind, lang) if has_text(f"digest.{case.kind}") else case.kind
             reason = f" ({case.reason})" if case.reason else ""
             new_lines.append(f"{who}: {label}{reason}")
+    return new_lines, claim_lines
+
+
+async def _largest_lines(
+    session: AsyncSession, customers: dict[int | None, Customer], today: dt.date, lang: str
+) -> list[str]:
+    """The ten largest overdue balances of these customers, per currency, numbered."""
     late = (
         await session.exec(
             select(Invoice, Customer)
@@ -119,19 +161,10 @@ async def collector_digest(
         )
     ).all()
     invoices = [(inv, c) for inv, c in late if c.id in customers]
-    largest = [
+    return [
         f"{n}. {_who(c)}: {format_money(total, cur, lang)} ({_t('late', lang, days=days)})"
         for n, (c, cur, total, days) in enumerate(_overdue(invoices, today, 0)[:10], start=1)
     ]
-    return "\n".join(
-        [
-            _header("collector", staff, today),
-            *_section("broken", broken_lines, lang),
-            *_section("new", new_lines, lang),
-            *_section("claims", claim_lines, lang),
-            *_section("largest", largest, lang),
-        ]
-    )
 
 
 async def sales_digest(
