@@ -99,3 +99,5 @@ async def test_run_stops_cleanly_on_signal(tmp_path: Path, sig: signal.Signals) 
     assert proc.returncode == 0, output
     assert "Stopping." in output
     assert "sandbox SMTP server on 127.0.0.1:" in output
+    # The one address a person trying Tagih needs comes first, before any log line.
+    assert seen[0].startswith(">>> Sandbox inbox: http://127.0.0.1:"), output
