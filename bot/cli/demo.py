@@ -35,8 +35,14 @@ def demo_command(
     ] = Path("demo-report"),
     serve: Annotated[
         bool,
-        typer.Option("--serve", help="Then keep the sandbox inbox open on the result (port 8080)."),
+        typer.Option("--serve", help="Then keep the sandbox inbox open on the result."),
     ] = False,
+    port: Annotated[
+        int,
+        typer.Option(
+            "--port", min=0, max=65535, help="The inbox's port with --serve (0: any free one)."
+        ),
+    ] = 8080,
 ) -> None:
     """Simulate days of collections on a fresh temporary database, every provider in its
     sandbox: customers pay, promise, dispute, ask for instalments, opt out, answer by mail;
@@ -73,6 +79,7 @@ def demo_command(
                 out=out,
                 progress=progress,
                 serve=keep_open if serve else None,
+                port=port,
             )
         )
     if not serve:

@@ -57,7 +57,7 @@ DESCRIBE = re.compile(r"Ceritakan|describe the problem", re.IGNORECASE)
 #: A bot reply asking for the transfer slip, which the simulated customer skips.
 PROOF = re.compile(r"bukti|proof|receipt", re.IGNORECASE)
 Progress = Callable[[int, int], None]
-#: Where `tagih demo --serve` serves the sandbox inbox: `tagih run`'s default address.
+#: Where `tagih demo --serve` serves the sandbox inbox by default: `tagih run`'s address.
 SERVE_PORT = 8080
 #: The channels a customer chats on.
 CHATS = ("whatsapp", "sms", "telegram")
@@ -577,17 +577,20 @@ async def run_demo(
     out: Path,
     progress: Progress,
     serve: Serve | None = None,
+    port: int = SERVE_PORT,
 ) -> DemoResult:
     """Simulate `days` days for `customers` customers on a fresh temporary database; the
     report (and a copy of the database, to look into afterwards) go to `out`, which exists.
 
-    With `serve`, it is awaited with the result and the sandbox inbox's address before
-    Tagih closes: the inbox stays open on the simulation's end until it returns.
+    With `serve`, it is awaited with the result and the sandbox inbox's address (on
+    `port`; 0 for any free one) before Tagih closes: the inbox stays open on the simulation's
+    end until it returns.
     """
     with tempfile.TemporaryDirectory(prefix="tagih-demo-") as tmp:
         workdir = Path(tmp)
-        port = SERVE_PORT if serve else 0
-        sim = await open_simulation(workdir, seed=seed, customers=customers, port=port)
+        sim = await open_simulation(
+            workdir, seed=seed, customers=customers, port=port if serve else 0
+        )
         app = sim.app
         try:
             currency = app.settings.currency

@@ -8,10 +8,12 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+import aiohttp
 import pytest
 from typer.testing import CliRunner
 
 from bot.cli.main import app
+from bot.demo.simulate import DemoResult, run_demo
 
 #: Alerts and digests, logged as messages to colleagues.
 TO_STAFF = "coalesce(template LIKE 'alert:%' OR template LIKE 'digest:%', 0)"
@@ -109,3 +111,24 @@ def test_same_seed_same_summary_other_seed_differs(tmp_path: Path) -> None:
     other = demo(tmp_path / "other", 2, SHORT)
     # Past the heading, which names the seed: the figures themselves differ.
     assert other.summary[1:] != once.summary[1:]
+
+
+async def test_serve_keeps_the_inbox_open_on_the_result_at_the_port_asked(tmp_path: Path) -> None:
+    seen: dict[str, object] = {}
+
+    async def look(result: DemoResult, url: str) -> None:
+        async with aiohttp.ClientSession() as http, http.get(f"{url}/api/people") as answer:
+            seen["status"] = answer.status
+            seen["people"] = (await answer.json())["people"]
+        seen["url"], seen["summary"] = url, result.summary
+
+    result = await run_demo(
+        days=2, customers=3, seed=1, out=tmp_path, progress=lambda *_: None, serve=look, port=0
+    )
+    url = str(seen["url"])
+    assert url.startswith("http://127.0.0.1:") and url.endswith("/sandbox")
+    assert not url.startswith("http://127.0.0.1:8080/")  # port 0: any free port, as asked
+    assert seen["status"] == 200 and seen["summary"] is result.summary
+    people = seen["people"]
+    assert isinstance(people, list)
+    assert sum(p["role"] == "customer" for p in people) == 3
