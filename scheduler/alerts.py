@@ -79,43 +79,14 @@ async def queue_escalations(
         return []
     customer = await session.get(Customer, followup.customer_id)
     assert customer is not None and customer.id is not None
-    queued = set(
-        (
-            await session.exec(
-                select(Message.template).where(
-                    Message.followup_id == followup.id,
-                    Message.direction == Direction.NOTE,
-                    Message.channel == ALERT_CHANNEL,
-                )
-            )
-        ).all()
-    )
-    steps = (
-        await session.exec(
-            select(Invoice.number, FollowUpInvoice.offset_days)
-            .join(FollowUpInvoice, col(FollowUpInvoice.invoice_id) == col(Invoice.id))
-            .where(FollowUpInvoice.followup_id == followup.id)
-            .order_by(col(Invoice.number))
-        )
-    ).all()
-    steps_text = ", ".join(f"{number} {offset:+d}" for number, offset in steps)
+    queued = await _queued_kinds(session, followup.id)
+    steps_text = await _steps_text(session, followup.id)
     notes = []
     for kind in kinds:
         if kind in queued:
             continue  # a retried send must not alert twice
         if kind == "credit_hold" and not customer.credit_hold:
-            customer.credit_hold, customer.updated_at = True, now
-            session.add(customer)
-            audit(
-                session,
-                actor="scheduler",
-                action="customer.credit_hold",
-                entity="customer",
-                entity_key=customer.code,
-                before={"credit_hold": False},
-                after={"credit_hold": True},
-                now=now,
-            )
+            _put_on_credit_hold(session, customer, now)
         day, what = Day(followup.local_date), Word(f"kind.{kind}")
         said = (
             text("alert.escalation", kind=what, date=day, steps=steps_text)
@@ -133,3 +104,47 @@ async def queue_escalations(
             )
         )
     return notes
+
+
+async def _queued_kinds(session: AsyncSession, followup_id: int) -> set[str | None]:
+    """The kinds of alert already queued for the follow-up."""
+    return set(
+        (
+            await session.exec(
+                select(Message.template).where(
+                    Message.followup_id == followup_id,
+                    Message.direction == Direction.NOTE,
+                    Message.channel == ALERT_CHANNEL,
+                )
+            )
+        ).all()
+    )
+
+
+async def _steps_text(session: AsyncSession, followup_id: int) -> str:
+    """The follow-up's invoices and their offsets, `INV-1 +30, INV-2 +14` (empty if none)."""
+    steps = (
+        await session.exec(
+            select(Invoice.number, FollowUpInvoice.offset_days)
+            .join(FollowUpInvoice, col(FollowUpInvoice.invoice_id) == col(Invoice.id))
+            .where(FollowUpInvoice.followup_id == followup_id)
+            .order_by(col(Invoice.number))
+        )
+    ).all()
+    return ", ".join(f"{number} {offset:+d}" for number, offset in steps)
+
+
+def _put_on_credit_hold(session: AsyncSession, customer: Customer, now: dt.datetime) -> None:
+    """Put the customer on credit hold, audited."""
+    customer.credit_hold, customer.updated_at = True, now
+    session.add(customer)
+    audit(
+        session,
+        actor="scheduler",
+        action="customer.credit_hold",
+        entity="customer",
+        entity_key=customer.code,
+        before={"credit_hold": False},
+        after={"credit_hold": True},
+        now=now,
+    )

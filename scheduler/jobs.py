@@ -41,47 +41,36 @@ def build_scheduler(
         stats = await plan(clock())
         log.info("planning pass: %s", stats)
 
-    scheduler.add_job(
-        run_tick,
-        IntervalTrigger(seconds=tick_seconds),
-        id="dispatch-tick",
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=None,
-    )
+    _add_job(scheduler, run_tick, IntervalTrigger(seconds=tick_seconds), "dispatch-tick")
 
     async def run_promises() -> None:
         stats = await promises(clock())
         log.info("promise check: %s", stats)
 
     # Promises are settled at :04, just before planning at :05 resumes broken ones.
-    scheduler.add_job(
-        run_promises,
-        CronTrigger(minute=4),
-        id="promise-check",
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=None,
-    )
+    _add_job(scheduler, run_promises, CronTrigger(minute=4), "promise-check")
 
     async def run_digests() -> None:
         await digests(clock())
 
     # Each staff member's digest goes out on the first run after their local digest time.
-    scheduler.add_job(
-        run_digests,
-        CronTrigger(minute="*/5"),
-        id="digests",
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=None,
-    )
-    scheduler.add_job(
-        run_plan,
-        CronTrigger(minute=5),
-        id="planning-pass",
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=None,
-    )
+    _add_job(scheduler, run_digests, CronTrigger(minute="*/5"), "digests")
+    _add_job(scheduler, run_plan, CronTrigger(minute=5), "planning-pass")
     return scheduler
+
+
+def _add_job(
+    scheduler: AsyncIOScheduler,
+    run: Callable[[], Awaitable[None]],
+    trigger: IntervalTrigger | CronTrigger,
+    job_id: str,
+) -> None:
+    """Add a recurring job: never two runs at once; missed runs merge into one, however late."""
+    scheduler.add_job(
+        run,
+        trigger,
+        id=job_id,
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
+    )

@@ -180,15 +180,7 @@ def _decide(
     invoices = batch.invoices.get(customer.id, [])
     by_id = {inv.id: inv for inv in invoices}
     linked = [by_id[invoice_id] for invoice_id, _ in links if invoice_id in by_id]
-    until = batch.promised
-    promised = {
-        key[1]
-        for key, last in until.items()
-        if key[0] == "invoice" and today <= last and key[1] in by_id
-    }
-    all_promised = today <= until.get(("customer", customer.id), dt.date.min)
-    still_owed = [inv for inv in linked if inv.balance > 0 and inv.status == InvoiceStatus.OPEN]
-    active = [inv for inv in still_owed if not all_promised and inv.id not in promised]
+    still_owed, active = _owed(today, customer.id, linked, by_id, batch.promised)
     skip: SkipReason | None = None
     if customer.paused_until is not None and today <= customer.paused_until:
         skip = SkipReason.PAUSED
@@ -199,13 +191,9 @@ def _decide(
             skip = SkipReason.PROMISE
         else:
             skip = SkipReason.PAID
-    contacts: dict[str, ContactView] = {}
-    opted_out: set[str] = set()
-    for contact in batch.contacts.get(customer.id, []):
-        if contact.opted_out_at is not None or not contact.consent:
-            opted_out.add(contact.channel)
-        elif contact.channel in enabled or contact.channel in unavailable:
-            contacts.setdefault(contact.channel, contact)
+    contacts, opted_out = _contacts_by_channel(
+        batch.contacts.get(customer.id, []), enabled, unavailable
+    )
     failed = batch.failed.get(followup.id or 0, set())
     reachable = [name for name in followup.channels if name in contacts and name not in failed]
     usable = [name for name in reachable if name in enabled]
@@ -230,6 +218,39 @@ def _decide(
         telegram_bound="telegram" in contacts,
         waiting=waiting,
     )
+
+
+def _owed(
+    today: dt.date,
+    customer_id: int,
+    linked: list[InvoiceView],
+    by_id: dict[int, InvoiceView],
+    until: dict[tuple[str, int], dt.date],
+) -> tuple[list[InvoiceView], list[InvoiceView]]:
+    """The linked invoices still owed, and those of them no open promise covers `today`."""
+    promised = {
+        key[1]
+        for key, last in until.items()
+        if key[0] == "invoice" and today <= last and key[1] in by_id
+    }
+    all_promised = today <= until.get(("customer", customer_id), dt.date.min)
+    still_owed = [inv for inv in linked if inv.balance > 0 and inv.status == InvoiceStatus.OPEN]
+    active = [inv for inv in still_owed if not all_promised and inv.id not in promised]
+    return still_owed, active
+
+
+def _contacts_by_channel(
+    contacts: list[ContactView], enabled: frozenset[str], unavailable: frozenset[str]
+) -> tuple[dict[str, ContactView], set[str]]:
+    """The first usable contact per configured channel, and the channels opted out of."""
+    usable: dict[str, ContactView] = {}
+    opted_out: set[str] = set()
+    for contact in contacts:
+        if contact.opted_out_at is not None or not contact.consent:
+            opted_out.add(contact.channel)
+        elif contact.channel in enabled or contact.channel in unavailable:
+            usable.setdefault(contact.channel, contact)
+    return usable, opted_out
 
 
 async def load_send_plans(

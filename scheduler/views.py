@@ -11,8 +11,19 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, ColumnElement, Row, Select, String, cast, literal, type_coerce
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Result,
+    Row,
+    Select,
+    String,
+    cast,
+    literal,
+    type_coerce,
+)
 from sqlalchemy import select as sa_select
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -129,14 +140,29 @@ async def load_views(
             among(con.customer_id, wanted)
         )
     )
+    usable, opted = _channels_by_customer(contacts, wanted, inputs.enabled_channels)
+    by_customer = _invoice_views(invoices, wanted, promised)
+    return _customer_views(customers, wanted, inputs, usable, opted, by_customer)
+
+
+def _channels_by_customer(
+    contacts: Result[Any], wanted: set[int], enabled: frozenset[str]
+) -> tuple[dict[int, set[str]], dict[int, set[str]]]:
+    """Enabled channels per customer: those with a usable contact, and those opted out."""
     usable: dict[int, set[str]] = {}
     opted: dict[int, set[str]] = {}
-    enabled = inputs.enabled_channels
     for customer_id, channel, consent, opted_in in contacts:
         if channel not in enabled or customer_id not in wanted:
             continue
         bucket = usable if consent and opted_in else opted
         bucket.setdefault(customer_id, set()).add(channel)
+    return usable, opted
+
+
+def _invoice_views(
+    invoices: Result[Any], wanted: set[int], promised: dict[tuple[str, int], dt.date]
+) -> dict[int, list[InvoiceView]]:
+    """Each customer's chased invoices, with the last day an open promise protects."""
     by_customer: dict[int, list[InvoiceView]] = {}
     for customer_id, invoice_id, number, due_date, hundredths, status in invoices:
         if customer_id not in wanted:
@@ -150,6 +176,18 @@ async def load_views(
         by_customer.setdefault(customer_id, []).append(
             InvoiceView(invoice_id, number, due_date, balance, status, until)
         )
+    return by_customer
+
+
+def _customer_views(
+    customers: Result[Any],
+    wanted: set[int],
+    inputs: PlanningInputs,
+    usable: dict[int, set[str]],
+    opted: dict[int, set[str]],
+    by_customer: dict[int, list[InvoiceView]],
+) -> dict[int, CustomerView]:
+    """One view per wanted customer row, from its invoices and channels."""
     views: dict[int, CustomerView] = {}
     default = inputs.policies[inputs.default_policy_id]
     no_channels: frozenset[str] = frozenset()
@@ -252,83 +290,16 @@ async def plan_fingerprints(
     the few customers whose plan may change without loading anyone's calendar.
     """
     conn = await session.connection()
-    inv, prom, link = table_of(Invoice).c, table_of(Promise).c, table_of(PromiseInvoice).c
-    con, cus, fol = table_of(Contact).c, table_of(Customer).c, table_of(FollowUp).c
-    sep = literal(":")
-
-    def agg(*parts: ColumnElement[Any]) -> ColumnElement[str]:
-        pieces: ColumnElement[Any] = cast(parts[0], String)
-        for part in parts[1:]:
-            pieces = pieces.concat(sep).concat(cast(part, String))
-        return func.aggregate_strings(pieces, ",")
-
-    def scoped(query: Select[Any], column: ColumnElement[int]) -> Select[Any]:
-        return query if only is None else query.where(column.in_(list(only)))
-
-    invoices = _grouped(
-        await conn.execute(
-            scoped(
-                sa_select(inv.customer_id, agg(inv.id, inv.due_date, inv.balance, inv.status))
-                .where(inv.status.in_(CHASED_STATUSES), inv.balance > 0)
-                .group_by(inv.customer_id),
-                inv.customer_id,
-            )
-        )
-    )
-    promises = _grouped(
-        await conn.execute(
-            scoped(
-                sa_select(
-                    prom.customer_id,
-                    agg(prom.id, prom.promised_date, func.coalesce(link.invoice_id, 0)),
-                )
-                .select_from(table_of(Promise).outerjoin(table_of(PromiseInvoice)))
-                .where(prom.status == PromiseStatus.OPEN)
-                .group_by(prom.customer_id),
-                prom.customer_id,
-            )
-        )
-    )
-    contacts = _grouped(
-        await conn.execute(
-            scoped(
-                sa_select(
-                    con.customer_id,
-                    agg(con.channel, con.consent, con.opted_out_at.is_(None)),
-                ).group_by(con.customer_id),
-                con.customer_id,
-            )
-        )
-    )
-    anchors: dict[int, dt.date] = {
-        cid: day
-        for cid, day in await conn.execute(
-            scoped(
-                sa_select(fol.customer_id, func.max(fol.local_date))
-                .where(fol.status.in_(ATTEMPTED))
-                .group_by(fol.customer_id),
-                fol.customer_id,
-            )
-        )
-    }
-    planned = set(
-        (
-            await conn.execute(
-                scoped(
-                    sa_select(fol.customer_id)
-                    .where(fol.status == FollowUpStatus.PLANNED)
-                    .distinct(),
-                    fol.customer_id,
-                )
-            )
-        ).scalars()
-    )
+    invoices, promises, contacts = await _aggregated_inputs(conn, only)
+    anchors, planned = await _anchors_and_planned(conn, only)
+    cus = table_of(Customer).c
     wanted = set(invoices) | planned
     customers = (
         await conn.execute(
-            scoped(
+            _scoped(
                 sa_select(cus.id, cus.timezone, cus.policy_id, cus.paused_until, cus.plan_key),
                 cus.id,
+                only,
             )
         )
     ).all()
@@ -350,3 +321,99 @@ async def plan_fingerprints(
         )
         result[cid] = (hashlib.sha256(material.encode()).hexdigest()[:32], stored)
     return result
+
+
+def _scoped(
+    query: Select[Any], column: ColumnElement[int], only: Collection[int] | None
+) -> Select[Any]:
+    """`query`, limited to the customers in `only` when given."""
+    return query if only is None else query.where(column.in_(list(only)))
+
+
+async def _aggregated_inputs(
+    conn: AsyncConnection, only: Collection[int] | None
+) -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
+    """Per customer, one string each for open invoices, open promises and contacts."""
+    inv, prom, link = table_of(Invoice).c, table_of(Promise).c, table_of(PromiseInvoice).c
+    con = table_of(Contact).c
+    sep = literal(":")
+
+    def agg(*parts: ColumnElement[Any]) -> ColumnElement[str]:
+        """The parts of each row, `:`-joined, aggregated into one `,`-joined string."""
+        pieces: ColumnElement[Any] = cast(parts[0], String)
+        for part in parts[1:]:
+            pieces = pieces.concat(sep).concat(cast(part, String))
+        return func.aggregate_strings(pieces, ",")
+
+    invoices = _grouped(
+        await conn.execute(
+            _scoped(
+                sa_select(inv.customer_id, agg(inv.id, inv.due_date, inv.balance, inv.status))
+                .where(inv.status.in_(CHASED_STATUSES), inv.balance > 0)
+                .group_by(inv.customer_id),
+                inv.customer_id,
+                only,
+            )
+        )
+    )
+    promises = _grouped(
+        await conn.execute(
+            _scoped(
+                sa_select(
+                    prom.customer_id,
+                    agg(prom.id, prom.promised_date, func.coalesce(link.invoice_id, 0)),
+                )
+                .select_from(table_of(Promise).outerjoin(table_of(PromiseInvoice)))
+                .where(prom.status == PromiseStatus.OPEN)
+                .group_by(prom.customer_id),
+                prom.customer_id,
+                only,
+            )
+        )
+    )
+    contacts = _grouped(
+        await conn.execute(
+            _scoped(
+                sa_select(
+                    con.customer_id,
+                    agg(con.channel, con.consent, con.opted_out_at.is_(None)),
+                ).group_by(con.customer_id),
+                con.customer_id,
+                only,
+            )
+        )
+    )
+    return invoices, promises, contacts
+
+
+async def _anchors_and_planned(
+    conn: AsyncConnection, only: Collection[int] | None
+) -> tuple[dict[int, dt.date], set[int]]:
+    """Each customer's last attempted day, and the customers with planned follow-ups."""
+    fol = table_of(FollowUp).c
+    anchors: dict[int, dt.date] = {
+        cid: day
+        for cid, day in await conn.execute(
+            _scoped(
+                sa_select(fol.customer_id, func.max(fol.local_date))
+                .where(fol.status.in_(ATTEMPTED))
+                .group_by(fol.customer_id),
+                fol.customer_id,
+                only,
+            )
+        )
+    }
+    planned = set(
+        (
+            await conn.execute(
+                _scoped(
+                    sa_select(fol.customer_id)
+                    .where(fol.status == FollowUpStatus.PLANNED)
+                    .distinct(),
+                    fol.customer_id,
+                    only,
+                )
+            )
+        ).scalars()
+    )
+    return anchors, planned

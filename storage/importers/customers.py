@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import partial
 from typing import Any
 
@@ -126,6 +127,38 @@ async def apply(conn: AsyncConnection, run: Run, rows: list[Row]) -> None:
     tracked = not CONTACT_COLUMNS.keys() <= run.keep
     contacts = await _contacts(conn, [c["id"] for c in existing.values()] if tracked else [])
     now = utcnow()
+    new, changed, drops, additions = _sort_rows(run, rows, existing, contacts)
+    # The columns no file sets take their defaults on a new customer and stay as they are.
+    shared = {n: v for n, v in defaults(Customer).items() if n not in COLUMNS} | {
+        "created_at": now,
+        "updated_at": now,
+    }
+    statement = run.prepared(
+        "customers",
+        lambda: Upsert.build(
+            conn,
+            _CUSTOMER,
+            "code",
+            COLUMNS,
+            list(shared),
+            update=(*COLUMNS, "updated_at"),
+            keep=run.keep,
+        ),
+    )
+    await statement.run(conn, new, changed, shared)
+    if drops:
+        await conn.execute(delete(_CONTACT).where(among(conn, _CONTACT.c.id, drops)))
+    if additions:
+        await _add_contacts(conn, run, existing, additions, now)
+
+
+def _sort_rows(
+    run: Run,
+    rows: list[Row],
+    existing: dict[str, dict[str, Any]],
+    contacts: dict[int, list[RowMapping]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[int], list[tuple[str, str, str]]]:
+    """New and changed customers, contact ids to delete, `(code, channel, address)` to add."""
     new: list[dict[str, Any]] = []
     changed: list[dict[str, Any]] = []
     drops: list[int] = []
@@ -153,41 +186,31 @@ async def apply(conn: AsyncConnection, run: Run, rows: list[Row]) -> None:
             changed.append(merged(customer, values, run.keep))
         else:
             run.count()
-    # The columns no file sets take their defaults on a new customer and stay as they are.
-    shared = {n: v for n, v in defaults(Customer).items() if n not in COLUMNS} | {
-        "created_at": now,
-        "updated_at": now,
-    }
-    statement = run.prepared(
-        "customers",
-        lambda: Upsert.build(
-            conn,
-            _CUSTOMER,
-            "code",
-            COLUMNS,
-            list(shared),
-            update=(*COLUMNS, "updated_at"),
-            keep=run.keep,
-        ),
+    return new, changed, drops, additions
+
+
+async def _add_contacts(
+    conn: AsyncConnection,
+    run: Run,
+    existing: dict[str, dict[str, Any]],
+    additions: list[tuple[str, str, str]],
+    now: dt.datetime,
+) -> None:
+    """Insert the `(code, channel, address)` contacts, looking up the customers just created."""
+    ids = {code: customer["id"] for code, customer in existing.items()}
+    if unknown := {code for code, _, _ in additions if code not in ids}:
+        found = await fetch(conn, _CUSTOMER, "code", unknown, "id")
+        ids.update({code: customer["id"] for code, customer in found.items()})
+    fresh = defaults(Contact) | {"created_at": now}
+    contacts_in = run.prepared(
+        "contacts",
+        lambda: inserting(conn, _CONTACT, ("customer_id", "channel", "address"), list(fresh)),
     )
-    await statement.run(conn, new, changed, shared)
-    if drops:
-        await conn.execute(delete(_CONTACT).where(among(conn, _CONTACT.c.id, drops)))
-    if additions:
-        ids = {code: customer["id"] for code, customer in existing.items()}
-        if unknown := {code for code, _, _ in additions if code not in ids}:
-            found = await fetch(conn, _CUSTOMER, "code", unknown, "id")
-            ids.update({code: customer["id"] for code, customer in found.items()})
-        fresh = defaults(Contact) | {"created_at": now}
-        contacts_in = run.prepared(
-            "contacts",
-            lambda: inserting(conn, _CONTACT, ("customer_id", "channel", "address"), list(fresh)),
-        )
-        params = [
-            {"customer_id": ids[code], "channel": channel, "address": address}
-            for code, channel, address in additions
-        ]
-        await contacts_in.run(conn, params, fresh)
+    params = [
+        {"customer_id": ids[code], "channel": channel, "address": address}
+        for code, channel, address in additions
+    ]
+    await contacts_in.run(conn, params, fresh)
 
 
 async def refs(conn: AsyncConnection, run: Run, rows: list[Row]) -> None:

@@ -94,6 +94,28 @@ async def apply(conn: AsyncConnection, run: Run, rows: list[Row]) -> None:
     await resolve_customers(conn, run, {row.fields["customer"] for row in rows})
     numbers = [row.fields["number"] for row in rows]
     existing = await fetch(conn, _INVOICE, "number", numbers, "id", *COLUMNS)
+    paid = await _already_paid(conn, rows, existing)
+    new, changed = _sort_rows(run, rows, existing, paid)
+    statement = run.prepared(
+        "invoices",
+        lambda: Upsert.build(
+            conn,
+            _INVOICE,
+            "number",
+            COLUMNS,
+            ("created_at", "updated_at"),
+            update=(*COLUMNS, "updated_at"),
+            keep=run.keep,
+        ),
+    )
+    now = utcnow()
+    await statement.run(conn, new, changed, {"created_at": now, "updated_at": now})
+
+
+async def _already_paid(
+    conn: AsyncConnection, rows: list[Row], existing: dict[str, dict[str, Any]]
+) -> dict[int, Decimal]:
+    """What was paid on each stored invoice the batch gives no balance (one query, if any)."""
     # An empty balance is the amount less what the invoice was already paid.
     unpaid = [
         invoice["id"]
@@ -108,6 +130,16 @@ async def apply(conn: AsyncConnection, run: Run, rows: list[Row]) -> None:
             .group_by(_PAYMENT.c.invoice_id)
         )
         paid = {id_: total for id_, total in await conn.execute(query)}
+    return paid
+
+
+def _sort_rows(
+    run: Run,
+    rows: list[Row],
+    existing: dict[str, dict[str, Any]],
+    paid: dict[int, Decimal],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The batch's new and changed invoices; each row that cannot be imported is reported."""
     new: list[dict[str, Any]] = []
     changed: list[dict[str, Any]] = []
     for row in rows:
@@ -144,20 +176,7 @@ async def apply(conn: AsyncConnection, run: Run, rows: list[Row]) -> None:
             changed.append(merged(invoice, values, run.keep))
         else:
             run.count()
-    statement = run.prepared(
-        "invoices",
-        lambda: Upsert.build(
-            conn,
-            _INVOICE,
-            "number",
-            COLUMNS,
-            ("created_at", "updated_at"),
-            update=(*COLUMNS, "updated_at"),
-            keep=run.keep,
-        ),
-    )
-    now = utcnow()
-    await statement.run(conn, new, changed, {"created_at": now, "updated_at": now})
+    return new, changed
 
 
 async def refs(conn: AsyncConnection, run: Run, rows: list[Row]) -> None:

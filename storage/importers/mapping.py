@@ -390,6 +390,7 @@ def parse_inline(text: str) -> dict[str, str]:
 
 
 def _build(data: dict[str, Any], source: str, text: str, kind: ImportKind, spec: Format) -> Mapping:
+    """The mapping `data` describes, checked; MappingError lists every problem."""
     check = _Checker(source, text)
     for key in data.keys() - _TOP_KEYS:
         check.fail(key, f"unknown setting (known: {', '.join(sorted(_TOP_KEYS))})")
@@ -397,6 +398,52 @@ def _build(data: dict[str, Any], source: str, text: str, kind: ImportKind, spec:
     if declared is not None and declared != kind.value:
         check.fail("kind", f"this mapping is for {declared!r}, not {kind.value}")
     allowed = fields_of(spec, kind)
+    columns, by_field = _columns(check, data, kind, allowed)
+    fixed = _fixed(check, data, spec, allowed, by_field)
+    dates = _dates(check, data)
+    decimal, thousands = _number_format(check, data)
+    skip = data.get("skip_rows", 0)
+    if not isinstance(skip, int) or isinstance(skip, bool) or not 0 <= skip <= 100:
+        check.fail("skip_rows", "a whole number from 0 to 100")
+        skip = 0
+    encoding = data.get("encoding", "utf-8")
+    if encoding not in ENCODINGS:
+        check.fail("encoding", f"{encoding!r}: one of {', '.join(ENCODINGS)}")
+    delimiter = data.get("delimiter")
+    if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1):
+        check.fail("delimiter", 'one character, e.g. ";" or "\\t"')
+    lines = data.get("lines")
+    if lines is not None and lines not in LINES:
+        check.fail("lines", f'{lines!r}: "sum" (line amounts add up) or "first"')
+    if lines is not None and kind is not ImportKind.INVOICES:
+        check.fail("lines", "only invoices have lines")
+    ignore = data.get("ignore", [])
+    if not isinstance(ignore, list) or not all(isinstance(i, str) for i in ignore):
+        check.fail("ignore", "a list of headers")
+        ignore = []
+    _check_coverage(check, by_field, fixed, kind, spec)
+    if check.problems:
+        raise MappingError("\n".join(check.problems))
+    return Mapping(
+        source,
+        columns,
+        fixed,
+        dates,
+        decimal,
+        thousands,
+        skip,
+        encoding,
+        delimiter,
+        lines,
+        frozenset(ignore),
+        ImportKind(declared) if declared else None,
+    )
+
+
+def _columns(
+    check: _Checker, data: dict[str, Any], kind: ImportKind, allowed: frozenset[str]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """`[columns]` checked: {header: field} and its inverse, {field: header}."""
     allowed_list = ", ".join(sorted(allowed))
     columns: dict[str, str] = {}
     raw_columns = data.get("columns", {})
@@ -421,6 +468,18 @@ def _build(data: dict[str, Any], source: str, text: str, kind: ImportKind, spec:
             continue
         by_field[name] = header
         columns[header] = name
+    return columns, by_field
+
+
+def _fixed(
+    check: _Checker,
+    data: dict[str, Any],
+    spec: Format,
+    allowed: frozenset[str],
+    by_field: dict[str, str],
+) -> dict[str, str]:
+    """`[fixed]` checked: {field: text}, for fields no column feeds."""
+    allowed_list = ", ".join(sorted(allowed))
     fixed: dict[str, str] = {}
     raw_fixed = data.get("fixed", {})
     if not isinstance(raw_fixed, dict):
@@ -436,6 +495,11 @@ def _build(data: dict[str, Any], source: str, text: str, kind: ImportKind, spec:
             check.fail(name, "the value must be text or a number", "fixed")
         else:
             fixed[name] = str(value)
+    return fixed
+
+
+def _dates(check: _Checker, data: dict[str, Any]) -> tuple[str, ...]:
+    """`dates` checked: the strptime formats, in order (one format may be given bare)."""
     dates = data.get("dates", ())
     if isinstance(dates, str):
         dates = (dates,)
@@ -445,6 +509,11 @@ def _build(data: dict[str, Any], source: str, text: str, kind: ImportKind, spec:
     for form in dates:
         if not _date_format_ok(form):
             check.fail("dates", f"{form!r} is no date format (e.g. %d/%m/%Y, %Y-%m-%d)")
+    return tuple(dates)
+
+
+def _number_format(check: _Checker, data: dict[str, Any]) -> tuple[str | None, str]:
+    """`decimal` and `thousands` checked, alone and against each other."""
     decimal, thousands = data.get("decimal"), data.get("thousands", "")
     if decimal is not None and decimal not in (",", "."):
         check.fail("decimal", f'{decimal!r}: the decimal mark is "," or "."')
@@ -454,25 +523,17 @@ def _build(data: dict[str, Any], source: str, text: str, kind: ImportKind, spec:
         check.fail("thousands", "the same as the decimal mark")
     elif thousands and decimal is None:
         check.fail("thousands", 'needs the decimal mark too (decimal = "," or ".")')
-    skip = data.get("skip_rows", 0)
-    if not isinstance(skip, int) or isinstance(skip, bool) or not 0 <= skip <= 100:
-        check.fail("skip_rows", "a whole number from 0 to 100")
-        skip = 0
-    encoding = data.get("encoding", "utf-8")
-    if encoding not in ENCODINGS:
-        check.fail("encoding", f"{encoding!r}: one of {', '.join(ENCODINGS)}")
-    delimiter = data.get("delimiter")
-    if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1):
-        check.fail("delimiter", 'one character, e.g. ";" or "\\t"')
-    lines = data.get("lines")
-    if lines is not None and lines not in LINES:
-        check.fail("lines", f'{lines!r}: "sum" (line amounts add up) or "first"')
-    if lines is not None and kind is not ImportKind.INVOICES:
-        check.fail("lines", "only invoices have lines")
-    ignore = data.get("ignore", [])
-    if not isinstance(ignore, list) or not all(isinstance(i, str) for i in ignore):
-        check.fail("ignore", "a list of headers")
-        ignore = []
+    return decimal, thousands
+
+
+def _check_coverage(
+    check: _Checker,
+    by_field: dict[str, str],
+    fixed: dict[str, str],
+    kind: ImportKind,
+    spec: Format,
+) -> None:
+    """Fail derived fields without what they derive from, and required fields nothing feeds."""
     if "quantity" in by_field and "amount" not in by_field:
         check.fail("columns", "a quantity column needs an amount (unit price) column")
     if "due_days" in by_field and ("due_date" in by_field or "issue_date" not in by_field):
@@ -482,22 +543,6 @@ def _build(data: dict[str, Any], source: str, text: str, kind: ImportKind, spec:
         check.fail(
             "columns", f"nothing feeds the required field(s) {', '.join(missing)} of {kind.value}"
         )
-    if check.problems:
-        raise MappingError("\n".join(check.problems))
-    return Mapping(
-        source,
-        columns,
-        fixed,
-        tuple(dates),
-        decimal,
-        thousands,
-        skip,
-        encoding,
-        delimiter,
-        lines,
-        frozenset(ignore),
-        ImportKind(declared) if declared else None,
-    )
 
 
 def _date_format_ok(form: str) -> bool:

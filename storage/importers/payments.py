@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import partial
 from typing import Any
 
@@ -55,6 +56,33 @@ async def apply(conn: AsyncConnection, run: Run, rows: list[Row]) -> None:
     refs = [row.fields["reference"] for row in rows]
     existing = await fetch(conn, _PAYMENT, "reference", refs, *COLUMNS)
     now = utcnow()
+    new, changed, moved = _sort_rows(run, rows, invoices, existing)
+    statement = run.prepared(
+        "payments",
+        lambda: Upsert.build(
+            conn,
+            _PAYMENT,
+            "reference",
+            COLUMNS,
+            ("source", "created_at"),
+            update=COLUMNS,
+            keep=run.keep,
+        ),
+    )
+    await statement.run(conn, new, changed, {"source": "import", "created_at": now})
+    await _move_balances(conn, run, moved, statuses, now)
+
+
+def _sort_rows(
+    run: Run,
+    rows: list[Row],
+    invoices: dict[str, dict[str, Any]],
+    existing: dict[str, dict[str, Any]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[int, dict[str, Any]]]:
+    """The batch's new and changed payments, and the invoices whose balance moves.
+
+    Each row's payment moves `invoices` (the batch's shared copies) as it is checked.
+    """
     new: list[dict[str, Any]] = []
     changed: list[dict[str, Any]] = []
     moved: dict[int, dict[str, Any]] = {}  # invoice id → its new balance and status
@@ -95,19 +123,17 @@ async def apply(conn: AsyncConnection, run: Run, rows: list[Row]) -> None:
             changed.append(merged(payment, values, run.keep))
         else:
             run.count()
-    statement = run.prepared(
-        "payments",
-        lambda: Upsert.build(
-            conn,
-            _PAYMENT,
-            "reference",
-            COLUMNS,
-            ("source", "created_at"),
-            update=COLUMNS,
-            keep=run.keep,
-        ),
-    )
-    await statement.run(conn, new, changed, {"source": "import", "created_at": now})
+    return new, changed, moved
+
+
+async def _move_balances(
+    conn: AsyncConnection,
+    run: Run,
+    moved: dict[int, dict[str, Any]],
+    statuses: dict[int, str],
+    now: dt.datetime,
+) -> None:
+    """Write the moved invoices' balances and statuses; `statuses` holds those before."""
     shared = {"updated_at": now}
     restate = run.prepared(
         "statuses", lambda: updating(conn, _INVOICE, "id", ("balance", "status"), list(shared))

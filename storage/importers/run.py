@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from operator import attrgetter
 from pathlib import Path
+from typing import BinaryIO
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -17,7 +18,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from storage.csvfile import CsvReader
 from storage.db import Database
 from storage.importers import customers, full, invoices, mapping, payments
-from storage.importers.base import Batch, Context, Format, ImportKind, ImportReport, Run
+from storage.importers.base import (
+    Batch,
+    Context,
+    Format,
+    ImportKind,
+    ImportReport,
+    Parser,
+    Run,
+)
 from storage.importers.mapping import Mapping
 
 Progress = Callable[[int, int], None]
@@ -129,45 +138,84 @@ async def import_csv(
         reader = await asyncio.to_thread(
             CsvReader, handle, report.file, parsers, spec.required, mapping=layout, key=spec.key
         )
-        # A balance left out is computed, not kept, so it is never in `keep`.
-        keep = spec.optional - reader.present - {"balance"}
-        run = Run(report, spec, parsers, keep)
-        if layout is not None:
-            run.labels = layout.labels(set(parsers))
+        run = _new_run(report, spec, parsers, reader, layout)
         if reader.header is not None:
-
-            def read() -> tuple[Batch | None, int]:
-                return run.take(records), handle.tell()
-
-            records = iter(reader)
-            # Reading and parsing the next batch (in a thread) overlaps writing this one.
-            reading = asyncio.ensure_future(asyncio.to_thread(read))
-            try:
-                async with db.transaction() as session:
-                    conn = await session.connection()
-                    async with _tuned_for_batches(conn):
-                        if full_export:  # before the file reopens or adds any
-                            report.open_before = await full.count_open(conn)
-                        while True:
-                            batch, done = await reading
-                            if batch is None:
-                                break
-                            reading = asyncio.ensure_future(asyncio.to_thread(read))
-                            await spec.apply(conn, run, batch.good)
-                            if batch.bad and spec.refs is not None:
-                                await spec.refs(conn, run, batch.bad)
-                            if progress is not None:
-                                progress(done, total)
-                        if full_export and not (report.errors or reader.errors):
-                            await _close_missing(conn, run, confirmed=confirmed)
-                    if report.errors or reader.errors or dry_run or not report.ok:
-                        raise _Rollback
-            except _Rollback:
-                pass
-            finally:
-                await asyncio.wait([reading])  # the file stays open until the reader is done
-                if not reading.cancelled():
-                    reading.exception()  # retrieved: an error of both is raised, not logged
+            await _apply_batches(
+                db,
+                run,
+                reader,
+                handle,
+                total=total,
+                progress=progress,
+                full_export=full_export,
+                confirmed=confirmed,
+                dry_run=dry_run,
+            )
     report.rows = reader.rows
     report.errors = sorted([*report.errors, *reader.errors], key=attrgetter("line"))
     return report
+
+
+def _new_run(
+    report: ImportReport,
+    spec: Format,
+    parsers: dict[str, Parser],
+    reader: CsvReader,
+    layout: Mapping | None,
+) -> Run:
+    """The import's state; optional columns the file lacks keep their stored values."""
+    # A balance left out is computed, not kept, so it is never in `keep`.
+    keep = spec.optional - reader.present - {"balance"}
+    run = Run(report, spec, parsers, keep)
+    if layout is not None:
+        run.labels = layout.labels(set(parsers))
+    return run
+
+
+async def _apply_batches(
+    db: Database,
+    run: Run,
+    reader: CsvReader,
+    handle: BinaryIO,
+    *,
+    total: int,
+    progress: Progress | None,
+    full_export: bool,
+    confirmed: bool,
+    dry_run: bool,
+) -> None:
+    """Apply the file's batches in one transaction, rolled back on any error or a dry run."""
+    report, spec = run.report, run.spec
+
+    def read() -> tuple[Batch | None, int]:
+        return run.take(records), handle.tell()
+
+    records = iter(reader)
+    # Reading and parsing the next batch (in a thread) overlaps writing this one.
+    reading = asyncio.ensure_future(asyncio.to_thread(read))
+    try:
+        async with db.transaction() as session:
+            conn = await session.connection()
+            async with _tuned_for_batches(conn):
+                if full_export:  # before the file reopens or adds any
+                    report.open_before = await full.count_open(conn)
+                while True:
+                    batch, done = await reading
+                    if batch is None:
+                        break
+                    reading = asyncio.ensure_future(asyncio.to_thread(read))
+                    await spec.apply(conn, run, batch.good)
+                    if batch.bad and spec.refs is not None:
+                        await spec.refs(conn, run, batch.bad)
+                    if progress is not None:
+                        progress(done, total)
+                if full_export and not (report.errors or reader.errors):
+                    await _close_missing(conn, run, confirmed=confirmed)
+            if report.errors or reader.errors or dry_run or not report.ok:
+                raise _Rollback
+    except _Rollback:
+        pass
+    finally:
+        await asyncio.wait([reading])  # the file stays open until the reader is done
+        if not reading.cancelled():
+            reading.exception()  # retrieved: an error of both is raised, not logged

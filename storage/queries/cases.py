@@ -39,17 +39,37 @@ async def resolve_case(
 ) -> Resolved:
     """Resolve an open case in the caller's transaction, audited; its disputed invoices that
     no other open dispute covers are chased again; a note goes to the customer's log."""
+    case = await _open_case(session, case_id)
+    note = (note or "").strip()
+    if len(note) > NOTE_LENGTH or "\x00" in note:
+        raise CaseRefused(f"the note is longer than {NOTE_LENGTH} characters")
+    customer = await session.get(Customer, case.customer_id)
+    assert customer is not None
+    reopened = await _reopen_disputed(session, case_id, now)
+    case.status, case.resolved_at = CaseStatus.RESOLVED, now
+    if note:
+        case.data = {**case.data, "resolution": note}
+    session.add(case)
+    _log_resolution(
+        session, case_id, case, customer, note, reopened, actor=actor, staff_id=staff_id, now=now
+    )
+    await session.flush()
+    return Resolved(case, customer.code, tuple(reopened))
+
+
+async def _open_case(session: AsyncSession, case_id: int) -> Case:
+    """The case numbered `case_id`, refused if there is none or it is no longer open."""
     case = await session.get(Case, case_id)
     if case is None:
         raise CaseRefused(f"no case #{case_id}")
     if case.status != CaseStatus.OPEN:
         when = f" on {case.resolved_at.date()}" if case.resolved_at else ""
         raise CaseRefused(f"case #{case_id} is already {case.status}{when}")
-    note = (note or "").strip()
-    if len(note) > NOTE_LENGTH or "\x00" in note:
-        raise CaseRefused(f"the note is longer than {NOTE_LENGTH} characters")
-    customer = await session.get(Customer, case.customer_id)
-    assert customer is not None
+    return case
+
+
+async def _reopen_disputed(session: AsyncSession, case_id: int, now: dt.datetime) -> list[str]:
+    """Chase the case's disputed invoices again; the numbers of those reopened."""
     disputed = (
         await session.exec(
             select(Invoice)
@@ -80,10 +100,22 @@ async def resolve_case(
         invoice.updated_at = now
         session.add(invoice)
         reopened.append(invoice.number)
-    case.status, case.resolved_at = CaseStatus.RESOLVED, now
-    if note:
-        case.data = {**case.data, "resolution": note}
-    session.add(case)
+    return reopened
+
+
+def _log_resolution(
+    session: AsyncSession,
+    case_id: int,
+    case: Case,
+    customer: Customer,
+    note: str,
+    reopened: list[str],
+    *,
+    actor: str,
+    staff_id: int | None,
+    now: dt.datetime,
+) -> None:
+    """Add the note to the customer's log and the `case.resolve` audit entry."""
     text = f"case #{case_id} ({case.kind}) resolved" + (f": {note}" if note else "")
     session.add(
         Message(
@@ -114,5 +146,3 @@ async def resolve_case(
             },
         )
     )
-    await session.flush()
-    return Resolved(case, customer.code, tuple(reopened))

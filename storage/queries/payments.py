@@ -112,64 +112,14 @@ async def record_payment(
     An overpayment is refused unless `allow_over`: then the invoice is paid in full and
     the excess is kept on the payment and in the audit entry, for a person to settle.
     """
-    if isinstance(invoice, str):
-        found = await find_invoice(session, number=invoice)
-        if found is None:
-            raise PaymentRefused(
-                Refusal.UNKNOWN_INVOICE, "invoice", f"no invoice numbered {invoice!r}"
-            )
-        invoice = found
-    assert invoice.id is not None
-    if invoice.balance <= 0 or invoice.status == InvoiceStatus.PAID:
-        raise PaymentRefused(
-            Refusal.ALREADY_PAID, "invoice", f"{invoice.number} is already paid", invoice=invoice
-        )
-    amount = invoice.balance if amount is None else amount
-    if amount <= 0:
-        raise PaymentRefused(
-            Refusal.NOT_POSITIVE, "amount", f"must be more than zero, got {amount}", amount=amount
-        )
-    if amount >= MAX_AMOUNT:
-        raise PaymentRefused(Refusal.TOO_LARGE, "amount", f"too large: {amount}", amount=amount)
-    over = max(amount - invoice.balance, Decimal(0))
-    if over and not allow_over:
-        raise PaymentRefused(
-            Refusal.OVER_BALANCE,
-            "amount",
-            f"{amount} is more than the open balance of {invoice.number} ({invoice.balance})",
-            invoice=invoice,
-            amount=amount,
-        )
-    if paid_on > today:
-        raise PaymentRefused(
-            Refusal.FUTURE_DATE, "paid_on", f"{paid_on} is in the future (today {today})"
-        )
-    earliest = shift_years(today, -YEARS_BACK)
-    if paid_on < earliest:
-        # The CSV import's bound: older is a typo (`0026-03-25`), not a receivable.
-        raise PaymentRefused(Refusal.TOO_OLD, "paid_on", f"{paid_on} is before {earliest}")
-    method = method.strip()
-    if len(method) > METHOD_LENGTH or "\x00" in method:
-        raise PaymentRefused(Refusal.BAD_TEXT, "method", f"longer than {METHOD_LENGTH} characters")
+    # Every check comes before the first write, so a refusal leaves the session untouched.
+    invoice = await _payable_invoice(session, invoice)
+    assert invoice.id is not None  # checked there; narrows the type here
+    amount, over = _checked_amount(invoice, amount, allow_over=allow_over)
+    _check_paid_on(paid_on, today)
+    method = _checked_method(method)
     if reference is not None:
-        reference = reference.strip()
-        if not reference or len(reference) > REFERENCE_LENGTH or "\x00" in reference:
-            raise PaymentRefused(
-                Refusal.BAD_TEXT, "reference", f"1 to {REFERENCE_LENGTH} characters"
-            )
-        taken = (
-            await session.exec(
-                select(Payment, Invoice.number)
-                .join(Invoice, col(Invoice.id) == col(Payment.invoice_id))
-                .where(Payment.reference == reference)
-            )
-        ).first()
-        if taken is not None:
-            raise PaymentRefused(
-                Refusal.REFERENCE_TAKEN,
-                "reference",
-                f"{reference} is already recorded (on {taken[1]}, {taken[0].paid_on})",
-            )
+        reference = await _free_reference(session, reference)
     else:
         reference = await _next_reference(session, invoice)
     before = {"balance": str(invoice.balance), "status": invoice.status}
@@ -187,6 +137,104 @@ async def record_payment(
     invoice.status = invoice_status(invoice.status, invoice.balance)
     invoice.updated_at = now
     session.add(invoice)
+    _audit_paid(session, invoice, before, reference, over, actor=actor, staff_id=staff_id, now=now)
+    await session.flush()
+    return Recorded(payment, invoice, over)
+
+
+async def _payable_invoice(session: AsyncSession, invoice: Invoice | str) -> Invoice:
+    """The invoice (looked up when given by number), refused if unknown or already paid."""
+    if isinstance(invoice, str):
+        found = await find_invoice(session, number=invoice)
+        if found is None:
+            raise PaymentRefused(
+                Refusal.UNKNOWN_INVOICE, "invoice", f"no invoice numbered {invoice!r}"
+            )
+        invoice = found
+    assert invoice.id is not None
+    if invoice.balance <= 0 or invoice.status == InvoiceStatus.PAID:
+        raise PaymentRefused(
+            Refusal.ALREADY_PAID, "invoice", f"{invoice.number} is already paid", invoice=invoice
+        )
+    return invoice
+
+
+def _checked_amount(
+    invoice: Invoice, amount: Decimal | None, *, allow_over: bool
+) -> tuple[Decimal, Decimal]:
+    """The amount to record (None: the whole balance) and what it pays beyond the balance."""
+    amount = invoice.balance if amount is None else amount
+    if amount <= 0:
+        raise PaymentRefused(
+            Refusal.NOT_POSITIVE, "amount", f"must be more than zero, got {amount}", amount=amount
+        )
+    if amount >= MAX_AMOUNT:
+        raise PaymentRefused(Refusal.TOO_LARGE, "amount", f"too large: {amount}", amount=amount)
+    over = max(amount - invoice.balance, Decimal(0))
+    if over and not allow_over:
+        raise PaymentRefused(
+            Refusal.OVER_BALANCE,
+            "amount",
+            f"{amount} is more than the open balance of {invoice.number} ({invoice.balance})",
+            invoice=invoice,
+            amount=amount,
+        )
+    return amount, over
+
+
+def _check_paid_on(paid_on: dt.date, today: dt.date) -> None:
+    """Refuse a payment date in the future or before the import's earliest."""
+    if paid_on > today:
+        raise PaymentRefused(
+            Refusal.FUTURE_DATE, "paid_on", f"{paid_on} is in the future (today {today})"
+        )
+    earliest = shift_years(today, -YEARS_BACK)
+    if paid_on < earliest:
+        # The CSV import's bound: older is a typo (`0026-03-25`), not a receivable.
+        raise PaymentRefused(Refusal.TOO_OLD, "paid_on", f"{paid_on} is before {earliest}")
+
+
+def _checked_method(method: str) -> str:
+    """The method, stripped; refused if too long or holding a NUL."""
+    method = method.strip()
+    if len(method) > METHOD_LENGTH or "\x00" in method:
+        raise PaymentRefused(Refusal.BAD_TEXT, "method", f"longer than {METHOD_LENGTH} characters")
+    return method
+
+
+async def _free_reference(session: AsyncSession, reference: str) -> str:
+    """The caller's reference, stripped; refused if malformed or already on a payment."""
+    reference = reference.strip()
+    if not reference or len(reference) > REFERENCE_LENGTH or "\x00" in reference:
+        raise PaymentRefused(Refusal.BAD_TEXT, "reference", f"1 to {REFERENCE_LENGTH} characters")
+    taken = (
+        await session.exec(
+            select(Payment, Invoice.number)
+            .join(Invoice, col(Invoice.id) == col(Payment.invoice_id))
+            .where(Payment.reference == reference)
+        )
+    ).first()
+    if taken is not None:
+        raise PaymentRefused(
+            Refusal.REFERENCE_TAKEN,
+            "reference",
+            f"{reference} is already recorded (on {taken[1]}, {taken[0].paid_on})",
+        )
+    return reference
+
+
+def _audit_paid(
+    session: AsyncSession,
+    invoice: Invoice,
+    before: dict[str, str],
+    reference: str,
+    over: Decimal,
+    *,
+    actor: str,
+    staff_id: int | None,
+    now: dt.datetime,
+) -> None:
+    """Add the `invoice.paid` audit entry: the balance and status before and after."""
     after: dict[str, object] = {
         "balance": str(invoice.balance),
         "status": invoice.status,
@@ -206,5 +254,3 @@ async def record_payment(
             after=after,
         )
     )
-    await session.flush()
-    return Recorded(payment, invoice, over)

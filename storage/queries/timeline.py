@@ -41,6 +41,20 @@ async def customer_timeline(session: AsyncSession, *, code: str, limit: int = 20
     if customer is None or customer.id is None:
         return []
     cid = customer.id
+    # Appended source by source: the sort is stable, so entries of the same instant keep
+    # this order.
+    entries = await _message_entries(session, cid, limit)
+    entries += await _promise_entries(session, cid)
+    entries += await _choice_entries(session, cid)
+    entries += await _case_entries(session, cid)
+    entries += await _payment_entries(session, cid)
+    entries += await _audit_entries(session, code)
+    entries.sort(key=lambda e: e.at)
+    return entries[-limit:]
+
+
+async def _message_entries(session: AsyncSession, cid: int, limit: int) -> list[Entry]:
+    """The customer's latest `limit` messages, in and out, and notes."""
     entries: list[Entry] = []
     for m in (
         await session.exec(
@@ -54,6 +68,12 @@ async def customer_timeline(session: AsyncSession, *, code: str, limit: int = 20
         label = m.template if kind == "note" and m.template else m.channel
         facts = dict(m.data) if m.data else {}
         entries.append(Entry(m.created_at, kind, label, m.subject or m.body, m.status, facts))
+    return entries
+
+
+async def _promise_entries(session: AsyncSession, cid: int) -> list[Entry]:
+    """The customer's promises to pay and payment claims."""
+    entries: list[Entry] = []
     for p in (await session.exec(select(Promise).where(Promise.customer_id == cid))).all():
         kind = "claim" if p.source == "claim" else "promise"
         amount = f" {p.amount}" if p.amount is not None else ""
@@ -70,6 +90,12 @@ async def customer_timeline(session: AsyncSession, *, code: str, limit: int = 20
                 },
             )
         )
+    return entries
+
+
+async def _choice_entries(session: AsyncSession, cid: int) -> list[Entry]:
+    """The payment methods the customer chose."""
+    entries: list[Entry] = []
     for c in (
         await session.exec(select(PaymentChoice).where(PaymentChoice.customer_id == cid))
     ).all():
@@ -82,10 +108,22 @@ async def customer_timeline(session: AsyncSession, *, code: str, limit: int = 20
                 facts={"method": c.method},
             )
         )
+    return entries
+
+
+async def _case_entries(session: AsyncSession, cid: int) -> list[Entry]:
+    """The customer's cases: disputes, requests, handoffs, claims."""
+    entries: list[Entry] = []
     for case in (await session.exec(select(Case).where(Case.customer_id == cid))).all():
         detail = f"{case.kind} {case.reason}".strip()
         text = f"{detail}: {case.details}" if case.details else detail
         entries.append(Entry(case.created_at, "case", "", text, case.status))
+    return entries
+
+
+async def _payment_entries(session: AsyncSession, cid: int) -> list[Entry]:
+    """The payments on the customer's invoices."""
+    entries: list[Entry] = []
     for pay, number, currency in (
         await session.exec(
             select(Payment, Invoice.number, Invoice.currency)
@@ -108,6 +146,12 @@ async def customer_timeline(session: AsyncSession, *, code: str, limit: int = 20
                 },
             )
         )
+    return entries
+
+
+async def _audit_entries(session: AsyncSession, code: str) -> list[Entry]:
+    """The audit log's changes to the customer's own record."""
+    entries: list[Entry] = []
     for audit in (
         await session.exec(
             select(AuditLog).where(AuditLog.entity == "customer", AuditLog.entity_key == code)
@@ -122,5 +166,4 @@ async def customer_timeline(session: AsyncSession, *, code: str, limit: int = 20
                 facts={"action": audit.action, "before": audit.before, "after": audit.after},
             )
         )
-    entries.sort(key=lambda e: e.at)
-    return entries[-limit:]
+    return entries

@@ -144,6 +144,16 @@ async def channels_report(
 
     # What came in (per customer and channel) and what was paid (per customer): a customer
     # has few of each, so plain scans below stay cheap.
+    replies = await _replies(session, end)
+    paid_on, recorded = await _payments(session, as_of, end)
+    stats = _tally(reminders, replies, paid_on, recorded, zone)
+    return ChannelsReport(as_of, since, sorted(stats.values(), key=lambda c: c.channel))
+
+
+async def _replies(
+    session: AsyncSession, end: dt.datetime
+) -> dict[tuple[int, str], list[dt.datetime]]:
+    """When each customer wrote in on each channel, before `end`."""
     replies: dict[tuple[int, str], list[dt.datetime]] = {}
     for customer_id, channel, at in (
         await session.exec(
@@ -156,6 +166,13 @@ async def channels_report(
     ).all():
         if customer_id is not None:
             replies.setdefault((customer_id, channel), []).append(at)
+    return replies
+
+
+async def _payments(
+    session: AsyncSession, as_of: dt.date, end: dt.datetime
+) -> tuple[dict[int, list[dt.date]], dict[int, list[dt.datetime]]]:
+    """Per customer, the day each payment known by `end` is dated and when it was recorded."""
     paid_on: dict[int, list[dt.date]] = {}
     recorded: dict[int, list[dt.datetime]] = {}
     for customer_id, day, at in (
@@ -167,7 +184,17 @@ async def channels_report(
     ).all():
         paid_on.setdefault(customer_id, []).append(day)
         recorded.setdefault(customer_id, []).append(at)
+    return paid_on, recorded
 
+
+def _tally(
+    reminders: list[Message],
+    replies: dict[tuple[int, str], list[dt.datetime]],
+    paid_on: dict[int, list[dt.date]],
+    recorded: dict[int, list[dt.datetime]],
+    zone: ZoneInfo,
+) -> dict[str, ChannelStats]:
+    """Each channel's reminders counted: sent, delivered, answered, followed by payment."""
     stats: dict[str, ChannelStats] = {}
     for m in reminders:
         line = stats.setdefault(m.channel, ChannelStats(m.channel))
@@ -184,4 +211,4 @@ async def channels_report(
         line.paid += any(day <= d <= day + week for d in paid_on.get(m.customer_id, [])) or any(
             at <= t <= at + week for t in recorded.get(m.customer_id, [])
         )
-    return ChannelsReport(as_of, since, sorted(stats.values(), key=lambda c: c.channel))
+    return stats
