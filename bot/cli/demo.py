@@ -67,9 +67,7 @@ def demo_command(
 
         async def keep_open(result: DemoResult, url: str) -> None:
             bar.stop()
-            show(result)
-            typer.echo(f">>> Sandbox inbox: {url} <<< the demo's customers and staff; Ctrl-C stops")
-            await _until_stopped()
+            await _show_and_wait(result, url)
 
         result = asyncio.run(
             run_demo(
@@ -105,6 +103,13 @@ def _progress_bar(console: Console) -> Progress:
         console=console,
         transient=True,
     )
+
+
+async def _show_and_wait(result: DemoResult, url: str) -> None:
+    """Print the summary and the inbox's address, then keep it open until Ctrl-C."""
+    show(result)
+    typer.echo(f">>> Sandbox inbox: {url} <<< the demo's customers and staff; Ctrl-C stops")
+    await _until_stopped()
 
 
 async def _until_stopped() -> None:

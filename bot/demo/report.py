@@ -94,18 +94,8 @@ async def dso_by_currency(session: AsyncSession, day: dt.date, currency: str) ->
     return {r.currency: f"more than {r.days}" if r.capped else str(r.rounded) for r in reports}
 
 
-async def summarise(
-    session: AsyncSession,
-    *,
-    seed: int,
-    days: int,
-    customers: int,
-    start: dt.date,
-    dso_start: dict[str, str],
-    behaviours: Counter[str],
-    currency: str,
-) -> Summary:
-    """Count what the run did."""
+async def _message_counts(session: AsyncSession) -> tuple[dict[str, int], int, int]:
+    """Messages sent to customers by channel, replies received, messages to staff."""
     # Alerts and digests are logged as messages too (about a customer, to a colleague).
     staff = or_(
         col(Message.template).startswith("alert:"), col(Message.template).startswith("digest:")
@@ -119,14 +109,32 @@ async def summarise(
         )
         .group_by(col(Message.channel))
     )
+    messages = dict(sent.all())
     replies = await session.exec(
         select(func.count()).select_from(Message).where(Message.direction == Direction.INBOUND)
     )
+    replied = replies.one()
     to_staff = await session.exec(
         select(func.count())
         .select_from(Message)
         .where(Message.direction == Direction.OUTBOUND, staff)
     )
+    return messages, replied, to_staff.one()
+
+
+async def summarise(
+    session: AsyncSession,
+    *,
+    seed: int,
+    days: int,
+    customers: int,
+    start: dt.date,
+    dso_start: dict[str, str],
+    behaviours: Counter[str],
+    currency: str,
+) -> Summary:
+    """Count what the run did."""
+    messages, replies, to_staff = await _message_counts(session)
     statuses = dict(
         (
             await session.exec(select(Promise.status, func.count()).group_by(col(Promise.status)))
@@ -147,9 +155,9 @@ async def summarise(
         customers=customers,
         start=start,
         end=end,
-        messages=dict(sent.all()),
-        replies=replies.one(),
-        staff_messages=to_staff.one(),
+        messages=messages,
+        replies=replies,
+        staff_messages=to_staff,
         promises={
             "made": sum(statuses.values()),
             **{s.value: statuses.get(s, 0) for s in PromiseStatus},
