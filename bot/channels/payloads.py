@@ -260,12 +260,10 @@ def who(form: Mapping[str, str], field: str = "From") -> str:
 FORM = "application/x-www-form-urlencoded"
 
 
-def twilio_form(content_type: str, body: bytes) -> dict[str, str] | None:
+def twilio_form(body: bytes) -> dict[str, str] | None:
     """The urlencoded form Twilio posted (the last value of a repeated name), or None when
-    the body is not a UTF-8 urlencoded form (aiohttp's own parser raises on such bytes, and
-    would take multipart)."""
-    if content_type != FORM:
-        return None
+    the body is not UTF-8 urlencoded (aiohttp's own parser raises on such bytes, and would
+    take multipart); the caller reads a body only when its type is `FORM`."""
     try:
         text = body.decode("utf-8")
         pairs = parse_qsl(text, keep_blank_values=True, errors="strict", max_num_fields=1000)

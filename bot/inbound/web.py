@@ -23,6 +23,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from bot.channels import voice_twiml
 from bot.channels.payloads import (
+    FORM,
     MAX_ID,
     Malformed,
     TelegramUpdate,
@@ -102,9 +103,9 @@ def _twilio(
             log.warning("rejected an unsigned Twilio request to %s", request.path)
             return web.Response(status=403, text="invalid signature")
         # The signature covers the form, so the form is read, but nothing is done with it
-        # before it is checked. Read as bytes (413 past the cap), decoded here: aiohttp's
-        # own form parser raises on bytes that are not UTF-8, and would take multipart.
-        form = twilio_form(request.content_type, await request.read())
+        # before it is checked. Read as bytes, only when it claims to be a form (413 past
+        # the cap), and decoded by the Twilio payload parser.
+        form = twilio_form(await request.read()) if request.content_type == FORM else None
         if form is None:
             return web.Response(status=400, text="expected a UTF-8 form")
         # Behind a proxy the URL Twilio signed is the public one, not what we were asked.
