@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 
 from bot.flows.types import Facts, InvoiceFact
-from bot.nlu.reading import parse_date
 from i18n.format import format_money
 
 #: Answers that confirm what the bot just summed up.
@@ -78,18 +76,3 @@ def cover(facts: Facts, amount: Decimal | None) -> tuple[InvoiceFact, ...]:
         covered.append(invoice)
         running += invoice.balance
     return tuple(covered)
-
-
-def past_date(text: str, today: dt.date) -> dt.date | None:
-    """Past dates a payment claim may name ("kemarin", "tadi", "yesterday")."""
-    lowered = text.lower()
-    if "kemarin" in lowered or "kmrn" in lowered or "yesterday" in lowered:
-        return today - dt.timedelta(days=1)
-    if "tadi" in lowered or "barusan" in lowered or "hari ini" in lowered or "today" in lowered:
-        return today
-    # parse_date gives the next occurrence after a reference day; reading from several
-    # days back and keeping the latest one not after today gives the most recent past one
-    # ("tgl 20" on the 23rd is the 20th of this month, "senin" last Monday).
-    found = {parse_date(text, today - dt.timedelta(days=back)) for back in (0, 7, 31, 62, 366)}
-    past = [day for day in found if day is not None and day <= today]
-    return max(past) if past else None

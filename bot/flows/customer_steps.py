@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.flows import dispute, method, paid, promise
-from bot.flows.common import past_date
 from bot.flows.requests import handoff, instalment_step
 from bot.flows.texts import t
 from bot.flows.types import Facts, Outcome, Reply, State, Turn
@@ -18,6 +17,7 @@ from bot.nlu.reading import (
     parse_date,
     parse_dispute_reason,
     parse_method,
+    parse_paid_date,
 )
 
 # Re-exported for the keypad path in bot/flows/customer.py.
@@ -39,7 +39,7 @@ def begin(flow: str, turn: Turn, facts: Facts, transcript: list[str]) -> Outcome
     """Start `flow`; details already in the text ("bayar besok 2jt") skip their question."""
     lang = facts.language
     if flow == "paid":
-        if past_date(turn.text, facts.today) or parse_amount(turn.text):
+        if parse_paid_date(turn.text, facts.today) or parse_amount(turn.text):
             return paid.step("ask", {}, turn, None, facts)
         kept = {"media": list(turn.media)} if turn.media else {}  # the receipt, if it came
         return Outcome((Reply(t("paid_ask", lang)),), State("paid", "ask", kept))

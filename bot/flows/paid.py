@@ -13,7 +13,6 @@ from bot.flows.common import (
     main_currency,
     money,
     numbers,
-    past_date,
     totals_text,
 )
 from bot.flows.texts import t
@@ -27,7 +26,7 @@ from bot.flows.types import (
     State,
     Turn,
 )
-from bot.nlu.reading import read_amount, read_date
+from bot.nlu.reading import parse_paid_date, read_amount, read_date
 from i18n.format import format_date
 from i18n.staff_texts import Day, money_of, totals
 from i18n.staff_texts import summary as staff_summary
@@ -115,7 +114,7 @@ def _read(facts: Facts, text: str, paid_on: dt.date | None, media: tuple[str, ..
     lang = facts.language
     amount = read_amount(text)
     date = read_date(text, facts.today)
-    paid_on = past_date(text, facts.today) or paid_on
+    paid_on = parse_paid_date(text, facts.today) or paid_on
     data: dict[str, Any] = {
         "paid_on": (paid_on or facts.today).isoformat(),
         "amount": str(amount.value) if amount is not None else None,

@@ -40,13 +40,13 @@ _PHRASES: tuple[tuple[str, Callable[[dt.date], dt.date]], ...] = (
     ),
     # a payment made earlier today: "baru saja", "barusan", "tadi pagi", "just now"
     (
-        r"baru saja|barusan|tadi(?: (?:pagi|siang|sore|malam))?|just now|earlier today",
+        r"baru saja|barusan|tadi(?: (?:pagi|siang|sore))?|just now|earlier today",
         _days(0),
     ),
     (r"besok|tomorrow", _days(1)),
     (r"besok lusa|lusa|(?:the )?day after tomorrow", _days(2)),
-    (r"kemarin|yesterday", _days(-1)),
-    (r"kemarin lusa|(?:the )?day before yesterday", _days(-2)),
+    (r"kemarin|yesterday|semalam|semalem|tadi malam|last night", _days(-1)),
+    (r"kemarin lusa|kemarin dulu|(?:the )?day before yesterday", _days(-2)),
     (r"minggu depan|pekan depan|next week|minggu berikutnya", _days(7)),
     (
         r"awal (?:minggu|pekan)(?: depan)?|(?:early|beginning of|start of) next week",
@@ -116,7 +116,8 @@ def _ago(m: re.Match[str], today: dt.date) -> dt.date | None:
     4,
     rf"\b(?:{NUMBER})\s*{_CLOCK}\s*(?:{_AGO}|{_LATER})"
     rf"|\b(?:dalam|within|in)\s+(?:waktu\s+)?(?:{NUMBER})\s*{_CLOCK}\b"
-    r"|\bnanti\s+(?:jam|pukul|pkl)\s*\d{1,2}(?:[.:]\d{2})?\b",  # a bare "jam 10.30" is no day
+    r"|\bnanti\s+(?:jam|pukul|pkl)\s*\d{1,2}(?:[.:]\d{2})?\b"  # a bare "jam 10.30" is no day
+    r"|\b(?:jam|pukul|pkl)\s*\d{1,2}(?:[.:]\d{2})?\s+nanti\b",
 )
 def _within_today(m: re.Match[str], today: dt.date) -> dt.date | None:
     return today

@@ -138,6 +138,12 @@ def _day_before(m: re.Match[str], today: dt.date) -> dt.date | None:
     return cal.previous_day_of_month(today, day)
 
 
+@rule(ABSOLUTE, 2, r"\btanggal(?:nya)?\.?\s*(\d{1,2})(?:\s*an)?\s+(?:bulan ini|this month)\b")
+def _day_this_month(m: re.Match[str], today: dt.date) -> dt.date | None:
+    day = int(m[1])  # "tgl 1 bulan ini": this month's, before or after today
+    return cal.add_months(today, 0, day) if 1 <= day <= 31 else None
+
+
 @rule(ABSOLUTE, 2, r"\btanggal(?:nya)?\.?\s*(?:ke\s*-?\s*)?(\d{1,2})(?:an)?(?![\d/.-]?\d)")
 def _day_of_month(m: re.Match[str], today: dt.date) -> dt.date | None:
     return cal.next_day_of_month(today, int(m[1]))

@@ -94,6 +94,21 @@ def _pick(canonical: str, today: dt.date) -> DateReading | None:
     return None
 
 
+def parse_paid_date(text: str, today: dt.date) -> dt.date | None:
+    """The day a payment said to be made names: the most recent such day, never after today.
+
+    "tgl 28" on 30 September is 28 September, "27 Sep" is this year's, "senin" last Monday;
+    a day that can only be future (a written year ahead) is no payment date.
+    """
+    canonical = canon(text)
+    reading = _pick(canonical, today)
+    if reading is not None and reading.value <= today:
+        return reading.value
+    earlier = (_pick(canonical, today - dt.timedelta(days=back)) for back in (7, 31, 62, 366))
+    past = [r.value for r in earlier if r is not None and r.value <= today]
+    return max(past) if past else None
+
+
 def parse_date(text: str, today: dt.date) -> dt.date | None:
     """The date `text` names relative to `today` ("besok", "tgl 25", "25/3"), or None."""
     reading = read_date(text, today)

@@ -84,6 +84,8 @@ def _method(normal: str, text: str, promised: bool) -> bool:
     """A question about how to pay, or a method named without a date."""
     if r.METHOD.search(normal):
         return True
+    if r.COUNTER.search(normal) and ("?" in text or r.ASKING.search(normal)):
+        return True
     method = parse_method(text)
     if method is None:
         return False
@@ -92,6 +94,10 @@ def _method(normal: str, text: str, promised: bool) -> bool:
     return "?" in text or r.ASKING.search(normal) is not None or not promised
 
 
+# A share of the bill ("50% dulu"), not a discount or a tax rate ("diskon 10%", "PPN 11%").
+_SHARE = re.compile(
+    r"(?<!\d)(?<!diskon )(?<!discount )(?<!potongan )(?<!ppn )(?<!pajak )(?<!tax )[1-9]\d? ?%"
+)
 _REFERENCE = dt.date(2001, 1, 1)  # classify has no "today": any day tells future from past
 
 
@@ -110,7 +116,8 @@ def classify(text: str) -> Intent:
     if not normal:
         return Intent.UNKNOWN
     if r.OPT_OUT.search(normal):
-        return Intent.OPT_OUT
+        undone = r.OPT_IN.search(normal) and r.PAST_STOP.search(normal)
+        return Intent.OPT_IN if undone else Intent.OPT_OUT
     if r.OPT_IN.search(normal):
         return Intent.OPT_IN
     if r.LANGUAGE.search(normal) and parse_language(text) is not None:
@@ -138,7 +145,7 @@ def _instalment(normal: str, text: str) -> bool:
     normal = r.NO_INSTALMENT.sub(" ", normal)
     if r.INSTALMENT.search(normal):
         return True
-    if re.search(r"(?<!\d)[1-9]\d? ?%", text):
+    if _SHARE.search(canon(text)):
         return True  # "50% dulu": a share of the bill is a part payment
     # part now and the rest later, or so much a month: "2jt dulu", "1 juta per bulan"
     part = parse_amount(text) is not None

@@ -22,11 +22,21 @@ OPT_OUT = _any(
     r"|hubungi|chat)\w*",
     r"\bno more (?:messages|texts|reminders|sms)\b|\bdo not want (?:\w+ ){0,2}"
     r"(?:messages|texts|reminders)\b",
+    # "gausah spam", "stop spam", "spam terus", "blokir aja nomor ini"
+    r"\b(?:tidak usah|tidak perlu|jangan|stop|berhenti) (?:\w+ ){0,2}(?:spam|nyepam)\w*",
+    r"\bspam\w* (?:terus|mulu|melulu|lagi)\b",
+    r"\b(?:blokir|block|blok)(?: saja)? (?:nomor|no|kontak|number|this)\b",
+    # "mohon untuk tidak mengirimkan pesan lagi", "jangan diingetin terus", "udahan kirim2nya"
+    r"\btidak (?:usah |perlu )?(?:kirim|hubungi|telepon|sms|wa|chat|(?:di)?ingat\w*"
+    r"|(?:di)?inget\w*)\w* (?:\w+ ){0,3}(?:lagi|again|terus)\b",
+    r"\b(?:jangan|tidak usah|tidak perlu) (?:\w+ )?(?:di)?(?:ingat|inget)\w*",
+    r"\btidak (?:mau|ingin) (?:\w+ ){0,2}notif\w*",
+    r"\b(?:udahan|sudahan)\b(?: \w+){0,3}? (?:kirim|pesan|chat|wa|sms|spam|reminder|notif)\w*",
 )
 OPT_IN = _any(
     # after the opt-out rules, so "jangan kirim pesan lagi" never gets here
     r"\b(?:mau|ingin|tolong|mohon|please|minta|want|would like)\b(?: \w+){0,3}? (?:pengingat"
-    r"|pesan|notifikasi|reminders?|messages|notifications?)\w* (?:\w+ ){0,2}(?:lagi|kembali"
+    r"|pesan|notif|reminders?|messages|notifications?)\w* (?:\w+ ){0,2}(?:lagi|kembali"
     r"|again)\b",
     r"^(?:mulai|start|unstop|subscribe|resubscribe|aktifkan)"
     r"(?: lagi| again| kembali| ya| please)*$",
@@ -52,17 +62,28 @@ LANGUAGE = _any(
 _STAFF = (
     r"(?:orang|petugas|admin|cs|manusia|operator|staff|staf|karyawan|kolektor|collector"
     r"|sales|person|human|agent|someone|somebody|representative|manager|manajer|atasan"
-    r"|pimpinan|keuangan|finance|customer service|pihak|tim|team|penagihan|bagian)"
+    r"|pimpinan|keuangan|finance|customer service|pihak|tim|team|penagihan|bagian"
+    r"|yang (?:pegang|megang|handle|urus|ngurus|mengurus|menangani))"
 )
 HANDOFF = _any(
-    rf"\b(?:bicara|berbicara|ngomong|ngobrol|hubungkan|sambungkan|chat|talk|speak|connect"
+    rf"\b(?:bicara|berbicara|ngomong|ngobrol|(?:di)?hubungkan|sambungkan|chat|talk|speak|connect"
     rf"|diskusi|berdiskusi|bahas|membahas|discuss)\b"
     rf"(?: \w+){{0,4}}? {_STAFF}(?:nya)?\b",
     r"\b(?:telepon|hubungi|kontak|contact) (?:saya|me|kami|us|balik|back)\b",
     r"\b(?:minta|tolong|mohon|bisa|please|can you|could you|mau|ingin|butuh|perlu|need|want"
     r"|request) (?:\w+ ){0,3}(?:telepon|hubungi|callback)\b",
-    r"\b(?:customer service|customer care|layanan pelanggan|call center|real person"
-    r"|orang asli|manusia asli|bukan bot|not a bot|live agent)\b",
+    r"\b(?:bicara|berbicara|ngomong|ngobrol|talk|speak) (?:sama|dengan|to|with) (?:dia|beliau"
+    r"|him|her|(?:mas|mbak|pak|bu|bapak|ibu) \w+)\b",
+    r"\b(?:sales|admin|cs|petugas|kolektor|collector)\w* (?:nya )?(?:mana|dimana|di mana)\b",
+    r"\b(?:customer service|customer care|layanan pelanggan|telepon center|real person"
+    r"|orang asli|manusia asli|bukan (?:bot|robot|mesin)|not a (?:bot|robot)|live agent)\b",
+    # passed on to a person: "sambungin ke admin", "oper ke admin", "teruskan ke salesnya"
+    rf"\b(?:sambung|oper|operkan|alihkan|teruskan|terusin|forward)\b"
+    rf"(?: \w+){{0,3}}? {_STAFF}(?:nya)?\b",
+    # "bisa langsung sama orangnya?", "maunya sama manusia", "ada orangnya?"
+    r"\b(?:langsung|mau|maunya|bisa|pengen|ingin) (?:\w+ )?(?:sama|dengan|ama|sm) (?:orang"
+    r"|manusia|admin|cs|petugas|operator|staf|staff|sales)\w*",
+    r"\bada (?:orang|manusia)(?:nya)?\b",
     rf"\b(?:mau|minta|ingin|pengen|butuh|perlu|want|need|please|tolong) (?:\w+ ){{0,3}}{_STAFF}\b",
     r"^(?:admin|cs|operator|petugas|agent|human|manusia|telepon)(?: please| dong| ya)*$",
     r"\btelepon (?:saja|dong|please)\b",
@@ -96,7 +117,12 @@ INSTALMENT = _any(
 )
 NO_INSTALMENT = re.compile(r"\btidak (?:mau |usah |perlu )?(?:di)?cicil\w*")
 REST_LATER = re.compile(r"\b(?:dulu|sisanya|sisa|first|the rest|remaining|remainder)\b")
-PER_PERIOD = re.compile(r"\b(?:per|tiap|setiap|each|every|a) (?:bulan|month|minggu|pekan|week)\b")
+# so much a period: "1 juta per bulan", "tiap gajian 500rb", "sebulan 2jt" (not "dalam seminggu")
+PER_PERIOD = re.compile(
+    r"\b(?:per|tiap|setiap|each|every|a) (?:bulan|month|minggu|pekan|week|gajian|payday"
+    r"|tanggal \d{1,2})\b|(?<!dalam )(?<!within )\b(?:sebulan|seminggu|sepekan|perbulan"
+    r"|perminggu)\b"
+)
 
 PAID = _any(
     r"\bbukti\w*\b|\bstruk\b|\b(?:proof of payment|payment proof|receipt)\b",
@@ -150,6 +176,16 @@ VIA_TRANSFER = re.compile(
     r"|mandiri|bri|bni|cimb|permata|btn|bsi)\b"
     r"|^transfer(?: bank| saja| ya)*$"
 )
+# Paying at a counter: "bisa bayar di indomaret?", "lewat alfamart", "langsung ke kantor"
+COUNTER = re.compile(
+    r"\b(?:di|lewat|via|ke|at|pakai|pake) (?:indomaret|alfamart|alfamidi|kantor pos|pos"
+    r"|pegadaian|minimarket|loket|kasir|counter|(?:langsung )?(?:ke )?kantor)\b"
+)
+# A stop asked for earlier, now undone: "kirim lagi ya, kemarin sy stop", "kepencet stop"
+PAST_STOP = re.compile(
+    r"\b(?:kemarin|tadi|sudah|pernah|kepencet|terpencet|pencet|accidentally|mistake)\b"
+    r"(?: \w+){0,2}? (?:stop|berhenti|unsubscribe|unsub)\b"
+)
 ASKING = re.compile(r"\b(?:bisa|boleh|can|could|may|apakah|terima|accept)\b")
 
 
@@ -166,6 +202,7 @@ WILL_PAY = _any(
     r"(?: (?!belum|tidak|not)\w+){0,3}? (?:(?:di|mem|men|me)?(?:bayar|transfer|lunas|setor)\w*"
     r"|pay|settle)\b",
     r"\b(?:saya|kami|kita)\b (?:bayar|transfer|lunasi|setor)\b",
+    r"^(?:bayar|transfer|setor|lunasi) (?:rp |idr )?\d",  # "transfer 1,2jt ya pak"
     r"\b(?:pay|bayar\w*) (?:soon|later|asap|secepatnya|segera|nanti)\b",
     r"\b(?:minta|kasih|beri|mohon|butuh|perlu|need|more) (?:\w+ )?(?:waktu|tempo|perpanjangan"
     r"|kelonggaran|time)\b|\b(?:perpanjangan|extension)\b",

@@ -9,7 +9,7 @@ The rules live in the `nlu_*` modules; this module is the public face the flows 
 from __future__ import annotations
 
 from bot.nlu.amounts import AmountReading, parse_amount, read_amount
-from bot.nlu.dates import DateReading, parse_date, read_date
+from bot.nlu.dates import DateReading, parse_date, parse_paid_date, read_date
 from bot.nlu.intent import Intent, classify
 from bot.nlu.slots import parse_count, parse_dispute_reason, parse_language, parse_method
 
@@ -24,6 +24,7 @@ __all__ = [
     "parse_dispute_reason",
     "parse_language",
     "parse_method",
+    "parse_paid_date",
     "read_amount",
     "read_date",
 ]

@@ -41,7 +41,7 @@ _METHODS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "card",
         re.compile(
             r"\b(?:kartu(?: kredit| debit)?|(?:credit|debit) cards?|cards?|visa|mastercard"
-            r"|master card|cc)\b"
+            r"|master card|cc|debit)\b"
         ),
     ),
     (
@@ -109,7 +109,29 @@ _REASONS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|lebih mahal)\b",
             r"\b(?:ke)?mahal(?:an)?\b|\b(?:salah|beda) harga\b|\btoo expensive\b",
             r"\b(?:nominal|jumlah|total)\w* (?:\w+ ){0,3}(?:salah|beda|tidak sesuai|kelebihan)\b",
-            r"\bdiskon\w* (?:\w+ )?(?:belum|tidak|lupa)\b|\bovercharg\w*",
+            r"\bovercharg\w*",
+            # a fee or penalty never agreed: "kok ada denda", "gratis ongkir", "late fee nya ga
+            # masuk akal"
+            r"\b(?:kok|kenapa|knp|why)\b(?: \w+){0,3}? (?:ongkir|ongkos|denda|biaya|fee|fees"
+            r"|bunga|penalty|charge|charges)\b",
+            r"\b(?:ongkir|ongkos kirim|denda|biaya|fee|fees|bunga|penalty)\w* (?:\w+ ){0,4}"
+            r"(?:tidak (?:masuk akal|ada|setuju|pernah)|gratis|free|not agreed|never agreed"
+            r"|make no sense|makes no sense)\b",
+            r"\b(?:gratis|free) (?:ongkir|ongkos kirim|shipping|delivery)\b",
+            # a discount or deduction left out: "diskon 5% nya kok ga ada", "you forgot our
+            # discount", "kok tagihan full"
+            r"\b(?:diskon|discount|potongan|rabat)\w*\b(?: \w+){0,4}? (?:belum|tidak|lupa"
+            r"|forgot|not|hilang|missing|mana)\b",
+            r"\b(?:forgot|forget|missing|without|lupa) (?:\w+ ){0,2}(?:diskon|discount|potongan)",
+            r"\bkok (?:\w+ ){0,2}(?:full|penuh)\b",
+            # the amount should be another: "harusnya cuma 800rb", "it should only be 4 million"
+            r"\b(?:harusnya|seharusnya|mestinya|semestinya|sepatutnya|should (?:only |just )?be"
+            r"|should have been)\b (?:(?:tagihan|total|nominal|jumlah|amount|the amount)\w* )?"
+            r"(?:(?:cuma|hanya|only|just|sekitar) )?(?:rp |idr )?\d",
+            r"\bkok (?:jadi|bisa|naik)\b(?: \w+){0,2}? (?:rp |idr )?\d",
+            r"\b(?:nominal|jumlah|total|tagihan)\w* (?:\w+ ){0,2}(?:kebanyakan|kegedean"
+            r"|kemahalan|(?:gede|besar|mahal) (?:banget|sekali|amat)|terlalu (?:besar|banyak"
+            r"|mahal|tinggi))\b",
             r"\b(?:wrong|incorrect) (?:price|amount)|\b(?:price|amount) (?:\w+ )?(?:wrong"
             r"|incorrect)\b",
             r"\b(?:tagihan|harga|total|nominal|invoice|faktur|price|amount|bill)\w* (?:\w+ ){0,3}"
@@ -131,6 +153,27 @@ _REASONS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\b(?:wrong|incorrect) (?:invoice|bill|number|person)\b",
             r"\binvoice (?:\w+ )?(?:wrong|incorrect)\b|\bnot (?:my|our) (?:invoice|order|bill)\b",
             r"\b(?:never|did not) order|\b(?:double|twice) (?:billed|charged|tagih)",
+            # billed twice: "dobel tagihnya", "ditagih 2x", "charged twice", "duplicate invoice"
+            r"\b(?:dobel|double|ganda|duplikat|duplicate)\b(?! (?:check|cek))",
+            r"\b(?:tagih|charged|billed)\w* (?:\w+ )?(?:2x|2 kali|dua kali|twice)\b",
+            r"\b(?:2x|2 kali|dua kali|twice) (?:tagih|charged|billed)\b",
+            # not our bill at all: "tagihan siapa ya", "tidak ada transaksi", "whose invoice"
+            r"\b(?:tagihan|invoice|faktur|nota|bill)\w* (?:\w+ )?(?:punya |milik )?siapa\b",
+            r"\bwhose (?:invoice|bill)\b|\bno (?:transactions?|dealings|business) with\b",
+            r"\btidak (?:pernah )?ada (?:\w+ )?transaksi\b|\btidak kenal (?:\w+ ){0,2}"
+            r"(?:perusahaan|pt|cv|toko|anda|kalian|company)\b",
+            r"\bdo not know (?:your|this|the) company\b",
+            # billed for more than taken: "kami cuma ambil 3 unit, bukan 5", "only ordered 20"
+            r"\b(?:cuma|hanya|only) (?:pesan|order|ambil|beli|ordered|took|bought|received|got)"
+            r" \d+\b",
+            r"\b(?:tidak|never|did not)\b(?: \w+){0,4}? (?:sebanyak|segitu|as many|that many"
+            r"|that much)\b",
+            # the reminder reached the wrong person (an apology for a stray chat is no dispute)
+            r"(?<!maaf )(?<!sorry )(?<!sori )\bsalah kirim\b",
+            r"\bsaya bukan (?:pemilik|orang|yang|dari|bagian|pelanggan|customer|owner)\w*"
+            r"|\bbukan (?:saya|kami) (?:orang|yang)\w*|\bnomor (?:ini )?baru\b",
+            r"\bnot (?:my|our) (?:company|business|shop|store)\b|\bwrong (?:number|person)\b"
+            r"|\bnot our company\b",
         ),
     ),
 )

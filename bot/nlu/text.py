@@ -9,16 +9,18 @@ import re
 # ("lusaa", "besokk") fall back to it.
 _SPELLINGS: dict[str, str] = {
     "sudah": "sdh sdah sudh udh udah dah udeh sudahh sampun tos wes wis uwis",
-    "belum": "blm blom belom blum lom lum blon",
-    "tidak": "gk ga gak gaa nggak ngga ngak enggak engga tdk tak kagak ndak nda gag gx gaak",
+    "belum": "blm blom belom blum lom lum blon durung",
+    "tidak usah": "gausah gusah gaush gaosah ndausah gausa",
+    "tidak": "gk ga gak gaa nggak ngga ngak enggak engga tdk tak kagak ndak nda gag gx gaak "
+    "mboten ora teu henteu",  # Javanese, Sundanese
     "transfer": "tf trf tfr trsf trnsf transf tranfer trasfer transer trnsfr trasnfer ditf ditrf "
     "ditranfer ditransfer mentransfer transferin",
-    "saya": "sy sya aku aq gw gue gua ane kulo kula abdi",
-    "bisa": "bs bsa bisaa",
+    "saya": "sy sya aku aq gw gue gua ane kulo kula abdi aye",
+    "bisa": "bs bsa bisaa tiasa",
     "tanggal": "tgl tg tggl tangal tnggl tgal",
     "besok": "bsk bsok besuk bsuk besog bzk esok mbenjing sesuk isuk isukan enjang",
     "juta": "jt jta jtan jeti",
-    "ribu": "rb rbu rebu ribuan",
+    "ribu": "rb rbu rebu ribuan ewu",
     "yang": "yg",
     "dengan": "dgn dg dng",
     "untuk": "utk untk",
@@ -32,27 +34,29 @@ _SPELLINGS: dict[str, str] = {
     "menit": "mnt",
     "segera": "enggal",  # Javanese "soon"
     "bahasa": "bhs bhsa",
-    "depan": "dpn dpan",
-    "lagi": "lg lgi lagii",
+    "depan": "dpn dpan ngarep",
+    "lagi": "lg lgi lagii maneh deui",
     "kemarin": "kmrn kmarin kemaren kmren kmaren kmrin wingi kamari",
-    "bayar": "byr bayr bayarr dibayar membayar dibayarkan bayarkan bayarin dibayarin",
+    "bayar": "byr bayr bayarr dibayar membayar dibayarkan bayarkan bayarin dibayarin mbayar mayar "
+    "kebayar",
     "lunas": "lns",
     "barang": "brg brng",
     "sampai": "sampe smpai smpe nyampe nyampai",
     "terima": "trm trima diterima menerima",
     "datang": "dtg dateng",
-    "jangan": "jgn jngn jgan",
+    "jangan": "jgn jngn jgan ojo ojok ulah",
     "telepon": "tlp telp tlpn telpon tilpun nelpon nelepon call ditelepon ditelpon ditlp ditelp "
     "ditlpn menelepon",
     "rekening": "rek rekeningnya reknya",
     "nomor": "nmr nomer nmor",
-    "nanti": "ntar nnti nti entar",
+    "nanti": "ntar nnti nti entar engke mengko mangke",
+    "sore": "sonten",
     "sekarang": "skrg skr skrang skg",
     "tapi": "tp tpi",
-    "saja": "aja aj ajah ja",
+    "saja": "aja aj ajah ja wae bae mawon",
     "dulu": "dl dlu duluan",
     "tolong": "tlg tolongg",
-    "gimana": "gmn gmna gimna",
+    "gimana": "gmn gmna gimna gmana pripun kepriye piye kumaha",
     "mana": "mn",
     "please": "pls plz plis pliss",
     "tomorrow": "tmrw tmr tomoro tomorow tommorow tommorrow tmrow",
@@ -73,7 +77,21 @@ _SPELLINGS: dict[str, str] = {
     "tadi": "td tdi",
     "barusan": "brusan barusn",
     "hubungi": "hub hubungin dihubungi menghubungi",
-    "kirim": "dikirim mengirim ngirim kirimkan dikirimkan kirimin dikirimin",
+    "sama": "sm ama karo sareng kaliyan",
+    "pesan": "pesen mesen dipesen",
+    "pernah": "nate",
+    "ini": "niki iki ieu",
+    "berhenti": "berenti brenti",
+    "orangnya": "wonge tiange",
+    "bicara": "nyarios",
+    "mau": "hoyong arep",
+    "cara": "carane carana",
+    "rusak": "ruksak",
+    "ada": "ono wonten",
+    "setiap": "saben",
+    "sambungkan": "sambungin disambungkan disambungin nyambungin",
+    "kirim": "dikirim mengirim ngirim kirimkan dikirimkan kirimin dikirimin mengirimkan ngirimin "
+    "dikirimi kirimi",
     "tagih": "ditagih menagih nagih nagihnya",
     "kembalikan": "dikembalikan mengembalikan balikin dibalikin",
     "proses": "diproses memproses",
@@ -104,12 +122,18 @@ def _canonical_word(match: re.Match[str]) -> str:
     return ABBREVIATIONS.get(word, word)
 
 
+# Javanese "tak" before a verb is "I (will)": "tak transfer sesuk", not Indonesian "tidak".
+_JAVANESE_I = re.compile(
+    r"\btak (?=(?:bayar\w*|transfer\w*|tf|lunasi\w*|lunasin|setor\w*|kirim\w*)\b)"
+)
+
+
 def canon(text: str) -> str:
     """Lowercase text with stretched letters collapsed and SMS-speak spelled out.
 
     Punctuation and digits stay, so dates ("25/3") and amounts ("Rp1.250.000") survive.
     """
-    lowered = _APOSTROPHE.sub("", text.lower())
+    lowered = _JAVANESE_I.sub("saya ", _APOSTROPHE.sub("", text.lower()))
     return _LETTERS.sub(_canonical_word, _STRETCHED.sub(r"\1", lowered))
 
 

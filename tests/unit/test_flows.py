@@ -224,7 +224,8 @@ def test_unknown_text_offers_the_menu() -> None:
 @pytest.mark.parametrize(
     ("said", "paid_on"),
     [
-        ("tgl 20 kemarin transfer", dt.date(2026, 11, 22)),
+        ("tgl 20 kemarin transfer", dt.date(2026, 11, 20)),
+        ("kemarin sudah transfer", dt.date(2026, 11, 22)),
         ("sudah transfer tgl 20", dt.date(2026, 11, 20)),
         ("sdh bayar 3/11/2026", dt.date(2026, 11, 3)),
     ],
