@@ -129,7 +129,8 @@ def import_command(
         typer.Option(
             "--map",
             help="The export's own layout: a mapping file (TOML, see examples/mappings/) or "
-            "inline 'No. Faktur=number,Kode Pelanggan=customer,...'.",
+            "inline 'No. Faktur=number,Kode Pelanggan=customer,...' (one header feeding "
+            "several fields: 'No. HP=phone+whatsapp').",
         ),
     ] = None,
     detect: Annotated[
