@@ -72,6 +72,9 @@ class CsvReader:
         #: export's own headers, each column then feeding the fields in `_fed`.
         self.header: list[str] | None
         self._fed: list[tuple[str, ...]] | None = None
+        #: The header refused for not being Tagih's layout (unknown or missing columns),
+        #: as an accounting package's export is: a column mapping would read it.
+        self.foreign_layout = False
         if mapping is None:
             self.header = self._read_header(set(required))
             self.present = frozenset(self.header or ())
@@ -147,6 +150,7 @@ class CsvReader:
         if repeated := sorted({name for name in header if header.count(name) > 1}):
             problems.append(f"repeated columns: {', '.join(repeated)}")
         if problems:
+            self.foreign_layout = bool(unknown or missing)
             expected = ", ".join(self.columns)
             self._error(line, "", f"{'; '.join(problems)} (expected: {expected})")
             return None

@@ -85,6 +85,9 @@ class ImportReport:
     open_before: int = 0  # open invoices before the import, what the share is taken of
     #: A full export closing more than its share, not confirmed: refused, nothing written.
     needs_confirmation: bool = False
+    #: The header is not Tagih's layout (unknown or missing columns) and no mapping was
+    #: given: an accounting package's export, which `--detect` can propose a mapping for.
+    foreign_layout: bool = False
 
     @property
     def ok(self) -> bool:

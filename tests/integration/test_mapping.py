@@ -9,6 +9,7 @@ data name the export's own columns.
 from __future__ import annotations
 
 import asyncio
+import shlex
 from decimal import Decimal
 from pathlib import Path
 
@@ -356,6 +357,56 @@ def test_bad_number_in_a_shared_column_is_named_once(
     assert "1 problem in 1 row: nothing was imported." in result.output
     assert "phone:" not in result.output and "whatsapp:" not in result.output
     assert contacts(database) == {}
+
+
+#: An export's header and a row, for each kind, as an accounting package writes them.
+FOREIGN = {
+    "invoices": "No. Faktur,Kode Pelanggan,Tgl Faktur,Jatuh Tempo,Nilai\n"
+    "F-1,K1,2026-10-01,2026-10-31,1000000\n",
+    "customers": PELANGGAN + "K1,PT Satu,0812-3456-7890,ar@satu.example\n",
+    "payments": "No. Bukti,No. Faktur,Jumlah,Tanggal Bayar\nP-1,F-1,1000000,2026-10-05\n",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(FOREIGN))
+def test_foreign_header_without_map_ends_with_detect_hint(
+    database: str, tmp_path: Path, kind: str
+) -> None:
+    """An export imported as if it were Tagih's layout: the header error as before, then a
+    last line pointing at `--detect`, whose command (quoted) proposes a mapping."""
+    export = write(tmp_path, "ekspor akuntansi.csv", FOREIGN[kind])
+    result = run("import", kind, str(export))
+    assert result.exit_code == 1, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith(f"{export}:1: unknown columns: "), result.output
+    assert lines[1] == "1 problem in 1 row: nothing was imported."
+    command = f"tagih import {kind} --detect '{export}'"
+    assert lines[-1] == (
+        f"hint: an accounting package's export? try `{command}` to propose a mapping of its "
+        "columns, then import it with --map"
+    )
+    proposed = ok(*shlex.split(command)[1:])
+    assert f'kind = "{kind}"' in proposed and "[columns]" in proposed
+
+
+@pytest.mark.parametrize(
+    ("text", "mapped"),
+    [
+        ("code,name\nK1,\n", False),  # Tagih's layout, a bad row
+        ("code,name,name\nK1,PT Satu,PT Satu\n", False),  # a repeated column only
+        (PELANGGAN + "K1,PT Satu,,\n", True),  # a mapping naming a header the file lacks
+    ],
+)
+def test_no_detect_hint_when_the_layout_is_not_the_problem(
+    database: str, tmp_path: Path, text: str, mapped: bool
+) -> None:
+    """Bad rows, a repeated column, or a mapping's own mismatch: no hint about `--detect`."""
+    export = write(tmp_path, "e.csv", text)
+    extra = ["--map", "Kode=code,Nama=name,No. WA=whatsapp"] if mapped else []
+    result = run("import", "customers", str(export), *extra)
+    assert result.exit_code == 1, result.output
+    assert f"{export}:" in result.output
+    assert "--detect" not in result.output
 
 
 def test_parse_number_conventions() -> None:
