@@ -68,17 +68,24 @@ class CsvReader:
             (",", ";", "\t"), key=first.count
         )
         self._reader = csv.reader(itertools.chain([first], lines), delimiter=delimiter, strict=True)
+        #: The header row (None if refused): Tagih's column names, or under a mapping the
+        #: export's own headers, each column then feeding the fields in `_fed`.
         self.header: list[str] | None
+        self._fed: list[tuple[str, ...]] | None = None
+        #: The header refused for not being Tagih's layout (unknown or missing columns),
+        #: as an accounting package's export is: a column mapping would read it.
+        self.foreign_layout = False
         if mapping is None:
             self.header = self._read_header(set(required))
             self.present = frozenset(self.header or ())
         else:
-            self.header = self._read_mapped_header(mapping)
+            self.header, self._fed = self._read_mapped_header(mapping) or (None, None)
+            fed = {name for names in self._fed or () for name in names}
             self.present = frozenset(
-                {*(self.header or ()), *mapping.fixed}
-                | ({"amount"} if "quantity" in (self.header or ()) else set())
-                | ({"due_date"} if "due_days" in (self.header or ()) else set())
-            ) - {""}
+                {*fed, *mapping.fixed}
+                | ({"amount"} if "quantity" in fed else set())
+                | ({"due_date"} if "due_days" in fed else set())
+            )
         self.rows = 0
 
     def _lines(self, handle: BinaryIO) -> Iterator[str]:
@@ -106,8 +113,10 @@ class CsvReader:
     def _error(self, line: int, column: str, reason: str) -> None:
         self.errors.append(RowError(self.file, line, column, reason))
 
-    def _read_mapped_header(self, mapping: Mapping) -> list[str] | None:
-        """The Tagih field of each column ("" where none), checked against the mapping."""
+    def _read_mapped_header(
+        self, mapping: Mapping
+    ) -> tuple[list[str], list[tuple[str, ...]]] | None:
+        """The export's header and the fields each column feeds, checked against the mapping."""
         try:
             header = next(self._reader, [])
         except csv.Error as exc:
@@ -117,11 +126,11 @@ class CsvReader:
         if not any(name.strip() for name in header):
             self._error(line, "", f"no header row (expected the columns of {mapping.source})")
             return None
-        fields, problems = mapping.resolve(header)
+        fed, problems = mapping.resolve(header)
         if problems:
             self._error(line, "", "; ".join(problems))
             return None
-        return [name or "" for name in fields]
+        return [name.strip() for name in header], fed
 
     def _read_header(self, required: set[str]) -> list[str] | None:
         try:
@@ -141,6 +150,7 @@ class CsvReader:
         if repeated := sorted({name for name in header if header.count(name) > 1}):
             problems.append(f"repeated columns: {', '.join(repeated)}")
         if problems:
+            self.foreign_layout = bool(unknown or missing)
             expected = ", ".join(self.columns)
             self._error(line, "", f"{'; '.join(problems)} (expected: {expected})")
             return None
@@ -158,8 +168,9 @@ class CsvReader:
         if self.header is None:
             return
         blank = dict.fromkeys(self.columns, "")
-        if self.mapping is not None:
-            blank |= dict.fromkeys((name for name in self.header if name), "")
+        fed = self._fed
+        if fed is not None:
+            blank |= dict.fromkeys((name for names in fed for name in names), "")
         previous = self._reader.line_num
         try:
             for fields in self._reader:
@@ -173,8 +184,12 @@ class CsvReader:
                         line, "", f"{len(fields)} fields, the header has {len(self.header)}"
                     )
                     continue
-                pairs = zip(self.header, fields, strict=True)
-                yield line, blank | {k: v.strip() for k, v in pairs if k}
+                if fed is None:
+                    pairs = zip(self.header, fields, strict=True)
+                    yield line, blank | {k: v.strip() for k, v in pairs if k}
+                else:  # a column may feed several fields, or none
+                    cells = zip(fed, fields, strict=True)
+                    yield line, blank | {k: v.strip() for names, v in cells for k in names}
         except csv.Error as exc:
             # Past a broken quote the framing of every later line is unknowable: stop here.
             self._error(self._offset + previous + 1, "", f"malformed CSV: {exc}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shlex
 import signal
 import sys
 from collections.abc import Awaitable, Callable
@@ -129,7 +130,8 @@ def import_command(
         typer.Option(
             "--map",
             help="The export's own layout: a mapping file (TOML, see examples/mappings/) or "
-            "inline 'No. Faktur=number,Kode Pelanggan=customer,...'.",
+            "inline 'No. Faktur=number,Kode Pelanggan=customer,...' (one header feeding "
+            "several fields: 'No. HP=phone+whatsapp').",
         ),
     ] = None,
     detect: Annotated[
@@ -232,6 +234,8 @@ def _print_import(report: ImportReport, file: Path, *, dry_run: bool) -> None:
         err.print(f"[yellow]{count} warning{'' if count == 1 else 's'}: check these cells.[/]")
     if report.errors:
         _print_errors(report)
+        if report.foreign_layout:
+            _print_detect_hint(report, file)
         raise typer.Exit(1)
     if report.needs_confirmation and not dry_run:
         refuse_share(report)
@@ -253,6 +257,19 @@ def _print_errors(report: ImportReport) -> None:
     err.print(
         f"[red]{count} problem{'' if count == 1 else 's'} in {rows} "
         f"row{'' if rows == 1 else 's'}: nothing was imported.[/]"
+    )
+
+
+def _print_detect_hint(report: ImportReport, file: Path) -> None:
+    """Point a header that is not Tagih's layout at `tagih import --detect`."""
+    # Last, after the FILE:LINE lines, which scripts and editors read as they are.
+    command = f"tagih import {report.kind.value} --detect {shlex.quote(str(file))}"
+    err.print(
+        f"hint: an accounting package's export? try `{command}` to propose a mapping of its "
+        "columns, then import it with --map",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
     )
 
 

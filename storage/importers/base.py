@@ -85,6 +85,9 @@ class ImportReport:
     open_before: int = 0  # open invoices before the import, what the share is taken of
     #: A full export closing more than its share, not confirmed: refused, nothing written.
     needs_confirmation: bool = False
+    #: The header is not Tagih's layout (unknown or missing columns) and no mapping was
+    #: given: an accounting package's export, which `--detect` can propose a mapping for.
+    foreign_layout: bool = False
 
     @property
     def ok(self) -> bool:
@@ -170,9 +173,17 @@ class Run:
         return cast(S, self.statements[name])
 
     def error(self, line: int, column: str, reason: str) -> None:
-        """Report a problem with `column` of the record on `line`."""
-        column = self.labels.get(column, column)
-        self.report.errors.append(RowError(self.report.file, line, column, reason))
+        """Report a problem with `column` of the record on `line`, once."""
+        error = RowError(self.report.file, line, self.labels.get(column, column), reason)
+        errors = self.report.errors
+        # A mapped column feeding two fields (`["phone", "whatsapp"]`) fails both alike:
+        # one bad cell is one problem, so the same line, column and reason are said once.
+        for earlier in reversed(errors):
+            if earlier.line != line:
+                break
+            if earlier == error:
+                return
+        errors.append(error)
 
     def parse(self, line: int, texts: dict[str, str]) -> tuple[Row, bool]:
         """Parse a record, reporting every problem it has; True with the row if it had none.

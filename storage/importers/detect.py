@@ -5,7 +5,9 @@ UTF-8, then cp1252), the delimiter, the header row (titles above it are skipped)
 kind of file, which header feeds which Tagih field (Indonesian and English names and the
 layouts of the accounting packages in `examples/mappings/`), the date format (day-first
 when a date reads both ways, as in Indonesia, and said so) and the number format
-(`1.250.000,00` or `1,250,000.00`). The result prints as a mapping file to check and save.
+(`1.250.000,00` or `1,250,000.00`). A customer export's one phone column holding mobile
+numbers, with no WhatsApp column beside it, is proposed for both (`["phone", "whatsapp"]`).
+The result prints as a mapping file to check and save.
 """
 
 from __future__ import annotations
@@ -20,8 +22,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import phonenumbers
+
 from storage.importers.base import ImportKind
 from storage.importers.mapping import DATE_FIELDS, strpdate
+from storage.parsing import DEFAULT_REGION
 
 #: How much of the file is read.
 SAMPLE_BYTES = 256 * 1024
@@ -197,12 +202,17 @@ class Detection:
     skip_rows: int
     header: list[str]
     kind: ImportKind
-    columns: dict[str, str] = field(default_factory=dict)  # header → field
+    columns: dict[str, tuple[str, ...]] = field(default_factory=dict)  # header → fields
     dates: list[str] = field(default_factory=list)
     decimal: str | None = None
     thousands: str = ""
     lines: str | None = None
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def fed(self) -> set[str]:
+        """Every field some column feeds."""
+        return {name for names in self.columns.values() for name in names}
 
     def toml(self) -> str:
         """The proposal as a mapping file (`tagih import KIND FILE --map it.toml`)."""
@@ -228,12 +238,13 @@ class Detection:
         for header in self.header:
             if not header.strip():
                 continue
-            name = self.columns.get(header)
-            if name:
-                out.append(f"{q(header.strip())} = {q(name)}")
+            names = self.columns.get(header)
+            if names:
+                value = q(names[0]) if len(names) == 1 else f"[{', '.join(map(q, names))}]"
+                out.append(f"{q(header.strip())} = {value}")
             else:
                 out.append(f'# {q(header.strip())} = ""  # not imported')
-        covered = set(self.columns.values())
+        covered = self.fed
         if "quantity" in covered:
             covered.add("amount")
         if "due_days" in covered:
@@ -269,9 +280,9 @@ def detect(path: Path, kind: ImportKind | None = None) -> Detection:
         kind = max(SYNONYMS, key=lambda k: _score(header, k))
         notes.append(f"looks like a file of {kind.value} (pass KIND to choose another)")
     found = Detection(str(path), encoding, delimiter, skip, header, kind, notes=notes)
-    found.columns = match_headers(header, kind)
+    found.columns = {h: (name,) for h, name in match_headers(header, kind).items()}
+    fed = found.fed
     for name in REQUIRED[kind]:
-        fed = set(found.columns.values())
         if name not in fed and not (
             (name == "amount" and "quantity" in fed) or (name == "due_date" and "due_days" in fed)
         ):
@@ -279,7 +290,7 @@ def detect(path: Path, kind: ImportKind | None = None) -> Detection:
     columns = {name: index for index, name in enumerate(header)}
 
     def values(names: frozenset[str]) -> list[str]:
-        picked = [columns[h] for h, name in found.columns.items() if name in names]
+        picked = [columns[h] for h, fields in found.columns.items() if names & set(fields)]
         return [row[i].strip() for row in body[:SAMPLE_VALUES] for i in picked if i < len(row)]
 
     dates = [v for v in values(_FIELD_DATES) if v]
@@ -290,7 +301,36 @@ def detect(path: Path, kind: ImportKind | None = None) -> Detection:
     )
     if kind is ImportKind.INVOICES:
         found.lines = _lines(body, header, found)
+    if kind is ImportKind.CUSTOMERS and "whatsapp" not in fed:
+        _whatsapp_too(found, [v for v in values(frozenset({"phone"})) if v])
     return found
+
+
+def _whatsapp_too(found: Detection, numbers: list[str]) -> None:
+    """Feed WhatsApp from the phone column too when all its numbers are mobile numbers.
+
+    Exports of Indonesian accounting packages often have one `No. HP` column, which is
+    the customer's SMS and WhatsApp number alike; without it no WhatsApp contact would be
+    imported. A landline (`021-…`) is never on WhatsApp, so one among the numbers, or no
+    number at all to judge by, leaves the column to `phone` alone.
+    """
+    if not numbers or not all(_mobile(number) for number in numbers):
+        return
+    header = next(h for h, names in found.columns.items() if "phone" in names)
+    found.columns[header] = ("phone", "whatsapp")
+    found.notes.append(
+        f"{header!r} holds mobile numbers and no column is WhatsApp's: proposed for both "
+        'phone (SMS, voice) and whatsapp; drop "whatsapp" if they are not on WhatsApp'
+    )
+
+
+def _mobile(text: str) -> bool:
+    """True if `text` reads as a mobile number (written as Indonesians do, or with +CC)."""
+    try:
+        number = phonenumbers.parse(text, DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE
 
 
 def _decode(raw: bytes, truncated: bool) -> tuple[str, str, list[str]]:
@@ -427,7 +467,7 @@ def _number_format(values: list[str], notes: list[str]) -> tuple[str | None, str
 
 def _lines(body: list[list[str]], header: list[str], found: Detection) -> str | None:
     """ "sum" when invoice numbers repeat on consecutive rows (one row per invoice line)."""
-    numbers = [h for h, name in found.columns.items() if name == "number"]
+    numbers = [h for h, names in found.columns.items() if "number" in names]
     if not numbers:
         return None
     index = header.index(numbers[0])
@@ -452,7 +492,7 @@ def _amount_repeats(
     body: list[list[str]], header: list[str], found: Detection, number_index: int
 ) -> bool:
     """Whether every repeated invoice carries one and the same amount on all its rows."""
-    amounts = [h for h, name in found.columns.items() if name == "amount"]
+    amounts = [h for h, names in found.columns.items() if "amount" in names]
     if not amounts:
         return False
     index = header.index(amounts[0])

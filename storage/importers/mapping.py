@@ -2,10 +2,13 @@
 
 A mapping (a TOML file, or the inline `--map "No. Faktur=number,..."`) names which of the
 export's own headers feeds which Tagih field, fixes values the export lacks (`currency`),
-and says how its dates and numbers are written. The export is then read with Tagih's
-usual parsers: each date is turned into ISO and each amount into plain digits first, so
-the checks (ranges, signs, sizes) stay the ones of the plain layout, and errors still
-read `FILE:LINE: column: reason`, naming the export's own column.
+and says how its dates and numbers are written. One header may feed several fields (a
+single mobile number column that is both the SMS and the WhatsApp number:
+`"No. HP" = ["phone", "whatsapp"]`, inline `No. HP=phone+whatsapp`); a field is fed by
+one header at most. The export is then read with Tagih's usual parsers: each date is
+turned into ISO and each amount into plain digits first, so the checks (ranges, signs,
+sizes) stay the ones of the plain layout, and errors still read `FILE:LINE: column:
+reason`, naming the export's own column.
 
 Exports of invoices often hold one row per invoice line. With `lines = "sum"` the rows
 of one invoice (consecutive rows with the same number) become one invoice whose amount
@@ -67,7 +70,7 @@ class Mapping:
     """How one export's layout maps onto the fields of one kind of import."""
 
     source: str  # the mapping file's path, or "--map" for the inline form
-    columns: dict[str, str]  # the export's header (as written) → Tagih field
+    columns: dict[str, tuple[str, ...]]  # the export's header (as written) → Tagih fields
     fixed: dict[str, str] = field(default_factory=dict)  # Tagih field → text for every row
     dates: tuple[str, ...] = ()  # strptime formats, tried in order; empty: Tagih's own
     decimal: str | None = None  # the decimal mark; None: Tagih's own reading of amounts
@@ -82,7 +85,7 @@ class Mapping:
     @property
     def fields(self) -> dict[str, str]:
         """Tagih field → the export header that feeds it."""
-        return {name: header for header, name in self.columns.items()}
+        return {name: header for header, names in self.columns.items() for name in names}
 
     def label(self, name: str) -> str:
         """How an error names `name`: the export's own header, or where its value comes from."""
@@ -213,13 +216,13 @@ class Mapping:
         due = day + dt.timedelta(days=int(days))
         return due.strftime(self.dates[0]) if self.dates else due.isoformat()
 
-    def resolve(self, header: list[str]) -> tuple[list[str | None], list[str]]:
-        """The Tagih field of each column of `header` (None: not imported) and the problems."""
+    def resolve(self, header: list[str]) -> tuple[list[tuple[str, ...]], list[str]]:
+        """The Tagih fields each column of `header` feeds (none: not imported) and the problems."""
         wanted = {name.strip().casefold(): name for name in self.columns}
-        fields: list[str | None] = []
+        fields: list[tuple[str, ...]] = []
         for name in header:
             source = wanted.get(name.strip().casefold())
-            fields.append(self.columns[source] if source is not None else None)
+            fields.append(self.columns[source] if source is not None else ())
         problems = []
         present = {name.strip().casefold() for name in header}
         for name in self.columns:
@@ -370,9 +373,9 @@ def load(
     return _build(data, source, text, kind, spec)
 
 
-def parse_inline(text: str) -> dict[str, str]:
-    """`"No. Faktur=number,Kode Pelanggan=customer"` as {header: field}."""
-    columns: dict[str, str] = {}
+def parse_inline(text: str) -> dict[str, list[str]]:
+    """`"No. Faktur=number,No. HP=phone+whatsapp"` as {header: [field, ...]}."""
+    columns: dict[str, list[str]] = {}
     for part in text.split(","):
         if not part.strip():
             continue
@@ -383,7 +386,8 @@ def parse_inline(text: str) -> dict[str, str]:
             )
         if header.strip() in columns:
             raise MappingError(f"--map: {header.strip()!r}: mapped twice")
-        columns[header.strip()] = name.strip()
+        # `+` joins the fields one header feeds; no field name has one, headers may.
+        columns[header.strip()] = [each.strip() for each in name.split("+")]
     if not columns:
         raise MappingError("--map: no columns (expected 'HEADER=field,HEADER=field')")
     return columns
@@ -442,32 +446,48 @@ def _build(data: dict[str, Any], source: str, text: str, kind: ImportKind, spec:
 
 def _columns(
     check: _Checker, data: dict[str, Any], kind: ImportKind, allowed: frozenset[str]
-) -> tuple[dict[str, str], dict[str, str]]:
-    """`[columns]` checked: {header: field} and its inverse, {field: header}."""
+) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
+    """`[columns]` checked: {header: fields} and its inverse, {field: header}."""
     allowed_list = ", ".join(sorted(allowed))
-    columns: dict[str, str] = {}
+    columns: dict[str, tuple[str, ...]] = {}
     raw_columns = data.get("columns", {})
     if not isinstance(raw_columns, dict):
         check.fail("columns", "must be a table of HEADER = field")
         raw_columns = {}
     by_field: dict[str, str] = {}
-    for header, name in raw_columns.items():
-        if not isinstance(name, str):
-            check.fail(header, "the field must be text", "columns")
+    for header, value in raw_columns.items():
+        names = [value] if isinstance(value, str) else value
+        if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+            reason = 'the field must be text, or a list of fields: ["phone", "whatsapp"]'
+            check.fail(header, reason, "columns")
             continue
-        if name not in allowed:
-            hint = did_you_mean(name, sorted(allowed))
+        if not names:
             check.fail(
                 header,
-                f"unknown Tagih field {name!r} for {kind.value}{hint} (fields: {allowed_list})",
+                "an empty list feeds no field: name one or more, or leave the header out",
                 "columns",
             )
             continue
-        if name in by_field:
-            check.fail(header, f"{name!r} is already fed by column {by_field[name]!r}", "columns")
-            continue
-        by_field[name] = header
-        columns[header] = name
+        fed: list[str] = []
+        for name in names:
+            if name not in allowed:
+                hint = did_you_mean(name, sorted(allowed))
+                check.fail(
+                    header,
+                    f"unknown Tagih field {name!r} for {kind.value}{hint} (fields: {allowed_list})",
+                    "columns",
+                )
+            elif name in fed:
+                check.fail(header, f"{name!r} is listed twice", "columns")
+            elif name in by_field:
+                check.fail(
+                    header, f"{name!r} is already fed by column {by_field[name]!r}", "columns"
+                )
+            else:
+                by_field[name] = header
+                fed.append(name)
+        if fed:
+            columns[header] = tuple(fed)
     return columns, by_field
 
 

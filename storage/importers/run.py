@@ -152,6 +152,7 @@ async def import_csv(
                 dry_run=dry_run,
             )
     report.rows = reader.rows
+    report.foreign_layout = reader.foreign_layout
     report.errors = sorted([*report.errors, *reader.errors], key=attrgetter("line"))
     return report
 

@@ -257,6 +257,7 @@ async def test_header_problems_stop_the_import(db: Database, tmp_path: Path) -> 
         "(expected: reference, invoice, amount, paid_on, method)"
     ]
     assert report.rows == 0
+    assert report.foreign_layout  # the command line then suggests `tagih import --detect`
 
 
 async def test_payments_reduce_balance_close_and_adjust(db: Database, tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ data name the export's own columns.
 from __future__ import annotations
 
 import asyncio
+import shlex
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from typer.testing import CliRunner, Result
 from bot.cli.main import app
 from storage.db import Database
 from storage.importers.mapping import parse_number
-from storage.models import Invoice, Payment
+from storage.models import Contact, Customer, Invoice, Payment
 from storage.parsing import FieldError
 from tests.integration.test_importers import write
 
@@ -47,6 +48,32 @@ def customers(db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("COLUMNS", "300")
     ok("import", "customers", str(EXAMPLES / "customers.csv"))
     return db_url
+
+
+@pytest.fixture
+def database(db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """An empty migrated database the command line uses; its URL."""
+    monkeypatch.setenv("TAGIH_DATABASE_URL", db_url)
+    monkeypatch.setenv("COLUMNS", "300")
+    return db_url
+
+
+def contacts(db_url: str) -> dict[str, dict[str, str]]:
+    """Every customer's contacts: {code: {channel: address}}."""
+
+    async def read() -> dict[str, dict[str, str]]:
+        database = Database(db_url)
+        try:
+            async with database.sessions() as session:
+                query = select(Customer.code, Contact.channel, Contact.address).join(Customer)
+                found: dict[str, dict[str, str]] = {}
+                for code, channel, address in (await session.exec(query)).all():
+                    found.setdefault(code, {})[channel] = address
+                return found
+        finally:
+            await database.dispose()
+
+    return asyncio.run(read())
 
 
 def invoices(db_url: str) -> dict[str, tuple[str, str, str, Decimal, Decimal, str, str]]:
@@ -236,6 +263,19 @@ def test_declared_formats_refuse_the_other_convention(customers: str, tmp_path: 
         ('decimal = ";"\n', 'm.toml:1: decimal: \';\': the decimal mark is "," or "."'),
         ("colums = 1\n", "m.toml:1: colums: unknown setting"),
         ("[columns]\n", "nothing feeds the required field(s) amount, customer"),
+        (
+            '[columns]\n"No" = "number"\n"C" = []\n',
+            "m.toml:3: [columns] 'C': an empty list feeds no field",
+        ),
+        (
+            '[columns]\n"No" = "number"\n"N2" = ["item", "number"]\n',
+            "m.toml:3: [columns] 'N2': 'number' is already fed by column 'No'",
+        ),
+        (
+            '[columns]\n"No" = ["number", "itme"]\n',
+            "m.toml:2: [columns] 'No': unknown Tagih field 'itme' for invoices; "
+            "did you mean 'item'?",
+        ),
     ],
 )
 def test_bad_mapping_is_refused_with_file_line_and_key(
@@ -264,6 +304,109 @@ def test_header_missing_from_the_file_suggests_the_closest(customers: str, tmp_p
     assert result.exit_code == 1
     text = " ".join(result.output.split())
     assert "column 'No Faktur' of --map is not in the file; did you mean 'No. Faktur'?" in text
+
+
+#: A customer export with one mobile number column, the SMS and the WhatsApp number alike.
+PELANGGAN = "Kode,Nama Pelanggan,No. HP,Email\n"
+ONE_NUMBER = {
+    "toml": 'kind = "customers"\n\n[columns]\n"Kode" = "code"\n"Nama Pelanggan" = "name"\n'
+    '"No. HP" = ["phone", "whatsapp"]\n"Email" = "email"\n',
+    "inline": "Kode=code,Nama Pelanggan=name,No. HP=phone+whatsapp,Email=email",
+}
+
+
+def one_number_map(tmp_path: Path, form: str) -> str:
+    """The `--map` argument of `form`: a mapping file's path, or the inline text."""
+    if form == "toml":
+        return str(write(tmp_path, "pelanggan.toml", ONE_NUMBER["toml"]))
+    return ONE_NUMBER["inline"]
+
+
+@pytest.mark.parametrize("form", ["toml", "inline"])
+def test_one_column_feeds_sms_and_whatsapp(database: str, tmp_path: Path, form: str) -> None:
+    """`"No. HP" = ["phone", "whatsapp"]` (inline `No. HP=phone+whatsapp`): one number, every
+    channel it reaches: SMS and voice (`phone`) and WhatsApp."""
+    export = write(
+        tmp_path,
+        "pelanggan.csv",
+        PELANGGAN + "K1,PT Satu,0812-3456-7890,ar@satu.example\nK2,CV Dua,,ar@dua.example\n",
+    )
+    output = ok("import", "customers", str(export), "--map", one_number_map(tmp_path, form))
+    assert "imported 2 rows: 2 new" in output
+    number = "+6281234567890"
+    assert contacts(database) == {
+        "K1": {"sms": number, "voice": number, "whatsapp": number, "email": "ar@satu.example"},
+        "K2": {"email": "ar@dua.example"},
+    }
+
+
+@pytest.mark.parametrize("form", ["toml", "inline"])
+def test_bad_number_in_a_shared_column_is_named_once(
+    database: str, tmp_path: Path, form: str
+) -> None:
+    """A bad cell of a column feeding two fields is one problem, under the export's header."""
+    export = write(
+        tmp_path,
+        "pelanggan.csv",
+        PELANGGAN + "K1,PT Satu,0812-3456-7890,\nK2,CV Dua,nomor kantor,\n",
+    )
+    result = run("import", "customers", str(export), "--map", one_number_map(tmp_path, form))
+    assert result.exit_code == 1, result.output
+    problem = f"{export}:3: No. HP: not a phone number: 'nomor kantor'"
+    assert result.output.count(problem) == 1, result.output
+    assert "1 problem in 1 row: nothing was imported." in result.output
+    assert "phone:" not in result.output and "whatsapp:" not in result.output
+    assert contacts(database) == {}
+
+
+#: An export's header and a row, for each kind, as an accounting package writes them.
+FOREIGN = {
+    "invoices": "No. Faktur,Kode Pelanggan,Tgl Faktur,Jatuh Tempo,Nilai\n"
+    "F-1,K1,2026-10-01,2026-10-31,1000000\n",
+    "customers": PELANGGAN + "K1,PT Satu,0812-3456-7890,ar@satu.example\n",
+    "payments": "No. Bukti,No. Faktur,Jumlah,Tanggal Bayar\nP-1,F-1,1000000,2026-10-05\n",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(FOREIGN))
+def test_foreign_header_without_map_ends_with_detect_hint(
+    database: str, tmp_path: Path, kind: str
+) -> None:
+    """An export imported as if it were Tagih's layout: the header error as before, then a
+    last line pointing at `--detect`, whose command (quoted) proposes a mapping."""
+    export = write(tmp_path, "ekspor akuntansi.csv", FOREIGN[kind])
+    result = run("import", kind, str(export))
+    assert result.exit_code == 1, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith(f"{export}:1: unknown columns: "), result.output
+    assert lines[1] == "1 problem in 1 row: nothing was imported."
+    command = f"tagih import {kind} --detect '{export}'"
+    assert lines[-1] == (
+        f"hint: an accounting package's export? try `{command}` to propose a mapping of its "
+        "columns, then import it with --map"
+    )
+    proposed = ok(*shlex.split(command)[1:])
+    assert f'kind = "{kind}"' in proposed and "[columns]" in proposed
+
+
+@pytest.mark.parametrize(
+    ("text", "mapped"),
+    [
+        ("code,name\nK1,\n", False),  # Tagih's layout, a bad row
+        ("code,name,name\nK1,PT Satu,PT Satu\n", False),  # a repeated column only
+        (PELANGGAN + "K1,PT Satu,,\n", True),  # a mapping naming a header the file lacks
+    ],
+)
+def test_no_detect_hint_when_the_layout_is_not_the_problem(
+    database: str, tmp_path: Path, text: str, mapped: bool
+) -> None:
+    """Bad rows, a repeated column, or a mapping's own mismatch: no hint about `--detect`."""
+    export = write(tmp_path, "e.csv", text)
+    extra = ["--map", "Kode=code,Nama=name,No. WA=whatsapp"] if mapped else []
+    result = run("import", "customers", str(export), *extra)
+    assert result.exit_code == 1, result.output
+    assert f"{export}:" in result.output
+    assert "--detect" not in result.output
 
 
 def test_parse_number_conventions() -> None:

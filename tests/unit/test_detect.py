@@ -9,9 +9,17 @@ import pytest
 
 from storage.importers import ImportKind
 from storage.importers.detect import detect
-from tests.integration.test_mapping import EXPORTS, customers, invoices, ok, run
+from tests.integration.test_mapping import (
+    EXPORTS,
+    contacts,
+    customers,
+    database,
+    invoices,
+    ok,
+    run,
+)
 
-__all__ = ["customers"]  # the fixture, shared
+__all__ = ["customers", "database"]  # the fixtures, shared
 
 EXPORT = (
     "Laporan Piutang per 31/10/2026\n"
@@ -75,7 +83,7 @@ def test_known_layouts_are_recognised(package: str) -> None:
     """The packages' own headers map onto the fields their shipped mapping gives them."""
     found = detect(EXPORTS / f"{package}-invoices.csv")
     assert found.kind is ImportKind.INVOICES
-    fed = set(found.columns.values())
+    fed = found.fed
     assert {"number", "customer", "issue_date"} <= fed, found.columns
     assert "amount" in fed or "quantity" in fed
 
@@ -92,3 +100,43 @@ def test_invoice_lines_summed_or_taken_once(tmp_path: Path) -> None:
     found = detect(totals)
     assert found.lines == "first" and any("invoice total" in note for note in found.notes)
     assert detect(EXPORTS / "xero-invoices.csv").lines == "first"  # Total repeats per line
+
+
+def test_one_mobile_column_proposed_for_sms_and_whatsapp(database: str, tmp_path: Path) -> None:
+    """A customer export's one `No. HP` column of mobile numbers, no WhatsApp column: the
+    proposal feeds both from it, says so, and imports contacts on every channel."""
+    export = tmp_path / "pelanggan.csv"
+    export.write_text(
+        "Kode Pelanggan;Nama Pelanggan;No. HP\n"
+        "K1;PT Satu;0812-3456-7890\nK2;CV Dua;\nK3;UD Tiga;+62 857 1234 5678\n"
+    )
+    result = run("import", "--detect", str(export))
+    assert result.exit_code == 0, result.output
+    assert '"No. HP" = ["phone", "whatsapp"]' in result.stdout
+    assert "'No. HP' holds mobile numbers and no column is WhatsApp's" in result.output
+    mapping = tmp_path / "map.toml"
+    mapping.write_text(result.stdout)
+    ok("import", "customers", str(export), "--map", str(mapping))
+    first, third = "+6281234567890", "+6285712345678"
+    assert contacts(database) == {
+        "K1": {"sms": first, "voice": first, "whatsapp": first},
+        "K3": {"sms": third, "voice": third, "whatsapp": third},
+    }
+
+
+@pytest.mark.parametrize(
+    ("columns", "row"),
+    [
+        ("Kode,Nama,Telepon", "K1,PT Satu,021-5551234"),  # a landline is never on WhatsApp
+        ("Kode,Nama,No. HP,No. WA", "K1,PT Satu,0812-3456-7890,0857-1234-5678"),
+        ("Kode,Nama,No. HP", "K1,PT Satu,"),  # no number to judge by
+    ],
+)
+def test_phone_column_left_alone(tmp_path: Path, columns: str, row: str) -> None:
+    """Landlines, a WhatsApp column of its own, or no numbers: the phone column is phone's."""
+    export = tmp_path / "pelanggan.csv"
+    export.write_text(f"{columns}\n{row}\n")
+    found = detect(export, ImportKind.CUSTOMERS)
+    phone = columns.split(",")[2]
+    assert found.columns[phone] == ("phone",)
+    assert f"{phone!r} holds mobile numbers" not in " ".join(found.notes)

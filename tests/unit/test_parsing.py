@@ -223,8 +223,13 @@ def test_reader_reports_header_problems() -> None:
         "f.csv:1: unknown columns: d, e; missing columns: b; repeated columns: a "
         "(expected: a, b, c)"
     ]
+    assert reader.foreign_layout
+    reader, rows = _read(b"a,b,a\n1,2,3\n")
+    assert [str(e) for e in reader.errors] == ["f.csv:1: repeated columns: a (expected: a, b, c)"]
+    assert not reader.foreign_layout  # Tagih's own columns, one twice: no export to map
     reader, rows = _read(b"")
     assert [str(e) for e in reader.errors] == ["f.csv:1: no header row (expected: a, b, c)"]
+    assert not reader.foreign_layout
 
 
 def test_reader_reports_field_counts_encoding_and_broken_quotes() -> None:
