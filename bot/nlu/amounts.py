@@ -106,6 +106,8 @@ _IDENTIFIER = re.compile(
 _CODE = re.compile(r"(?<!\S)(?=[^\s]*[a-z])(?=[^\s]*\d)(?!(?:rp|idr))[^\s]*[/#-][^\s]*")
 # Phone numbers written in groups: "0813-2222-1111", "+62 812 3456 7890", "62 811 2233 4455".
 _PHONE = re.compile(r"(?<![\d.,])(?:\+?62|0)[\s-]?\d{2,4}(?:[\s-]\d{3,5}){1,3}(?![\d.,])")
+# A time of day: "jam 11.30", "pukul 9", "at 10:15".
+_CLOCK = re.compile(r"\b(?:jam|pukul|pkl|at)\s*\d{1,2}(?:[.:]\d{2})?(?![.,]?\d)")
 # A paying word right before a bare number makes it money: "bayar 1250000", "tf 1250000".
 _MONEY_CUE = re.compile(
     r"\b(?:bayar\w*|transfer\w*|setor\w*|kirim|lunasi|sebesar|senilai|sejumlah|nominal"
@@ -125,6 +127,7 @@ def _without_identifiers(canonical: str) -> str:
     spans = [m.span("id") for m in _IDENTIFIER.finditer(canonical)]
     spans += [m.span() for m in _CODE.finditer(canonical)]
     spans += [m.span() for m in _PHONE.finditer(canonical)]
+    spans += [m.span() for m in _CLOCK.finditer(canonical)]
     return _blank(canonical, spans)
 
 

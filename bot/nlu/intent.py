@@ -61,6 +61,9 @@ def _paid(normal: str, promised: bool) -> bool:
             continue
         if i and tokens[i - 1] in _BLOCK:
             continue
+        near = set(tokens[max(0, i - 4) : i])
+        if near & r.CONDITION or near & r.FUTURE_WORDS:
+            continue  # "kalau sudah transfer", "nanti saya bayar dah": no payment made
         before = _unblocked(reversed(tokens[max(0, i - 4) : i]))
         after = _unblocked(tokens[i + 1 : i + 5])
         if _MARK & (before | after):
@@ -71,10 +74,10 @@ def _paid(normal: str, promised: bool) -> bool:
 
 
 def _unblocked(tokens: Iterable[str]) -> set[str]:
-    """The tokens up to the first negation or modal, nearest first."""
+    """The tokens up to the first negation, modal or condition, nearest first."""
     seen: set[str] = set()
     for token in tokens:
-        if token in _BLOCK:
+        if token in _BLOCK or token in r.CONDITION:
             break
         seen.add(token)
     return seen
@@ -82,6 +85,8 @@ def _unblocked(tokens: Iterable[str]) -> set[str]:
 
 def _method(normal: str, text: str, promised: bool) -> bool:
     """A question about how to pay, or a method named without a date."""
+    if promised and "?" not in text and not r.QUESTION_WORD.search(normal):
+        return False  # "sabtu sy bayar cash": a day to pay, not a question about how
     if r.METHOD.search(normal):
         return True
     if r.COUNTER.search(normal) and ("?" in text or r.ASKING.search(normal)):
@@ -89,8 +94,11 @@ def _method(normal: str, text: str, promised: bool) -> bool:
     method = parse_method(text)
     if method is None:
         return False
+    if "?" not in text and r.WILL_PAY.search(normal):
+        return False  # "nanti sy transfer ke VA yang biasa": a promise naming the way
     if method == "transfer":
-        return not promised and r.VIA_TRANSFER.search(normal) is not None
+        asked = "?" in text or r.VIA_TRANSFER.search(normal) is not None
+        return not promised and asked
     return "?" in text or r.ASKING.search(normal) is not None or not promised
 
 
@@ -115,6 +123,30 @@ def classify(text: str) -> Intent:
     normal = words(text)
     if not normal:
         return Intent.UNKNOWN
+    stated = _stated(normal, text)
+    if stated is not None:
+        return stated
+    if parse_dispute_reason(text) is not None or r.COMPLAINT.search(normal):
+        return Intent.DISPUTE
+    promised, soon = _promised(text)
+    paid = _paid(normal, promised) or _bare_done(normal)
+    if _instalment(normal, text, promised=promised, paid=paid):
+        return Intent.INSTALMENT
+    if paid:
+        if promised and r.FUTURE_CUE.search(normal) and not r.PAST_CUE.search(normal):
+            return Intent.PROMISE  # a future date wins over "sudah"
+        return Intent.PAID
+    if _method(normal, text, promised):
+        return Intent.METHOD
+    if "?" in text and r.OTHER_TOPIC.search(normal) and not r.PAY_WORD.search(normal):
+        return Intent.UNKNOWN  # "besok kantor buka?": a day, but no promise
+    if promised or soon or r.WILL_PAY.search(normal):
+        return Intent.PROMISE
+    return Intent.UNKNOWN
+
+
+def _stated(normal: str, text: str) -> Intent | None:
+    """The intents a reply states outright: stop or resume, a language, a person."""
     if r.OPT_OUT.search(normal):
         undone = r.OPT_IN.search(normal) and r.PAST_STOP.search(normal)
         return Intent.OPT_IN if undone else Intent.OPT_OUT
@@ -124,29 +156,30 @@ def classify(text: str) -> Intent:
         return Intent.LANGUAGE
     if r.HANDOFF.search(normal):
         return Intent.HANDOFF
-    if parse_dispute_reason(text) is not None or r.COMPLAINT.search(normal):
-        return Intent.DISPUTE
-    if _instalment(normal, text):
-        return Intent.INSTALMENT
-    promised, soon = _promised(text)
-    if _paid(normal, promised):
-        if promised and r.FUTURE_CUE.search(normal) and not r.PAST_CUE.search(normal):
-            return Intent.PROMISE  # a future date wins over "sudah"
-        return Intent.PAID
-    if _method(normal, text, promised):
-        return Intent.METHOD
-    if promised or soon or r.WILL_PAY.search(normal):
-        return Intent.PROMISE
-    return Intent.UNKNOWN
+    return None
 
 
-def _instalment(normal: str, text: str) -> bool:
+def _bare_done(normal: str) -> bool:
+    """ "udah ya pak, tadi pagi": "already" opening the reply, with when, is a payment made."""
+    return normal.startswith("sudah ") and r.PAST_CUE.search(normal) is not None
+
+
+def _instalment(normal: str, text: str, *, promised: bool, paid: bool) -> bool:
     """Asking to pay in parts, or offering part now ("2jt dulu, sisanya bulan depan")."""
     normal = r.NO_INSTALMENT.sub(" ", normal)
     if r.INSTALMENT.search(normal):
         return True
+    part = parse_amount(text) is not None
+    if paid:
+        # part paid and the rest on a day is a plan ("sudah tf 1jt, sisanya minggu depan");
+        # without a day it is a payment claim ("sudah bayar 1jt kemarin, sisanya nanti")
+        return part and promised and r.REST_LATER.search(normal) is not None
     if _SHARE.search(canon(text)):
         return True  # "50% dulu": a share of the bill is a part payment
-    # part now and the rest later, or so much a month: "2jt dulu", "1 juta per bulan"
-    part = parse_amount(text) is not None
-    return part and (r.REST_LATER.search(normal) or r.PER_PERIOD.search(normal)) is not None
+    if not part:
+        return False
+    # part now and the rest later, or so much a month: "2jt dulu", "1 juta per bulan"; the
+    # rest alone on a day is a promise ("sisanya 1jt sy kirim lusa")
+    if r.PART_NOW.search(normal) or r.PER_PERIOD.search(normal):
+        return True
+    return r.REST_LATER.search(normal) is not None and not promised

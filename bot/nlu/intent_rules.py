@@ -28,9 +28,11 @@ OPT_OUT = _any(
     r"\b(?:blokir|block|blok)(?: saja)? (?:nomor|no|kontak|number|this)\b",
     # "mohon untuk tidak mengirimkan pesan lagi", "jangan diingetin terus", "udahan kirim2nya"
     r"\btidak (?:usah |perlu )?(?:kirim|hubungi|telepon|sms|wa|chat|(?:di)?ingat\w*"
-    r"|(?:di)?inget\w*)\w* (?:\w+ ){0,3}(?:lagi|again|terus)\b",
+    r"|(?:di)?inget\w*)\w* (?:\w+ ){0,5}(?:lagi|again|terus)\b",
     r"\b(?:jangan|tidak usah|tidak perlu) (?:\w+ )?(?:di)?(?:ingat|inget)\w*",
     r"\btidak (?:mau|ingin) (?:\w+ ){0,2}notif\w*",
+    r"\b(?:hapus|dihapus|keluarkan|remove|removed|delete|deleted)\w* (?:\w+ ){0,4}(?:dari|from)"
+    r" (?:\w+ ){0,2}(?:daftar|list|mailing|distribusi)\b",
     r"\b(?:udahan|sudahan)\b(?: \w+){0,3}? (?:kirim|pesan|chat|wa|sms|spam|reminder|notif)\w*",
 )
 OPT_IN = _any(
@@ -50,8 +52,9 @@ OPT_IN = _any(
     r" (?:\w+ )?(?:pengingat|pesan|notif|reminder|message)\w*",
     r"\b(?:kirim|kirimi|kirimkan|send) (?:lagi|kembali|again) (?:\w+ )?(?:pengingat|pesan"
     r"|notif|reminder|message)\w*",
-    r"\b(?:aktif|hidup|nyala)\w* (?:lagi|kembali)\b|\bdiing[ae]t\w* (?:lagi|kembali)\b",
-    r"\b(?:resume|restart) (?:the |my |your )?(?:sending|messages|reminders|notifications)\b",
+    r"\b(?:di)?(?:aktif|hidup|nyala)\w* (?:lagi|kembali)\b|\bdiing[ae]t\w* (?:lagi|kembali)\b",
+    r"\b(?:resume|restart) (?:the |my |your )?(?:\w+ )?(?:sending|messages|reminders"
+    r"|notifications)\b",
     r"\bsend (?:\w+ ){0,2}(?:reminders|messages|notifications) (?:again|back)\b",
 )
 LANGUAGE = _any(
@@ -84,6 +87,7 @@ HANDOFF = _any(
     r"\b(?:langsung|mau|maunya|bisa|pengen|ingin) (?:\w+ )?(?:sama|dengan|ama|sm) (?:orang"
     r"|manusia|admin|cs|petugas|operator|staf|staff|sales)\w*",
     r"\bada (?:orang|manusia)(?:nya)?\b",
+    rf"\b(?:hubungi|kontak|contact|call) (?:\w+ )?{_STAFF}\b",
     rf"\b(?:mau|minta|ingin|pengen|butuh|perlu|want|need|please|tolong) (?:\w+ ){{0,3}}{_STAFF}\b",
     r"^(?:admin|cs|operator|petugas|agent|human|manusia|telepon)(?: please| dong| ya)*$",
     r"\btelepon (?:saja|dong|please)\b",
@@ -112,11 +116,13 @@ INSTALMENT = _any(
     # English: "split it into two", "pay monthly", "pay it off in stages"
     r"\bsplit (?:it|this|them|the (?:\w+ )?(?:payment|bill|invoice|amount)s?)? ?into\b",
     r"\bin (?:stages|parts|portions|instal+ments?)\b|\bpay\w* (?:\w+ )?(?:monthly|weekly)\b",
+    r"\b(?:per|tiap|setiap|every) \d+ (?:minggu|bulan|pekan|weeks?|months?)\b",
     rf"\b{_NUM} ?(?:x|kali) (?:bayar|pembayaran)|\b(?:bayar|pay)\w* (?:\w+ )?{_NUM} ?(?:x|kali"
     rf"|times)\b|\b(?:bagi|dibagi|split into) {_NUM}\b",
 )
 NO_INSTALMENT = re.compile(r"\btidak (?:mau |usah |perlu )?(?:di)?cicil\w*")
-REST_LATER = re.compile(r"\b(?:dulu|sisanya|sisa|first|the rest|remaining|remainder)\b")
+PART_NOW = re.compile(r"\b(?:dulu|first)\b")
+REST_LATER = re.compile(r"\b(?:sisanya|sisa|the rest|remaining|remainder)\b")
 # so much a period: "1 juta per bulan", "tiap gajian 500rb", "sebulan 2jt" (not "dalam seminggu")
 PER_PERIOD = re.compile(
     r"\b(?:per|tiap|setiap|each|every|a) (?:bulan|month|minggu|pekan|week|gajian|payday"
@@ -126,11 +132,18 @@ PER_PERIOD = re.compile(
 
 PAID = _any(
     r"\bbukti\w*\b|\bstruk\b|\b(?:proof of payment|payment proof|receipt)\b",
+    # no paying verb: "cek mutasinya", "tagihan sudah kami selesaikan", "payment … was made"
+    r"\b(?:cek|check|lihat|liat) (?:\w+ )?(?:mutasi\w*|rekening koran|bank statement|statement)\b",
+    r"\b(?:tagihan|invoice|pembayaran|faktur|semua|semuanya)\w* (?:\w+ ){0,3}(?:sudah|telah) "
+    r"(?:\w+ )?(?:beres|selesai\w*|diselesaikan|kelar|clear|lunas\w*)\b",
+    r"\b(?:sudah|telah) (?:beres|kelar|clear|selesai) kok\b",
+    r"\bpayment\b(?: \w+){0,5}? (?:was|has been|is|were) (?:made|done|sent|completed"
+    r"|transferred|paid)\b",
     r"\bpayment (?:is |has been |was )?(?:done|made|sent|completed?|transferred|successful)\b",
     r"\bsent (?:the |you the )?(?:money|payment|funds|transfer)\b",
     r"\b(?:made|sent|completed|did|done) (?:the |a |my |our |this )?(?:payment|transfer)\b",
     # the money itself arrived: "pembayaran sudah kami lakukan", "uangnya sudah masuk"
-    r"\b(?:pembayaran|payment|transferan|uang\w*|dana\w*|duit\w*) (?:\w+ ){0,2}(?:sudah|telah"
+    r"\b(?:pembayaran|payment|transferan|uang\w*|dana\w*|duit\w*) (?:\w+ ){0,5}(?:sudah|telah"
     r"|already|has been|was) (?:\w+ ){0,2}(?:lakukan|dilakukan|masuk|terima|kirim|sampai"
     r"|proses|done|made|sent|received|credited)\b",
     r"\b(?:pembayaran|payment|transfer\w*|uang\w*|dana\w*|duit\w*) (?:\w+ ){0,2}(?:went through"
@@ -139,14 +152,18 @@ PAID = _any(
 
 
 METHOD = _any(
-    r"\b(?:nomor|no) rekening\b|\brekening (?:\w+ ){0,3}(?:mana|apa|berapa|nya)\b",
+    r"\b(?:nomor|no) rekening\b|\brekening (?:\w+ ){0,3}(?:mana|apa|berapa|nya|siapa)\b",
+    r"\b(?:pakai|pake|via|lewat|melalui|dengan|using|by) (?:\w+ )?(?:giro|bilyet|cek|paylater"
+    r"|kredivo|akulaku|cash|tunai)\b",
+    r"\bbiaya (?:transfer|admin bank|antar ?bank|beda bank|bank)\b",
     r"\brekening tujuan\b",
     r"\b(?:ke ?|di ?)mana (?:\w+ ){0,2}(?:bayar|transfer|pembayaran|setor)",
     r"\b(?:bayar|transfer|pembayaran|setor)\w* (?:\w+ ){0,3}(?:ke ?mana|di ?mana|mana)\b",
     r"\b(?:cara\w*|gimana|bagaimana|how) (?:\w+ ){0,3}(?:bayar|membayar|pembayaran|transfer"
     r"|pay|payment)",
     r"\b(?:bayar|transfer|pembayaran)\w* (?:\w+ ){0,3}(?:cara\w*|gimana|bagaimana)\b",
-    r"\b(?:metode|pilihan|opsi|method|methods|options?|info|informasi|detail|link|tautan)\w* "
+    r"\b(?:metode|pilihan|opsi|method|methods|options?|info|informasi(?!kan)|detail|link"
+    r"|tautan)\w* "
     r"(?:\w+ )?(?:bayar|pembayaran|payment|transfer)\w*",
     r"\bpayment (?:method|methods|options?|details?|info|link)\b",
     r"\b(?:account number|bank account|bank details)\b|\bwhere (?:\w+ ){0,3}(?:pay|transfer|send)",
@@ -160,8 +177,8 @@ METHOD = _any(
 # A future word next to "sudah" makes the date a plan, not a past payment: "senin depan
 # sudah saya transfer", "sudah saya jadwalkan transfer tgl 31".
 FUTURE_CUE = re.compile(
-    r"\b(?:depan|besok|lusa|lagi|nanti|next|tomorrow|jadwal\w*|rencana\w*|schedul\w*"
-    r"|planned)\b"
+    r"\b(?:depan|besok|lusa|nanti|next|tomorrow|jadwal\w*|rencana\w*|schedul\w*|planned"
+    r"|insyaallah|insya allah|akan|will)\b|\b\w+ (?:hari|minggu|pekan|bulan|jam) lagi\b"
 )
 PAST_CUE = re.compile(r"\b(?:kemarin|tadi|barusan|lalu|yesterday|ago|last|baru saja|just now)\b")
 # Earlier today ("tadi", "barusan", "2 jam lalu") names today, but never as a promise date.
@@ -186,6 +203,15 @@ PAST_STOP = re.compile(
     r"\b(?:kemarin|tadi|sudah|pernah|kepencet|terpencet|pencet|accidentally|mistake)\b"
     r"(?: \w+){0,2}? (?:stop|berhenti|unsubscribe|unsub)\b"
 )
+# A question about something other than paying: opening hours, stock, a promotion.
+OTHER_TOPIC = re.compile(
+    r"\b(?:buka|tutup|libur|open|closed|promo|stok|stock|ready|jam operasional|what time"
+    r"|opening hours)\b"
+)
+QUESTION_WORD = re.compile(r"\b(?:mana|berapa|apa|gimana|bagaimana|how|where|which|what|siapa)\b")
+# Words that make what follows a condition, not a fact: "bayar kalau dana sudah cair"
+CONDITION = frozenset({"kalau", "jika", "if", "setelah", "sesudah", "habis", "when", "once"})
+FUTURE_WORDS = frozenset({"nanti", "besok", "lusa", "akan", "will"})
 ASKING = re.compile(r"\b(?:bisa|boleh|can|could|may|apakah|terima|accept)\b")
 
 
@@ -203,6 +229,9 @@ WILL_PAY = _any(
     r"|pay|settle)\b",
     r"\b(?:saya|kami|kita)\b (?:bayar|transfer|lunasi|setor)\b",
     r"^(?:bayar|transfer|setor|lunasi) (?:rp |idr )?\d",  # "transfer 1,2jt ya pak"
+    # a finance department's letter: "pembayaran akan kami proses pada siklus berikutnya"
+    r"\b(?:pembayaran|payment|pelunasan)\w* (?:\w+ ){0,6}?(?:akan|will be|segera) (?:\w+ ){0,2}"
+    r"(?:proses|diproses|lakukan|dilakukan|realisasi\w*|selesaikan|made|processed|done|sent)\b",
     r"\b(?:pay|bayar\w*) (?:soon|later|asap|secepatnya|segera|nanti)\b",
     r"\b(?:minta|kasih|beri|mohon|butuh|perlu|need|more) (?:\w+ )?(?:waktu|tempo|perpanjangan"
     r"|kelonggaran|time)\b|\b(?:perpanjangan|extension)\b",

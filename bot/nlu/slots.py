@@ -89,6 +89,12 @@ _REASONS: tuple[tuple[str, re.Pattern[str]], ...] = (
             # part of the order missing: "barangnya kurang 2 pcs", "only received half"
             r"\b(?:belum|tidak|kurang) lengkap\b|\bincomplete\b|\bmissing\b",
             r"\bonly (?:received|got)\b|\bkurang \d+ ?(?:pcs|unit|buah|biji|dus|box|karton)\b",
+            # fewer came than billed: "yang kami terima cuma 80 unit", "qty di faktur 30, yg
+            # sampai 25"
+            r"\b(?:terima|datang|sampai|received|arrived|delivered|got)\w* (?:\w+ ){0,2}(?:cuma"
+            r"|hanya|only|just) \d+",
+            r"\b(?:qty|quantity|jumlah|kuantitas)\w* (?:\w+ ){0,4}\d+\w* (?:\w+ ){0,4}(?:cuma|hanya"
+            r"|only|yang (?:sampai|datang|diterima)|bukan|not) \d+",
             r"\b(?:baru|hanya|cuma|only) (?:sebagian|setengah|separuh|half|part|some|\d+)\b"
             r"(?: \w+){0,3}? (?:sampai|datang|terima|received|arrived|delivered|kirim)\b",
         ),
@@ -163,6 +169,17 @@ _REASONS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\btidak (?:pernah )?ada (?:\w+ )?transaksi\b|\btidak kenal (?:\w+ ){0,2}"
             r"(?:perusahaan|pt|cv|toko|anda|kalian|company)\b",
             r"\bdo not know (?:your|this|the) company\b",
+            # an order cancelled, yet billed: "ordernya sudah saya cancel", "was cancelled"
+            r"\b(?:order|pesanan|pesan|po|transaksi)\w* (?:\w+ ){0,4}(?:cancel|batal|dibatal)\w*"
+            r"|\b(?:cancel|batal|dibatal)\w* (?:\w+ ){0,2}(?:order|pesanan|po)\w*"
+            r"|\b(?:supposed to be|already|was|were|been) cancel\w*",
+            # a tax or line counted twice: "PPN nya kok dihitung 2x"
+            r"\b(?:dihitung|hitung|counted|charged|kena) (?:\w+ )?(?:2x|2 kali|dua kali|twice"
+            r"|double|dobel)\b",
+            r"\btidak merasa (?:\w+ )?(?:pesan|order|beli|ambil|punya|pernah)\b",
+            r"\b(?:pesanan|order|po)\w* (?:punya |milik )?siapa\b",
+            r"\b(?:warna|ukuran|size|model|tipe|jenis|item|produk)\w* (?:\w+ )?(?:salah|keliru"
+            r"|wrong)\b",
             # billed for more than taken: "kami cuma ambil 3 unit, bukan 5", "only ordered 20"
             r"\b(?:cuma|hanya|only) (?:pesan|order|ambil|beli|ordered|took|bought|received|got)"
             r" \d+\b",

@@ -15,10 +15,10 @@ _SPELLINGS: dict[str, str] = {
     "mboten ora teu henteu",  # Javanese, Sundanese
     "transfer": "tf trf tfr trsf trnsf transf tranfer trasfer transer trnsfr trasnfer ditf ditrf "
     "ditranfer ditransfer mentransfer transferin",
-    "saya": "sy sya aku aq gw gue gua ane kulo kula abdi aye",
+    "saya": "sy sya aku aq gw gue gua ane kulo kula abdi aye ambo",
     "bisa": "bs bsa bisaa tiasa",
     "tanggal": "tgl tg tggl tangal tnggl tgal",
-    "besok": "bsk bsok besuk bsuk besog bzk esok mbenjing sesuk isuk isukan enjang",
+    "besok": "bsk bsok besuk bsuk besog bzk esok mbenjing sesuk isuk isukan enjang bisuak",
     "juta": "jt jta jtan jeti",
     "ribu": "rb rbu rebu ribuan ewu",
     "yang": "yg",
@@ -38,23 +38,30 @@ _SPELLINGS: dict[str, str] = {
     "lagi": "lg lgi lagii maneh deui",
     "kemarin": "kmrn kmarin kemaren kmren kmaren kmrin wingi kamari",
     "bayar": "byr bayr bayarr dibayar membayar dibayarkan bayarkan bayarin dibayarin mbayar mayar "
-    "kebayar",
+    "kebayar bayia",
     "lunas": "lns",
     "barang": "brg brng",
-    "sampai": "sampe smpai smpe nyampe nyampai",
+    "cicil": "dicicia cicia",
+    "sampai": "sampe smpai smpe nyampe nyampai nepi",
     "terima": "trm trima diterima menerima",
     "datang": "dtg dateng",
     "jangan": "jgn jngn jgan ojo ojok ulah",
     "telepon": "tlp telp tlpn telpon tilpun nelpon nelepon call ditelepon ditelpon ditlp ditelp "
     "ditlpn menelepon",
-    "rekening": "rek rekeningnya reknya",
+    "rekening": "rek rekeningnya reknya rekeninge rekning",
     "nomor": "nmr nomer nmor",
+    "berapa": "brp brapa piro pira sabaraha",
+    "kalau": "kalo klo kl lamun",
+    "separuh": "separo saparo",
+    "sisanya": "sisane",
+    "keluarkan": "keluarin dikeluarkan dikeluarin",
+    "kenapa": "knp naha",
     "nanti": "ntar nnti nti entar engke mengko mangke",
     "sore": "sonten",
     "sekarang": "skrg skr skrang skg",
     "tapi": "tp tpi",
     "saja": "aja aj ajah ja wae bae mawon",
-    "dulu": "dl dlu duluan",
+    "dulu": "dl dlu duluan dhisik disik",
     "tolong": "tlg tolongg",
     "gimana": "gmn gmna gimna gmana pripun kepriye piye kumaha",
     "mana": "mn",
@@ -79,6 +86,8 @@ _SPELLINGS: dict[str, str] = {
     "hubungi": "hub hubungin dihubungi menghubungi",
     "sama": "sm ama karo sareng kaliyan",
     "pesan": "pesen mesen dipesen",
+    "pesanan": "pesenan",
+    "dari": "dr dri",
     "pernah": "nate",
     "ini": "niki iki ieu",
     "berhenti": "berenti brenti",
@@ -91,7 +100,7 @@ _SPELLINGS: dict[str, str] = {
     "setiap": "saben",
     "sambungkan": "sambungin disambungkan disambungin nyambungin",
     "kirim": "dikirim mengirim ngirim kirimkan dikirimkan kirimin dikirimin mengirimkan ngirimin "
-    "dikirimi kirimi",
+    "dikirimi kirimi kukirim",
     "tagih": "ditagih menagih nagih nagihnya",
     "kembalikan": "dikembalikan mengembalikan balikin dibalikin",
     "proses": "diproses memproses",
@@ -126,6 +135,12 @@ def _canonical_word(match: re.Match[str]) -> str:
 _JAVANESE_I = re.compile(
     r"\btak (?=(?:bayar\w*|transfer\w*|tf|lunasi\w*|lunasin|setor\w*|kirim\w*)\b)"
 )
+# Two-word regional phrases: Javanese "ra tau pesen" (never ordered), Sundanese "can nepi"
+# (not yet arrived; alone "can" is English).
+_PHRASES = (
+    (re.compile(r"\b(?:ra|ora|gak|ga) tau (?=pesen|pesan|mesen|order|beli|tuku)"), "tidak pernah "),
+    (re.compile(r"\bcan (?=nepi|dugi|sumping|datang)"), "belum "),
+)
 
 
 def canon(text: str) -> str:
@@ -134,6 +149,8 @@ def canon(text: str) -> str:
     Punctuation and digits stay, so dates ("25/3") and amounts ("Rp1.250.000") survive.
     """
     lowered = _JAVANESE_I.sub("saya ", _APOSTROPHE.sub("", text.lower()))
+    for pattern, meaning in _PHRASES:
+        lowered = pattern.sub(meaning, lowered)
     return _LETTERS.sub(_canonical_word, _STRETCHED.sub(r"\1", lowered))
 
 

@@ -16,6 +16,10 @@ sekarang" read as a promise; a cancelled order and a quantity correction ("qty d
 opt-out; "toko buka jam berapa ya besok?" read as a promise; "tgl 25 bulan depan … nunggu
 termin" read as an instalment ("termin"). Dates: the vague spans (read as one day and
 confirmed by the flows), "mau esuk" (Javanese this morning) and "hari minggu" said on a Friday.
+
+After the round-four rules (made from the second development corpus, whose categories overlap
+some of these misses): intent 163/166 (98.2 %), date 157/166, all three 155/166; the floors
+follow, so the check guards what is reached, while the first run above stays the held-out score.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from __future__ import annotations
 from tests.support.nlu_round3_corpus import CASES, TODAY
 from tests.support.nlu_score import report, score
 
-FLOORS = {"intent": 0.945, "amount": 1.0, "date": 0.933, "all": 0.897}
+FLOORS = {"intent": 0.981, "amount": 1.0, "date": 0.945, "all": 0.933}
 
 
 def test_round_three_corpus_scores() -> None:

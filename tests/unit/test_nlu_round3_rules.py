@@ -221,3 +221,116 @@ def test_asking_again_after_a_past_stop_is_an_opt_in(text: str) -> None:
 @pytest.mark.parametrize("text", HANDOFFS_MORE)
 def test_more_handoffs(text: str) -> None:
     assert classify(text) is Intent.HANDOFF
+
+
+# ---- round four: categories a second development corpus showed (phrasings our own) ----------
+PAID_WITHOUT_A_VERB = [
+    "udah kok bu, coba cek mutasinya",
+    "cek mutasi aja pak, sudah masuk kok",
+    "sudah beres kok kak, kemarin sore",
+    "udah ya pak, tadi pagi 🙏",
+    "tagihan tersebut sudah kami selesaikan, mohon dicek",
+    "dana sebesar Rp 2.000.000 telah kami kirimkan melalui BCA",
+    "duitnya udah kukirim semalem",
+    "the payment of IDR 1,000,000 was made yesterday",
+    "tgl 2 maret udah sy bayar, cek lg ya",
+]
+PROMISES_MORE = [
+    "entar aye bayar dah, tenang aja",
+    "sy bayar kalau dana proyek sudah cair",
+    "sabtu sy bayar cash ke salesnya",
+    "nanti sy transfer ke VA yang biasa ya",
+    "insyaallah jumat ini sy tf, uangnya sudah saya siapkan",
+    "sisanya 1jt sy kirim lusa",
+    "pembayaran akan kami proses pada siklus berikutnya",
+    "kami informasikan bahwa pembayaran dijadwalkan hari Senin",
+    "bisuak ambo bayia",
+]
+METHODS_ROUND4 = [
+    "bisa bayar pakai giro?",
+    "boleh lewat paylater ga?",
+    "transfer ke BNI boleh atau harus BCA?",
+    "rekening atas nama siapa ya?",
+    "nomer rekeninge piro?",
+    "biaya transfer beda bank siapa yang tanggung?",
+]
+DISPUTES_ROUND4 = [
+    "ordernya kan sudah saya cancel",
+    "pesanan itu sudah dibatalkan sama admin",
+    "why am I billed, the order was cancelled",
+    "barang yang kami terima cuma 80 unit, bukan 100",
+    "qty di faktur 30, yg sampai 25",
+    "pajaknya kok dihitung dua kali",
+    "sy ga merasa pesan barang ini",
+    "ini order siapa ya?",
+    "ukurannya salah, sy pesan XL",
+    "aku ra tau mesen iki",
+    "barangna can nepi",
+]
+INSTALMENTS_ROUND4 = [
+    "sy bayar separo dhisik, sisane minggu ngarep",
+    "bisa bayar per 2 minggu?",
+    "boleh dicicia?",
+]
+OPT_ROUND4 = [
+    ("jangan kirim pengingat ke nomor saya ini lagi ya", Intent.OPT_OUT),
+    ("tolong keluarin saya dari daftar pengingat", Intent.OPT_OUT),
+    ("email kami mohon dihapus dari daftar penerima", Intent.OPT_OUT),
+    ("please resume the invoice reminders", Intent.OPT_IN),
+    ("pengingatnya mohon diaktifkan kembali", Intent.OPT_IN),
+    ("hubungi sales saya saja", Intent.HANDOFF),
+]
+OTHER_QUESTIONS = [
+    "besok kantor buka ga?",
+    "tgl 3 ada promo ga?",
+    "are you open on Saturday?",
+    "stok semen ready tgl 5?",
+]
+KEPT_ROUND4 = [
+    ("besok ya?", Intent.PROMISE),
+    ("tgl 5 bisa ya pak?", Intent.PROMISE),
+    ("sudah bayar 1jt kemarin, sisanya nanti", Intent.PAID),
+    ("2jt dulu ya, sisanya bulan depan", Intent.INSTALMENT),
+    ("udah kok", Intent.UNKNOWN),
+    ("kalau sudah cair saya transfer", Intent.PROMISE),
+]
+
+
+@pytest.mark.parametrize("text", PAID_WITHOUT_A_VERB)
+def test_paid_without_a_paying_verb(text: str) -> None:
+    assert classify(text) is Intent.PAID
+
+
+@pytest.mark.parametrize("text", PROMISES_MORE)
+def test_more_promises(text: str) -> None:
+    assert classify(text) is Intent.PROMISE
+
+
+@pytest.mark.parametrize("text", METHODS_ROUND4)
+def test_method_questions_round_four(text: str) -> None:
+    assert classify(text) is Intent.METHOD
+
+
+@pytest.mark.parametrize("text", DISPUTES_ROUND4)
+def test_disputes_round_four(text: str) -> None:
+    assert classify(text) is Intent.DISPUTE
+
+
+@pytest.mark.parametrize("text", INSTALMENTS_ROUND4)
+def test_instalments_round_four(text: str) -> None:
+    assert classify(text) is Intent.INSTALMENT
+
+
+@pytest.mark.parametrize(("text", "intent"), OPT_ROUND4)
+def test_opt_and_handoff_round_four(text: str, intent: Intent) -> None:
+    assert classify(text) is intent
+
+
+@pytest.mark.parametrize("text", OTHER_QUESTIONS)
+def test_questions_about_something_else_are_no_promise(text: str) -> None:
+    assert classify(text) is Intent.UNKNOWN
+
+
+@pytest.mark.parametrize(("text", "intent"), KEPT_ROUND4)
+def test_look_alikes_round_four(text: str, intent: Intent) -> None:
+    assert classify(text) is intent
