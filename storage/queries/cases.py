@@ -53,6 +53,22 @@ async def open_cases_with_codes(
     return list((await session.exec(query)).all())
 
 
+async def open_case_of_kind(
+    session: AsyncSession, *, customer_id: int | None, kind: CaseKind
+) -> Case | None:
+    """The customer's first open case of this kind (a handoff, a contact research…), or None."""
+    query = select(Case).where(
+        Case.customer_id == customer_id, Case.kind == kind, Case.status == CaseStatus.OPEN
+    )
+    return (await session.exec(query.order_by(col(Case.id)).limit(1))).first()
+
+
+async def case_invoice_ids(session: AsyncSession, *, case_id: int) -> set[int]:
+    """The ids of the invoices the case names."""
+    query = select(CaseInvoice.invoice_id).where(CaseInvoice.case_id == case_id)
+    return set((await session.exec(query)).all())
+
+
 async def resolve_case(
     session: AsyncSession,
     *,

@@ -147,6 +147,16 @@ async def disputed_invoices(session: AsyncSession, *, customer_id: int | None) -
     return list((await session.exec(query)).all())
 
 
+async def invoices_of_customer(
+    session: AsyncSession, *, customer_id: int, invoice_ids: Collection[int]
+) -> list[Invoice]:
+    """The invoices among `invoice_ids` that are this customer's (another's never)."""
+    query = select(Invoice).where(
+        col(Invoice.id).in_(list(invoice_ids)), Invoice.customer_id == customer_id
+    )
+    return list((await session.exec(query)).all())
+
+
 async def late_invoices(
     session: AsyncSession, *, due_before: dt.date, salesperson_id: int | None = None
 ) -> list[tuple[Invoice, Customer]]:

@@ -1,5 +1,5 @@
-"""The communication log: what was said lately, whether a key is taken, and the alert notes
-taken for delivery."""
+"""The communication log: messages found by idempotency key, provider id or thread, what was
+said lately, the outcome of a send, and the alert notes taken for delivery."""
 
 from __future__ import annotations
 
@@ -12,10 +12,50 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import Database
 from storage.enums import Direction, MessageStatus
-from storage.models import Message
+from storage.models import Message, table_of
 
 #: The status of an alert note being delivered; a process that died leaves it so.
 SENDING = "sending"
+_MESSAGE = table_of(Message)
+
+
+async def message_by_key(session: AsyncSession, *, key: str) -> Message | None:
+    """The message holding idempotency key `key`, if any."""
+    return (await session.exec(select(Message).where(Message.idempotency_key == key))).first()
+
+
+async def message_by_provider_id(session: AsyncSession, *, provider_id: str) -> Message | None:
+    """The message the provider knows by `provider_id`, if any."""
+    query = select(Message).where(Message.provider_id == provider_id)
+    return (await session.exec(query)).first()
+
+
+async def sent_message(session: AsyncSession, *, channel: str, provider_id: str) -> Message | None:
+    """The message we sent on `channel` that the provider knows by `provider_id`, if any."""
+    query = select(Message).where(
+        Message.provider_id == provider_id,
+        Message.channel == channel,
+        Message.direction == Direction.OUTBOUND,
+    )
+    return (await session.exec(query)).first()
+
+
+async def latest_sent_to_customer(
+    session: AsyncSession, *, channel: str, provider_ids: Collection[str]
+) -> Message | None:
+    """Of the messages we sent a customer on `channel` among `provider_ids` (a mail thread's
+    Message-IDs), the latest."""
+    query = (
+        select(Message)
+        .where(
+            col(Message.provider_id).in_(list(provider_ids)),
+            Message.channel == channel,
+            Message.direction == Direction.OUTBOUND,
+            col(Message.customer_id).is_not(None),
+        )
+        .order_by(col(Message.id).desc())
+    )
+    return (await session.exec(query)).first()
 
 
 async def recent_talk(session: AsyncSession, *, customer_id: int, limit: int) -> list[Message]:
@@ -32,6 +72,19 @@ async def recent_talk(session: AsyncSession, *, customer_id: int, limit: int) ->
     return list((await session.exec(query)).all())
 
 
+async def template_sent_since(
+    session: AsyncSession, *, channel: str, address: str, template: str, since: dt.datetime
+) -> bool:
+    """True when a message of `template` was logged to this address after `since`."""
+    query = select(Message.id).where(
+        Message.channel == channel,
+        Message.address == address,
+        Message.template == template,
+        col(Message.created_at) > since,
+    )
+    return (await session.exec(query)).first() is not None
+
+
 async def key_in_use(session: AsyncSession, *, keys: Collection[str]) -> bool:
     """True when a message holding one of these idempotency keys went out or may have (it
     neither failed nor waits to be retried)."""
@@ -41,6 +94,29 @@ async def key_in_use(session: AsyncSession, *, keys: Collection[str]) -> bool:
         Message.status != MessageStatus.FAILED,
     )
     return (await session.exec(query)).first() is not None
+
+
+async def record_outcome(
+    session: AsyncSession,
+    *,
+    key: str,
+    status: str,
+    now: dt.datetime,
+    provider_id: str | None = None,
+    error_code: str | None = None,
+    error_message: str | None = None,
+) -> None:
+    """Write a send's outcome onto the message holding `key`; the provider id and error
+    fields only when given (not empty)."""
+    values: dict[str, object] = {"status": status, "updated_at": now}
+    if provider_id:
+        values["provider_id"] = provider_id
+    if error_code:
+        values["error_code"] = error_code
+    if error_message:
+        values["error_message"] = error_message
+    conn = await session.connection()
+    await conn.execute(update(_MESSAGE).where(_MESSAGE.c.idempotency_key == key).values(**values))
 
 
 async def claim_notes(
