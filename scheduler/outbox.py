@@ -32,6 +32,7 @@ from scheduler.messages import DeliveryOutcome, DeliveryResult, Outbound
 from storage.enums import Direction, MessageStatus
 from storage.models import Message, table_of
 from storage.queries.contacts import recorded_provider_ids
+from storage.queries.messages import message_by_key
 
 log = logging.getLogger(__name__)
 
@@ -82,11 +83,6 @@ class Request:
     existing: Message | None = None
 
 
-async def find(session: AsyncSession, key: str) -> Message | None:
-    """The log row holding idempotency key `key`, if any."""
-    return (await session.exec(select(Message).where(Message.idempotency_key == key))).first()
-
-
 async def find_many(session: AsyncSession, keys: list[str]) -> dict[str, Message]:
     """The log rows holding any of these idempotency keys, by key (one query)."""
     if not keys:
@@ -115,7 +111,7 @@ async def reserve(
     `existing` is the row holding the key when the caller `looked_up` already; without
     `flush` the caller flushes (once for a batch) before reading the row's id.
     """
-    row = existing if looked_up else await find(session, outbound.idempotency_key)
+    row = existing if looked_up else await message_by_key(session, key=outbound.idempotency_key)
     reserved_at, known = None, frozenset[str]()
     if row is not None and row.status == MessageStatus.QUEUED:
         # Reserved by a process that died before recording: ask the provider first.

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from sqlmodel import col, delete, select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from scheduler.policy import STANDARD, PolicySpec, Step
 from scheduler.window import Window, parse_weekdays
 from storage.models import Policy, PolicyStep, utcnow
+from storage.queries.policies import drop_steps, find_policy
 
 
 def _policy_window(policy: Policy, default: Window) -> Window | None:
@@ -66,7 +67,7 @@ async def policy_id_by_name(session: AsyncSession, *, name: str) -> int | None:
 
 async def save_spec(session: AsyncSession, *, spec: PolicySpec, description: str = "") -> Policy:
     """Create or replace a policy's steps and repeat (window overrides are kept)."""
-    policy = (await session.exec(select(Policy).where(Policy.name == spec.name))).first()
+    policy = await find_policy(session, name=spec.name)
     if policy is None:
         policy = Policy(name=spec.name, description=description)
     policy.repeat_every_days = spec.repeat_every
@@ -77,7 +78,7 @@ async def save_spec(session: AsyncSession, *, spec: PolicySpec, description: str
     session.add(policy)
     await session.flush()
     assert policy.id is not None
-    await session.exec(delete(PolicyStep).where(col(PolicyStep.policy_id) == policy.id))
+    await drop_steps(session, policy_id=policy.id)
     for step in spec.steps:
         session.add(
             PolicyStep(

@@ -12,6 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -114,6 +115,11 @@ class Database:
             return
         async with self._write_lock, self.sessions() as session, session.begin():
             yield session
+
+    async def ping(self) -> None:
+        """Run the smallest query there is; raises when the database cannot be reached."""
+        async with self.sessions() as session:
+            await session.exec(select(1))
 
     async def dispose(self) -> None:
         """Close every pooled connection."""

@@ -8,10 +8,11 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import SecretStr
 
+from bot.channels import CLASSES, channel_class
 from bot.config import ConfigError
 from bot.sandbox import SANDBOX_SENDERS, SANDBOX_TEMPLATES
 
@@ -22,9 +23,6 @@ if TYPE_CHECKING:
     from bot.channels.email import EmailChannel
     from bot.channels.telegram import InboundHandler, TelegramChannel
     from bot.channels.twilio_base import TwilioChannel
-    from bot.channels.twilio_sms import TwilioSmsChannel
-    from bot.channels.twilio_voice import TwilioVoiceChannel
-    from bot.channels.twilio_whatsapp import TwilioWhatsAppChannel
     from bot.config import Settings
     from bot.inbound.email_replies import ImapConfig
     from bot.sandbox.smtp import SmtpSink
@@ -45,7 +43,7 @@ PROVIDERS: dict[str, tuple[str, frozenset[str]]] = {
 
 def configured_channels(settings: Settings) -> frozenset[str]:
     """Channels this installation can send on: each configured provider or its sandbox."""
-    names = {"email", "telegram", "sms", "whatsapp", "voice"}
+    names = set(CLASSES)
     if settings.twilio_configured:
         senders = {
             "sms": settings.twilio_sms_from,
@@ -169,19 +167,10 @@ class Providers:
         )
 
     async def _twilio(self, settings: Settings, public_url: str | None) -> None:
-        from bot.channels.twilio_sms import TwilioSmsChannel
-        from bot.channels.twilio_voice import TwilioVoiceChannel
-        from bot.channels.twilio_whatsapp import TwilioWhatsAppChannel
         from bot.sandbox.twilio import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, TwilioSandbox
         from bot.sandbox.twilio_limits import SenderLimits
 
-        kinds: tuple[
-            type[TwilioSmsChannel] | type[TwilioVoiceChannel] | type[TwilioWhatsAppChannel], ...
-        ] = (
-            TwilioSmsChannel,
-            TwilioVoiceChannel,
-            TwilioWhatsAppChannel,
-        )
+        kinds = [channel_class(name) for name in sorted(PROVIDERS["twilio"][1])]
         opened: dict[str, Channel] = {}  # added all at once: a failure leaves none behind
         if settings.twilio_configured:
             token = settings.twilio_auth_token
@@ -364,10 +353,8 @@ def twilio_channel(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> T:
-    """A Twilio channel of kind `cls` (its sender and rate are the settings it names);
-    `api_base` and `credentials` point it at a sandbox instead."""
-    from bot.channels.twilio_whatsapp import TwilioWhatsAppChannel
-
+    """A Twilio channel of kind `cls` (its sender, rate and any argument of its own are the
+    settings it names); `api_base` and `credentials` point it at a sandbox instead."""
     sender = getattr(settings, cls.sender_setting)
     if not sender:
         raise ConfigError(f"TAGIH_{cls.sender_setting.upper()}: not set")
@@ -376,9 +363,7 @@ def twilio_channel(
         if not settings.twilio_account_sid or token is None:
             raise ConfigError("TAGIH_TWILIO_ACCOUNT_SID: not set and no sandbox given")
         credentials = (settings.twilio_account_sid, token.get_secret_value())
-    extra: dict[str, Any] = {}
-    if issubclass(cls, TwilioWhatsAppChannel):
-        extra["templates"] = settings.whatsapp_templates
+    extra = {argument: getattr(settings, name) for argument, name in cls.extra_settings.items()}
     return cls(
         account_sid=credentials[0],
         auth_token=credentials[1],

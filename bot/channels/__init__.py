@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import import_module
+from typing import Any
 
 from scheduler.channel import Capabilities
 
@@ -18,11 +19,18 @@ CLASSES = {
 }
 
 
+def channel_class(channel: str) -> type[Any]:
+    """The class of the channel named `channel`, its module imported now; KeyError for a name
+    not in `CLASSES`."""
+    module, _, name = CLASSES[channel].partition(":")
+    cls: type[Any] = getattr(import_module(module), name)
+    return cls
+
+
 @cache
 def capabilities_of(channel: str) -> Capabilities:
     """What the channel named `channel` declares it carries; plain text for an unknown name."""
     if channel not in CLASSES:
         return Capabilities()
-    module, _, name = CLASSES[channel].partition(":")
-    carries: Capabilities = getattr(import_module(module), name).capabilities
+    carries: Capabilities = channel_class(channel).capabilities
     return carries

@@ -183,6 +183,9 @@ class TwilioChannel:
     #: The settings naming this channel's sender number and its rate.
     sender_setting: ClassVar[str] = ""
     rate_setting: ClassVar[str] = ""
+    #: The constructor's arguments of this kind alone, each with the setting that holds it:
+    #: what the factory (bot/app/channels.py) passes besides the shared ones.
+    extra_settings: ClassVar[Mapping[str, str]] = {}
     #: The client's list of what this channel creates, and its "dated on or after" filter.
     listing: ClassVar[str] = "messages"
     dated_after: ClassVar[str] = "date_sent_after"

@@ -43,6 +43,7 @@ class TwilioWhatsAppChannel(TwilioChannel):
     capabilities: ClassVar[Capabilities] = Capabilities(max_length=MAX_BODY)
     sender_setting: ClassVar[str] = "twilio_whatsapp_from"
     rate_setting: ClassVar[str] = "whatsapp_rate"
+    extra_settings: ClassVar[Mapping[str, str]] = {"templates": "whatsapp_templates"}
 
     def __init__(
         self,

@@ -514,7 +514,8 @@ def log_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """A customer's communication log with the promises, claims, choices and cases it led to."""
-    from bot.staff.log_render import entry_text, names_for
+    from bot.staff.log_render import entry_text
+    from storage.queries.audit import names_by_id
     from storage.queries.timeline import customer_timeline
 
     settings = settings_of(ctx)
@@ -522,7 +523,7 @@ def log_command(
     async def work(tagih: Tagih) -> tuple[list[Entry], dict[str, dict[int, str]]]:
         async with tagih.db.sessions() as session:
             entries = await customer_timeline(session, code=customer, limit=limit)
-            return entries, await names_for(session)
+            return entries, await names_by_id(session)
 
     entries, names = run_with_app(settings, work)
     if not entries:

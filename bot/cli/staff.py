@@ -257,8 +257,8 @@ def audit_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Who changed what: time, actor, action, entity, before → after."""
-    from bot.staff.log_render import change, names_for
-    from storage.queries.audit import entry_json, list_audit
+    from bot.staff.log_render import change
+    from storage.queries.audit import entry_json, list_audit, names_by_id
 
     settings = _settings(ctx)
     zone = settings.zone
@@ -272,7 +272,7 @@ def audit_command(
     async def work(
         session: AsyncSession, now: dt.datetime
     ) -> tuple[list[AuditLog], dict[str, dict[int, str]]]:
-        return await list_audit(session, since=start, limit=limit), await names_for(session)
+        return await list_audit(session, since=start, limit=limit), await names_by_id(session)
 
     entries, names = _run(ctx, work)
     if as_json:

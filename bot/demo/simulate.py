@@ -34,8 +34,8 @@ from bot.demo.report import Summary, dso_by_currency, summarise, write_report
 from bot.sandbox.inbox_page import SandboxInbox
 from storage.enums import CaseKind, CaseStatus, Direction, InvoiceStatus, MessageStatus
 from storage.importers import import_csv
-from storage.models import Case, CaseInvoice, Contact, Customer, Invoice, Message, Staff
-from storage.queries.cases import resolve_case
+from storage.models import Case, Contact, Customer, Invoice, Message, Staff
+from storage.queries.cases import case_invoice_ids, resolve_case
 from storage.queries.payments import record_payment
 from storage.reports import ReportOptions
 
@@ -400,8 +400,7 @@ class Simulation:
     async def case_invoices(self, case_id: int) -> set[int]:
         """Ids of the invoices a case names."""
         async with self.app.db.sessions() as session:
-            query = select(CaseInvoice.invoice_id).where(CaseInvoice.case_id == case_id)
-            return set((await session.exec(query)).all())
+            return await case_invoice_ids(session, case_id=case_id)
 
     async def staff_work(self) -> None:
         """The collectors' queue: verify claimed payments, settle disputes and requests."""

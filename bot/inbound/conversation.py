@@ -6,7 +6,6 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.channels import capabilities_of
@@ -15,8 +14,11 @@ from bot.flows.customer import step
 from bot.flows.types import Facts, InvoiceFact, PaymentInfo, Reply, State, Turn
 from bot.inbound.effects import apply_effects
 from scheduler.messages import Address, Button, Inbound, Outbound
-from storage.enums import CaseKind, CaseStatus, InvoiceStatus
-from storage.models import Case, Contact, Conversation, Customer, Invoice, Staff
+from storage.enums import CaseKind, InvoiceStatus
+from storage.models import Contact, Conversation, Customer, Invoice, Staff
+from storage.queries.cases import open_case_of_kind
+from storage.queries.contacts import find_conversation
+from storage.queries.ledger import open_invoices
 
 #: What `tagih run` offers out of the box on its sandboxes, so "cara bayar" works at once;
 #: every answer that shows these says they are examples.
@@ -65,17 +67,9 @@ async def _facts(
 ) -> Facts:
     # Open invoices, due or not (paying early is the best outcome there is), and disputed
     # ones, which are not chased but which the customer may well bring up.
-    invoices = (
-        await session.exec(
-            select(Invoice)
-            .where(
-                Invoice.customer_id == customer.id,
-                col(Invoice.status).in_((InvoiceStatus.OPEN, InvoiceStatus.DISPUTED)),
-                col(Invoice.balance) > 0,
-            )
-            .order_by(col(Invoice.due_date), col(Invoice.number))
-        )
-    ).all()
+    invoices = await open_invoices(session, customer_id=customer.id)
+    # A customer who already waits for a person (an open handoff case) is told so.
+    handoff = await open_case_of_kind(session, customer_id=customer.id, kind=CaseKind.HANDOFF)
     payment = replace(config.payment, virtual_account=customer.virtual_account)
     return Facts(
         customer_name=customer.name,
@@ -87,18 +81,8 @@ async def _facts(
         payment=payment,
         max_promise_days=config.max_promise_days,
         collector=await _collector(session, customer),
-        handoff_open=await _handoff_open(session, customer),
+        handoff_open=handoff is not None,
     )
-
-
-async def _handoff_open(session: AsyncSession, customer: Customer) -> bool:
-    """Whether the customer already waits for a person (an open handoff case)."""
-    query = select(Case.id).where(
-        Case.customer_id == customer.id,
-        Case.kind == CaseKind.HANDOFF,
-        Case.status == CaseStatus.OPEN,
-    )
-    return (await session.exec(query.limit(1))).first() is not None
 
 
 async def _collector(session: AsyncSession, customer: Customer) -> str:
@@ -122,13 +106,7 @@ async def converse(
 ) -> list[Outbound]:
     """One turn of the customer's conversation on this channel and address."""
     channel, address = inbound.sender.channel, inbound.sender.value
-    conversation = (
-        await session.exec(
-            select(Conversation).where(
-                Conversation.channel == channel, Conversation.address == address
-            )
-        )
-    ).first()
+    conversation = await find_conversation(session, channel=channel, address=address)
     if conversation is None:
         conversation = Conversation(
             channel=channel, address=address, customer_id=customer.id, updated_at=now

@@ -6,7 +6,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import assert_never
 
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.flows.types import (
@@ -22,7 +21,7 @@ from bot.flows.types import (
 )
 from i18n.staff_texts import summary, text
 from scheduler.alerts import queue_alert
-from storage.enums import CaseKind, CaseStatus, InvoiceStatus, PromiseStatus
+from storage.enums import CaseKind, InvoiceStatus, PromiseStatus
 from storage.models import (
     AuditLog,
     Case,
@@ -30,11 +29,12 @@ from storage.models import (
     Contact,
     Conversation,
     Customer,
-    Invoice,
     PaymentChoice,
     Promise,
     PromiseInvoice,
 )
+from storage.queries.cases import case_invoice_ids, open_case_of_kind
+from storage.queries.ledger import invoices_of_customer, open_promises
 
 #: Promises recorded for a payment claim only pause reminders while it is verified.
 CLAIM_SOURCE = "claim"
@@ -50,15 +50,7 @@ async def _promise(
 ) -> Promise:
     """A new promise replaces the customer's open ones for the same invoices."""
     assert customer.id is not None
-    older = (
-        await session.exec(
-            select(Promise).where(
-                Promise.customer_id == customer.id,
-                Promise.status == PromiseStatus.OPEN,
-                Promise.source == source,
-            )
-        )
-    ).all()
+    older = await open_promises(session, customer_id=customer.id, sources=(source,))
     for promise in older:
         promise.status, promise.resolved_at = PromiseStatus.CANCELLED, now
         session.add(promise)
@@ -90,7 +82,9 @@ async def _case(
     message_id: int | None,
     now: dt.datetime,
 ) -> Case:
-    if kind == CaseKind.HANDOFF and (waiting := await _open_handoff(session, customer_id)):
+    if kind == CaseKind.HANDOFF and (
+        waiting := await open_case_of_kind(session, customer_id=customer_id, kind=CaseKind.HANDOFF)
+    ):
         return await _add_to_case(session, waiting, details, invoice_ids)
     case = Case(
         customer_id=customer_id,
@@ -109,16 +103,6 @@ async def _case(
     return case
 
 
-async def _open_handoff(session: AsyncSession, customer_id: int) -> Case | None:
-    """The customer's open handoff case, if a person was already asked to take over."""
-    query = select(Case).where(
-        Case.customer_id == customer_id,
-        Case.kind == CaseKind.HANDOFF,
-        Case.status == CaseStatus.OPEN,
-    )
-    return (await session.exec(query.order_by(col(Case.id)).limit(1))).first()
-
-
 async def _add_to_case(
     session: AsyncSession, case: Case, details: str, invoice_ids: tuple[int, ...]
 ) -> Case:
@@ -129,9 +113,7 @@ async def _add_to_case(
         case.details = "\n".join([case.details, *new]).strip()
         session.add(case)
     assert case.id is not None
-    linked = (
-        await session.exec(select(CaseInvoice.invoice_id).where(CaseInvoice.case_id == case.id))
-    ).all()
+    linked = await case_invoice_ids(session, case_id=case.id)
     for invoice_id in dict.fromkeys(invoice_ids):
         if invoice_id not in linked:
             session.add(CaseInvoice(case_id=case.id, invoice_id=invoice_id))
@@ -306,10 +288,7 @@ async def _dispute(
 ) -> None:
     """Stop chasing the disputed invoices until the case is resolved (the customer's own
     only: a flow bug or a forged payload must never stop chasing someone else's)."""
-    query = select(Invoice).where(
-        col(Invoice.id).in_(invoice_ids), Invoice.customer_id == customer_id
-    )
-    invoices = (await session.exec(query)).all()
+    invoices = await invoices_of_customer(session, customer_id=customer_id, invoice_ids=invoice_ids)
     for invoice in invoices:
         if invoice.status == InvoiceStatus.OPEN:
             invoice.status, invoice.updated_at = InvoiceStatus.DISPUTED, now

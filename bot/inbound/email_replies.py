@@ -25,15 +25,15 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import aioimaplib
-from sqlalchemy import func
-from sqlmodel import col, select
 
 from bot.channels.email_parse import EmailReply, parse_reply, reply_subject
 from bot.logmask import mask_address
 from scheduler.messages import Address, Inbound, Outbound
 from storage.db import Database
-from storage.enums import Direction, MessageStatus
-from storage.models import Contact, InboxItem, Message
+from storage.enums import MessageStatus
+from storage.models import InboxItem
+from storage.queries.contacts import find_contact
+from storage.queries.messages import latest_sent_to_customer, sent_message
 
 if TYPE_CHECKING:
     from bot.inbound.inbox import Inbox
@@ -402,29 +402,11 @@ class EmailReplies:
         """The address the reply is handled under: the thread's customer contact, else the
         sender's (matched without regard to case), else the sender as written (unknown)."""
         async with self.db.transaction() as session:
-            sender = (
-                await session.exec(
-                    select(Contact)
-                    .where(
-                        Contact.channel == EMAIL,
-                        func.lower(Contact.address) == reply.sender.lower(),
-                    )
-                    .order_by(col(Contact.id))
-                )
-            ).first()
+            sender = await find_contact(session, channel=EMAIL, address=reply.sender, any_case=True)
             if reply.thread:
-                ours = (
-                    await session.exec(
-                        select(Message)
-                        .where(
-                            col(Message.provider_id).in_(reply.thread),
-                            Message.channel == EMAIL,
-                            Message.direction == Direction.OUTBOUND,
-                            col(Message.customer_id).is_not(None),
-                        )
-                        .order_by(col(Message.id).desc())
-                    )
-                ).first()
+                ours = await latest_sent_to_customer(
+                    session, channel=EMAIL, provider_ids=reply.thread
+                )
                 if ours is not None and (sender is None or sender.customer_id != ours.customer_id):
                     # Someone else at the customer answered our thread (a colleague, a
                     # finance desk): the conversation is the customer's, on the contact we
@@ -437,15 +419,7 @@ class EmailReplies:
         async with self.db.transaction() as session:
             ours = None
             if reply.bounced_id:
-                ours = (
-                    await session.exec(
-                        select(Message).where(
-                            Message.provider_id == reply.bounced_id,
-                            Message.channel == EMAIL,
-                            Message.direction == Direction.OUTBOUND,
-                        )
-                    )
-                ).first()
+                ours = await sent_message(session, channel=EMAIL, provider_id=reply.bounced_id)
             if ours is not None:
                 # There is no "failing contact" state yet: the bounced message itself says so
                 # in the log, where collectors read the customer's history.

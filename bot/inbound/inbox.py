@@ -36,7 +36,6 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.channels.payloads import Malformed, TelegramUpdate, TwilioGather, TwilioMessage, parse
@@ -46,12 +45,12 @@ from scheduler.claims import process_gone
 from scheduler.messages import Address, Button, DeliveryOutcome, DeliveryResult, Inbound, Outbound
 from scheduler.outbox import STATUS_OF
 from storage.db import Database
-from storage.models import InboxItem, Message, table_of
+from storage.models import InboxItem
 from storage.queries import inbox as store
 from storage.queries.inbox import InboxStatus
+from storage.queries.messages import record_outcome
 
 log = logging.getLogger(__name__)
-_MESSAGE = table_of(Message)
 Clock = Callable[[], dt.datetime]
 
 TWILIO, TELEGRAM = "twilio", "telegram"
@@ -629,16 +628,14 @@ class Inbox:
 
     async def _record(self, session: AsyncSession, key: str, result: DeliveryResult) -> None:
         """What became of a reply, in the communication log."""
-        values: dict[str, Any] = {"status": STATUS_OF[result.outcome], "updated_at": self.clock()}
-        if result.provider_id:
-            values["provider_id"] = result.provider_id
-        if result.error_code:
-            values["error_code"] = result.error_code[:32]
-        if result.error_message:
-            values["error_message"] = result.error_message
-        conn = await session.connection()
-        await conn.execute(
-            update(_MESSAGE).where(_MESSAGE.c.idempotency_key == key).values(**values)
+        await record_outcome(
+            session,
+            key=key,
+            status=STATUS_OF[result.outcome],
+            now=self.clock(),
+            provider_id=result.provider_id,
+            error_code=(result.error_code or "")[:32],
+            error_message=result.error_message,
         )
 
     async def _settle(

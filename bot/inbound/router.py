@@ -9,7 +9,6 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.flows.ack import acknowledgement, chat_bound, link_invalid, neutral_reply
@@ -22,6 +21,8 @@ from storage.db import Database
 from storage.enums import Direction, MessageStatus
 from storage.models import Contact, Customer, InboundEvent, Message, Staff
 from storage.queries.contacts import find_contact, redeem_link_token
+from storage.queries.inbox import event_applied
+from storage.queries.messages import template_sent_since
 from storage.queries.staff import staff_by_telegram
 
 log = logging.getLogger(__name__)
@@ -97,13 +98,9 @@ class InboundRouter:
         if not inbound.provider_id:
             return False
         async with self.db.transaction() as session:
-            seen = await session.exec(
-                select(InboundEvent.id).where(
-                    InboundEvent.provider == inbound.sender.channel,
-                    InboundEvent.event_id == inbound.provider_id,
-                )
+            return await event_applied(
+                session, provider=inbound.sender.channel, event_id=inbound.provider_id
             )
-            return seen.first() is not None
 
     async def _handle(
         self, session: AsyncSession, inbound: Inbound, reply_status: MessageStatus
@@ -236,17 +233,9 @@ class InboundRouter:
         self, session: AsyncSession, channel: str, address: str, now: dt.datetime
     ) -> bool:
         """True unless this unknown address already got a neutral reply recently."""
-        recent = (
-            await session.exec(
-                select(Message.id).where(
-                    Message.channel == channel,
-                    Message.address == address,
-                    Message.template == "neutral",
-                    col(Message.created_at) > now - NEUTRAL_EVERY,
-                )
-            )
-        ).first()
-        return recent is None
+        return not await template_sent_since(
+            session, channel=channel, address=address, template="neutral", since=now - NEUTRAL_EVERY
+        )
 
     async def _bind(self, session: AsyncSession, inbound: Inbound, now: dt.datetime) -> str:
         """Redeem a Telegram deep-link token: bind this chat to its customer or staff."""
@@ -300,15 +289,7 @@ async def _first_delivery(session: AsyncSession, inbound: Inbound) -> bool:
     if not inbound.provider_id:
         return True
     channel = inbound.sender.channel
-    seen = (
-        await session.exec(
-            select(InboundEvent.id).where(
-                InboundEvent.provider == channel,
-                InboundEvent.event_id == inbound.provider_id,
-            )
-        )
-    ).first()
-    if seen is not None:
+    if await event_applied(session, provider=channel, event_id=inbound.provider_id):
         return False
     session.add(InboundEvent(provider=channel, event_id=inbound.provider_id))
     await session.flush()

@@ -6,12 +6,13 @@ import datetime as dt
 import logging
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import Database
 from storage.enums import FollowUpStatus, MessageStatus
 from storage.models import FollowUp, InboundEvent, Message
+from storage.queries.inbox import event_applied
+from storage.queries.messages import message_by_key, message_by_provider_id
 
 log = logging.getLogger(__name__)
 
@@ -68,21 +69,14 @@ async def apply_status(
     try:
         async with db.transaction() as session:
             event = f"{provider_id}:{status}"
-            if (
-                await session.exec(
-                    select(InboundEvent.id).where(
-                        InboundEvent.provider == "status", InboundEvent.event_id == event
-                    )
-                )
-            ).first():
+            if await event_applied(session, provider="status", event_id=event):
                 return False
             session.add(InboundEvent(provider="status", event_id=event, received_at=now))
-            query = select(Message).where(
-                (col(Message.idempotency_key) == key)
+            message = (
+                await message_by_key(session, key=key)
                 if key
-                else (col(Message.provider_id) == provider_id)
+                else await message_by_provider_id(session, provider_id=provider_id)
             )
-            message = (await session.exec(query)).first()
             if message is None:
                 log.warning("status %s for a message we do not know (%s)", status, provider_id)
                 return False

@@ -16,7 +16,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
 from aiohttp import web
-from sqlmodel import select
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
@@ -47,7 +46,8 @@ from bot.inbound.inbox import (
 from bot.inbound.router import InboundRouter
 from bot.inbound.status_callbacks import apply_status
 from storage.db import Database
-from storage.models import Customer, Message
+from storage.models import Customer
+from storage.queries.messages import message_by_key
 
 log = logging.getLogger(__name__)
 TWIML = "application/xml"
@@ -162,9 +162,7 @@ async def twilio_status(
 async def _call_context(deps: WebDeps, key: str) -> tuple[str, str]:
     """The spoken reminder and the language of the call made for `key`."""
     async with deps.db.sessions() as session:
-        message = (
-            await session.exec(select(Message).where(Message.idempotency_key == key))
-        ).first()
+        message = await message_by_key(session, key=key)
         if message is None:
             return "", "id"
         customer = await session.get(Customer, message.customer_id) if message.customer_id else None
@@ -287,8 +285,7 @@ async def healthz(request: web.Request) -> web.StreamResponse:
     """Liveness and database reachability."""
     deps: WebDeps = request.app[DEPS]
     try:
-        async with deps.db.sessions() as session:
-            await session.exec(select(1))
+        await deps.db.ping()
     except Exception:  # any database failure makes the service unhealthy
         log.exception("health check: database unreachable")
         return web.json_response({"status": "error", "database": "unreachable"}, status=503)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.staff.log_render import entry_text
@@ -17,9 +16,10 @@ from bot.staff.roles import ALERT_ACTIONS, may_press
 from i18n.format import format_date, format_money
 from i18n.staff_texts import st
 from scheduler.alerts import ALERT_CHANNEL
-from storage.enums import Direction, InvoiceStatus, MessageStatus
-from storage.models import Customer, Invoice, Message, Staff
+from storage.enums import Direction, MessageStatus
+from storage.models import Customer, Message, Staff
 from storage.queries.audit import actor_of, audit
+from storage.queries.ledger import customer_with_code, open_invoices
 from storage.queries.payments import record_payment
 from storage.queries.staff import staff_by_telegram
 from storage.queries.timeline import Entry, customer_timeline
@@ -56,7 +56,7 @@ async def answer_alert_press(
 async def _customer(session: AsyncSession, ref: str) -> Customer | None:
     if ref.startswith("#") and ref[1:].isdecimal():
         return await session.get(Customer, int(ref[1:]))
-    return (await session.exec(select(Customer).where(Customer.code == ref))).first()
+    return await customer_with_code(session, code=ref)
 
 
 async def handle_alert_button(
@@ -128,17 +128,7 @@ def _pause(session: AsyncSession, staff: Staff, customer: Customer, now: dt.date
 
 async def _paid(session: AsyncSession, staff: Staff, customer: Customer, now: dt.datetime) -> str:
     """Record a manual payment of each open invoice's balance and close it."""
-    invoices = (
-        await session.exec(
-            select(Invoice)
-            .where(
-                Invoice.customer_id == customer.id,
-                col(Invoice.balance) > 0,
-                col(Invoice.status).in_((InvoiceStatus.OPEN, InvoiceStatus.DISPUTED)),
-            )
-            .order_by(col(Invoice.due_date), col(Invoice.number))
-        )
-    ).all()
+    invoices = await open_invoices(session, customer_id=customer.id)
     if not invoices:
         return _t("nothing", staff.language, name=customer.name)
     today = now.astimezone(ZoneInfo(customer.timezone)).date()

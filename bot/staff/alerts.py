@@ -13,8 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, update
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.staff.alert_render import AlertInvoice, AlertView, ExcerptLine, render_alert
@@ -30,14 +28,15 @@ from scheduler.alerts import (
 from scheduler.channel import Channel
 from scheduler.messages import Address, DeliveryOutcome, Outbound
 from storage.db import Database
-from storage.enums import Direction, InvoiceStatus, MessageStatus
-from storage.models import Customer, Invoice, Message, Staff
+from storage.enums import MessageStatus
+from storage.models import Customer, Message, Staff
+from storage.queries.ledger import open_invoices
+from storage.queries.messages import claim_notes, recent_talk
 from storage.queries.staff import list_staff
 
 __all__ = ["AlertStats", "deliver_alerts", "load_view", "queue_alert", "queue_escalations"]
 
-#: A note being delivered; a process that died leaves it so, and it is taken again later.
-SENDING = "sending"
+#: A note still being sent after this long was left by a process that died: taken again.
 LEASE = dt.timedelta(minutes=5)
 #: A note whose copies keep failing with retryable errors is given up after this long.
 RETRY_FOR = dt.timedelta(hours=24)
@@ -69,28 +68,8 @@ async def load_view(
 ) -> AlertView:
     """The alert's content: open invoices and the last messages with the customer."""
     assert note.id is not None and customer.id is not None
-    invoices = (
-        await session.exec(
-            select(Invoice)
-            .where(
-                Invoice.customer_id == customer.id,
-                col(Invoice.balance) > 0,
-                col(Invoice.status).in_((InvoiceStatus.OPEN, InvoiceStatus.DISPUTED)),
-            )
-            .order_by(col(Invoice.due_date), col(Invoice.number))
-        )
-    ).all()
-    recent = (
-        await session.exec(
-            select(Message)
-            .where(
-                Message.customer_id == customer.id,
-                col(Message.direction).in_((Direction.INBOUND, Direction.OUTBOUND)),
-            )
-            .order_by(col(Message.created_at).desc(), col(Message.id).desc())
-            .limit(EXCERPT_MESSAGES * 4)
-        )
-    ).all()
+    invoices = await open_invoices(session, customer_id=customer.id)
+    recent = await recent_talk(session, customer_id=customer.id, limit=EXCERPT_MESSAGES * 4)
     # Copies of earlier alerts and digests sit in the same log; they are not the conversation.
     talk = [m for m in recent if not (m.template or "").startswith(("alert:", "digest:"))]
     excerpt = tuple(
@@ -153,32 +132,6 @@ def _copy(
             )
         )
     return _Copy(staff.id, tuple(outbounds))
-
-
-async def _claim(db: Database, *, now: dt.datetime, limit: int) -> list[int]:
-    """Take up to `limit` queued notes (and notes whose deliverer died) for this pass."""
-    due = and_(
-        col(Message.direction) == Direction.NOTE,
-        col(Message.channel) == ALERT_CHANNEL,
-        or_(
-            col(Message.status) == MessageStatus.QUEUED,
-            and_(col(Message.status) == SENDING, col(Message.updated_at) < now - LEASE),
-        ),
-    )
-    query = select(Message.id).where(due).order_by(col(Message.id)).limit(limit)
-    if not db.is_sqlite:
-        query = query.with_for_update(skip_locked=True)
-    async with db.transaction() as session:
-        ids = [i for i in (await session.exec(query)).all() if i is not None]
-        if not ids:
-            return []
-        claimed = await session.exec(
-            update(Message)
-            .where(col(Message.id).in_(ids), due)
-            .values(status=SENDING, updated_at=now)
-            .returning(col(Message.id))
-        )
-        return sorted(claimed.scalars().all())
 
 
 async def _deliver_note(
@@ -279,7 +232,8 @@ async def deliver_alerts(
     channels = {n: c for n, c in (("telegram", telegram), ("email", email)) if c is not None}
     stats = AlertStats()
     try:
-        for note_id in await _claim(db, now=now, limit=limit):
+        claimed = await claim_notes(db, channel=ALERT_CHANNEL, now=now, lease=LEASE, limit=limit)
+        for note_id in claimed:
             stats.alerts += 1
             statuses, created = await _deliver_note(db, note_id, channels, now, stats)
             await _finish(db, note_id, statuses, created, now, stats)

@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Settings
@@ -21,6 +20,7 @@ from scheduler.messages import Button
 from scheduler.window import Window
 from storage.enums import ChannelKind, Role
 from storage.models import Customer, Invoice, Staff
+from storage.queries import ledger, payments
 from storage.queries.audit import audit
 
 EVERYONE = frozenset(Role)
@@ -169,8 +169,7 @@ def say(*lines: str) -> list[StaffReply]:
 
 async def find_customer(call: Call, code: str) -> Customer:
     """The customer with this code (any case); CommandError when there is none."""
-    query = select(Customer).where(func.lower(Customer.code) == code.strip().lower())
-    customer = (await call.session.exec(query)).first()
+    customer = await ledger.find_customer(call.session, code=code)
     if customer is None or customer.id is None:
         raise CommandError(call.t("no_customer", code=repr(code)))
     return customer
@@ -178,8 +177,7 @@ async def find_customer(call: Call, code: str) -> Customer:
 
 async def find_invoice(call: Call, number: str) -> Invoice:
     """The invoice with this number (any case); CommandError when there is none."""
-    query = select(Invoice).where(func.lower(Invoice.number) == number.strip().lower())
-    invoice = (await call.session.exec(query)).first()
+    invoice = await payments.find_invoice(call.session, number=number)
     if invoice is None or invoice.id is None:
         raise CommandError(call.t("no_invoice", number=repr(number)))
     return invoice

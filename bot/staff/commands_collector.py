@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlmodel import col, select
-
 from bot.staff.commands_base import (
     COLLECTORS,
     Call,
@@ -16,10 +14,11 @@ from bot.staff.commands_base import (
     read_day,
     say,
 )
-from storage.enums import CaseStatus, Direction, InvoiceStatus, MessageStatus
+from storage.enums import Direction, InvoiceStatus, MessageStatus
 from storage.importers.base import invoice_status
-from storage.models import Case, Customer, Invoice, Message
-from storage.queries.cases import resolve_case
+from storage.models import Customer, Message
+from storage.queries.cases import open_cases, resolve_case
+from storage.queries.ledger import disputed_invoices
 
 #: `/pause CODE` without a date pauses reminders this long.
 DEFAULT_PAUSE = dt.timedelta(days=7)
@@ -103,14 +102,8 @@ async def case(call: Call) -> list[StaffReply]:
         raise UsageError(call.t("case.usage"))
     session = call.session
     row = await find_customer(call, call.args[0])
-    cases = (
-        await session.exec(
-            select(Case)
-            .where(Case.customer_id == row.id, Case.status == CaseStatus.OPEN)
-            .order_by(col(Case.id))
-        )
-    ).all()
-    disputed = await _disputed(call, row)
+    cases = await open_cases(session, customer_id=row.id)
+    disputed = await disputed_invoices(session, customer_id=row.id)
     if not cases and not disputed:
         return say(call.t("case.none", code=row.code))
     for item in cases:
@@ -119,7 +112,7 @@ async def case(call: Call) -> list[StaffReply]:
             session, case_id=item.id, actor=call.actor, now=call.now, staff_id=call.staff.id
         )
     # Invoices marked disputed with no open case (an import's status) are chased again too.
-    orphans = await _disputed(call, row)
+    orphans = await disputed_invoices(session, customer_id=row.id)
     for inv in orphans:
         inv.status = invoice_status(InvoiceStatus.OPEN, inv.balance)
         inv.updated_at = call.now
@@ -132,14 +125,6 @@ async def case(call: Call) -> list[StaffReply]:
             call.t("case.done_disputed", count=len(cases), code=row.code, disputed=len(disputed))
         )
     return say(call.t("case.done", count=len(cases), code=row.code))
-
-
-async def _disputed(call: Call, row: Customer) -> list[Invoice]:
-    """The customer's invoices under dispute now."""
-    query = select(Invoice).where(
-        Invoice.customer_id == row.id, Invoice.status == InvoiceStatus.DISPUTED
-    )
-    return list((await call.session.exec(query)).all())
 
 
 COMMANDS = (

@@ -6,8 +6,6 @@ import datetime as dt
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlmodel import col, select
-
 from bot.nlu.reading import parse_amount, parse_date
 from bot.staff.commands_base import (
     COLLECTORS,
@@ -25,6 +23,7 @@ from bot.staff.commands_base import (
 )
 from storage.enums import PromiseStatus
 from storage.models import Promise
+from storage.queries.ledger import open_promises
 from storage.queries.payments import PaymentRefused, Refusal, record_payment
 
 #: Open promises a phone promise replaces (a payment claim's pause is left alone).
@@ -111,15 +110,7 @@ async def promise(call: Call) -> list[StaffReply]:
     amount = parse_amount(" ".join(call.args[2:])) if iso_day(call.args[1]) else parse_amount(extra)
     if amount is not None and amount <= 0:
         raise UsageError(call.t("amount_positive"))
-    older = (
-        await session.exec(
-            select(Promise).where(
-                Promise.customer_id == row.id,
-                Promise.status == PromiseStatus.OPEN,
-                col(Promise.source).in_(REPLACEABLE_SOURCES),
-            )
-        )
-    ).all()
+    older = await open_promises(session, customer_id=row.id, sources=REPLACEABLE_SOURCES)
     for old in older:
         old.status, old.resolved_at = PromiseStatus.CANCELLED, call.now
         session.add(old)

@@ -6,8 +6,6 @@ import datetime as dt
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlmodel import col, func, select
-
 from bot.staff.commands_base import (
     COLLECTORS,
     EVERYONE,
@@ -21,8 +19,15 @@ from bot.staff.commands_base import (
 )
 from bot.staff.log_render import entry_text
 from i18n.staff_texts import has_text
-from storage.enums import CaseKind, CaseStatus, InvoiceStatus, PromiseStatus, Role
-from storage.models import Case, Customer, Invoice, Policy, Promise, Staff
+from storage.enums import CaseKind, InvoiceStatus, Role
+from storage.models import Customer, Policy, Staff
+from storage.queries.cases import open_cases, open_cases_with_codes
+from storage.queries.ledger import (
+    broken_promises_with_codes,
+    open_invoices,
+    open_promises,
+    overdue_totals,
+)
 from storage.queries.staff import customers_of_collector
 from storage.queries.timeline import Entry, customer_timeline
 
@@ -31,7 +36,6 @@ SECTION_LINES = 10
 LOG_LINES = 15
 #: Broken promises older than this have been dealt with or show up as overdue anyway.
 BROKEN_RECENT = dt.timedelta(days=30)
-CHASED = (InvoiceStatus.OPEN, InvoiceStatus.DISPUTED)
 
 
 def _section(call: Call, title: str, lines: list[str]) -> str:
@@ -68,12 +72,8 @@ async def queue(call: Call) -> list[StaffReply]:
 
 async def _queued_cases(call: Call, scope: list[int] | None) -> tuple[list[str], list[str]]:
     """The open cases in scope, oldest first: payment claims to verify, and the others."""
-    cases_q = select(Case, Customer.code).join(Customer, col(Customer.id) == col(Case.customer_id))
-    cases_q = cases_q.where(Case.status == CaseStatus.OPEN).order_by(col(Case.created_at))
-    if scope is not None:
-        cases_q = cases_q.where(col(Case.customer_id).in_(scope))
     claims, others = [], []
-    for case, code in (await call.session.exec(cases_q)).all():
+    for case, code in await open_cases_with_codes(call.session, customer_ids=scope):
         age = (call.now - case.created_at).days
         if case.kind == CaseKind.PAYMENT_CLAIM:
             paid_on, amount = case.data.get("paid_on"), case.data.get("amount")
@@ -95,17 +95,9 @@ async def _queued_cases(call: Call, scope: list[int] | None) -> tuple[list[str],
 
 async def _broken_lines(call: Call, scope: list[int] | None) -> list[str]:
     """The promises in scope broken within `BROKEN_RECENT`, by promised date."""
-    broken_q = (
-        select(Promise, Customer.code)
-        .join(Customer, col(Customer.id) == col(Promise.customer_id))
-        .where(
-            Promise.status == PromiseStatus.BROKEN,
-            col(Promise.resolved_at) >= call.now - BROKEN_RECENT,
-        )
-        .order_by(col(Promise.promised_date))
+    broken = await broken_promises_with_codes(
+        call.session, since=call.now - BROKEN_RECENT, customer_ids=scope
     )
-    if scope is not None:
-        broken_q = broken_q.where(col(Promise.customer_id).in_(scope))
     return [
         call.t(
             "queue.broken_line",
@@ -114,26 +106,14 @@ async def _broken_lines(call: Call, scope: list[int] | None) -> list[str]:
             date=call.day(p.promised_date),
             source=_source(p.source, call),
         )
-        for p, code in (await call.session.exec(broken_q)).all()
+        for p, code in broken
     ]
 
 
 async def _overdue_lines(call: Call, scope: list[int] | None) -> list[str]:
     """The overdue balance of each customer in scope, per currency, largest first."""
-    overdue_q = (
-        select(Customer.code, Invoice.currency, func.sum(Invoice.balance))
-        .join(Customer, col(Customer.id) == col(Invoice.customer_id))
-        .where(
-            Invoice.status == InvoiceStatus.OPEN,
-            col(Invoice.balance) > 0,
-            col(Invoice.due_date) < call.today,
-        )
-        .group_by(col(Customer.code), col(Invoice.currency))
-    )
-    if scope is not None:
-        overdue_q = overdue_q.where(col(Invoice.customer_id).in_(scope))
-    totals = sorted((await call.session.exec(overdue_q)).all(), key=lambda row: -Decimal(row[2]))
-    return [f"  {code}: {money(Decimal(t), cur, call.staff)}" for code, cur, t in totals]
+    totals = await overdue_totals(call.session, today=call.today, customer_ids=scope)
+    return [f"  {code}: {money(t, cur, call.staff)}" for code, cur, t in totals]
 
 
 def _amount(amount: Decimal | None, call: Call) -> str:
@@ -218,19 +198,8 @@ async def _customer_head(call: Call, row: Customer) -> str:
 
 async def _invoice_lines(call: Call, row: Customer) -> list[str]:
     """The customer's chased invoices with a balance, oldest due first, and how late each is."""
-    invoices = (
-        await call.session.exec(
-            select(Invoice)
-            .where(
-                Invoice.customer_id == row.id,
-                col(Invoice.status).in_(CHASED),
-                col(Invoice.balance) > 0,
-            )
-            .order_by(col(Invoice.due_date))
-        )
-    ).all()
     lines = []
-    for inv in invoices:
+    for inv in await open_invoices(call.session, customer_id=row.id):
         late = (call.today - inv.due_date).days
         when = (
             call.t("customer.late", days=late)
@@ -253,13 +222,7 @@ async def _invoice_lines(call: Call, row: Customer) -> list[str]:
 
 async def _promise_lines(call: Call, row: Customer) -> list[str]:
     """The customer's open promises to pay."""
-    promises = (
-        await call.session.exec(
-            select(Promise).where(
-                Promise.customer_id == row.id, Promise.status == PromiseStatus.OPEN
-            )
-        )
-    ).all()
+    promises = await open_promises(call.session, customer_id=row.id)
     return [
         call.t(
             "customer.promise",
@@ -273,11 +236,7 @@ async def _promise_lines(call: Call, row: Customer) -> list[str]:
 
 async def _case_lines(call: Call, row: Customer) -> list[str]:
     """The customer's open cases: number, kind and reason."""
-    cases = (
-        await call.session.exec(
-            select(Case).where(Case.customer_id == row.id, Case.status == CaseStatus.OPEN)
-        )
-    ).all()
+    cases = await open_cases(call.session, customer_id=row.id)
     return [f"  #{c.id} {_case(call, c.kind, c.reason)}" for c in cases]
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import jinja2
-from sqlmodel import col, select
 
 from bot.flows.menu import menu_lines
 from bot.staff.commands_base import (
@@ -29,8 +28,8 @@ from i18n.template_overrides import (
     split_key,
     unknown_variables,
 )
-from storage.enums import InvoiceStatus
-from storage.models import Customer, Invoice, TemplateOverride
+from storage.models import Customer, TemplateOverride
+from storage.queries.ledger import oldest_open_invoice, open_invoices
 from storage.queries.templates import find_override
 
 #: Telegram allows 4096 characters a message; the preview leaves room for the header.
@@ -48,13 +47,7 @@ def _language(call: Call, text: str) -> str:
 async def _sample_context(call: Call, language: str) -> ReminderContext:
     """A real customer's statement: the oldest open invoice leads (a made-up one if none)."""
     session = call.session
-    lead = (
-        await session.exec(
-            select(Invoice)
-            .where(Invoice.status == InvoiceStatus.OPEN, col(Invoice.balance) > 0)
-            .order_by(col(Invoice.due_date), col(Invoice.id))
-        )
-    ).first()
+    lead = await oldest_open_invoice(session)
     if lead is None:
         return ReminderContext(
             customer_name="PT Contoh",
@@ -71,15 +64,7 @@ async def _sample_context(call: Call, language: str) -> ReminderContext:
         )
     customer = await session.get(Customer, lead.customer_id)
     assert customer is not None
-    invoices = (
-        await session.exec(
-            select(Invoice).where(
-                Invoice.customer_id == lead.customer_id,
-                col(Invoice.status).in_((InvoiceStatus.OPEN, InvoiceStatus.DISPUTED)),
-                col(Invoice.balance) > 0,
-            )
-        )
-    ).all()
+    invoices = await open_invoices(session, customer_id=lead.customer_id)
     lines = tuple(
         StatementLine(
             i.number,

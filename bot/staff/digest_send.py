@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.staff.digests import collector_digest, sales_digest
@@ -23,8 +22,9 @@ from scheduler.channel import Channel
 from scheduler.messages import Address, DeliveryOutcome, Outbound
 from storage.db import Database
 from storage.enums import MessageStatus
-from storage.models import Customer, Invoice, Message, Staff
-from storage.queries.staff import list_staff
+from storage.models import Staff
+from storage.queries.messages import key_in_use
+from storage.queries.staff import list_staff, named_collectors, named_salespeople
 
 DigestKind = Literal["collector", "sales"]
 _Render = Callable[..., Awaitable[str]]
@@ -44,11 +44,8 @@ class DigestStats:
 async def _named(session: AsyncSession, kind: DigestKind) -> set[int]:
     """Staff named as collector (or salesperson) of some customer or invoice."""
     if kind == "collector":
-        rows = (await session.exec(select(Customer.collector_id))).all()
-        return {i for i in rows if i is not None}
-    by_customer = (await session.exec(select(Customer.salesperson_id))).all()
-    by_invoice = (await session.exec(select(Invoice.salesperson_id).distinct())).all()
-    return {i for i in (*by_customer, *by_invoice) if i is not None}
+        return await named_collectors(session)
+    return await named_salespeople(session)
 
 
 def _wants(staff: Staff, kind: DigestKind, named: set[int]) -> bool:
@@ -97,16 +94,7 @@ async def send_digests(
             if not late_enough or not _wants(staff, kind, named):
                 continue
             key = f"digest:{kind}:{staff.id}:{local.date().isoformat()}"
-            done = (
-                await session.exec(
-                    select(Message.id).where(
-                        col(Message.idempotency_key).in_((key, f"{key}:email")),
-                        Message.status != MessageStatus.RETRY,
-                        Message.status != MessageStatus.FAILED,
-                    )
-                )
-            ).first()
-            if done is not None:
+            if await key_in_use(session, keys=(key, f"{key}:email")):
                 continue
             text = await _RENDER[kind](session, staff=staff, now=now, currency=currency)
             usable = [o for o in _outbounds(staff, text, key, kind) if o.to.channel in channels]

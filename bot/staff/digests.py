@@ -7,13 +7,19 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from i18n.format import format_date, format_money
 from i18n.staff_texts import has_text, st
-from storage.enums import CaseKind, CaseStatus, InvoiceStatus, PromiseStatus
-from storage.models import Case, Customer, Invoice, Promise, Staff
+from storage.enums import CaseKind
+from storage.models import Customer, Invoice, Staff
+from storage.queries.cases import open_cases
+from storage.queries.ledger import (
+    CHASED,
+    broken_promises,
+    credit_held_customers,
+    late_invoices,
+)
 from storage.queries.staff import customers_of_collector
 from storage.reports.common import NONE_LABEL
 from storage.reports.sales import sales_report
@@ -24,7 +30,6 @@ SECTION_LINES = 10
 NAUGHTY_DAYS = 30
 BROKEN_WINDOW = dt.timedelta(days=7)
 NEW_WINDOW = dt.timedelta(days=1)
-CHASED = (InvoiceStatus.OPEN, InvoiceStatus.DISPUTED)
 
 
 def _t(key: str, language: str, **values: object) -> str:
@@ -98,16 +103,7 @@ async def _broken_lines(
     lang: str,
 ) -> list[str]:
     """The promises of these customers broken within `BROKEN_WINDOW`, latest first."""
-    broken = (
-        await session.exec(
-            select(Promise)
-            .where(
-                Promise.status == PromiseStatus.BROKEN,
-                col(Promise.resolved_at) >= now - BROKEN_WINDOW,
-            )
-            .order_by(col(Promise.resolved_at).desc())
-        )
-    ).all()
+    broken = await broken_promises(session, since=now - BROKEN_WINDOW)
     broken_lines = []
     for p in (p for p in broken if p.customer_id in customers):
         amount = f" {format_money(p.amount, currency, lang)}" if p.amount is not None else ""
@@ -125,11 +121,7 @@ async def _case_lines(
 ) -> tuple[list[str], list[str]]:
     """These customers' open cases, oldest first, as (new, claims): the cases other than
     payment claims opened within `NEW_WINDOW`, and every payment claim still to verify."""
-    cases = (
-        await session.exec(
-            select(Case).where(Case.status == CaseStatus.OPEN).order_by(col(Case.created_at))
-        )
-    ).all()
+    cases = await open_cases(session)
     new_lines, claim_lines = [], []
     for case in (c for c in cases if c.customer_id in customers):
         who = _who(customers[case.customer_id])
@@ -153,13 +145,7 @@ async def _largest_lines(
     session: AsyncSession, customers: dict[int | None, Customer], today: dt.date, lang: str
 ) -> list[str]:
     """The ten largest overdue balances of these customers, per currency, numbered."""
-    late = (
-        await session.exec(
-            select(Invoice, Customer)
-            .join(Customer, col(Customer.id) == col(Invoice.customer_id))
-            .where(col(Invoice.due_date) < today, col(Invoice.balance) > 0)
-        )
-    ).all()
+    late = await late_invoices(session, due_before=today)
     invoices = [(inv, c) for inv, c in late if c.id in customers]
     return [
         f"{n}. {_who(c)}: {format_money(total, cur, lang)} ({_t('late', lang, days=days)})"
@@ -172,29 +158,16 @@ async def sales_digest(
 ) -> str:
     """Their late payers (the "naughty list"), credit holds, and the salesperson ranking."""
     lang, today = staff.language, now.astimezone(ZoneInfo(staff.timezone)).date()
+    assert staff.id is not None
     # An invoice belongs to its own salesperson, else to its customer's (as in the reports).
-    mine = or_(
-        col(Invoice.salesperson_id) == staff.id,
-        (col(Invoice.salesperson_id).is_(None)) & (col(Customer.salesperson_id) == staff.id),
+    invoices = await late_invoices(
+        session, due_before=today - dt.timedelta(days=NAUGHTY_DAYS), salesperson_id=staff.id
     )
-    invoices = (
-        await session.exec(
-            select(Invoice, Customer)
-            .join(Customer, col(Customer.id) == col(Invoice.customer_id))
-            .where(mine, col(Invoice.due_date) < today - dt.timedelta(days=NAUGHTY_DAYS))
-        )
-    ).all()
     naughty = [
         f"{_who(c)}: {format_money(total, cur, lang)} ({_t('late', lang, days=days)})"
         for c, cur, total, days in _overdue(invoices, today, NAUGHTY_DAYS)
     ]
-    held = (
-        await session.exec(
-            select(Customer)
-            .where(Customer.salesperson_id == staff.id, col(Customer.credit_hold))
-            .order_by(col(Customer.code))
-        )
-    ).all()
+    held = await credit_held_customers(session, salesperson_id=staff.id)
     reports = await sales_report(session, as_of=today, default_currency=currency)
     lines = [s for s in reports[0].salespeople if s.salesperson != NONE_LABEL]
     ranking, own = [], ""

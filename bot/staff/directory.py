@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.logmask import mask_address
@@ -18,7 +17,7 @@ from i18n.staff_texts import keyed
 from storage.models import Staff
 from storage.queries.audit import audit
 from storage.queries.contacts import link_token_for
-from storage.queries.staff import find_staff
+from storage.queries.staff import find_staff, staff_by_telegram
 
 LANGUAGES = ("id", "en")
 
@@ -47,9 +46,9 @@ def _contact_snapshot(staff: Staff) -> dict[str, Any]:
 async def _check_telegram(session: AsyncSession, telegram_user_id: int | None, name: str) -> None:
     if telegram_user_id is None:
         return
-    other = (
-        await session.exec(select(Staff).where(Staff.telegram_user_id == telegram_user_id))
-    ).first()
+    other = await staff_by_telegram(
+        session, telegram_user_id=telegram_user_id, include_removed=True
+    )
     if other is not None and other.name != name:
         error = StaffError(f"Telegram id {telegram_user_id} already belongs to {other.name}")
         raise keyed(error, "staff.error.telegram_taken", telegram=telegram_user_id, name=other.name)

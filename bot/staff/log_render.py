@@ -8,17 +8,14 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlmodel import select
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from i18n.format import format_date, format_money
 from i18n.staff_texts import Summary, has_text, st
-from storage.models import Customer, Policy, Staff
 from storage.queries.timeline import Entry
 
 #: Fields holding an amount of money.
 MONEY_FIELDS = frozenset({"amount", "balance", "received", "total"})
-#: Fields holding an id, and the table whose names `names_for` reads for them.
+#: Fields holding an id, and the table whose names `storage.queries.audit.names_by_id` reads
+#: for them.
 ID_FIELDS = {
     "policy_id": "policy",
     "staff_id": "staff",
@@ -28,17 +25,6 @@ ID_FIELDS = {
 }
 #: Names per table (`policy`, `staff`, `customer`): id → name.
 Names = Mapping[str, Mapping[int, str]]
-
-
-async def names_for(session: AsyncSession) -> dict[str, dict[int, str]]:
-    """The names an audit entry's ids stand for: policies, staff, customers."""
-    return {
-        "policy": {p.id: p.name for p in (await session.exec(select(Policy))).all() if p.id},
-        "staff": {s.id: s.name for s in (await session.exec(select(Staff))).all() if s.id},
-        "customer": {
-            c.id: f"{c.code} {c.name}" for c in (await session.exec(select(Customer))).all() if c.id
-        },
-    }
 
 
 def label(field: str, language: str) -> str:

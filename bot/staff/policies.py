@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import col, delete, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from i18n.staff_texts import keyed
@@ -20,8 +19,10 @@ from scheduler.policy import STANDARD, PolicySpec, Step
 from scheduler.policy_store import load_specs, save_spec
 from scheduler.window import Window
 from storage.enums import Action, ChannelKind
-from storage.models import Customer, Policy, PolicyStep
+from storage.models import Customer
 from storage.queries.audit import audit
+from storage.queries.ledger import find_customer
+from storage.queries.policies import count_customers_on, drop_policy, find_policy
 
 #: Channels and actions of an offset that a policy did not have before.
 NEW_STEP_CHANNELS = (ChannelKind.CHAT, ChannelKind.EMAIL)
@@ -107,22 +108,11 @@ def known_policy(specs: dict[str, PolicySpec], name: str) -> PolicySpec:
     return spec
 
 
-async def customers_on(session: AsyncSession, *, name: str) -> int:
-    """How many customers are put on the policy called `name`."""
-    query = (
-        select(func.count())
-        .select_from(Customer)
-        .join(Policy, col(Policy.id) == col(Customer.policy_id))
-        .where(Policy.name == name)
-    )
-    return (await session.exec(query)).one()
-
-
 async def list_policies(session: AsyncSession, *, window: Window) -> list[PolicyUse]:
     """Every policy by name, with the number of customers on it."""
     specs = await policy_specs(session, window=window)
     return [
-        PolicyUse(spec, await customers_on(session, name=name))
+        PolicyUse(spec, await count_customers_on(session, name=name))
         for name, spec in sorted(specs.items())
     ]
 
@@ -221,13 +211,13 @@ async def assign_policy(
     staff_id: int | None = None,
 ) -> Customer:
     """Put the customer with this code (any case) on the policy called `name`, audited."""
-    query = select(Customer).where(func.lower(Customer.code) == code.strip().lower())
-    customer = (await session.exec(query)).first()
+    customer = await find_customer(session, code=code)
     if customer is None:
         error = PolicyError(f"no customer with code {code!r}")
         raise keyed(error, "no_customer", code=repr(code))
     known_policy(await policy_specs(session, window=_ANY_WINDOW), name)
-    policy = (await session.exec(select(Policy).where(Policy.name == name))).one()
+    policy = await find_policy(session, name=name)
+    assert policy is not None  # a known policy is stored
     before = {"policy_id": customer.policy_id}
     customer.policy_id, customer.updated_at = policy.id, now
     session.add(customer)
@@ -251,7 +241,7 @@ async def deletion_refusal(session: AsyncSession, *, name: str) -> PolicyError |
     if name == STANDARD.name:
         error = PolicyError("the standard policy is every customer's default")
         return keyed(error, "policy.standard_kept")
-    users = await customers_on(session, name=name)
+    users = await count_customers_on(session, name=name)
     if users:
         error = PolicyError(f"{users} customer(s) still follow {name}")
         return keyed(error, "policy.in_use", count=users, name=name)
@@ -271,10 +261,9 @@ async def delete_policy(
     refusal = await deletion_refusal(session, name=name)
     if refusal is not None:
         raise refusal
-    policy = (await session.exec(select(Policy).where(Policy.name == name))).one()
-    await session.exec(delete(PolicyStep).where(col(PolicyStep.policy_id) == policy.id))
-    await session.delete(policy)
-    await session.flush()
+    policy = await find_policy(session, name=name)
+    assert policy is not None  # a known policy is stored
+    await drop_policy(session, policy=policy)
     audit(
         session,
         actor=actor,

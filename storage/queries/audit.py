@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import AuditLog, Staff
+from storage.models import AuditLog, Customer, Policy, Staff
 
 #: The actor of changes made from the command line.
 CLI_ACTOR = "cli"
@@ -58,6 +58,18 @@ async def list_audit(
     rows = list((await session.exec(query)).all())
     rows.reverse()
     return rows
+
+
+async def names_by_id(session: AsyncSession) -> dict[str, dict[int, str]]:
+    """The names an audit entry's ids stand for, per table: `policy`, `staff`, `customer`
+    (its code and name)."""
+    return {
+        "policy": {p.id: p.name for p in (await session.exec(select(Policy))).all() if p.id},
+        "staff": {s.id: s.name for s in (await session.exec(select(Staff))).all() if s.id},
+        "customer": {
+            c.id: f"{c.code} {c.name}" for c in (await session.exec(select(Customer))).all() if c.id
+        },
+    }
 
 
 def entry_json(entry: AuditLog, zone: ZoneInfo) -> dict[str, Any]:

@@ -1,8 +1,10 @@
-"""Closing one case by its id (`tagih case resolve`): the case, its disputed invoices, the log."""
+"""Cases: the open ones and their invoices; closing one by its id (`tagih case resolve`, the
+chat's `/case`): the case, its disputed invoices, the log."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlmodel import col, select
@@ -26,6 +28,45 @@ class Resolved:
     case: Case
     code: str
     reopened: tuple[str, ...]
+
+
+async def open_cases(session: AsyncSession, *, customer_id: int | None = None) -> list[Case]:
+    """Every open case (or one customer's), oldest first."""
+    query = select(Case).where(Case.status == CaseStatus.OPEN)
+    if customer_id is not None:
+        query = query.where(Case.customer_id == customer_id)
+    return list((await session.exec(query.order_by(col(Case.created_at), col(Case.id)))).all())
+
+
+async def open_cases_with_codes(
+    session: AsyncSession, *, customer_ids: Collection[int] | None = None
+) -> list[tuple[Case, str]]:
+    """Every open case (or those of `customer_ids`) with its customer's code, oldest first."""
+    query = (
+        select(Case, Customer.code)
+        .join(Customer, col(Customer.id) == col(Case.customer_id))
+        .where(Case.status == CaseStatus.OPEN)
+        .order_by(col(Case.created_at), col(Case.id))
+    )
+    if customer_ids is not None:
+        query = query.where(col(Case.customer_id).in_(list(customer_ids)))
+    return list((await session.exec(query)).all())
+
+
+async def open_case_of_kind(
+    session: AsyncSession, *, customer_id: int | None, kind: CaseKind
+) -> Case | None:
+    """The customer's first open case of this kind (a handoff, a contact research…), or None."""
+    query = select(Case).where(
+        Case.customer_id == customer_id, Case.kind == kind, Case.status == CaseStatus.OPEN
+    )
+    return (await session.exec(query.order_by(col(Case.id)).limit(1))).first()
+
+
+async def case_invoice_ids(session: AsyncSession, *, case_id: int) -> set[int]:
+    """The ids of the invoices the case names."""
+    query = select(CaseInvoice.invoice_id).where(CaseInvoice.case_id == case_id)
+    return set((await session.exec(query)).all())
 
 
 async def resolve_case(

@@ -9,7 +9,7 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.enums import ChannelKind, Direction, MessageStatus
-from storage.models import Contact, LinkToken, Message
+from storage.models import Contact, Conversation, LinkToken, Message
 
 #: A deep link in a reminder stays valid this long.
 LINK_TOKEN_DAYS = 30
@@ -63,15 +63,26 @@ async def redeem_link_token(
     return row
 
 
-async def find_contact(session: AsyncSession, *, channel: str, address: str) -> Contact | None:
-    """The contact with this address on this channel (the oldest, if shared)."""
-    return (
-        await session.exec(
-            select(Contact)
-            .where(Contact.channel == channel, Contact.address == address)
-            .order_by(col(Contact.id))
-        )
-    ).first()
+async def find_contact(
+    session: AsyncSession, *, channel: str, address: str, any_case: bool = False
+) -> Contact | None:
+    """The contact with this address on this channel (the oldest, if shared); with
+    `any_case`, the address matched without regard to case (an email address)."""
+    same = (
+        func.lower(Contact.address) == address.lower() if any_case else Contact.address == address
+    )
+    query = select(Contact).where(Contact.channel == channel, same).order_by(col(Contact.id))
+    return (await session.exec(query)).first()
+
+
+async def find_conversation(
+    session: AsyncSession, *, channel: str, address: str
+) -> Conversation | None:
+    """The stored conversation held on this channel with this address, if any."""
+    query = select(Conversation).where(
+        Conversation.channel == channel, Conversation.address == address
+    )
+    return (await session.exec(query)).first()
 
 
 async def recorded_provider_ids(

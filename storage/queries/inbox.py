@@ -5,6 +5,9 @@ calls `lease`, applies the event, and `settle`s it — inside the transaction th
 when it can. An event is leased only when no older event of its conversation is still open,
 so the events of one conversation are applied in the order they arrived, even with several
 processes draining one database; a lease that runs out (its worker died) is taken over.
+
+The router keeps its own ledger of the provider events it applied (`InboundEvent`), which
+outlives the purged inbox: `event_applied` asks it.
 """
 
 from __future__ import annotations
@@ -16,10 +19,11 @@ from typing import Any
 
 from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import select as orm_select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import Database
-from storage.models import InboxItem, table_of
+from storage.models import InboundEvent, InboxItem, table_of
 
 
 class InboxStatus(StrEnum):
@@ -287,3 +291,11 @@ async def open_count(db: Database) -> int:
         conn = await session.connection()
         count: int = (await conn.execute(query)).scalar_one()
     return count
+
+
+async def event_applied(session: AsyncSession, *, provider: str, event_id: str) -> bool:
+    """True when this provider event is in the ledger of applied events."""
+    query = orm_select(InboundEvent.id).where(
+        InboundEvent.provider == provider, InboundEvent.event_id == event_id
+    )
+    return (await session.exec(query)).first() is not None

@@ -1,5 +1,6 @@
 """The receivables ledger as finance reads it: customers and what they owe, invoices, cases,
-promises — the queries behind `tagih customers|invoices|case|promise` (bot/cli/ledger.py).
+promises — the queries behind `tagih customers|invoices|case|promise` (bot/cli/ledger.py),
+the staff's chat commands and digests (bot/staff/) and a customer's conversation.
 
 Amounts are kept per currency, never summed across currencies. "Open" means what Tagih
 chases: an open or disputed invoice with a balance; "overdue" an open one past its due date.
@@ -15,7 +16,7 @@ from decimal import Decimal
 from sqlalchemy import and_, case
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import Mapped
-from sqlmodel import col, func, select
+from sqlmodel import col, func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.enums import CaseStatus, InvoiceStatus, PromiseStatus
@@ -98,6 +99,145 @@ async def find_customer(session: AsyncSession, *, code: str) -> Customer | None:
     return (await session.exec(query)).first()
 
 
+async def customer_with_code(session: AsyncSession, *, code: str) -> Customer | None:
+    """The customer whose code is exactly `code` (as stored, case and all), or None."""
+    return (await session.exec(select(Customer).where(Customer.code == code))).first()
+
+
+async def credit_held_customers(session: AsyncSession, *, salesperson_id: int) -> list[Customer]:
+    """The salesperson's customers on credit hold, by code."""
+    query = (
+        select(Customer)
+        .where(Customer.salesperson_id == salesperson_id, col(Customer.credit_hold))
+        .order_by(col(Customer.code))
+    )
+    return list((await session.exec(query)).all())
+
+
+async def open_invoices(session: AsyncSession, *, customer_id: int | None) -> list[Invoice]:
+    """The customer's open and disputed invoices with a balance, oldest due first."""
+    query = (
+        select(Invoice)
+        .where(
+            Invoice.customer_id == customer_id,
+            col(Invoice.status).in_(CHASED),
+            col(Invoice.balance) > 0,
+        )
+        .order_by(col(Invoice.due_date), col(Invoice.number))
+    )
+    return list((await session.exec(query)).all())
+
+
+async def oldest_open_invoice(session: AsyncSession) -> Invoice | None:
+    """Of all open (not disputed) invoices with a balance, the one due first (lowest id among
+    equals)."""
+    query = (
+        select(Invoice)
+        .where(Invoice.status == InvoiceStatus.OPEN, col(Invoice.balance) > 0)
+        .order_by(col(Invoice.due_date), col(Invoice.id))
+    )
+    return (await session.exec(query)).first()
+
+
+async def disputed_invoices(session: AsyncSession, *, customer_id: int | None) -> list[Invoice]:
+    """The customer's invoices under dispute now."""
+    query = select(Invoice).where(
+        Invoice.customer_id == customer_id, Invoice.status == InvoiceStatus.DISPUTED
+    )
+    return list((await session.exec(query)).all())
+
+
+async def invoices_of_customer(
+    session: AsyncSession, *, customer_id: int, invoice_ids: Collection[int]
+) -> list[Invoice]:
+    """The invoices among `invoice_ids` that are this customer's (another's never)."""
+    query = select(Invoice).where(
+        col(Invoice.id).in_(list(invoice_ids)), Invoice.customer_id == customer_id
+    )
+    return list((await session.exec(query)).all())
+
+
+async def late_invoices(
+    session: AsyncSession, *, due_before: dt.date, salesperson_id: int | None = None
+) -> list[tuple[Invoice, Customer]]:
+    """Invoices with a balance due before `due_before`, each with its customer, any status;
+    with `salesperson_id` only that salesperson's (an invoice's own, else its customer's)."""
+    query = (
+        select(Invoice, Customer)
+        .join(Customer, col(Customer.id) == col(Invoice.customer_id))
+        .where(col(Invoice.due_date) < due_before, col(Invoice.balance) > 0)
+    )
+    if salesperson_id is not None:
+        query = query.where(
+            or_(
+                col(Invoice.salesperson_id) == salesperson_id,
+                col(Invoice.salesperson_id).is_(None)
+                & (col(Customer.salesperson_id) == salesperson_id),
+            )
+        )
+    return list((await session.exec(query)).all())
+
+
+async def overdue_totals(
+    session: AsyncSession, *, today: dt.date, customer_ids: Collection[int] | None = None
+) -> list[tuple[str, str, Decimal]]:
+    """(customer code, currency, overdue balance) of every customer (or those in
+    `customer_ids`) with an open invoice past due, the largest first."""
+    query = (
+        select(Customer.code, Invoice.currency, func.sum(Invoice.balance))
+        .join(Customer, col(Customer.id) == col(Invoice.customer_id))
+        .where(
+            Invoice.status == InvoiceStatus.OPEN,
+            col(Invoice.balance) > 0,
+            col(Invoice.due_date) < today,
+        )
+        .group_by(col(Customer.code), col(Invoice.currency))
+    )
+    if customer_ids is not None:
+        query = query.where(col(Invoice.customer_id).in_(list(customer_ids)))
+    rows = (await session.exec(query)).all()
+    totals = [(code, currency, Decimal(total)) for code, currency, total in rows]
+    return sorted(totals, key=lambda row: -row[2])
+
+
+async def open_promises(
+    session: AsyncSession, *, customer_id: int | None, sources: Collection[str] | None = None
+) -> list[Promise]:
+    """The customer's open promises to pay (or those made through one of `sources`)."""
+    query = select(Promise).where(
+        Promise.customer_id == customer_id, Promise.status == PromiseStatus.OPEN
+    )
+    if sources is not None:
+        query = query.where(col(Promise.source).in_(list(sources)))
+    return list((await session.exec(query)).all())
+
+
+async def broken_promises(session: AsyncSession, *, since: dt.datetime) -> list[Promise]:
+    """Every promise broken at or after `since`, the latest broken first."""
+    query = (
+        select(Promise)
+        .where(Promise.status == PromiseStatus.BROKEN, col(Promise.resolved_at) >= since)
+        .order_by(col(Promise.resolved_at).desc())
+    )
+    return list((await session.exec(query)).all())
+
+
+async def broken_promises_with_codes(
+    session: AsyncSession, *, since: dt.datetime, customer_ids: Collection[int] | None = None
+) -> list[tuple[Promise, str]]:
+    """The promises of every customer (or those in `customer_ids`) broken at or after
+    `since`, each with its customer's code, by promised date."""
+    query = (
+        select(Promise, Customer.code)
+        .join(Customer, col(Customer.id) == col(Promise.customer_id))
+        .where(Promise.status == PromiseStatus.BROKEN, col(Promise.resolved_at) >= since)
+        .order_by(col(Promise.promised_date))
+    )
+    if customer_ids is not None:
+        query = query.where(col(Promise.customer_id).in_(list(customer_ids)))
+    return list((await session.exec(query)).all())
+
+
 async def customer_lines(
     session: AsyncSession,
     *,
@@ -178,17 +318,7 @@ async def customer_card(session: AsyncSession, *, customer: Customer) -> Custome
             .order_by(col(Contact.channel), col(Contact.id))
         )
     ).all()
-    invoices = (
-        await session.exec(
-            select(Invoice)
-            .where(
-                Invoice.customer_id == cid,
-                col(Invoice.status).in_(CHASED),
-                col(Invoice.balance) > 0,
-            )
-            .order_by(col(Invoice.due_date), col(Invoice.number))
-        )
-    ).all()
+    invoices = await open_invoices(session, customer_id=cid)
     promises = await promise_lines(
         session, statuses=(PromiseStatus.OPEN, PromiseStatus.BROKEN), customer_id=cid
     )

@@ -1,4 +1,4 @@
-"""Who is on the team and who collects from whom: reads of the Staff table."""
+"""Who is on the team and who collects from (or sells to) whom: reads of the Staff table."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.enums import Role
-from storage.models import Customer, Staff
+from storage.models import Customer, Invoice, Staff
 
 
 async def find_staff(session: AsyncSession, *, name: str) -> Staff | None:
@@ -17,9 +17,13 @@ async def find_staff(session: AsyncSession, *, name: str) -> Staff | None:
     return (await session.exec(query)).first()
 
 
-async def staff_by_telegram(session: AsyncSession, *, telegram_user_id: int) -> Staff | None:
-    """The active staff member whose Telegram chat this is, else None."""
-    query = select(Staff).where(Staff.telegram_user_id == telegram_user_id, col(Staff.active))
+async def staff_by_telegram(
+    session: AsyncSession, *, telegram_user_id: int, include_removed: bool = False
+) -> Staff | None:
+    """The active staff member (or anyone, removed or not) whose Telegram chat this is."""
+    query = select(Staff).where(Staff.telegram_user_id == telegram_user_id)
+    if not include_removed:
+        query = query.where(col(Staff.active))
     return (await session.exec(query)).first()
 
 
@@ -82,3 +86,16 @@ async def customers_of_collector(session: AsyncSession, *, staff: Staff) -> list
 def can_collect(staff: Staff) -> bool:
     """True for collectors and admins: an admin may also collect."""
     return staff.active and staff.role in (Role.COLLECTOR, Role.ADMIN)
+
+
+async def named_collectors(session: AsyncSession) -> set[int]:
+    """The ids of the staff named as collector of some customer."""
+    rows = (await session.exec(select(Customer.collector_id))).all()
+    return {i for i in rows if i is not None}
+
+
+async def named_salespeople(session: AsyncSession) -> set[int]:
+    """The ids of the staff named as salesperson of some customer or invoice."""
+    by_customer = (await session.exec(select(Customer.salesperson_id))).all()
+    by_invoice = (await session.exec(select(Invoice.salesperson_id).distinct())).all()
+    return {i for i in (*by_customer, *by_invoice) if i is not None}

@@ -12,13 +12,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.models import (
     AuditLog,
     Case,
-    Customer,
     Invoice,
     Message,
     Payment,
     PaymentChoice,
     Promise,
 )
+from storage.queries.ledger import customer_with_code
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +37,7 @@ class Entry:
 
 async def customer_timeline(session: AsyncSession, *, code: str, limit: int = 200) -> list[Entry]:
     """The last `limit` entries of the customer's log, oldest first; [] for no customer."""
-    customer = (await session.exec(select(Customer).where(Customer.code == code))).first()
+    customer = await customer_with_code(session, code=code)
     if customer is None or customer.id is None:
         return []
     cid = customer.id
