@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from scheduler.policy import PolicySpec, Step
@@ -27,8 +28,10 @@ _REMIND = Action.REMIND.value
 _SKIP_ORDER = (SkipReason.PAUSED, SkipReason.DISPUTED, SkipReason.PROMISE)
 
 
-@dataclass(frozen=True, slots=True)
-class InvoiceView:
+# InvoiceView, StepHit and PlannedContact are made by the million in a cold pass: named
+# tuples, built in a third of the time of frozen dataclasses (whose __init__ goes through
+# object.__setattr__).
+class InvoiceView(NamedTuple):
     """What the calendar needs of an open invoice."""
 
     id: int
@@ -54,8 +57,7 @@ class CustomerView:
     paused_until: dt.date | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class StepHit:
+class StepHit(NamedTuple):
     """One invoice step that falls on a contact day."""
 
     invoice_id: int
@@ -64,8 +66,7 @@ class StepHit:
     step: Step
 
 
-@dataclass(frozen=True, slots=True)
-class PlannedContact:
+class PlannedContact(NamedTuple):
     """One contact with one customer on one local day (or why there is none)."""
 
     customer_id: int

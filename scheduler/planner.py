@@ -440,6 +440,7 @@ async def _plan_pass(
         prints = await plan_fingerprints(reader, now=now, inputs_key=key, only=only)
     dirty = sorted(cid for cid, (fresh, stored) in prints.items() if fresh != stored)
     stats.unchanged = len(prints) - len(dirty)
+    gc.freeze()  # the fingerprints live through the pass: no collection need walk them
     for start in range(0, len(dirty), batch_size):
         ids = dirty[start : start + batch_size]
         keys = {cid: prints[cid][0] for cid in ids}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -92,7 +91,7 @@ async def preview_in(
             )
             # Shown in the customer's own zone: "09:00+08:00" reads better than UTC.
             found.extend(
-                replace(c, planned_at=c.planned_at.astimezone(view.zone))
+                c._replace(planned_at=c.planned_at.astimezone(view.zone))
                 for c in contacts
                 if first <= c.day <= last
             )

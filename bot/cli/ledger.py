@@ -14,7 +14,7 @@ import datetime as dt
 import json
 import sys
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
@@ -399,7 +399,7 @@ async def plan_ahead(
         anchor=anchors.get(customer_id),
     )
     # In the customer's own zone, as `tagih preview` shows it.
-    return [replace(c, planned_at=c.planned_at.astimezone(view.zone)) for c in contacts]
+    return [c._replace(planned_at=c.planned_at.astimezone(view.zone)) for c in contacts]
 
 
 @customers_app.command("show")
