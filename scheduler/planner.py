@@ -371,21 +371,21 @@ async def _plan_batch(
 
 
 @contextmanager
-def _older_objects_frozen() -> Iterator[None]:
+def _older_objects_frozen() -> Iterator[bool]:
     """Keep the cyclic garbage collector off the objects that existed before the pass.
 
     A pass creates and keeps many objects, which sets off full collections, and each one
     traversed the whole heap (the libraries' modules and caches): 30-40 % of a cold pass.
     Frozen, the old objects are left out until the pass ends; garbage made during the
     pass is still collected, and the old objects are scanned again after it. A process
-    that already freezes objects itself (a pre-forking server) is left alone.
+    that already freezes objects itself (a pre-forking server) is left alone (False).
     """
     if gc.get_freeze_count():
-        yield
+        yield False
         return
     gc.freeze()
     try:
-        yield
+        yield True
     finally:
         gc.unfreeze()
 
@@ -410,8 +410,9 @@ async def plan_pass(
     A customer whose calendar raises is skipped with a warning and an alert to the team;
     everyone else is planned.
     """
-    with _older_objects_frozen():
+    with _older_objects_frozen() as frozen:
         return await _plan_pass(
+            frozen,
             db,
             inputs=inputs,
             window=window,
@@ -424,6 +425,7 @@ async def plan_pass(
 
 
 async def _plan_pass(
+    frozen: bool,
     db: Database,
     *,
     inputs: PlanningInputs,
@@ -440,7 +442,8 @@ async def _plan_pass(
         prints = await plan_fingerprints(reader, now=now, inputs_key=key, only=only)
     dirty = sorted(cid for cid, (fresh, stored) in prints.items() if fresh != stored)
     stats.unchanged = len(prints) - len(dirty)
-    gc.freeze()  # the fingerprints live through the pass: no collection need walk them
+    if frozen:
+        gc.freeze()  # the fingerprints live through the pass: no collection need walk them
     for start in range(0, len(dirty), batch_size):
         ids = dirty[start : start + batch_size]
         keys = {cid: prints[cid][0] for cid in ids}
