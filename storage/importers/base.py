@@ -140,6 +140,9 @@ class Format:
     # Checks the references (customer, invoice, policy) of rows that had other problems, so
     # an operator learns of every fault of a row in one pass, not one fix at a time.
     refs: Callable[[AsyncConnection, Run, list[Row]], Awaitable[None]] | None = None
+    # The table the rows are written to, keyed by `key`: a large import on SQLite builds
+    # its secondary indexes once at the end (`storage.importers.bulk`).
+    table: str | None = None
 
 
 @dataclass(slots=True)

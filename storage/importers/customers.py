@@ -232,4 +232,5 @@ FORMAT = Format(
     apply,
     texts=("code", "name", "email", "segment", "salesperson", "collector", "policy"),
     refs=refs,
+    table=_CUSTOMER.name,
 )

@@ -197,4 +197,5 @@ FORMAT = Format(
     check,
     texts=("number", "customer", "item", "salesperson"),
     refs=refs,
+    table=_INVOICE.name,
 )

@@ -169,4 +169,5 @@ FORMAT = Format(
     apply,
     texts=("reference", "invoice", "method"),
     refs=refs,
+    table=_PAYMENT.name,
 )

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.csvfile import CsvReader
 from storage.db import Database
-from storage.importers import customers, full, invoices, mapping, payments
+from storage.importers import bulk, customers, full, invoices, mapping, payments
 from storage.importers.base import (
     Batch,
     Context,
@@ -200,17 +200,28 @@ async def _apply_batches(
             async with _tuned_for_batches(conn):
                 if full_export:  # before the file reopens or adds any
                     report.open_before = await full.count_open(conn)
+                dropped: list[bulk.Dropped] | None = None
                 while True:
                     batch, done = await reading
                     if batch is None:
                         break
                     reading = asyncio.ensure_future(asyncio.to_thread(read))
+                    if dropped is None and spec.table is not None:
+                        # The file's size in rows, from the bytes per row of its first batch.
+                        rows = bulk.estimated_rows(total, done, len(batch.good) + len(batch.bad))
+                        dropped = await bulk.drop_secondary(conn, spec.table, spec.key, rows)
                     await spec.apply(conn, run, batch.good)
                     if batch.bad and spec.refs is not None:
                         await spec.refs(conn, run, batch.bad)
                     if progress is not None:
                         progress(done, total)
-                if full_export and not (report.errors or reader.errors):
+                failed = bool(report.errors or reader.errors)
+                # Back before anything else reads the table. An import that will roll back
+                # skips the builds: the rollback restores the indexes as they were, and a
+                # dry run's closing list reads the open invoices in one scan without them.
+                if dropped and not (failed or dry_run):
+                    await bulk.recreate(conn, dropped)
+                if full_export and not failed:
                     await _close_missing(conn, run, confirmed=confirmed)
             if report.errors or reader.errors or dry_run or not report.ok:
                 raise _Rollback
