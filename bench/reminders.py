@@ -158,14 +158,63 @@ async def naive_misfire(n: int, folder: Path) -> dict[str, Any]:
 # --- Tagih ----------------------------------------------------------------------------------
 
 
-async def tagih(n: int, db_file: Path, sandbox: Path) -> dict[str, Any]:
-    """Plan at 08:55, dispatch at 09:05 (a 10-minute stop); seconds, memory, misses."""
+class _StatementTimes:
+    """Wall time SQLite spends in each statement (aiosqlite's thread), by statement text."""
+
+    def __init__(self, engine: Any) -> None:
+        from sqlalchemy import event
+
+        self.engine = engine.sync_engine
+        self.times: dict[str, list[float]] = {}
+        self._started: dict[int, float] = {}
+        event.listen(self.engine, "before_cursor_execute", self._before)
+        event.listen(self.engine, "after_cursor_execute", self._after)
+
+    def _before(self, _conn: Any, cursor: Any, *_args: Any) -> None:
+        self._started[id(cursor)] = time.perf_counter()
+
+    def _after(self, _conn: Any, cursor: Any, statement: str, *_args: Any) -> None:
+        spent = time.perf_counter() - self._started.pop(id(cursor), time.perf_counter())
+        key = " ".join(statement.split())
+        if " IN (" in key:  # one key for every length of an IN list
+            key = key[: key.index(" IN (")] + " IN (…)" + key[key.rindex(")") + 1 :]
+        self.times.setdefault(key[:160], []).append(spent)
+
+    def detach(self) -> None:
+        """Stop timing."""
+        from sqlalchemy import event
+
+        event.remove(self.engine, "before_cursor_execute", self._before)
+        event.remove(self.engine, "after_cursor_execute", self._after)
+
+    def top(self, count: int = 12) -> list[dict[str, Any]]:
+        """The statements that took longest in all, with their first and last tenth's mean
+        (a statement whose later runs are slower grows with the work done)."""
+        rows = []
+        for key, spent in sorted(self.times.items(), key=lambda kv: -sum(kv[1]))[:count]:
+            tenth = max(len(spent) // 10, 1)
+            rows.append(
+                {
+                    "sql": key,
+                    "runs": len(spent),
+                    "total_s": round(sum(spent), 3),
+                    "first_ms": round(1000 * sum(spent[:tenth]) / tenth, 3),
+                    "last_ms": round(1000 * sum(spent[-tenth:]) / tenth, 3),
+                }
+            )
+        return rows
+
+
+async def tagih(n: int, db_file: Path, sandbox: Path, *, sql: bool = False) -> dict[str, Any]:
+    """Plan at 08:55, dispatch at 09:05 (a 10-minute stop); seconds, memory, misses
+    (`sql`: and the statements the tick spent longest in)."""
     from sqlmodel import func, select
 
     from storage.enums import FollowUpStatus
     from storage.models import FollowUp
 
     app, channels = await open_tagih(sqlite_url(db_file), sandbox)
+    statements = None
     try:
         gc.collect()
         memory = PeakMemory()
@@ -173,10 +222,14 @@ async def tagih(n: int, db_file: Path, sandbox: Path) -> dict[str, Any]:
         started, cpu = time.perf_counter(), time.process_time()
         plan = await app.plan(PLAN_AT)
         schedule, schedule_cpu = time.perf_counter() - started, time.process_time() - cpu
+        if sql:
+            statements = _StatementTimes(app.db.engine)
         started, cpu = time.perf_counter(), time.process_time()
         dispatcher = await app.dispatcher()
         tick = await dispatcher.tick(DISPATCH_AT)
         drain, drain_cpu = time.perf_counter() - started, time.process_time() - cpu
+        if statements is not None:
+            statements.detach()
         grown = memory.growth_mb()
         async with app.db.sessions() as session:
             left = (
@@ -205,6 +258,7 @@ async def tagih(n: int, db_file: Path, sandbox: Path) -> dict[str, Any]:
         "missed": n - sent,
         "left_due": left,
         "peak_rss_growth_mb": grown,
+        **({"statements": statements.top()} if statements is not None else {}),
     }
 
 
@@ -315,17 +369,38 @@ def run(sizes: tuple[int, ...] = (10_000,)) -> Report:
     return report
 
 
+def alone(n: int, *, sql: bool = False) -> dict[str, Any]:
+    """Tagih's side only at N, as `run` measures it: build, then plan and tick in a child."""
+    with tempfile.TemporaryDirectory(prefix="tagih-bench-") as tmp:
+        folder = Path(tmp)
+        db_file = folder / "tagih.db"
+        asyncio.run(build(sqlite_url(db_file), Shape(customers=n, kind="reminders")))
+        (folder / "sandbox").mkdir()
+        extra = ("--sql",) if sql else ()
+        return run_child("bench.reminders", "tagih", str(n), str(db_file), str(folder), *extra)
+
+
 def main() -> None:
-    """Child process: one side at one N, printed as JSON."""
+    """Child process: one side at one N, printed as JSON.
+
+    `alone N…` measures Tagih's side only at each N (each in its own child), with `--sql`
+    the statements its tick spent longest in.
+    """
     parser = argparse.ArgumentParser()
-    parser.add_argument("side", choices=("tagih", "naive", "misfire"))
+    parser.add_argument("side", choices=("tagih", "naive", "misfire", "alone"))
     parser.add_argument("n", type=int)
-    parser.add_argument("paths", nargs="+", type=Path)
+    parser.add_argument("more", nargs="*", help="paths; for `alone`, more sizes")
+    parser.add_argument("--sql", action="store_true", help="time each SQL statement of the tick")
     args = parser.parse_args()
     logging.getLogger("apscheduler").setLevel(logging.ERROR)  # one line per misfired job
+    if args.side == "alone":
+        for n in (args.n, *map(int, args.more)):
+            emit(alone(n, sql=args.sql))
+        return
+    args.paths = [Path(path) for path in args.more]
     if args.side == "tagih":
         db_file, folder = args.paths
-        emit(asyncio.run(tagih(args.n, db_file, folder / "sandbox")))
+        emit(asyncio.run(tagih(args.n, db_file, folder / "sandbox", sql=args.sql)))
     elif args.side == "naive":
         emit(asyncio.run(naive_drain(args.n, args.paths[0])))
     else:

@@ -9,6 +9,8 @@ import socket
 from collections.abc import Sequence
 
 from sqlalchemy import ColumnElement, Select, and_, bindparam, or_, update
+from sqlalchemy.sql.expression import UnaryExpression
+from sqlalchemy.sql.operators import custom_op
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -27,9 +29,16 @@ async def claim_due(
     PostgreSQL skips rows another worker holds (`FOR UPDATE SKIP LOCKED`); SQLite has a
     single writer, and our transactions take its lock at BEGIN, so claims never overlap.
     """
+    # The UPDATE's re-check of what is due. SQLite planned it on the status indexes (a
+    # MULTI-INDEX OR reading every due row, then keeping the batch's ids): each claim cost
+    # grew with the backlog, quadratic over a tick (43 ms a claim at 100k due, 3 ms by id).
+    # SQLite's unary + (its documented way to keep a term off the indexes) leaves the ids.
+    status: ColumnElement[str] = _F.c.status
+    if db.is_sqlite:
+        status = UnaryExpression(status, operator=custom_op("+"), type_=status.type)
     due = or_(
-        and_(_F.c.status == FollowUpStatus.PLANNED.value, _F.c.planned_at <= now),
-        and_(_F.c.status == FollowUpStatus.CLAIMED.value, _F.c.lease_expires_at < now),
+        and_(status == FollowUpStatus.PLANNED.value, _F.c.planned_at <= now),
+        and_(status == FollowUpStatus.CLAIMED.value, _F.c.lease_expires_at < now),
     )
     # Two index-ordered reads (status, planned_at) that stop at `limit`: one OR-query over
     # both kinds sorted every due row for each batch, quadratic in what is due.

@@ -12,6 +12,8 @@ from sqlalchemy import event
 
 from scheduler.claims import claim_due
 from storage.db import Database
+from storage.models import FollowUp
+from tests.support.factories import add_customer
 
 NOW = dt.datetime(2026, 11, 23, 2, 5, tzinfo=dt.UTC)
 
@@ -37,5 +39,42 @@ async def test_claim_reads_through_the_status_index(sqlite_template: Path, tmp_p
                 plan = " | ".join(str(row[-1]) for row in rows)
                 assert "ix_followup_status_planned" in plan, plan
                 assert "TEMP B-TREE" not in plan, plan
+    finally:
+        await db.dispose()
+
+
+async def test_claim_update_finds_its_rows_by_id(sqlite_template: Path, tmp_path: Path) -> None:
+    """The UPDATE re-checks what is due on the batch's ids: planned on the status indexes
+    (a MULTI-INDEX OR) it read every due row for each batch, quadratic over a backlog."""
+    path = tmp_path / "tagih.db"
+    shutil.copy(sqlite_template, path)
+    db = Database(f"sqlite+aiosqlite:///{path}")
+    seen: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("UPDATE"):
+            seen.append((statement, parameters))
+
+    customer_id = await add_customer(db, "C1")
+    async with db.transaction() as session:
+        # A batch of 20: from ten ids or so SQLite turned to the status indexes.
+        for day in range(20):
+            session.add(
+                FollowUp(
+                    customer_id=customer_id,
+                    local_date=dt.date(2026, 11, 3) + dt.timedelta(days=day),
+                    planned_at=NOW - dt.timedelta(days=20 - day),
+                )
+            )
+    event.listen(db.engine.sync_engine, "before_cursor_execute", capture)
+    try:
+        ids = await claim_due(db, worker="w", now=NOW, limit=100, lease=dt.timedelta(minutes=5))
+        event.remove(db.engine.sync_engine, "before_cursor_execute", capture)
+        assert len(ids) == 20 and len(seen) == 1
+        async with db.engine.connect() as conn:
+            statement, parameters = seen[0]
+            rows = await conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+            plan = " | ".join(str(row[-1]) for row in rows)
+            assert plan == "SEARCH followup USING INTEGER PRIMARY KEY (rowid=?)", plan
     finally:
         await db.dispose()
