@@ -88,8 +88,12 @@ def resume(
     if handler is None:
         return None
     free_text = (flow, step) in (("dispute", "details"), ("paid", "ask"))
-    if payload is None and not free_text and not turn.media:
-        other = SWITCHING.get(classify(turn.text))
-        if other is not None and other != flow:
+    if payload is None and not turn.media:
+        intent = classify(turn.text)
+        other = SWITCHING.get(intent)
+        # Asked when and how much was paid, a customer may answer anything ("kemarin 5jt"),
+        # but one who contests the bill instead ("kok ada denda?") has changed subject.
+        contested = flow == "paid" and intent is Intent.DISPUTE
+        if other is not None and other != flow and (not free_text or contested):
             return None
     return handler(step, data, turn, payload, facts)

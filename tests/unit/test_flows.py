@@ -312,3 +312,13 @@ def test_keypad_promise_covers_what_is_due_only() -> None:
     outcomes, _ = talk(Turn("promise_week", payload="voice:promise_week"), facts=call)
     promise, _alert = effects(outcomes)
     assert promise == RecordPromise(dt.date(2026, 11, 30), None, (1, 3))
+
+
+def test_a_dispute_instead_of_the_payment_details_opens_the_dispute() -> None:
+    """Asked when and how much was paid, "kok ada denda?" is a dispute, not the answer."""
+    outcomes, state = talk("sudah bayar", "kok ada denda? sy ga pernah setuju")
+    assert "Kapan dan berapa" in outcomes[0].replies[0].text
+    assert state.flow == "dispute"
+    assert not any(isinstance(e, RecordPaymentClaim) for e in effects(outcomes))
+    _, kept = talk("sudah bayar", "kemarin 5jt")  # an answer still is one
+    assert kept.flow == "paid" and kept.data["amount"] == "5000000"
