@@ -117,7 +117,13 @@ class SyncFolder:
                 + (f"; closed {len(report.closed)} open invoices" if report.closed else "")
             )
             return self._move(path, ok=True, summary=summary)
-        return self._move(path, ok=False, summary="nothing imported", errors=_errors(report))
+        errors = _errors(report)
+        if report.foreign_layout and mapping is None:
+            errors += (
+                f"\nhint: an accounting package's export? run `tagih import {kind.value} --detect "
+                f"{path.name}` and save the mapping it proposes as {self.folder / MAPPING_FILE}"
+            )
+        return self._move(path, ok=False, summary="nothing imported", errors=errors)
 
     def _layout(self, path: Path) -> tuple[ImportKind, Mapping | None]:
         """The kind of `path` and the folder's mapping for it."""

@@ -147,3 +147,19 @@ def test_tagih_run_watches_the_sync_dir_as_leader(customers: str, tmp_path: Path
     assert (folder / "done" / "20261120T010203Z-xero.csv").is_file()
     unset = load_settings(database_url=customers, load_examples=False)
     assert Service(Tagih(unset), leadership_for(customers), lines.append).folder_job() is None
+
+
+def test_a_foreign_export_fails_with_a_hint_to_detect_a_mapping(
+    customers: str, tmp_path: Path
+) -> None:
+    """An export in another layout, no mapping.toml: the errors say how to get a mapping."""
+    folder, sync = folder_of(tmp_path, customers)
+    (folder / "invoices-xero.csv").write_text(
+        "InvoiceNumber,ContactName,InvoiceDate,DueDate,Total\nINV-1,C001,2026-11-01,2026-11-30,100\n"
+    )
+    poll(sync)
+    assert poll(sync) == ["invoices-xero.csv failed"]
+    report = (folder / "failed" / "20261120T010203Z-invoices-xero.csv.errors.txt").read_text()
+    assert "invoices-xero.csv:1:" in report
+    assert "tagih import invoices --detect invoices-xero.csv" in report
+    assert str(folder / "mapping.toml") in report
