@@ -13,25 +13,10 @@ Labels record what a careful human collector would write down: vague ranges ("mi
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
-from typing import NamedTuple
+
+from tests.support.nlu_score import Case, rp
 
 TODAY = dt.date(2026, 9, 30)  # a Wednesday
-
-
-class Case(NamedTuple):
-    """One reply and what a collector reads in it."""
-
-    text: str
-    # intent is one of: promise, paid, method, dispute, instalment, handoff, opt_out, opt_in,
-    # language, unknown
-    intent: str
-    amount: Decimal | None  # money amount stated, in rupiah; None when no money amount is stated
-    date: dt.date | None  # payment date for paid, promised date for promise, else None
-
-
-def rp(n: int) -> Decimal:
-    return Decimal(n)
 
 
 CASES: list[Case] = [

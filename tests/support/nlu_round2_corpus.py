@@ -8,21 +8,10 @@ next (or, for paid claims, the last) occurrence, and only money counts as an amo
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
-from typing import NamedTuple
+
+from tests.support.nlu_score import Case, rp
 
 TODAY = dt.date(2026, 12, 28)  # a Monday, three days before the year ends
-
-
-class Case(NamedTuple):
-    """One reply and what a collector reads in it."""
-
-    text: str
-    # intent is one of: promise, paid, method, dispute, instalment, handoff, opt_out, opt_in,
-    # language, unknown
-    intent: str
-    amount: Decimal | None  # money amount stated, in rupiah; None when no money amount is stated
-    date: dt.date | None  # payment date for paid, promised date for promise, else None
 
 
 # Named days around TODAY, to keep the table readable.
@@ -37,10 +26,6 @@ JAN5 = dt.date(2027, 1, 5)
 YESTERDAY = dt.date(2026, 12, 27)  # kemarin (a Sunday)
 SAT_AGO = dt.date(2026, 12, 26)  # 2 hari lalu / sabtu kemarin
 FRI_AGO = dt.date(2026, 12, 25)  # 3 hari lalu / jumat kemarin
-
-
-def rp(n: int) -> Decimal:
-    return Decimal(n)
 
 
 CASES: list[Case] = [

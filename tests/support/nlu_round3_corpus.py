@@ -13,25 +13,10 @@ occurrence (for paid claims, the last one), and only money counts as an amount.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
-from typing import NamedTuple
+
+from tests.support.nlu_score import Case, rp
 
 TODAY = dt.date(2027, 2, 26)  # a Friday
-
-
-class Case(NamedTuple):
-    """One reply and what a collector reads in it."""
-
-    text: str
-    # intent is one of: promise, paid, method, dispute, instalment, handoff, opt_out, opt_in,
-    # language, unknown
-    intent: str
-    amount: Decimal | None  # money amount stated, in rupiah; None when no money amount is stated
-    date: dt.date | None  # payment date for paid, promised date for promise, else None
-
-
-def rp(n: int) -> Decimal:
-    return Decimal(n)
 
 
 CASES: list[Case] = [

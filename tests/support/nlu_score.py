@@ -9,24 +9,27 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Protocol
+from typing import NamedTuple
 
 from bot.nlu.reading import classify, parse_amount, parse_date, parse_paid_date
 
 SCORES = ("intent", "amount", "date", "all")
 
 
-class Labelled(Protocol):
-    """One reply and what a collector reads in it (each corpus has its own `Case`)."""
+class Case(NamedTuple):
+    """One reply of a corpus and what a collector reads in it."""
 
-    @property
-    def text(self) -> str: ...
-    @property
-    def intent(self) -> str: ...
-    @property
-    def amount(self) -> Decimal | None: ...
-    @property
-    def date(self) -> dt.date | None: ...
+    text: str
+    # intent is one of: promise, paid, method, dispute, instalment, handoff, opt_out, opt_in,
+    # language, unknown
+    intent: str
+    amount: Decimal | None  # money amount stated, in rupiah; None when no money amount is stated
+    date: dt.date | None  # payment date for paid, promised date for promise, else None
+
+
+def rp(n: int) -> Decimal:
+    """An amount in rupiah, as the corpora write it."""
+    return Decimal(n)
 
 
 def reading(text: str, today: dt.date) -> tuple[str, Decimal | None, dt.date | None]:
@@ -41,7 +44,7 @@ def reading(text: str, today: dt.date) -> tuple[str, Decimal | None, dt.date | N
     return intent, parse_amount(text), date
 
 
-def score(cases: Sequence[Labelled], today: dt.date) -> tuple[dict[str, float], list[str]]:
+def score(cases: Sequence[Case], today: dt.date) -> tuple[dict[str, float], list[str]]:
     """Each score as a share of the cases, and a line for every case not read in full."""
     counts = dict.fromkeys(SCORES, 0)
     misses: list[str] = []

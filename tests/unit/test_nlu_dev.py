@@ -24,9 +24,9 @@ from collections.abc import Sequence
 import pytest
 
 from tests.support import nlu_dev2_corpus, nlu_dev_corpus
-from tests.support.nlu_score import Labelled, report, score
+from tests.support.nlu_score import Case, report, score
 
-CORPORA: dict[str, tuple[Sequence[Labelled], dt.date, int, dict[str, float]]] = {
+CORPORA: dict[str, tuple[Sequence[Case], dt.date, int, dict[str, float]]] = {
     "first": (
         nlu_dev_corpus.CASES,
         nlu_dev_corpus.TODAY,
