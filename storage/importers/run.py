@@ -75,12 +75,8 @@ async def _tuned_for_batches(conn: AsyncConnection) -> AsyncIterator[None]:
         await conn.execute(text("SET LOCAL jit = off"))
         yield
         return
-    before = int((await conn.exec_driver_sql("PRAGMA cache_size")).scalar_one())
-    await conn.exec_driver_sql(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
-    try:
+    async with bulk.page_cache(conn, SQLITE_CACHE_KIB):
         yield
-    finally:
-        await conn.exec_driver_sql(f"PRAGMA cache_size = {before}")
 
 
 async def _close_missing(conn: AsyncConnection, run: Run, *, confirmed: bool) -> None:
