@@ -103,6 +103,9 @@ def environment() -> jinja2.Environment:
         # The templates ship inside the package and never change under a running process:
         # with auto_reload on, every get_template stats the file (the tick's top syscall).
         auto_reload=False,
+        # A plain dict, not jinja's LRU cache (a lock and a reordering on every lookup, and
+        # every render looks the macros up again): the package holds a dozen templates.
+        cache_size=-1,
     )
     env.filters["money"] = _money_filter
     env.filters["date"] = _date_filter
@@ -167,6 +170,8 @@ def render_template(env: jinja2.Environment, name: str, variables: dict[str, obj
     part of a dispatch tick). An override written for the older templates (macros called
     with no argument, imported with context) still works: `reminder` is their default.
     """
+    if "reminder" in variables:  # shared by the parts of one message (see render_reminder)
+        return _template(env, name).render(variables)
     return _template(env, name).render(variables, reminder=SimpleNamespace(**variables))
 
 
@@ -217,6 +222,7 @@ def render_reminder(
     env = env or environment()
     language, variables = reminder_variables(context)
     prefix = f"{context.template}.{language}"
+    variables["reminder"] = SimpleNamespace(**variables)  # one for the three parts
     subject = render_template(env, f"{prefix}.subject.j2", variables)
     text = render_template(env, f"{prefix}.txt.j2", variables)
     html = render_template(env, f"{prefix}.html.j2", variables)

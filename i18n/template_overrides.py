@@ -139,6 +139,7 @@ def override_environment(overrides: dict[str, str]) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        cache_size=-1,  # as the package's environment: a few templates, looked up per render
     )
     env.filters.update(base.filters)
     return env
