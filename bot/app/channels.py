@@ -63,6 +63,19 @@ def describe_failure(exc: BaseException, settings: Settings) -> str:
     return text
 
 
+@dataclass(frozen=True, slots=True)
+class Pacing:
+    """The clock the channels pace their providers by and the sandboxes count limits on.
+
+    The process's monotonic clock in service; in tests a virtual one whose `sleep` moves it
+    on, so a conversation paced at Telegram's one message a second per chat takes no
+    second of wall time (the stand-in, on the same clock, still refuses a faster pace).
+    """
+
+    monotonic: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+
+
 @dataclass
 class Providers:
     """The open channels, the sandboxes standing in for providers, and what to announce.
@@ -78,6 +91,7 @@ class Providers:
     telegram_sandbox: TelegramSandbox | None = None
     twilio_auth_token: str | None = None
     announcements: list[str] = field(default_factory=list)
+    pacing: Pacing = field(default_factory=Pacing)
     #: What the operator must know: providers that could not start, and why.
     warnings: list[str] = field(default_factory=list)
     #: Providers that could not start ("email", "twilio", "telegram") → why.
@@ -176,7 +190,13 @@ class Providers:
             token = settings.twilio_auth_token
             for cls in kinds:
                 if getattr(settings, cls.sender_setting):
-                    channel = twilio_channel(cls, settings, public_url=public_url)
+                    channel = twilio_channel(
+                        cls,
+                        settings,
+                        public_url=public_url,
+                        clock=self.pacing.monotonic,
+                        sleep=self.pacing.sleep,
+                    )
                     opened[channel.name] = channel
             self.twilio_auth_token = token.get_secret_value() if token else None
             self.channels.update(opened)
@@ -190,7 +210,9 @@ class Providers:
             limits = SenderLimits(
                 sms=settings.sms_rate, whatsapp=settings.whatsapp_rate, calls=settings.voice_rate
             )
-            sandbox = TwilioSandbox(webhook_base=public_url, limits=limits)
+            sandbox = TwilioSandbox(
+                webhook_base=public_url, limits=limits, clock=self.pacing.monotonic
+            )
             await _started(sandbox.start(), sandbox.stop)
             self.twilio_sandbox = sandbox
         base = self.twilio_sandbox.base_url
@@ -207,6 +229,8 @@ class Providers:
                 api_base=base,
                 public_url=public_url,
                 credentials=(SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN),
+                clock=self.pacing.monotonic,
+                sleep=self.pacing.sleep,
             )
             opened[channel.name] = channel
         self.twilio_auth_token = SANDBOX_AUTH_TOKEN
@@ -225,11 +249,17 @@ class Providers:
         api_base = None
         if not settings.telegram_configured:
             if self.telegram_sandbox is None:
-                sandbox = TelegramSandbox(SANDBOX_TOKEN)
+                sandbox = TelegramSandbox(SANDBOX_TOKEN, clock=self.pacing.monotonic)
                 await _started(sandbox.start(), sandbox.stop)
                 self.telegram_sandbox = sandbox
             api_base = self.telegram_sandbox.url
-        channel = telegram_channel(settings, api_base=api_base, on_inbound=on_inbound)
+        channel = telegram_channel(
+            settings,
+            api_base=api_base,
+            on_inbound=on_inbound,
+            clock=self.pacing.monotonic,
+            sleep=self.pacing.sleep,
+        )
         await channel.start()  # getMe: the first call that needs the Bot API reachable
         self.telegram = channel
         self.channels["telegram"] = channel

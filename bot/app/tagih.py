@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy.engine import make_url
 from sqlmodel import func, select
 
-from bot.app.channels import Providers, configured_channels, describe_failure, imap_config
+from bot.app.channels import (
+    Pacing,
+    Providers,
+    configured_channels,
+    describe_failure,
+    imap_config,
+)
 from bot.config import Settings
 from scheduler.leader import startup_lock
 from scheduler.policy_store import ensure_standard, load_specs, policy_id_by_name
@@ -69,6 +75,8 @@ class Tagih:
     #: Whether this process leads (see scheduler/leader.py): only the leader polls Telegram.
     #: True for a process on its own; `tagih run` hands it over with `set_leading`.
     leading: bool = True
+    #: The clock the channels pace providers by (a virtual one in tests; see `Pacing`).
+    pacing: Pacing = field(default_factory=Pacing)
     db: Database = field(init=False)
     _router: InboundRouter | None = field(init=False, default=None)
     providers: Providers = field(init=False, default_factory=Providers)
@@ -160,6 +168,7 @@ class Tagih:
         if not with_channels:
             return
         self._deps, self._public_url = deps, public_url
+        self.providers.pacing = self.pacing
         await self.providers.open(self.settings, public_url=public_url, on_inbound=self.on_inbound)
         if self._inbox is not None:
             self._inbox.providers = self.providers

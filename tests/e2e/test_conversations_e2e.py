@@ -25,6 +25,7 @@ from storage.models import (
 from storage.queries.timeline import customer_timeline
 from tests.support.factories import add_customer
 from tests.support.inbox_support import align_whatsapp_clock, settle
+from tests.support.virtual_clock import virtual_pacing
 
 NOW = dt.datetime(2026, 11, 23, 3, 0, tzinfo=dt.UTC)  # Monday 10:00 WIB
 PHONE = "+6281234567890"
@@ -84,7 +85,9 @@ class Chat:
 
 @pytest.fixture
 async def tagih(db_url: str, tmp_path: Path) -> AsyncIterator[Tagih]:
-    app = Tagih(make_settings(db_url, tmp_path), clock=lambda: NOW, worker="e2e")
+    app = Tagih(
+        make_settings(db_url, tmp_path), clock=lambda: NOW, worker="e2e", pacing=virtual_pacing()
+    )
     await app.open(with_web=True)
     await add_customer(
         app.db,

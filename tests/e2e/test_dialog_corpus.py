@@ -45,6 +45,7 @@ from storage.models import (
 from tests.e2e.test_conversations_e2e import CHAT, NOW, PHONE
 from tests.support.imap import PASSWORD, USER, Dovecot, empty_inbox
 from tests.support.inbox_support import align_whatsapp_clock, settle
+from tests.support.virtual_clock import virtual_pacing
 
 EMAIL = "budi@sinarjaya.co.id"
 #: Email goes through the real IMAP path: mail delivered to a dovecot, polled, answered by mail.
@@ -275,7 +276,7 @@ async def tagih_with(
         sandbox_dir=tmp_path / "sandbox",
         bank_accounts="BCA 123-456-7890 a.n. PT Tagih Demo",
     )
-    app = Tagih(settings, clock=lambda: NOW)
+    app = Tagih(settings, clock=lambda: NOW, pacing=virtual_pacing())
     await app.open(with_web=True)
     if mailbox is not None:
         # Pointed at the dovecot after opening: no background poll races the test's polls.

@@ -30,6 +30,7 @@ from storage.models import (
     Staff,
 )
 from tests.e2e.test_conversations_e2e import CHAT, NOW, PHONE, Chat
+from tests.support.virtual_clock import virtual_pacing
 
 CHANNELS = ["telegram", "whatsapp"]
 OVERDUE = dt.date(2026, 11, 10)
@@ -85,7 +86,7 @@ async def tagih_with(
         "sandbox_dir": tmp_path / "sandbox",
         "bank_accounts": "BCA 123-456-7890 a.n. PT Tagih Demo",
     }
-    app = Tagih(load_settings(**{**base, **settings}), clock=lambda: NOW)
+    app = Tagih(load_settings(**{**base, **settings}), clock=lambda: NOW, pacing=virtual_pacing())
     await app.open(with_web=True)
     try:
         async with app.db.transaction() as session:

@@ -25,7 +25,7 @@ from bot.sandbox.telegram import TelegramSandbox
 from storage.db import Database
 from storage.models import Customer, Staff
 from tests.support.factories import add_customer
-from tests.support.virtual_clock import VirtualClock
+from tests.support.virtual_clock import VirtualClock, virtual_pacing
 
 NOW = dt.datetime(2026, 11, 23, 3, 0, tzinfo=dt.UTC)  # Monday 10:00 WIB
 SARI, BUDI, ANI, RINA = 9001, 9002, 9003, 9004  # Telegram chats
@@ -125,8 +125,9 @@ async def running_team(db_url: str, tmp_path: Path, worker: str) -> AsyncIterato
         voice_rate=1000,
         whatsapp_rate=1000,
         sandbox_dir=tmp_path / "sandbox",
+        dispatch_concurrency=1,  # on the virtual pacing clock (see `virtual_pacing`)
     )
-    app = Tagih(settings, clock=lambda: NOW, worker=worker)
+    app = Tagih(settings, clock=lambda: NOW, worker=worker, pacing=virtual_pacing())
     await app.open(with_web=True)
     try:
         await seed(app.db)

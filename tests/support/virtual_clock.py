@@ -7,6 +7,8 @@ import heapq
 from collections.abc import Awaitable
 from typing import TypeVar
 
+from bot.app.channels import Pacing
+
 T = TypeVar("T")
 
 
@@ -73,3 +75,15 @@ class ConcurrentClock:
             if not future.done():
                 future.set_result(None)
         return [task.result() for task in tasks]
+
+
+def virtual_pacing(start: float = 1000.0) -> Pacing:
+    """Pacing for a whole Tagih and its stand-ins on one `VirtualClock`: the providers'
+    limits hold (the stand-ins count on the same clock) and no wall time is slept.
+
+    Sends to one scope must go one at a time (one customer, or `dispatch_concurrency=1`):
+    the clock jumps while a request is on the wire, so of two concurrent requests the one
+    paced first may reach the stand-in second, at the later time, and be refused.
+    """
+    clock = VirtualClock(start)
+    return Pacing(clock, clock.sleep)
