@@ -10,13 +10,11 @@ from typing import Any
 
 from sqlalchemy import Column, select
 from sqlmodel import SQLModel
-from sqlmodel import select as orm_select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from scheduler.views import promised_until
 from storage.enums import (
     CaseKind,
-    CaseStatus,
     InvoiceStatus,
     MessageStatus,
     SkipReason,
@@ -31,6 +29,7 @@ from storage.models import (
     Message,
     table_of,
 )
+from storage.queries.cases import open_case_of_kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,16 +277,7 @@ async def load_send_plans(
 
 async def open_research_case(session: AsyncSession, *, customer_id: int, details: str) -> bool:
     """Open a "research contact" case unless one is already open; True when opened."""
-    existing = (
-        await session.exec(
-            orm_select(Case.id).where(
-                Case.customer_id == customer_id,
-                Case.kind == CaseKind.CONTACT_RESEARCH,
-                Case.status == CaseStatus.OPEN,
-            )
-        )
-    ).first()
-    if existing is not None:
+    if await open_case_of_kind(session, customer_id=customer_id, kind=CaseKind.CONTACT_RESEARCH):
         return False
     session.add(
         Case(

@@ -32,10 +32,10 @@ from bot.config import Settings
 from bot.demo.customers import Actor, Behaviour, cast, generator, write_data
 from bot.demo.report import Summary, dso_by_currency, summarise, write_report
 from bot.sandbox.inbox_page import SandboxInbox
-from storage.enums import CaseKind, CaseStatus, Direction, InvoiceStatus, MessageStatus
+from storage.enums import CaseKind, Direction, InvoiceStatus, MessageStatus
 from storage.importers import import_csv
-from storage.models import Case, Contact, Customer, Invoice, Message, Staff
-from storage.queries.cases import case_invoice_ids, resolve_case
+from storage.models import Contact, Customer, Invoice, Message, Staff
+from storage.queries.cases import case_invoice_ids, open_cases, resolve_case
 from storage.queries.payments import record_payment
 from storage.reports import ReportOptions
 
@@ -406,11 +406,7 @@ class Simulation:
         """The collectors' queue: verify claimed payments, settle disputes and requests."""
         now, today = self.clock.now, self.today
         async with self.app.db.sessions() as session:
-            cases = (
-                await session.exec(
-                    select(Case).where(Case.status == CaseStatus.OPEN).order_by(col(Case.id))
-                )
-            ).all()
+            cases = await open_cases(session)
         for case in cases:
             age = (today - case.created_at.astimezone(ZONE).date()).days
             assert case.id is not None
