@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from bot.flows import dispute, method, paid, promise
@@ -11,6 +12,7 @@ from bot.flows.texts import t
 from bot.flows.types import Facts, Outcome, Reply, State, Turn
 from bot.nlu.reading import (
     Intent,
+    asks_for_account,
     classify,
     parse_amount,
     parse_count,
@@ -45,8 +47,8 @@ def begin(flow: str, turn: Turn, facts: Facts, transcript: list[str]) -> Outcome
         return Outcome((Reply(t("paid_ask", lang)),), State("paid", "ask", kept))
     if flow == "promise":
         if turn.text and parse_date(turn.text, facts.today):
-            return promise.from_date(turn, None, facts)
-        return promise.ask_date(facts)
+            return _with_account(promise.from_date(turn, None, facts), turn, facts)
+        return _with_account(promise.ask_date(facts), turn, facts)
     if flow == "method":
         chosen = parse_method(turn.text) if turn.text else None
         if chosen is not None:
@@ -97,3 +99,12 @@ def resume(
         if other is not None and other != flow and (not free_text or contested):
             return None
     return handler(step, data, turn, payload, facts)
+
+
+def _with_account(outcome: Outcome, turn: Turn, facts: Facts) -> Outcome:
+    """The transfer details first when the customer asked for them on the way ("besok saya
+    transfer, minta no rek nya"): a promise is no reason to leave that question unanswered."""
+    info = method.method_info("transfer", facts) if asks_for_account(turn.text) else None
+    if info is None:
+        return outcome
+    return replace(outcome, replies=(Reply(info), *outcome.replies))

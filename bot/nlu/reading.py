@@ -11,12 +11,19 @@ from __future__ import annotations
 from bot.nlu.amounts import AmountReading, parse_amount, read_amount
 from bot.nlu.dates import DateReading, parse_date, parse_paid_date, read_date
 from bot.nlu.intent import Intent, classify
-from bot.nlu.slots import parse_count, parse_dispute_reason, parse_language, parse_method
+from bot.nlu.slots import (
+    asks_for_account,
+    parse_count,
+    parse_dispute_reason,
+    parse_language,
+    parse_method,
+)
 
 __all__ = [
     "AmountReading",
     "DateReading",
     "Intent",
+    "asks_for_account",
     "classify",
     "parse_amount",
     "parse_count",

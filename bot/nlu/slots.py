@@ -67,6 +67,24 @@ def parse_method(text: str) -> str | None:
     return "transfer" if _METHODS[-1][1].search(normal) else None
 
 
+_ACCOUNT_ASKED = re.compile(
+    # "no rek", "norek nya", "nomor rekeningnya": the number itself is what they want,
+    # unless it is where the money goes ("transfer ke no rek BCA").
+    r"(?<!\bke )\b(?:no|nomor|nomer|nmr) ?rek(?:ening)?(?:nya)?\b"
+    # "minta rekening", "kirimin rek nya": a request; a bare "kirim ke rek" is paying.
+    r"|\b(?:minta|kirimin|kirimkan|infoin|info|share|bagi|kasih tau|kasih tahu)\b"
+    r"(?: \w+){0,3} rek(?:ening)?(?:nya)?\b"
+    r"|\baccount (?:number|no|details)\b|\bbank (?:details|account details)\b"
+    r"|\bwhere (?:do|should|can) i (?:pay|transfer)\b"
+)
+
+
+def asks_for_account(text: str) -> bool:
+    """True when the text asks where to pay by transfer ("minta no rek nya", "account
+    number please"); naming the account one pays into ("ke rekening biasa") is not asking."""
+    return bool(_ACCOUNT_ASKED.search(words(text)))
+
+
 _NOT = r"(?:belum|tidak|tidak pernah|never|not|not yet|have not|has not|did not|yet to)"
 _NOT_MONEY = r"(?! (?:kasih|gaji|gajian|uang|dana|duit|pembayaran|bayaran|transferan))"
 

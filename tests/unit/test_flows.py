@@ -322,3 +322,36 @@ def test_a_dispute_instead_of_the_payment_details_opens_the_dispute() -> None:
     assert not any(isinstance(e, RecordPaymentClaim) for e in effects(outcomes))
     _, kept = talk("sudah bayar", "kemarin 5jt")  # an answer still is one
     assert kept.flow == "paid" and kept.data["amount"] == "5000000"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "besok saya transfer, minta no rek nya",
+        "jumat sy bayar, kirimin norek nya",
+        "sabtu saya lunasi, tolong kirimin nomor rekeningnya",
+        "I will pay on Friday, please send the account number",
+    ],
+)
+def test_a_promise_asking_for_the_account_gets_it_with_the_promise(text: str) -> None:
+    """A promise that also asks where to pay gets the transfer details first, then the
+    promise goes on as usual (found in the sandbox: the request was ignored)."""
+    [outcome], state = talk(text)
+    first, *rest = outcome.replies
+    assert "BCA 123 a.n. PT Demo" in first.text
+    assert rest and state.flow == "promise"  # the promise's own question follows
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "besok saya transfer",
+        "besok saya transfer ke rekening yang biasa",
+        "besok saya kirim ke rek BCA",
+        "besok saya transfer ke no rek yang kemarin",
+    ],
+)
+def test_a_promise_naming_the_account_without_asking_gets_no_details(text: str) -> None:
+    [outcome], state = talk(text)
+    assert state.flow == "promise"
+    assert all("BCA 123" not in reply.text for reply in outcome.replies)
