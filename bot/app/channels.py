@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import SecretStr
 
-from bot.channels import CLASSES, channel_class
+from bot.channels import CLASSES, TWILIO_SENDERS, channel_class
 from bot.config import ConfigError
 from bot.sandbox import SANDBOX_SENDERS, SANDBOX_TEMPLATES
 
@@ -45,12 +45,7 @@ def configured_channels(settings: Settings) -> frozenset[str]:
     """Channels this installation can send on: each configured provider or its sandbox."""
     names = set(CLASSES)
     if settings.twilio_configured:
-        senders = {
-            "sms": settings.twilio_sms_from,
-            "whatsapp": settings.twilio_whatsapp_from,
-            "voice": settings.twilio_voice_from,
-        }
-        names -= {name for name, sender in senders.items() if not sender}
+        names -= {name for name, field in TWILIO_SENDERS.items() if not getattr(settings, field)}
     return frozenset(names)
 
 

@@ -17,6 +17,13 @@ CLASSES = {
     "voice": "bot.channels.twilio_voice:TwilioVoiceChannel",
     "telegram": "bot.channels.telegram:TelegramChannel",
 }
+#: The setting holding each Twilio channel's sender, readable without importing twilio
+#: (`configured_channels` runs in `tagih preview`); each class names its own from here.
+TWILIO_SENDERS = {
+    "sms": "twilio_sms_from",
+    "whatsapp": "twilio_whatsapp_from",
+    "voice": "twilio_voice_from",
+}
 
 
 def channel_class(channel: str) -> type[Any]:

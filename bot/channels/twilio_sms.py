@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from bot.channels import TWILIO_SENDERS
 from bot.channels.twilio_base import TwilioChannel
 from i18n.format import fit
 from scheduler.channel import Capabilities
@@ -22,7 +23,7 @@ class TwilioSmsChannel(TwilioChannel):
 
     name: ClassVar[str] = "sms"
     capabilities: ClassVar[Capabilities] = Capabilities(max_length=MAX_BODY)
-    sender_setting: ClassVar[str] = "twilio_sms_from"
+    sender_setting: ClassVar[str] = TWILIO_SENDERS["sms"]
     rate_setting: ClassVar[str] = "sms_rate"
 
     async def send(self, message: Outbound) -> DeliveryResult:

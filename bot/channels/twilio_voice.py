@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from bot.channels import TWILIO_SENDERS
 from bot.channels.twilio_base import TwilioChannel
 from bot.channels.voice_twiml import reminder_twiml, voice_url
 from scheduler.channel import Capabilities
@@ -24,7 +25,7 @@ class TwilioVoiceChannel(TwilioChannel):
     name: ClassVar[str] = "voice"
     # No buttons: the keypad menu is fixed, built by voice_twiml.
     capabilities: ClassVar[Capabilities] = Capabilities(spoken=True)
-    sender_setting: ClassVar[str] = "twilio_voice_from"
+    sender_setting: ClassVar[str] = TWILIO_SENDERS["voice"]
     rate_setting: ClassVar[str] = "voice_rate"
     listing: ClassVar[str] = "calls"
     dated_after: ClassVar[str] = "start_time_after"

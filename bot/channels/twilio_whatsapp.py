@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from bot.channels import TWILIO_SENDERS
 from bot.channels.pacing import Clock, Sleep
 from bot.channels.twilio_base import TWILIO_API_BASE, TwilioChannel
 from bot.channels.twilio_sms import MAX_BODY
@@ -41,7 +42,7 @@ class TwilioWhatsAppChannel(TwilioChannel):
     # Twilio's Body limit, below WhatsApp's own; no buttons: quick replies need approved
     # templates, so the options are numbered lines in the text.
     capabilities: ClassVar[Capabilities] = Capabilities(max_length=MAX_BODY)
-    sender_setting: ClassVar[str] = "twilio_whatsapp_from"
+    sender_setting: ClassVar[str] = TWILIO_SENDERS["whatsapp"]
     rate_setting: ClassVar[str] = "whatsapp_rate"
     extra_settings: ClassVar[Mapping[str, str]] = {"templates": "whatsapp_templates"}
 
