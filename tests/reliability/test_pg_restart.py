@@ -115,13 +115,16 @@ class Writers:
         self.answers: Counter[int] = Counter()
         self.refused = 0
         self.refused_enough = asyncio.Event()
-        #: Every answer once PostgreSQL is back (None until then).
+        #: The answer to every request sent once PostgreSQL is back (None until then).
         self.after_restart: list[int] | None = None
 
     async def post_once(self, form: dict[str, str]) -> int:
         path = "/twilio/messages"
         signature = self.validator.compute_signature(self.url + path, form)
         headers = {"X-Twilio-Signature": signature}
+        # Counted by when it was sent: a request refused during the outage may be answered
+        # just after `start` returned (it failed a moment before, on the dead port).
+        after_restart = self.after_restart
         try:
             async with self.http.post(
                 URL(self.url + path, encoded=True), data=form, headers=headers
@@ -131,8 +134,8 @@ class Writers:
         except aiohttp.ClientError:
             status = 0  # no answer at all: Twilio retries as for a 5xx
         self.answers[status] += 1
-        if self.after_restart is not None:
-            self.after_restart.append(status)
+        if after_restart is not None:
+            after_restart.append(status)
         return status
 
     async def write(self, i: int, turn: int, body: str) -> None:
