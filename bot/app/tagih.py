@@ -310,11 +310,16 @@ class Tagih:
         )
         return inputs, window
 
-    async def plan(self, now: dt.datetime | None = None) -> PlanStats:
-        """Run the planning pass as of `now`."""
+    async def plan(
+        self,
+        now: dt.datetime | None = None,
+        *,
+        read: tuple[PlanningInputs, Window] | None = None,
+    ) -> PlanStats:
+        """Run the planning pass as of `now` (on `read`, the planning inputs when just read)."""
         from scheduler.planner import plan_pass
 
-        inputs, window = await self.planning_inputs()
+        inputs, window = read or await self.planning_inputs()
         return await plan_pass(
             self.db,
             inputs=inputs,
@@ -323,14 +328,14 @@ class Tagih:
             cap=self.settings.max_contacts_per_week,
         )
 
-    async def dispatcher(self) -> Dispatcher:
-        """A dispatcher over the open channels."""
+    async def dispatcher(self, *, read: tuple[PlanningInputs, Window] | None = None) -> Dispatcher:
+        """A dispatcher over the open channels (on `read`, the planning inputs when just read)."""
         from bot.reminders import ReminderRenderer
         from i18n.template_overrides import override_environment
         from scheduler.dispatcher import DispatchConfig, Dispatcher
         from storage.queries.templates import load_overrides
 
-        inputs, window = await self.planning_inputs()
+        inputs, window = read or await self.planning_inputs()
 
         def window_for(policy_id: int | None) -> Window:
             spec = inputs.policies.get(policy_id or inputs.default_policy_id)
@@ -427,8 +432,9 @@ class Tagih:
         """Plan, then send everything due at `now` (what `tagih send-due` does)."""
         moment = now or self.clock()
         await self.check_promises(moment)
-        planned = await self.plan(moment)
-        dispatcher = await self.dispatcher()
+        read = await self.planning_inputs()  # one read for the pass and the tick
+        planned = await self.plan(moment, read=read)
+        dispatcher = await self.dispatcher(read=read)
         stats = await dispatcher.tick(moment)
         await self.deliver_alerts(moment)
         return planned, stats
