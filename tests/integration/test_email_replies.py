@@ -3,10 +3,9 @@ the durable inbox, answered by email into a real SMTP sink (aiosmtpd)."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from email.message import EmailMessage
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
@@ -28,6 +27,7 @@ from storage.queries import inbox as store
 from tests.support.factories import add_customer
 from tests.support.imap import PASSWORD, USER, Dovecot, empty_inbox
 from tests.support.inbox_support import settle
+from tests.support.polling import until
 
 NOW = dt.datetime(2026, 11, 23, 3, 0, tzinfo=dt.UTC)  # Monday 10:00 WIB
 BUDI = "budi@sinarjaya.co.id"
@@ -555,12 +555,3 @@ async def test_idle_reads_a_reply_as_it_arrives(tagih: Tagih, mailbox: Dovecot) 
     await settle(tagih)
     assert await inbound_bodies(tagih) == ["sudah transfer kemarin"]
     assert await mailbox.flags() == ["\\Seen"]
-
-
-async def until(condition: Callable[[], bool], seconds: float = 20.0) -> None:
-    """Wait for `condition`, polling the event loop, at most `seconds` (else fail)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
-    while not condition():
-        assert loop.time() < deadline, "condition not met in time"
-        await asyncio.sleep(0.02)
