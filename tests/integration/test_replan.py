@@ -21,6 +21,7 @@ from bot.config import load_settings
 from storage.enums import Direction, FollowUpStatus
 from storage.importers import import_csv
 from storage.models import Contact, Customer, FollowUp, FollowUpInvoice, Invoice, Message
+from tests.support.virtual_clock import virtual_pacing
 
 WIB = dt.timezone(dt.timedelta(hours=7))
 TODAY = dt.date(2026, 11, 23)  # a Monday
@@ -61,10 +62,15 @@ async def snapshot(app: Tagih) -> Snapshot:
 
 def open_app(url: str, sandbox: Path) -> Tagih:
     """A Tagih on `url` with its sandboxes under `sandbox` and no example data."""
-    return Tagih(
-        load_settings(database_url=url, sandbox_dir=sandbox, load_examples=False, smtp_timeout=2),
-        worker="w1",
+    settings = load_settings(
+        database_url=url,
+        sandbox_dir=sandbox,
+        load_examples=False,
+        smtp_timeout=2,
+        dispatch_concurrency=1,  # one send at a time per channel on the virtual pacing clock
     )
+    # SMS and voice go at Twilio's one a second per sender: kept on a virtual clock.
+    return Tagih(settings, worker="w1", pacing=virtual_pacing())
 
 
 # --- the issue's reproduction: a generated portfolio planned hour after hour -----------------
