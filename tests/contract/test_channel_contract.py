@@ -19,6 +19,7 @@ from storage.enums import MessageStatus
 from storage.models import Contact, Customer, Message, Policy
 from tests.support.factories import add_customer
 from tests.support.inbox_support import settle
+from tests.support.virtual_clock import virtual_pacing
 
 NOW = dt.datetime(2026, 11, 23, 3, 0, tzinfo=dt.UTC)  # Monday 10:00 WIB
 PHONE = "+6281234567890"
@@ -41,7 +42,7 @@ async def tagih(db_url: str, tmp_path: Path) -> AsyncIterator[Tagih]:
         whatsapp_rate=1000,
         sandbox_dir=tmp_path / "sandbox",
     )
-    app = Tagih(settings, clock=lambda: NOW, worker="contract")
+    app = Tagih(settings, clock=lambda: NOW, worker="contract", pacing=virtual_pacing())
     await app.open(with_web=True)
     app.sink = sink  # type: ignore[attr-defined]
     yield app
