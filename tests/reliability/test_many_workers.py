@@ -154,7 +154,9 @@ async def test_three_workers_one_killed_each_followup_sent_once(
             worker.reader = asyncio.create_task(worker.read())
             workers.append(worker)
 
-        # Kill the leader, mid-run, while it holds claims.
+        # Kill the leader, mid-run, while it holds claims: told (SIGUSR1) to hang at its next
+        # send, it is killed once it says so, its batch claimed and partly sent. (Killed right
+        # after a count of its claims, it had sometimes recorded its batch in between.)
         sent = col(FollowUp.status) == FollowUpStatus.SENT
         deadline = time.monotonic() + 300
         while True:
@@ -162,10 +164,12 @@ async def test_three_workers_one_killed_each_followup_sent_once(
             leaders = [w for w in workers if w.said(" leads (")]
             if leaders and await count(app, sent) >= followups // 3:
                 [victim] = leaders
-                held = col(FollowUp.lease_owner) == victim.name
-                if await count(app, held, col(FollowUp.status) == FollowUpStatus.CLAIMED):
-                    break
+                break
             await asyncio.sleep(0.1)
+        victim.proc.send_signal(signal.SIGUSR1)
+        while not [e for e in victim.events if e["event"] == "hanging"]:
+            assert time.monotonic() < deadline, "the leader never reached a send"
+            await asyncio.sleep(0.02)
         victim.proc.send_signal(signal.SIGKILL)
         killed_at = time.time()
         await victim.proc.wait()

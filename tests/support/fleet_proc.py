@@ -20,6 +20,7 @@ import asyncio
 import datetime as dt
 import json
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -55,8 +56,14 @@ class RecordingProvider:
     def __init__(self, folder: Path, worker: str) -> None:
         self.folder, self.worker, self.sent = folder, worker, 0
         self._fd = os.open(folder / f"{worker}.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+        #: Set by SIGUSR1: the next send never returns (the test kills the process then,
+        #: certain that it holds the claims of the batch under way).
+        self.hang = asyncio.Event()
 
     async def send(self, message: Outbound) -> DeliveryResult:
+        if self.hang.is_set():
+            emit("hanging", worker=self.worker)
+            await asyncio.Event().wait()
         self.sent += 1
         provider_id = f"{self.worker}:{self.sent}"
         os.write(self._fd, f"{message.idempotency_key}\t{provider_id}\n".encode())
@@ -102,6 +109,7 @@ async def main(args: argparse.Namespace) -> None:
     await app.open(with_channels=False)
     provider = RecordingProvider(Path(args.folder), args.worker)
     app.providers.channels["email"] = provider
+    asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, provider.hang.set)
     service = Service(app, PostgresLeadership(args.url), lambda line: emit("said", text=line))
     finished = asyncio.Event()
 
