@@ -351,6 +351,11 @@ _REPLY_TEXTS: dict[str, dict[str, str]] = {
         "Pengingat menunggu sampai saat itu.",
         "en": "Promise recorded for {code}: {amount} by {date}. Reminders wait until then.",
     },
+    "promise.replaced": {
+        "id": "Janji sebelumnya diganti: {earlier}.",
+        "en": "It replaces the earlier promise: {earlier}.",
+    },
+    "promise.earlier": {"id": "{amount} paling lambat {date}", "en": "{amount} by {date}"},
     # /queue /customer /log
     "queue.mine": {"id": "Antrean Anda — {date}", "en": "Your queue — {date}"},
     "queue.team": {"id": "Antrean tim — {date}", "en": "Team queue — {date}"},

@@ -127,10 +127,28 @@ async def promise(call: Call) -> list[StaffReply]:
     after = {"promise": created.id, "date": when.isoformat(), "amount": _text(amount)}
     before = {"replaced": [p.id for p in older]} if older else None
     call.audit("promise.phone", "customer", row.code, before, after)
-    how_much = (
-        call.t("in_full") if amount is None else money(amount, call.config.currency, call.staff)
+    done = call.t(
+        "promise.done", code=row.code, amount=_how_much(call, amount), date=call.day(when)
     )
-    return say(call.t("promise.done", code=row.code, amount=how_much, date=call.day(when)))
+    if older:
+        # Said, so that a collector who meant a second promise beside the first knows.
+        earlier = "; ".join(
+            call.t(
+                "promise.earlier",
+                amount=_how_much(call, old.amount),
+                date=call.day(old.promised_date),
+            )
+            for old in older
+        )
+        done += " " + call.t("promise.replaced", earlier=earlier)
+    return say(done)
+
+
+def _how_much(call: Call, amount: Decimal | None) -> str:
+    """The promised amount in words: a sum of money, or "in full"."""
+    if amount is None:
+        return call.t("in_full")
+    return money(amount, call.config.currency, call.staff)
 
 
 def _text(amount: Decimal | None) -> str | None:

@@ -237,6 +237,8 @@ async def test_promise_by_phone(team: Database) -> None:
     await run(team, "budi", "/promise C001 tgl 10 bulan depan")  # NLU dates too
     text = await run(team, "budi", "/promise C001 2026-04-10 5jt")
     assert "Janji bayar dicatat untuk C001: Rp5.000.000 paling lambat 10 April 2026" in text
+    # It replaced the one before, and says so (a collector may have meant a second one).
+    assert text.endswith("Janji sebelumnya diganti: penuh paling lambat 10 April 2026."), text
     async with team.sessions() as session:
         promises = (await session.exec(select(Promise).order_by(col(Promise.id)))).all()
     assert [(p.status, p.source) for p in promises] == [("cancelled", "phone"), ("open", "phone")]
