@@ -33,6 +33,7 @@ from storage.importers import (
     import_csv,
     load_mapping,
 )
+from storage.importers.detect import command as detect_command
 
 #: The folder's own mapping file, used for every file in it.
 MAPPING_FILE = "mapping.toml"
@@ -120,8 +121,8 @@ class SyncFolder:
         errors = _errors(report)
         if report.foreign_layout and mapping is None:
             errors += (
-                f"\nhint: an accounting package's export? run `tagih import {kind.value} --detect "
-                f"{path.name}` and save the mapping it proposes as {self.folder / MAPPING_FILE}"
+                f"\nhint: an accounting package's export? run `{detect_command(kind, path.name)}`"
+                f" and save the mapping it proposes as {self.folder / MAPPING_FILE}"
             )
         return self._move(path, ok=False, summary="nothing imported", errors=errors)
 

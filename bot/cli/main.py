@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import shlex
 import signal
 import sys
 from collections.abc import Awaitable, Callable
@@ -262,8 +261,10 @@ def _print_errors(report: ImportReport) -> None:
 
 def _print_detect_hint(report: ImportReport, file: Path) -> None:
     """Point a header that is not Tagih's layout at `tagih import --detect`."""
+    from storage.importers.detect import command as detect_command
+
     # Last, after the FILE:LINE lines, which scripts and editors read as they are.
-    command = f"tagih import {report.kind.value} --detect {shlex.quote(str(file))}"
+    command = detect_command(report.kind, file)
     err.print(
         f"hint: an accounting package's export? try `{command}` to propose a mapping of its "
         "columns, then import it with --map",

@@ -19,6 +19,7 @@ import difflib
 import itertools
 import json
 import re
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -256,6 +257,12 @@ class Detection:
         for name in missing:
             out.append(f'# {name} = ""  # required: no column found for it')
         return "\n".join(out) + "\n"
+
+
+def command(kind: ImportKind, file: str | Path) -> str:
+    """The `tagih import KIND --detect FILE` that proposes a mapping for `file`, quoted for a
+    shell (hinted by the CLI and by `tagih sync` when a file is another package's layout)."""
+    return f"tagih import {kind.value} --detect {shlex.quote(str(file))}"
 
 
 def detect(path: Path, kind: ImportKind | None = None) -> Detection:
