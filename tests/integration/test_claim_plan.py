@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import event
 
 from scheduler.claims import claim_due
@@ -18,43 +21,52 @@ from tests.support.factories import add_customer
 NOW = dt.datetime(2026, 11, 23, 2, 5, tzinfo=dt.UTC)
 
 
-async def test_claim_reads_through_the_status_index(sqlite_template: Path, tmp_path: Path) -> None:
+@pytest.fixture
+async def db(sqlite_template: Path, tmp_path: Path) -> AsyncIterator[Database]:
+    """A migrated SQLite database of the test's own."""
     path = tmp_path / "tagih.db"
     shutil.copy(sqlite_template, path)
     db = Database(f"sqlite+aiosqlite:///{path}")
+    yield db
+    await db.dispose()
+
+
+@contextmanager
+def recorded(db: Database, verb: str) -> Iterator[list[tuple[str, Any]]]:
+    """The statements starting with `verb` that run inside the block, with their parameters."""
     seen: list[tuple[str, Any]] = []
 
     def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
+        if statement.lstrip().upper().startswith(verb):
             seen.append((statement, parameters))
 
     event.listen(db.engine.sync_engine, "before_cursor_execute", capture)
     try:
-        await claim_due(db, worker="w", now=NOW, limit=100, lease=dt.timedelta(minutes=5))
-        event.remove(db.engine.sync_engine, "before_cursor_execute", capture)
-        assert len(seen) == 2  # expired leases, then planned rows
-        async with db.engine.connect() as conn:
-            for statement, parameters in seen:
-                rows = await conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
-                plan = " | ".join(str(row[-1]) for row in rows)
-                assert "ix_followup_status_planned" in plan, plan
-                assert "TEMP B-TREE" not in plan, plan
+        yield seen
     finally:
-        await db.dispose()
+        event.remove(db.engine.sync_engine, "before_cursor_execute", capture)
 
 
-async def test_claim_update_finds_its_rows_by_id(sqlite_template: Path, tmp_path: Path) -> None:
+async def query_plan(db: Database, statement: str, parameters: Any) -> str:
+    """SQLite's plan for `statement`, its steps joined by " | "."""
+    async with db.engine.connect() as conn:
+        rows = await conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+        return " | ".join(str(row[-1]) for row in rows)
+
+
+async def test_claim_reads_through_the_status_index(db: Database) -> None:
+    with recorded(db, "SELECT") as seen:
+        await claim_due(db, worker="w", now=NOW, limit=100, lease=dt.timedelta(minutes=5))
+    assert len(seen) == 2  # expired leases, then planned rows
+    for statement, parameters in seen:
+        plan = await query_plan(db, statement, parameters)
+        assert "ix_followup_status_planned" in plan, plan
+        assert "TEMP B-TREE" not in plan, plan
+
+
+async def test_claim_update_finds_its_rows_by_id(db: Database) -> None:
     """The UPDATE re-checks what is due on the batch's ids: planned on the status indexes
     (a MULTI-INDEX OR) it read every due row for each batch, quadratic over a backlog."""
-    path = tmp_path / "tagih.db"
-    shutil.copy(sqlite_template, path)
-    db = Database(f"sqlite+aiosqlite:///{path}")
-    seen: list[tuple[str, Any]] = []
-
-    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        if statement.lstrip().upper().startswith("UPDATE"):
-            seen.append((statement, parameters))
-
     customer_id = await add_customer(db, "C1")
     async with db.transaction() as session:
         # A batch of 20: from ten ids or so SQLite turned to the status indexes.
@@ -66,15 +78,8 @@ async def test_claim_update_finds_its_rows_by_id(sqlite_template: Path, tmp_path
                     planned_at=NOW - dt.timedelta(days=20 - day),
                 )
             )
-    event.listen(db.engine.sync_engine, "before_cursor_execute", capture)
-    try:
+    with recorded(db, "UPDATE") as seen:
         ids = await claim_due(db, worker="w", now=NOW, limit=100, lease=dt.timedelta(minutes=5))
-        event.remove(db.engine.sync_engine, "before_cursor_execute", capture)
-        assert len(ids) == 20 and len(seen) == 1
-        async with db.engine.connect() as conn:
-            statement, parameters = seen[0]
-            rows = await conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
-            plan = " | ".join(str(row[-1]) for row in rows)
-            assert plan == "SEARCH followup USING INTEGER PRIMARY KEY (rowid=?)", plan
-    finally:
-        await db.dispose()
+    assert len(ids) == 20 and len(seen) == 1
+    plan = await query_plan(db, *seen[0])
+    assert plan == "SEARCH followup USING INTEGER PRIMARY KEY (rowid=?)", plan
