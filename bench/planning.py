@@ -161,8 +161,9 @@ def run(
                     f"hourly pass, nothing changed, {size:,} invoices",
                     h["seconds"],
                     "s",
-                    "< 1 s",
-                    h["seconds"] < 1,
+                    # The goal is set at 100,000 invoices; at 1,000,000 the figure shows growth.
+                    "< 1 s" if size == 100_000 else "",
+                    h["seconds"] < 1 if size == 100_000 else None,
                 )
                 touched = h["inserted"] + h["updated"] + h["removed"] + h["superseded"]
                 report.add(
