@@ -3,10 +3,11 @@
 The naive baseline reads the whole file into a list, parses it all and inserts it
 in one statement: fast, but its memory grows with the file. The streaming import
 should grow only by its duplicate-key index (a few hundred bytes per row). Every
-measurement runs in a fresh process on a fresh SQLite database (peak RSS only ever
-grows); the child resets its RSS high-water mark right before the import.
-`make bench` imports 10k and 100k rows; `make bench-large` 1,000,000 (streaming only:
-the naive import would hold the whole file, ~3 GB).
+measurement runs in a fresh process on a fresh database (peak RSS only ever grows); the
+child resets its RSS high-water mark right before the import. SQLite, then PostgreSQL on a
+throwaway cluster started as the tests start one (`tests/support/pg.py`) when its binaries
+are installed. `make bench` imports 10k and 100k rows; `make bench-large` 1,000,000
+(streaming only: the naive import would hold the whole file, ~3 GB).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import random
 import shutil
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -85,9 +87,10 @@ async def naive_import(db: Database, path: Path) -> int:
     return len(rows)
 
 
-async def measure(folder: Path, mode: str) -> dict[str, float]:
-    """Import `folder`'s invoices once into a fresh database and measure it."""
-    db = Database(f"sqlite+aiosqlite:///{folder / f'{mode}.db'}")
+async def measure(folder: Path, mode: str, url: str | None = None) -> dict[str, float]:
+    """Import `folder`'s invoices once into a fresh database (`url`, by default a new SQLite
+    file in `folder`) and measure it."""
+    db = Database(url or f"sqlite+aiosqlite:///{folder / f'{mode}.db'}")
     await upgrade(db)
     assert (await import_csv(db, "customers", folder / "customers.csv", today=TODAY)).ok
     gc.collect()
@@ -112,39 +115,28 @@ async def measure(folder: Path, mode: str) -> dict[str, float]:
 
 
 def run(sizes: tuple[int, ...] = SIZES, modes: tuple[str, ...] = MODES) -> Report:
-    """Import every size in every mode, each in a fresh process; rows/s and memory."""
-    report = Report("import", "invoice CSV import into SQLite (goal 5)")
-    with tempfile.TemporaryDirectory(prefix="tagih-bench-") as tmp:
+    """Import every size in every mode, each in a fresh process; rows/s and memory, on
+    SQLite and (when installed) PostgreSQL."""
+    from tests.support.pg import PgCluster, find_pg_bin, running_cluster
+
+    report = Report("import", "invoice CSV import into SQLite and PostgreSQL (goal 5)")
+    bin_dir = find_pg_bin()
+    with tempfile.TemporaryDirectory(prefix="tagih-bench-") as tmp, ExitStack() as stack:
+        cluster: PgCluster | None = None
+        if bin_dir is not None:
+            cluster = stack.enter_context(running_cluster(bin_dir))
+        else:
+            report.notes.append("PostgreSQL skipped: its binaries (initdb, postgres) are missing")
         for size in sizes:
             folder = Path(tmp) / str(size)
             folder.mkdir()
             write_files(folder, size)
             for mode in modes:
-                r = run_child("bench.import_memory", str(folder), mode)
-                report.raw[f"{mode}_{size}"] = r
-                rate = r["rows"] / r["seconds"]
-                label = (
-                    "Tagih (streaming)" if mode == "streaming" else "baseline (slurp + 1 INSERT)"
-                )
-                streaming = mode == "streaming"
-                report.add(
-                    f"{mode}_rows_per_s_{size}",
-                    f"{label}: rows/s, {size:,} rows",
-                    rate,
-                    "rows/s",
-                    ">= 20,000/s" if streaming else "",
-                    at_least(rate, 20_000) if streaming else None,
-                )
-                big = size >= 1_000_000
-                report.add(
-                    f"{mode}_peak_rss_mb_{size}",
-                    f"{label}: peak RSS, {size:,} rows",
-                    r["peak_rss_mb"],
-                    "MB",
-                    "< 300 MB" if streaming and big else "",
-                    r["peak_rss_mb"] < 300 if streaming and big else None,
-                    note=f"+{r['rss_growth_mb']:.0f} MB during the import",
-                )
+                _measure(report, folder, size, mode, None)
+                if cluster is not None:
+                    database = f"import_{mode}_{size}"
+                    cluster.psql(f"CREATE DATABASE {database}")
+                    _measure(report, folder, size, mode, cluster.url(database))
             shutil.rmtree(folder)
     report.notes.append(
         f"{CUSTOMERS:,} customers imported first; peak RSS is the whole process "
@@ -153,13 +145,43 @@ def run(sizes: tuple[int, ...] = SIZES, modes: tuple[str, ...] = MODES) -> Repor
     return report
 
 
+def _measure(report: Report, folder: Path, size: int, mode: str, url: str | None) -> None:
+    """One child process's import, added to `report` (`url` None: SQLite)."""
+    r = run_child("bench.import_memory", str(folder), mode, *(["--url", url] if url else []))
+    where = "PostgreSQL" if url else "SQLite"
+    prefix = "pg_" if url else ""  # SQLite's keys as in earlier results files
+    report.raw[f"{prefix}{mode}_{size}"] = r
+    rate = r["rows"] / r["seconds"]
+    label = "Tagih (streaming)" if mode == "streaming" else "baseline (slurp + 1 INSERT)"
+    streaming = mode == "streaming"
+    report.add(
+        f"{prefix}{mode}_rows_per_s_{size}",
+        f"{where}, {label}: rows/s, {size:,} rows",
+        rate,
+        "rows/s",
+        ">= 20,000/s" if streaming else "",
+        at_least(rate, 20_000) if streaming else None,
+    )
+    big = size >= 1_000_000
+    report.add(
+        f"{prefix}{mode}_peak_rss_mb_{size}",
+        f"{where}, {label}: peak RSS, {size:,} rows",
+        r["peak_rss_mb"],
+        "MB",
+        "< 300 MB" if streaming and big else "",
+        r["peak_rss_mb"] < 300 if streaming and big else None,
+        note=f"+{r['rss_growth_mb']:.0f} MB during the import",
+    )
+
+
 def main() -> None:
     """Child process: one measurement, printed as JSON on the last line."""
     parser = argparse.ArgumentParser()
     parser.add_argument("folder", type=Path)
     parser.add_argument("mode", choices=MODES)
+    parser.add_argument("--url", help="the database to import into (default: a new SQLite file)")
     args = parser.parse_args()
-    emit(asyncio.run(measure(args.folder, args.mode)))
+    emit(asyncio.run(measure(args.folder, args.mode, args.url)))
 
 
 if __name__ == "__main__":
