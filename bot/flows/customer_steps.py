@@ -14,6 +14,7 @@ from bot.nlu.reading import (
     Intent,
     asks_for_account,
     classify,
+    names_a_pay_day,
     parse_amount,
     parse_count,
     parse_date,
@@ -26,6 +27,9 @@ from bot.nlu.reading import (
 claim_recorded = paid.claim_recorded
 promise_recorded = promise.promise_recorded
 __all__ = ["begin", "claim_recorded", "handoff", "promise_recorded", "resume"]
+
+#: The method menu's note of the text that named a day to pay, for the promise after it.
+PAY_DAY = "pay_day"
 
 #: Intents strong enough to leave the current flow for another one.
 SWITCHING = {
@@ -51,9 +55,18 @@ def begin(flow: str, turn: Turn, facts: Facts, transcript: list[str]) -> Outcome
         return _with_account(promise.ask_date(facts), turn, facts)
     if flow == "method":
         chosen = parse_method(turn.text) if turn.text else None
+        day = turn.text if turn.text and names_a_pay_day(turn.text) else None
+        if day is not None:
+            folded = _details_then_promise(chosen, day, facts)
+            if folded is not None:
+                return folded
         if chosen is not None:
             return method.choose("choose", {}, turn, None, facts)
-        return method.menu(facts, transcript)
+        asked = method.menu(facts, transcript)
+        if day is not None and asked.state.flow == "method":
+            # "bayarnya lewat apa? saya mau bayar jumat": the menu keeps the day for after.
+            return replace(asked, state=replace(asked.state, data={PAY_DAY: day}))
+        return asked
     if flow == "dispute":
         reason = parse_dispute_reason(turn.text) if turn.text else None
         if reason is not None:
@@ -98,7 +111,32 @@ def resume(
         contested = flow == "paid" and intent is Intent.DISPUTE
         if other is not None and other != flow and (not free_text or contested):
             return None
-    return handler(step, data, turn, payload, facts)
+    outcome = handler(step, data, turn, payload, facts)
+    day = data.get(PAY_DAY) if flow == "method" else None
+    if not isinstance(day, str):
+        return outcome
+    if outcome.state.flow != "method":
+        return _then_promise(outcome, day, facts)  # the way chosen: now the day kept
+    # Asked again (an answer not understood): the day stays kept.
+    return replace(outcome, state=replace(outcome.state, data={**outcome.state.data, PAY_DAY: day}))
+
+
+def _details_then_promise(chosen: str | None, day: str, facts: Facts) -> Outcome | None:
+    """ "jumat sy bayar, norek nya apa": how to pay, then the day (in the text `day`) read
+    back as a promise; the day was lost when only the question was answered. None when
+    the way asked for is not offered: the method flow answers that, as for any question."""
+    asked = chosen or ("transfer" if asks_for_account(day) else None)
+    if asked is None or method.method_info(asked, facts) is None:
+        return None
+    return _then_promise(
+        method.choose("choose", {}, Turn(""), f"method:{asked}", facts), day, facts
+    )
+
+
+def _then_promise(details: Outcome, day: str, facts: Facts) -> Outcome:
+    """The way to pay's details, then the promise flow on the day named in `day`."""
+    then = promise.from_date(Turn(day), None, facts)
+    return Outcome((*details.replies, *then.replies), then.state, (*details.effects, *then.effects))
 
 
 def _with_account(outcome: Outcome, turn: Turn, facts: Facts) -> Outcome:

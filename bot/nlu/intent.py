@@ -118,6 +118,13 @@ def _promised(text: str) -> tuple[bool, bool]:
     return date is not None and date >= _REFERENCE, r.SOON.search(affirmed) is not None
 
 
+def names_a_pay_day(text: str) -> bool:
+    """True when the reply names a day it will pay on, not negated ("jumat sy bayar, norek
+    nya apa"): a question about how to pay can carry a promise."""
+    promised, _soon = _promised(text)
+    return promised and r.PAY_WORD.search(words(text)) is not None
+
+
 def classify(text: str) -> Intent:
     """The intent of a customer's reply; UNKNOWN for greetings, thanks and noise."""
     normal = words(text)

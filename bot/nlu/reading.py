@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bot.nlu.amounts import AmountReading, parse_amount, read_amount
 from bot.nlu.dates import DateReading, parse_date, parse_paid_date, read_date
-from bot.nlu.intent import Intent, classify
+from bot.nlu.intent import Intent, classify, names_a_pay_day
 from bot.nlu.slots import (
     asks_for_account,
     parse_count,
@@ -25,6 +25,7 @@ __all__ = [
     "Intent",
     "asks_for_account",
     "classify",
+    "names_a_pay_day",
     "parse_amount",
     "parse_count",
     "parse_date",

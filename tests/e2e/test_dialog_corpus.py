@@ -107,6 +107,14 @@ def _choice(method: str) -> Check:
     return check
 
 
+def _promise_and_choice(date: dt.date, method: str) -> Check:
+    def check(world: World, channel: str) -> None:
+        _promise(date)(world, channel)
+        _choice(method)(world, channel)
+
+    return check
+
+
 def _case(kind: str, reason: str | None = None, details: str | None = None) -> Check:
     def check(world: World, channel: str) -> None:
         [case] = world.cases
@@ -167,6 +175,13 @@ DIALOGS = [
         ("mau janji bayar", "tgl 30", "1", "ya"),
         "sudah kami catat",
         _promise(dt.date(2026, 11, 30)),
+    ),
+    # A day to pay and a question about where: the account first, then the promise goes on.
+    Dialog(
+        "promise-asking-the-account",
+        ("jumat sy bayar, norek nya apa", "1", "ya"),
+        "sudah kami catat",
+        _promise_and_choice(dt.date(2026, 11, 27), "transfer"),
     ),
     # Only bank transfer is configured: its details come at once, not a menu of one.
     Dialog("method-transfer", ("cara bayar gimana?",), "BCA 123-456-7890", _choice("transfer")),

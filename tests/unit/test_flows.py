@@ -343,6 +343,54 @@ def test_a_promise_asking_for_the_account_gets_it_with_the_promise(text: str) ->
 
 
 @pytest.mark.parametrize(
+    ("text", "method", "details"),
+    [
+        ("jumat sy bayar, norek nya apa", "transfer", "BCA 123 a.n. PT Demo"),
+        ("jumat saya bayar, no rek nya berapa?", "transfer", "BCA 123 a.n. PT Demo"),
+        ("besok saya bayar pakai VA, nomor VA nya berapa?", "va", "8808123"),
+    ],
+)
+def test_a_way_to_pay_question_naming_a_pay_day_goes_on_as_a_promise(
+    text: str, method: str, details: str
+) -> None:
+    """ "jumat sy bayar, norek nya apa" reads as a question about how to pay; the details
+    come first and the day is not lost: the promise flow goes on with it (found in the
+    sandbox: the customer got the account and had to say the day again)."""
+    [outcome], state = talk(text)
+    first, *rest = outcome.replies
+    assert details in first.text
+    assert rest and (state.flow, state.step) == ("promise", "amount")
+    assert RecordPaymentChoice(method, None) in outcome.effects
+    outcomes, _ = talk(text, "1", "ya")
+    assert any(isinstance(e, RecordPromise) for e in effects(outcomes))
+
+
+def test_a_day_named_with_a_way_to_pay_question_waits_for_the_choice() -> None:
+    """With several ways to pay, the menu comes first; the day comes back after the choice,
+    even when the first answer to the menu is not understood."""
+    question = "bayarnya lewat apa ya? saya mau bayar jumat"
+    [menu], state = talk(question)
+    assert state.flow == "method" and menu.replies[0].options
+    outcomes, state = talk(question, "hmm", "1")
+    assert "BCA 123" in outcomes[-1].replies[0].text
+    assert (state.flow, state.step) == ("promise", "amount")
+    outcomes, _ = talk(question, "1", "1", "ya")
+    assert RecordPromise(dt.date(2026, 11, 27), None, (1, 2)) in effects(outcomes)
+    _, state = talk("bayarnya lewat apa ya?", "1")
+    assert state.flow == "menu"  # no day named: the details end it
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["norek nya berapa pak", "belum bisa bayar sekarang, norek nya apa?"],
+)
+def test_a_way_to_pay_question_without_a_pay_day_is_only_answered(text: str) -> None:
+    [outcome], state = talk(text)
+    assert "BCA 123" in outcome.replies[0].text and len(outcome.replies) == 1
+    assert state.flow != "promise"
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "besok saya transfer",
