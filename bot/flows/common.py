@@ -6,12 +6,17 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from bot.flows.types import Facts, InvoiceFact
+from bot.nlu.reading import is_yes
 from i18n.format import format_money
 
-#: Answers that confirm what the bot just summed up.
-YES_WORDS = frozenset(
-    {"yes", "ya", "y", "benar", "betul", "ok", "oke", "iya", "ya benar", "ya betul", "sudah benar"}
-)
+#: Button payloads that confirm what the bot just summed up.
+YES_PAYLOADS = frozenset({"yes"})
+
+
+def confirmed(payload: str | None, text: str) -> bool:
+    """Whether the answer confirms: the Yes button, or a typed yes as customers write it
+    ("ya pak", "siap", "iya bener", "👍")."""
+    return payload in YES_PAYLOADS if payload else is_yes(text)
 
 
 def money(facts: Facts, amount: Decimal | None, currency: str | None = None) -> str:

@@ -26,7 +26,15 @@ from bot.flows.types import (
     State,
     Turn,
 )
-from bot.nlu.reading import Intent, classify, parse_amount, parse_date, parse_language
+from bot.nlu.reading import (
+    Intent,
+    classify,
+    is_cancel,
+    is_thanks,
+    parse_amount,
+    parse_date,
+    parse_language,
+)
 from i18n.staff_texts import Word
 
 #: Words that stop messages wherever the conversation stands (even in free-text steps).
@@ -107,6 +115,16 @@ def _remember(outcome: Outcome, transcript: list[str], asked: dict[str, int]) ->
     )
 
 
+def _cancels(text: str, channel: str) -> bool:
+    """Whether the reply drops the question being asked ("batal", "gak jadi", "cancel").
+
+    On SMS a bare CANCEL is one of the carriers' opt-out keywords (the provider stops the
+    number whatever we answer), so there it stays an opt-out.
+    """
+    bare = text.strip().lower().strip("!.")
+    return is_cancel(text) and not (channel == "sms" and bare in STOP_WORDS)
+
+
 def _global(turn: Turn, facts: Facts, free_text: bool) -> Outcome | None:
     """Opt-out, opt-in and language switches, which apply whatever the state."""
     word = turn.text.strip().lower().strip("!.")
@@ -173,6 +191,8 @@ def _answer(state: State, turn: Turn, facts: Facts, transcript: list[str]) -> Ou
     if turn.payload is not None and not offered(turn.payload, data, facts.channel):
         turn = Turn(turn.text, None, turn.media)  # read as what it says, not as the button
     payload = turn.payload or picked(turn.text, data, in_menu=state.flow == "menu")
+    if payload is None and state.flow != "menu" and _cancels(turn.text, facts.channel):
+        return Outcome((menu_reply(facts.language, t("flow_cancelled", facts.language)),), State())
     if payload is None:
         special = _global(turn, facts, free_text)
         if special is not None:
@@ -195,6 +215,8 @@ def _answer(state: State, turn: Turn, facts: Facts, transcript: list[str]) -> Ou
         return steps.begin(flow, turn, facts, transcript)
     if " ".join(turn.text.lower().split()).strip("!.,?") in GREETINGS:
         return Outcome((menu_reply(facts.language),), State())
+    if is_thanks(turn.text):  # "ok makasih pak 🙏": a polite word back, not "not understood"
+        return Outcome((Reply(t("thanks_reply", facts.language)),), State())
     return Outcome((menu_reply(facts.language, t("not_understood", facts.language)),), State())
 
 

@@ -21,6 +21,7 @@ from bot.nlu.reading import (
     parse_dispute_reason,
     parse_method,
     parse_paid_date,
+    retracts,
 )
 
 # Re-exported for the keypad path in bot/flows/customer.py.
@@ -106,10 +107,15 @@ def resume(
     if payload is None and not turn.media:
         intent = classify(turn.text)
         other = SWITCHING.get(intent)
+        if intent is Intent.PROMISE and flow == "paid" and retracts(turn.text):
+            # "udah bayar" then "eh belum ding, besok ya": not paid after all, a day to pay.
+            return begin("promise", turn, facts, transcript)
         # Asked when and how much was paid, a customer may answer anything ("kemarin 5jt"),
         # but one who contests the bill instead ("kok ada denda?") has changed subject.
         contested = flow == "paid" and intent is Intent.DISPUTE
-        if other is not None and other != flow and (not free_text or contested):
+        # "lunas" reads as a payment made, but answers "in full?" with a yes.
+        answered = (flow, step) == ("promise", "amount") and promise.is_full(None, turn.text)
+        if other is not None and other != flow and (not free_text or contested) and not answered:
             return None
     outcome = handler(step, data, turn, payload, facts)
     day = data.get(PAY_DAY) if flow == "method" else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.flows.common import YES_WORDS, numbers, open_ids
+from bot.flows.common import confirmed, numbers, open_ids
 from bot.flows.texts import t
 from bot.flows.types import (
     AlertCollector,
@@ -138,7 +138,7 @@ def step(step: str, data: dict[str, Any], turn: Turn, payload: str | None, facts
         return summary(facts, {**data, "details": "" if skipped else typed})
     # step "confirm"
     answer = payload or " ".join(turn.text.lower().split()).strip(".!")
-    if answer in YES_WORDS:
+    if confirmed(payload, turn.text):
         return done(facts, data)
     if answer in ("change", "ubah", "salah", "ganti"):
         return ask_reason(facts)

@@ -7,8 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from bot.flows.common import (
-    YES_WORDS,
     balance,
+    confirmed,
     cover,
     main_currency,
     money,
@@ -26,7 +26,7 @@ from bot.flows.types import (
     State,
     Turn,
 )
-from bot.nlu.reading import parse_paid_date, read_amount, read_date
+from bot.nlu.reading import is_later, parse_paid_date, read_amount, read_date
 from i18n.format import format_date
 from i18n.staff_texts import Day, money_of, totals
 from i18n.staff_texts import summary as staff_summary
@@ -144,7 +144,7 @@ def step(step: str, data: dict[str, Any], turn: Turn, payload: str | None, facts
         return _read(facts, turn.text, None, media)
     if step == "unsure":
         said = dt.date.fromisoformat(data["paid_on"])
-        if (payload or typed) in YES_WORDS:
+        if confirmed(payload, turn.text):
             return _checked(facts, data, Decimal(data["amount"]) if data.get("amount") else None)
         if read_amount(turn.text) is not None or read_date(turn.text, facts.today) is not None:
             return _read(facts, turn.text, said, media)  # a correction: read it anew
@@ -155,12 +155,13 @@ def step(step: str, data: dict[str, Any], turn: Turn, payload: str | None, facts
         amount = reading.value if reading is not None else None
         if amount is not None:
             return _checked(facts, data, amount)
-        if (payload or typed) in YES_WORDS:
+        if confirmed(payload, turn.text):
             return _receipt(facts, {**data, "over": True})
         return _checked(facts, data, Decimal(data["amount"]))
     # step "receipt": a photo or document, or Skip
     paid_on = dt.date.fromisoformat(data.get("paid_on") or facts.today.isoformat())
     amount = Decimal(data["amount"]) if data.get("amount") else None
-    if media or payload == "skip" or typed in SKIP_WORDS:
+    # "nanti sy kirim buktinya": the receipt comes later (by mail, say); the claim is made now.
+    if media or payload == "skip" or typed in SKIP_WORDS or is_later(turn.text):
         return claim_recorded(facts, paid_on, amount, media, over=bool(data.get("over")))
     return _receipt(facts, data)

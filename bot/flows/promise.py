@@ -11,9 +11,9 @@ from decimal import Decimal
 from typing import Any
 
 from bot.flows.common import (
-    YES_WORDS,
     balance,
     chased,
+    confirmed,
     cover,
     main_currency,
     money,
@@ -32,13 +32,20 @@ from bot.flows.types import (
     State,
     Turn,
 )
-from bot.nlu.reading import parse_amount, parse_date
+from bot.nlu.reading import only, parse_amount, parse_date
 from i18n.format import format_date
 from i18n.staff_texts import Day, Word, money_of, totals
 from i18n.staff_texts import summary as staff_summary
 from i18n.staff_texts import text as staff_text
 
-FULL_WORDS = frozenset({"penuh", "full", "ya", "yes", "lunas", "semua", "iya"})
+FULL_WORDS = frozenset(
+    {"penuh", "full", "ya", "yes", "lunas", "semua", "semuanya", "sekaligus", "all", "oke"}
+)
+
+
+def is_full(payload: str | None, text: str) -> bool:
+    """Whether the answer to "in full?" is yes ("penuh", "full pak", "lunas semua", "1")."""
+    return payload == "full" if payload else only(text, FULL_WORDS)
 
 
 def _what(facts: Facts, amount: Decimal | None, invoices: tuple[InvoiceFact, ...]) -> str:
@@ -166,11 +173,10 @@ def _confirm(facts: Facts, data: dict[str, Any], amount: Decimal | None) -> Outc
 def step(step: str, data: dict[str, Any], turn: Turn, payload: str | None, facts: Facts) -> Outcome:
     """Continue the promise: the date, the amount (checked), then the confirmation."""
     lang = facts.language
-    typed = " ".join(turn.text.lower().split()).strip(".!")
     if step == "date":
         return from_date(turn, payload, facts)
     if step == "amount":
-        if payload == "full" or typed in FULL_WORDS:
+        if is_full(payload, turn.text):
             return _confirm(facts, data, None)
         amount = parse_amount(turn.text)
         if amount is None:
@@ -180,12 +186,11 @@ def step(step: str, data: dict[str, Any], turn: Turn, payload: str | None, facts
         amount = parse_amount(turn.text)
         if amount is not None:
             return _checked(facts, {"date": data["date"]}, amount)
-        if (payload or typed) in YES_WORDS:
+        if confirmed(payload, turn.text):
             return _confirm(facts, {**data, "over": True}, Decimal(data["amount"]))
         return _checked(facts, {"date": data["date"]}, Decimal(data["amount"]))
     # step "confirm"
-    answer = payload or typed
-    if answer in YES_WORDS:
+    if confirmed(payload, turn.text):
         amount = Decimal(data["amount"]) if data.get("amount") else None
         ids = tuple(int(i) for i in data.get("invoices") or [i.id for i in cover(facts, amount)])
         promise = RecordPromise(dt.date.fromisoformat(data["date"]), amount, ids)

@@ -9,6 +9,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "id": "Ada yang bisa kami bantu terkait tagihan Anda? Silakan pilih:",
         "en": "How can we help with your invoices? Please choose:",
     },
+    "thanks_reply": {
+        "id": "Sama-sama. Bila ada yang ingin ditanyakan tentang tagihan Anda, balas saja "
+        "pesan ini.",
+        "en": "You're welcome. If you have any question about your invoices, just reply here.",
+    },
+    "flow_cancelled": {
+        "id": "Baik, dibatalkan. Tidak ada yang kami catat.",
+        "en": "All right, cancelled. Nothing was recorded.",
+    },
     "not_understood": {
         "id": "Maaf, kami belum memahami pesan Anda.",
         "en": "Sorry, we did not understand your message.",

@@ -118,6 +118,15 @@ def _promised(text: str) -> tuple[bool, bool]:
     return date is not None and date >= _REFERENCE, r.SOON.search(affirmed) is not None
 
 
+_NOT_YET = re.compile(r"\b(?:belum|not yet|have not|has not|did not|havent|hasnt|didnt)\b")
+
+
+def retracts(text: str) -> bool:
+    """True when the reply says no payment was made yet ("eh belum ding, besok ya"): said
+    after "sudah bayar", it takes the claim back."""
+    return _NOT_YET.search(words(text)) is not None
+
+
 def names_a_pay_day(text: str) -> bool:
     """True when the reply names a day it will pay on, not negated ("jumat sy bayar, norek
     nya apa"): a question about how to pay can carry a promise."""

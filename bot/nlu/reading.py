@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from bot.nlu.amounts import AmountReading, parse_amount, read_amount
 from bot.nlu.dates import DateReading, parse_date, parse_paid_date, read_date
-from bot.nlu.intent import Intent, classify, names_a_pay_day
+from bot.nlu.intent import Intent, classify, names_a_pay_day, retracts
+from bot.nlu.short_replies import is_cancel, is_later, is_thanks, is_yes, only
 from bot.nlu.slots import (
     asks_for_account,
     parse_count,
@@ -25,7 +26,12 @@ __all__ = [
     "Intent",
     "asks_for_account",
     "classify",
+    "is_cancel",
+    "is_later",
+    "is_thanks",
+    "is_yes",
     "names_a_pay_day",
+    "only",
     "parse_amount",
     "parse_count",
     "parse_date",
@@ -35,4 +41,5 @@ __all__ = [
     "parse_paid_date",
     "read_amount",
     "read_date",
+    "retracts",
 ]

@@ -170,6 +170,13 @@ DIALOGS = [
         "sudah kami catat",
         _promise(dt.date(2026, 11, 27)),
     ),
+    # Confirmed as customers type it: "siap pak", not "ya".
+    Dialog(
+        "promise-confirmed-as-typed",
+        ("besok sy tf ya", "full", "siap pak 🙏"),
+        "sudah kami catat",
+        _promise(dt.date(2026, 11, 24)),
+    ),
     Dialog(
         "promise-date-asked",
         ("mau janji bayar", "tgl 30", "1", "ya"),

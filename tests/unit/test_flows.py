@@ -403,3 +403,76 @@ def test_a_promise_naming_the_account_without_asking_gets_no_details(text: str) 
     [outcome], state = talk(text)
     assert state.flow == "promise"
     assert all("BCA 123" not in reply.text for reply in outcome.replies)
+
+
+@pytest.mark.parametrize(
+    "yes",
+    ["ya pak", "oke pak", "siap", "sip", "iya bener", "betul bu", "y pak", "yup", "👍", "ya 🙏"],
+)
+def test_a_yes_as_customers_type_it_records_the_promise(yes: str) -> None:
+    """Found by a helper playing customers: "ya pak" brought the date question back and
+    nothing was recorded, nor with "siap", "iya bener" or a thumbs-up."""
+    outcomes, state = talk("besok sy tf ya", "full", yes)
+    assert any(isinstance(e, RecordPromise) for e in effects(outcomes))
+    assert state.flow == "menu"
+
+
+@pytest.mark.parametrize("answer", ["ya tapi jumlahnya salah", "bukan", "ya?", "lusa deh"])
+def test_an_answer_that_says_more_than_yes_records_nothing(answer: str) -> None:
+    outcomes, _ = talk("besok sy tf ya", "full", answer)
+    assert not any(isinstance(e, RecordPromise) for e in effects(outcomes))
+
+
+def test_yes_as_typed_also_confirms_a_dispute_and_an_unsure_payment() -> None:
+    outcomes, _ = talk("4", "barang kurang 2 karton", "inv-1", "skip", "siap pak")
+    assert any(isinstance(e, OpenCase) for e in effects(outcomes))
+    outcomes, state = talk("sudah bayar", "5jt minggu lalu", "iya bener")
+    assert state.step == "receipt"  # read back as unsure, confirmed, the receipt asked
+
+
+@pytest.mark.parametrize("word", ["batal", "gak jadi deh", "cancel", "never mind"])
+def test_cancel_in_a_flow_drops_the_question_and_opts_nobody_out(word: str) -> None:
+    """ "cancel" in the middle of a promise opted the customer out (found by the helper)."""
+    [*_, outcome], state = talk("jumat", "1", word)
+    assert effects([outcome]) == [] and state.flow == "menu"
+    assert "dibatalkan" in outcome.replies[0].text
+
+
+def test_cancel_on_sms_stays_the_carriers_opt_out_keyword() -> None:
+    """On SMS the provider stops the number on CANCEL whatever Tagih answers."""
+    outcomes, _ = talk("jumat", "1", "CANCEL", facts=replace(FACTS, channel="sms"))
+    assert effects(outcomes) == [OptOut()]
+
+
+@pytest.mark.parametrize("retraction", ["eh belum ding, besok ya", "blm sih, mau bayar besok"])
+def test_not_paid_after_all_with_a_day_becomes_a_promise_not_a_claim(retraction: str) -> None:
+    """ "udah bayar" then "eh belum ding, besok ya" recorded a claim dated last Tuesday."""
+    outcomes, _ = talk("udah bayar", retraction, "1", "ya")
+    assert not any(isinstance(e, RecordPaymentClaim) for e in effects(outcomes))
+    assert RecordPromise(TODAY + dt.timedelta(days=1), None, (1, 2)) in effects(outcomes)
+    _, kept = talk("udah bayar", "tgl 20 5jt")  # an answer with a day is still one
+    assert kept.flow == "paid"
+
+
+@pytest.mark.parametrize("full", ["lunas", "lunas semua", "full pak", "semuanya"])
+def test_lunas_answers_in_full_and_starts_no_payment_claim(full: str) -> None:
+    [*_, outcome], state = talk("senin depan sy lunasin", full)
+    assert (state.flow, state.step) == ("promise", "confirm")
+    assert "Rp6.000.000" in outcome.replies[0].text
+
+
+@pytest.mark.parametrize("later", ["nanti sy kirim buktinya", "menyusul ya pak", "nanti ya"])
+def test_a_receipt_promised_for_later_still_records_the_claim(later: str) -> None:
+    outcomes, state = talk("sudah bayar", "kemarin 5jt", later)
+    assert any(isinstance(e, RecordPaymentClaim) for e in effects(outcomes))
+    assert state.flow == "menu"
+
+
+@pytest.mark.parametrize(
+    "thanks", ["ok makasih pak 🙏", "thanks!", "siap", "👍", "terima kasih bu"]
+)
+def test_thanks_gets_a_polite_word_not_not_understood(thanks: str) -> None:
+    [outcome], state = talk(thanks)
+    assert "Sama-sama" in outcome.replies[0].text
+    assert "memahami" not in outcome.replies[0].text and outcome.effects == ()
+    assert state.flow == "menu"

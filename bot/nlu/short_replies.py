@@ -1,0 +1,92 @@
+"""Short replies as customers type them: yes, thanks, never mind, later.
+
+A confirmation is rarely a bare "ya": it is "ya pak", "siap", "iya bener", "betul bu 🙏" or
+a thumbs-up. Each reader here takes the whole reply, drops the courtesies around the
+answer (pak, bu, kak, deh, dong, thanks, 🙏) and says yes only when what is left is that
+answer and nothing else: "ya tapi jumlahnya salah" is not a yes.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.nlu.text import words
+
+#: Words that add courtesy, not meaning, around a short answer.
+_COURTESY = frozenset(
+    {"pak", "bu", "bapak", "ibu", "kak", "kakak", "mas", "mbak", "mba", "bos", "boss", "gan"}
+    | {"sis", "om", "tante", "koh", "ci", "sir", "madam", "maam", "admin", "min"}
+    | {"deh", "dong", "sih", "nih", "kok", "lah", "aja", "saja", "ya", "yah", "kah", "nya"}
+    | {"sekali", "banget", "bgt", "terima", "kasih", "thanks", "thank", "you", "thx", "please"}
+    | {"sudah", "mantap", "noted", "that", "thats", "s", "is", "it", "all", "good", "fine", "itu"}
+)
+#: Words that are the yes itself ("ya" is both: "ya pak" is a yes, "ok ya" is one too).
+_YES = frozenset(
+    {"ya", "yes", "benar", "betul", "bener", "oke", "setuju", "correct", "right", "yep", "sure"}
+    | {"confirm", "confirmed", "boleh", "noted", "agree", "absolutely", "exactly"}
+)
+#: Thanks and plain acknowledgements, which need no answer but a polite one.
+_THANKS = frozenset(
+    {"terima", "kasih", "makasih", "thanks", "thank", "thx", "tq", "tks", "trims", "oke", "noted"}
+    | {"sip", "baik", "ok", "okay", "alright", "cool", "great"}
+)
+#: Emoji that answer yes (👍 👌 ✅ ✔), and the folded hands that only add courtesy.
+_YES_EMOJI = re.compile("[\U0001f44d\U0001f44c\u2705\u2714]")
+_COURTESY_EMOJI = re.compile("[\U0001f64f\ufe0f\U0001f3fb-\U0001f3ff\U0001f600-\U0001f60a]")
+#: "never mind": leave the question being asked ("batal", "gak jadi", "cancel that").
+_CANCEL = re.compile(
+    r"^(?:batal\w*|tidak jadi|gak jadi|ga jadi|nggak jadi|enggak jadi|gajadi|gk jadi"
+    r"|cancel|cancel that|never ?mind|forget it|abaikan|sudahlah)$"
+)
+#: "later": a receipt or detail promised for later ("nanti sy kirim buktinya", "menyusul").
+_LATER = re.compile(r"\b(?:nanti|menyusul|nyusul|later|besok|belakangan|kapan kapan)\b")
+
+
+def _core(text: str) -> tuple[list[str], bool]:
+    """The words of a reply, and whether it carried a yes emoji."""
+    emoji = _YES_EMOJI.search(text) is not None
+    return words(_COURTESY_EMOJI.sub(" ", _YES_EMOJI.sub(" ", text))).split(), emoji
+
+
+def only(text: str, allowed: frozenset[str]) -> bool:
+    """True when the reply's words, courtesies aside, are all among `allowed` (canonical
+    spellings, as `words` gives them): "full pak", "lunas semua" for {"full", "lunas", …}."""
+    tokens, _emoji = _core(text)
+    meant = [token for token in tokens if token not in _COURTESY or token in allowed]
+    return bool(meant) and all(token in allowed for token in meant)
+
+
+def is_yes(text: str) -> bool:
+    """True when the reply confirms and says nothing else ("ya pak", "siap", "iya bener",
+    "betul bu 🙏", "👍"); "ya tapi …", "bukan" and questions are not a yes."""
+    if "?" in text:
+        return False
+    tokens, emoji = _core(text)
+    if any(token not in _COURTESY and token not in _YES for token in tokens):
+        return False
+    return emoji or any(token in _YES for token in tokens)
+
+
+def is_thanks(text: str) -> bool:
+    """True when the reply only thanks or acknowledges ("ok makasih pak 🙏", "siap",
+    "thanks!", "👍"): it asks nothing and needs no menu."""
+    if "?" in text:
+        return False
+    tokens, emoji = _core(text)
+    if not tokens:
+        return emoji or bool(_COURTESY_EMOJI.search(text))
+    if any(t not in _THANKS and t not in _COURTESY and t not in _YES for t in tokens):
+        return False
+    return emoji or any(t in _THANKS or t in _YES for t in tokens)
+
+
+def is_cancel(text: str) -> bool:
+    """True when the reply drops the question being asked ("batal", "gak jadi deh",
+    "never mind"); "batal bayar" or "cancel invoice 2" say more and are read as such."""
+    tokens = [t for t in words(text).split() if t not in _COURTESY]
+    return bool(tokens) and _CANCEL.match(" ".join(tokens)) is not None
+
+
+def is_later(text: str) -> bool:
+    """True when the reply puts something off ("nanti sy kirim buktinya", "menyusul ya")."""
+    return _LATER.search(words(text)) is not None
