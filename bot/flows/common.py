@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from dataclasses import replace
 from decimal import Decimal
 
 from bot.flows.types import Facts, InvoiceFact
@@ -81,3 +83,19 @@ def cover(facts: Facts, amount: Decimal | None) -> tuple[InvoiceFact, ...]:
         covered.append(invoice)
         running += invoice.balance
     return tuple(covered)
+
+
+def named_invoices(text: str, facts: Facts) -> list[int]:
+    """The open invoices whose numbers the text names as words ("inv-2", not in "inv-20")."""
+    lowered = text.lower()
+    return [
+        inv.id
+        for inv in facts.invoices
+        if re.search(rf"(?<![\w-]){re.escape(inv.number.lower())}(?![\w-])", lowered)
+    ]
+
+
+def narrowed(facts: Facts, ids: Iterable[int]) -> Facts:
+    """The facts as if only the invoices `ids` were open (a claim or promise for one)."""
+    keep = set(ids)
+    return replace(facts, invoices=tuple(i for i in facts.invoices if i.id in keep))

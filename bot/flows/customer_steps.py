@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.flows import dispute, method, paid, promise
+from bot.flows.common import named_invoices, narrowed
 from bot.flows.requests import handoff, instalment_step
 from bot.flows.texts import t
 from bot.flows.types import Facts, Outcome, Reply, State, Turn
@@ -31,6 +32,8 @@ __all__ = ["begin", "claim_recorded", "handoff", "promise_recorded", "resume"]
 
 #: The method menu's note of the text that named a day to pay, for the promise after it.
 PAY_DAY = "pay_day"
+#: The invoices a claim or promise named ("buat inv-2"): its later steps see only those.
+ONLY = "only"
 
 #: Intents strong enough to leave the current flow for another one.
 SWITCHING = {
@@ -43,7 +46,26 @@ SWITCHING = {
 
 
 def begin(flow: str, turn: Turn, facts: Facts, transcript: list[str]) -> Outcome:
-    """Start `flow`; details already in the text ("bayar besok 2jt") skip their question."""
+    """Start `flow`; details already in the text ("bayar besok 2jt") skip their question.
+
+    A claim or a promise naming invoices ("udh tf 1jt buat inv-2") is about those alone,
+    through every later step of the flow.
+    """
+    named = named_invoices(turn.text, facts) if flow in ("paid", "promise") else []
+    if named:
+        return _kept_to(named, flow, _begin(flow, turn, narrowed(facts, named), transcript))
+    return _begin(flow, turn, facts, transcript)
+
+
+def _kept_to(ids: list[int], flow: str, outcome: Outcome) -> Outcome:
+    """The outcome with `ids` noted in its state, while it stays in `flow`."""
+    if outcome.state.flow != flow:
+        return outcome
+    return replace(outcome, state=replace(outcome.state, data={**outcome.state.data, ONLY: ids}))
+
+
+def _begin(flow: str, turn: Turn, facts: Facts, transcript: list[str]) -> Outcome:
+    """`begin` on the invoices in play."""
     lang = facts.language
     if flow == "paid":
         if parse_paid_date(turn.text, facts.today) or parse_amount(turn.text):
@@ -103,6 +125,9 @@ def resume(
     handler = FLOWS.get(flow)
     if handler is None:
         return None
+    only = data.get(ONLY)
+    if only:
+        facts = narrowed(facts, only)
     free_text = (flow, step) in (("dispute", "details"), ("paid", "ask"))
     if payload is None and not turn.media:
         intent = classify(turn.text)
@@ -118,6 +143,8 @@ def resume(
         if other is not None and other != flow and (not free_text or contested) and not answered:
             return None
     outcome = handler(step, data, turn, payload, facts)
+    if only and ONLY not in outcome.state.data:
+        outcome = _kept_to(list(only), flow, outcome)
     day = data.get(PAY_DAY) if flow == "method" else None
     if not isinstance(day, str):
         return outcome

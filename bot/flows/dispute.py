@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.flows.common import confirmed, numbers, open_ids
+from bot.flows.common import confirmed, named_invoices, numbers, open_ids
 from bot.flows.texts import t
 from bot.flows.types import (
     AlertCollector,
@@ -17,7 +17,7 @@ from bot.flows.types import (
     State,
     Turn,
 )
-from bot.nlu.reading import parse_dispute_reason
+from bot.nlu.reading import is_yes, parse_dispute_reason
 from i18n.staff_texts import Word
 from i18n.staff_texts import summary as staff_summary
 from i18n.staff_texts import text as staff_text
@@ -42,6 +42,9 @@ def ask_reason(facts: Facts, preface: str | None = None) -> Outcome:
 def after_reason(facts: Facts, data: dict[str, Any]) -> Outcome:
     """After the reason: which invoice(s) when there are several, then the description."""
     lang = facts.language
+    named = named_invoices(str(data.get("said") or ""), facts)
+    if named and "invoices" not in data:
+        data = {**data, "invoices": named}  # "inv-1 harganya gak sesuai PO": not asked again
     if len(facts.invoices) > 1 and "invoices" not in data:
         options = (
             *(Option(inv.number, f"invoice:{inv.id}") for inv in facts.invoices),
@@ -66,7 +69,7 @@ def summary(facts: Facts, data: dict[str, Any]) -> Outcome:
         lang,
         reason=t(f"reason_{data['reason']}", lang),
         invoices=numbers(inv for inv in facts.invoices if inv.id in ids),
-        details=data.get("details") or "-",
+        details=data.get("details") or data.get("said") or "-",
     )
     options = (Option(t("opt_yes", lang), "yes"), Option(t("opt_change", lang), "change"))
     return Outcome((Reply(text, options),), State("dispute", "confirm", data))
@@ -76,8 +79,9 @@ def done(facts: Facts, data: dict[str, Any]) -> Outcome:
     """Open the one dispute case, stop chasing those invoices, alert the collector."""
     ids = tuple(int(i) for i in data["invoices"])
     listed = numbers(inv for inv in facts.invoices if inv.id in ids)
-    details = str(data.get("details") or "")
     said = str(data.get("said") or "")
+    # Without a description, what the customer first wrote is the description.
+    details = str(data.get("details") or said)
     case = OpenCase("dispute", data["reason"], details, ids, {"said": said} if said else {})
     reason = Word(f"reason.{data['reason']}")
     head = (
@@ -125,7 +129,10 @@ def step(step: str, data: dict[str, Any], turn: Turn, payload: str | None, facts
         )
         if reason not in REASONS:
             return ask_reason(facts, t("not_understood", lang))
-        return after_reason(facts, {"reason": reason})
+        # "barang kurang 2 karton" says more than its reason and is kept; "faktur salah" not.
+        typed = turn.text.strip()
+        said = {"said": typed} if payload is None and len(typed.split()) > 2 else {}
+        return after_reason(facts, {"reason": reason, **said})
     if step == "invoice":
         chosen = _picked_invoices(turn.text, payload, facts)
         if chosen is None:
@@ -134,7 +141,8 @@ def step(step: str, data: dict[str, Any], turn: Turn, payload: str | None, facts
         return after_reason(facts, {**data, "invoices": chosen})
     if step == "details":
         typed = turn.text.strip()
-        skipped = payload == "skip" or typed.lower().strip(".!") in SKIP_WORDS
+        # "ya" to "describe the problem" is no description (the first message may be one).
+        skipped = payload == "skip" or typed.lower().strip(".!") in SKIP_WORDS or is_yes(typed)
         return summary(facts, {**data, "details": "" if skipped else typed})
     # step "confirm"
     answer = payload or " ".join(turn.text.lower().split()).strip(".!")

@@ -476,3 +476,35 @@ def test_thanks_gets_a_polite_word_not_not_understood(thanks: str) -> None:
     assert "Sama-sama" in outcome.replies[0].text
     assert "memahami" not in outcome.replies[0].text and outcome.effects == ()
     assert state.flow == "menu"
+
+
+def test_a_dispute_keeps_what_was_typed_at_the_reason_and_the_invoice_it_names() -> None:
+    """The words typed at the reason question were dropped ("kurang 2 karton"), and an
+    invoice named in them was asked for again (found by the helper playing customers)."""
+    outcomes, _ = talk("4", "barang kurang 2 karton", "inv-1", "skip", "ya")
+    [case, _alert] = effects(outcomes)
+    assert isinstance(case, OpenCase) and case.details == "barang kurang 2 karton"
+    outcomes, _ = talk("ada masalah", "inv-2 harganya gak sesuai PO", "ya", "ya pak")
+    assert "Ceritakan" in outcomes[1].replies[0].text  # INV-2 named: not asked which
+    [case, _alert] = effects(outcomes)
+    assert isinstance(case, OpenCase) and case.invoice_ids == (2,)
+    assert case.details == "inv-2 harganya gak sesuai PO"  # "ya" is no description
+
+
+@pytest.mark.parametrize(
+    ("turns", "record", "ids"),
+    [
+        (("udh tf 1jt buat inv-2 ya", "skip"), RecordPaymentClaim, (2,)),
+        (("sdh bayar inv-2 kemarin", "skip"), RecordPaymentClaim, (2,)),
+        (("sy bayar inv-2 besok", "1", "ya"), RecordPromise, (2,)),
+        (("sudah bayar kemarin 6jt", "skip"), RecordPaymentClaim, (1, 2)),
+    ],
+)
+def test_a_claim_or_promise_naming_an_invoice_is_about_that_invoice(
+    turns: tuple[str, ...], record: type, ids: tuple[int, ...]
+) -> None:
+    """ "udh tf 1jt buat inv-2" was recorded against INV-1, the oldest (found by the helper
+    playing customers): the invoice named is the one the record is about, at every step."""
+    outcomes, _ = talk(*turns)
+    [made] = [e for e in effects(outcomes) if isinstance(e, record)]
+    assert made.invoice_ids == ids
