@@ -596,6 +596,10 @@ _ALERT_TEXTS: dict[str, dict[str, str]] = {
         "id": "pelanggan bertanya cara bayar, tetapi detail pembayaran belum diatur",
         "en": "customer asks how to pay, but no payment details are configured",
     },
+    "why.invoice_copy": {
+        "id": "pelanggan minta salinan faktur",
+        "en": "customer asks for a copy of an invoice",
+    },
     "why.stuck": {
         "id": "percakapan macet (ditanya {asked} {count} kali tanpa jawaban)",
         "en": "conversation stuck (asked {asked} {count} times without an answer)",
@@ -613,6 +617,7 @@ _ALERT_TEXTS: dict[str, dict[str, str]] = {
     "reason.customer_request": {"id": "permintaan pelanggan", "en": "customer's request"},
     "reason.payment_details": {"id": "detail pembayaran", "en": "payment details"},
     "reason.stuck": {"id": "percakapan macet", "en": "conversation stuck"},
+    "reason.invoice_copy": {"id": "salinan faktur", "en": "invoice copy"},
     "kind.call_task": {"id": "tugas telepon", "en": "call task"},
     "kind.alert_sales": {"id": "eskalasi ke sales", "en": "escalated to sales"},
     "kind.credit_hold": {"id": "kredit ditahan", "en": "credit hold"},

@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any
 
 from bot.flows import customer_steps as steps
-from bot.flows.common import chased, numbers
+from bot.flows.common import chased, numbers, totals_text
 from bot.flows.texts import t
 from bot.flows.types import (
     Facts,
@@ -28,6 +28,8 @@ from bot.flows.types import (
 )
 from bot.nlu.reading import (
     Intent,
+    asks_balance,
+    asks_invoice_copy,
     classify,
     is_cancel,
     is_thanks,
@@ -35,6 +37,7 @@ from bot.nlu.reading import (
     parse_date,
     parse_language,
 )
+from i18n.format import format_date, format_money
 from i18n.staff_texts import Word
 
 #: Words that stop messages wherever the conversation stands (even in free-text steps).
@@ -44,6 +47,8 @@ TRANSCRIPT_TURNS = 10
 #: A question is asked at most this often without progress; then a person takes over.
 MAX_ASKS = 2
 ASKED = "asked"
+#: Why a person is asked for when the customer wants a copy of an invoice.
+COPY = Word("why.invoice_copy")
 #: A greeting opens the menu without "not understood".
 GREETINGS = frozenset(
     {"halo", "hallo", "hai", "hi", "hello", "pagi", "siang", "sore", "malam", "permisi"}
@@ -113,6 +118,22 @@ def _remember(outcome: Outcome, transcript: list[str], asked: dict[str, int]) ->
     return Outcome(
         outcome.replies, State(outcome.state.flow, outcome.state.step, data), outcome.effects
     )
+
+
+def _balance(facts: Facts) -> str:
+    """The open invoices, each with its balance and due date, and the total per currency."""
+    lang = facts.language
+    lines = "\n".join(
+        t(
+            "balance_line",
+            lang,
+            number=invoice.number,
+            amount=format_money(invoice.balance, invoice.currency, lang),
+            due=format_date(invoice.due_date, lang),
+        )
+        for invoice in sorted(facts.invoices, key=lambda i: (i.due_date, i.number))
+    )
+    return t("balance", lang, lines=lines, total=totals_text(facts.invoices, lang))
 
 
 def _cancels(text: str, channel: str) -> bool:
@@ -215,6 +236,11 @@ def _answer(state: State, turn: Turn, facts: Facts, transcript: list[str]) -> Ou
         return steps.begin(flow, turn, facts, transcript)
     if " ".join(turn.text.lower().split()).strip("!.,?") in GREETINGS:
         return Outcome((menu_reply(facts.language),), State())
+    if asks_balance(turn.text):  # "tagihan sy brp total?": the open invoices, then the menu
+        return Outcome((menu_reply(facts.language, _balance(facts)),), State())
+    if asks_invoice_copy(turn.text):
+        reply = t("invoice_copy", facts.language)
+        return steps.handoff(facts, transcript, reason="invoice_copy", why=COPY, reply=reply)
     if is_thanks(turn.text):  # "ok makasih pak 🙏": a polite word back, not "not understood"
         return Outcome((Reply(t("thanks_reply", facts.language)),), State())
     return Outcome((menu_reply(facts.language, t("not_understood", facts.language)),), State())

@@ -139,7 +139,7 @@ def resume(
         # but one who contests the bill instead ("kok ada denda?") has changed subject.
         contested = flow == "paid" and intent is Intent.DISPUTE
         # "lunas" reads as a payment made, but answers "in full?" with a yes.
-        answered = (flow, step) == ("promise", "amount") and promise.is_full(None, turn.text)
+        answered = (flow, step) == ("promise", "amount") and promise.answers_amount(turn.text)
         if other is not None and other != flow and (not free_text or contested) and not answered:
             return None
     outcome = handler(step, data, turn, payload, facts)

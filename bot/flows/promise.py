@@ -43,6 +43,15 @@ FULL_WORDS = frozenset(
 )
 
 
+PART_WORDS = frozenset({"sebagian", "partial", "part", "dulu", "sebagian dulu", "some"})
+
+
+def answers_amount(text: str) -> bool:
+    """Whether a reply at "in full?" answers it ("lunas", "1jt dulu", "sebagian"), though
+    it reads elsewhere as a payment made or an instalment request."""
+    return only(text, FULL_WORDS) or only(text, PART_WORDS) or parse_amount(text) is not None
+
+
 def is_full(payload: str | None, text: str) -> bool:
     """Whether the answer to "in full?" is yes ("penuh", "full pak", "lunas semua", "1")."""
     return payload == "full" if payload else only(text, FULL_WORDS)
@@ -179,6 +188,9 @@ def step(step: str, data: dict[str, Any], turn: Turn, payload: str | None, facts
         if is_full(payload, turn.text):
             return _confirm(facts, data, None)
         amount = parse_amount(turn.text)
+        if amount is None and only(turn.text, PART_WORDS):
+            how_much = Reply(t("promise_how_much", lang))  # "sebagian": so how much?
+            return Outcome((how_much,), State("promise", "amount", data))
         if amount is None:
             return _ask_amount(facts, data, t("not_understood", lang))
         return _checked(facts, data, amount)

@@ -9,6 +9,20 @@ TEXTS: dict[str, dict[str, str]] = {
         "id": "Ada yang bisa kami bantu terkait tagihan Anda? Silakan pilih:",
         "en": "How can we help with your invoices? Please choose:",
     },
+    "balance": {
+        "id": "Tagihan Anda yang masih terbuka:\n{lines}\nTotal: {total}",
+        "en": "Your open invoices:\n{lines}\nTotal: {total}",
+    },
+    "balance_line": {
+        "id": "• {number}: {amount}, jatuh tempo {due}",
+        "en": "• {number}: {amount}, due {due}",
+    },
+    "invoice_copy": {
+        "id": "Baik, permintaan salinan faktur kami teruskan ke petugas; faktur akan segera "
+        "dikirim.",
+        "en": "All right, we have passed your request for a copy of the invoice to our team; "
+        "it will be sent shortly.",
+    },
     "thanks_reply": {
         "id": "Sama-sama. Bila ada yang ingin ditanyakan tentang tagihan Anda, balas saja "
         "pesan ini.",
@@ -74,6 +88,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "promise_ask_amount": {
         "id": "Apakah akan dibayar penuh {total}? Jika sebagian, sebutkan jumlahnya (contoh: 2jt).",
         "en": "Will you pay the full {total}? If only part, tell us how much (for example: 2m).",
+    },
+    "promise_how_much": {
+        "id": "Berapa yang akan dibayar pada tanggal itu? (contoh: 2jt)",
+        "en": "How much will you pay on that day? (for example: 2m)",
     },
     "promise_confirm": {
         "id": "{date} — {amount}. Benar?",

@@ -13,7 +13,9 @@ from bot.nlu.dates import DateReading, parse_date, parse_paid_date, read_date
 from bot.nlu.intent import Intent, classify, names_a_pay_day, retracts
 from bot.nlu.short_replies import is_cancel, is_later, is_thanks, is_yes, only
 from bot.nlu.slots import (
+    asks_balance,
     asks_for_account,
+    asks_invoice_copy,
     parse_count,
     parse_dispute_reason,
     parse_language,
@@ -24,7 +26,9 @@ __all__ = [
     "AmountReading",
     "DateReading",
     "Intent",
+    "asks_balance",
     "asks_for_account",
+    "asks_invoice_copy",
     "classify",
     "is_cancel",
     "is_later",

@@ -79,6 +79,38 @@ _ACCOUNT_ASKED = re.compile(
 )
 
 
+_BALANCE_ASKED = re.compile(
+    r"\b(?:berapa|brp|total|sisa|jumlah)\b(?: \w+){0,3}? (?:tagihan|tagihannya|hutang|utang"
+    r"|hutangnya|utangnya|saldo|outstanding)\b"
+    r"|\b(?:tagihan|tagihannya|hutang|utang|hutangnya|utangnya|saldo|outstanding)\b"
+    r"(?: \w+){0,3}? (?:berapa|brp|total\w*)\b"
+    r"|\bhow much (?:do|did|does) (?:i|we) (?:still )?owe\b|\bhow much is (?:my|our|the) "
+    r"(?:bill|balance|debt|total)\b|\bwhat (?:is|s) (?:my|our) (?:balance|total|outstanding)\b"
+)
+_COPY_ASKED = re.compile(
+    r"\b(?:kirim|kirimkan|minta|mohon|tolong|resend|send|share)\b(?: \w+){0,3}? (?:ulang|lagi"
+    r"|copy|salinan|pdf|again)\b(?: \w+){0,2}? ?(?:invoice|faktur|tagihan|nota)?"
+    r"|\b(?:copy|salinan|pdf|scan)\b(?: \w+){0,2}? (?:invoice|faktur|nota)\b"
+    r"|\b(?:invoice|faktur|nota)\w*\b(?: \w+){0,2}? (?:dikirim ulang|kirim ulang|resend)\b"
+    r"|\bresend (?:\w+ ){0,2}(?:invoice|faktur|bill)\b"
+)
+
+
+def asks_balance(text: str) -> bool:
+    """True when the reply asks how much is owed ("tagihan sy brp total?", "how much do I
+    owe?"): answered with the open invoices, not with "not understood"."""
+    return bool(_BALANCE_ASKED.search(words(text)))
+
+
+def asks_invoice_copy(text: str) -> bool:
+    """True when the reply asks for a copy of an invoice ("mohon kirim ulang invoice nya",
+    "minta copy faktur inv-1", "please resend the invoice"): a person sends it."""
+    normal = words(text)
+    return bool(_COPY_ASKED.search(normal)) and any(
+        word in normal for word in ("invoice", "faktur", "nota", "tagihan", "bill")
+    )
+
+
 def asks_for_account(text: str) -> bool:
     """True when the text asks where to pay by transfer ("minta no rek nya", "account
     number please"); naming the account one pays into ("ke rekening biasa") is not asking."""

@@ -508,3 +508,42 @@ def test_a_claim_or_promise_naming_an_invoice_is_about_that_invoice(
     outcomes, _ = talk(*turns)
     [made] = [e for e in effects(outcomes) if isinstance(e, record)]
     assert made.invoice_ids == ids
+
+
+@pytest.mark.parametrize(
+    ("answer", "amount"), [("1jt dulu", 1_000_000), ("500rb dulu ya", 500_000)]
+)
+def test_a_part_now_at_in_full_is_the_promised_amount_not_an_instalment_request(
+    answer: str, amount: int
+) -> None:
+    """ "1jt dulu" at "in full?" left the promise for the instalment flow, losing the date."""
+    outcomes, _ = talk("tanggal 1 desember", answer, "ya")
+    assert RecordPromise(dt.date(2026, 12, 1), Decimal(amount), (1,)) in effects(outcomes)
+
+
+def test_sebagian_at_in_full_asks_how_much() -> None:
+    outcomes, state = talk("besok sy tf", "sebagian")
+    assert "Berapa" in outcomes[-1].replies[0].text
+    assert (state.flow, state.step) == ("promise", "amount")
+    outcomes, _ = talk("besok sy tf", "sebagian", "2jt", "ya")
+    assert RecordPromise(TODAY + dt.timedelta(days=1), Decimal(2_000_000), (1,)) in effects(
+        outcomes
+    )
+
+
+@pytest.mark.parametrize("question", ["tagihan sy brp total?", "how much do I owe?"])
+def test_asking_how_much_is_owed_is_answered_with_the_open_invoices(question: str) -> None:
+    """ "tagihan sy brp total?" got "not understood" though Tagih knows the answer."""
+    [outcome], state = talk(question)
+    text = outcome.replies[0].text
+    assert "INV-1: Rp5.000.000" in text and "INV-2: Rp1.000.000" in text
+    assert "Total: Rp6.000.000" in text and "memahami" not in text
+    assert outcome.replies[0].options and state.flow == "menu"  # the menu follows
+
+
+def test_asking_for_a_copy_of_an_invoice_goes_to_a_person() -> None:
+    [outcome], _ = talk("mohon kirim ulang invoice nya pak")
+    [case, alert] = outcome.effects
+    assert isinstance(case, OpenCase) and (case.kind, case.reason) == ("handoff", "invoice_copy")
+    assert isinstance(alert, AlertCollector)
+    assert "salinan faktur" in outcome.replies[0].text
