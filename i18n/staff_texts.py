@@ -556,6 +556,7 @@ _ALERT_TEXTS: dict[str, dict[str, str]] = {
         "en": "dispute ({reason}) on {invoices}: (no description)",
     },
     "alert.first_message": {"id": "pesan pertama: {text}", "en": "first message: {text}"},
+    "alert.their_words": {"id": "pesannya: {text}", "en": "their message: {text}"},
     "alert.opt_out": {
         "id": "berhenti menerima pesan lewat {channel}",
         "en": "opted out of {channel}",
@@ -595,6 +596,10 @@ _ALERT_TEXTS: dict[str, dict[str, str]] = {
     "why.no_payment_details": {
         "id": "pelanggan bertanya cara bayar, tetapi detail pembayaran belum diatur",
         "en": "customer asks how to pay, but no payment details are configured",
+    },
+    "why.for_a_person": {
+        "id": "pesan untuk petugas (kesulitan bayar, nego, denda, keraguan, atau marah)",
+        "en": "a message for a person (hardship, a deal, fees, doubt, or anger)",
     },
     "why.invoice_copy": {
         "id": "pelanggan minta salinan faktur",

@@ -33,6 +33,7 @@ from bot.nlu.reading import (
     classify,
     is_cancel,
     is_thanks,
+    needs_person,
     parse_amount,
     parse_date,
     parse_language,
@@ -49,6 +50,8 @@ MAX_ASKS = 2
 ASKED = "asked"
 #: Why a person is asked for when the customer wants a copy of an invoice.
 COPY = Word("why.invoice_copy")
+#: Why a person is asked for when no flow answers the message well.
+FOR_A_PERSON = Word("why.for_a_person")
 #: A greeting opens the menu without "not understood".
 GREETINGS = frozenset(
     {"halo", "hallo", "hai", "hi", "hello", "pagi", "siang", "sore", "malam", "permisi"}
@@ -241,6 +244,8 @@ def _answer(state: State, turn: Turn, facts: Facts, transcript: list[str]) -> Ou
     if asks_invoice_copy(turn.text):
         reply = t("invoice_copy", facts.language)
         return steps.handoff(facts, transcript, reason="invoice_copy", why=COPY, reply=reply)
+    if needs_person(turn.text):  # hardship, a deal, fees, doubt, anger: a person reads it
+        return steps.handoff(facts, transcript, why=FOR_A_PERSON)
     if is_thanks(turn.text):  # "ok makasih pak 🙏": a polite word back, not "not understood"
         return Outcome((Reply(t("thanks_reply", facts.language)),), State())
     return Outcome((menu_reply(facts.language, t("not_understood", facts.language)),), State())

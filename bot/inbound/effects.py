@@ -29,6 +29,7 @@ from storage.models import (
     Contact,
     Conversation,
     Customer,
+    Message,
     PaymentChoice,
     Promise,
     PromiseInvoice,
@@ -241,17 +242,29 @@ async def _open_case(turn: _Turn, effect: OpenCase) -> None:
         await _dispute(turn.session, turn.customer_id, effect.invoice_ids, turn.now)
 
 
+async def _words_of(turn: _Turn) -> str:
+    """The text of the inbound message this turn answers ("" without one)."""
+    if turn.message_id is None:
+        return ""
+    message = await turn.session.get(Message, turn.message_id)
+    return message.body.strip() if message is not None else ""
+
+
 async def _set_opt_out(turn: _Turn, *, opted_out: bool) -> None:
     """Opt the contact out (the collector is told) or back in, audited."""
     contact = turn.contact
     contact.opted_out_at = turn.now if opted_out else None
     turn.session.add(contact)
     if opted_out:
+        # The customer's own words go with it: "stop kirim pesan ini, sy sdh bayar" or
+        # "nomor ini bukan punya PT Maju" carry what only a person can follow up.
+        said = await _words_of(turn)
+        words = (text("alert.their_words", text=said),) if len(said.split()) > 1 else ()
         await queue_alert(
             turn.session,
             customer_id=turn.customer_id,
             kind="opt_out",
-            summary=summary(text("alert.opt_out", channel=contact.channel)),
+            summary=summary(text("alert.opt_out", channel=contact.channel), *words),
             now=turn.now,
         )
     turn.session.add(

@@ -96,6 +96,29 @@ _COPY_ASKED = re.compile(
 )
 
 
+_FOR_A_PERSON = re.compile(
+    # hardship: "blm bisa bayar pak, usaha lg sepi", "lagi ga ada dana"
+    r"\b(?:belum|tidak|gak|ga|nggak|can not|cannot|unable to) (?:bisa |mampu |sanggup )?"
+    r"(?:bayar|melunasi|lunasi|transfer|pay)\b"
+    r"|\b(?:usaha|toko|bisnis|business) (?:\w+ ){0,2}(?:sepi|lesu|susah|tutup|bangkrut|slow)\b"
+    r"|\b(?:tidak|gak|ga|belum) ada (?:uang|dana|duit)\b|\bno money\b"
+    # a deal: "sy mau nego", "ada diskon?", "bisa cash aja?"
+    r"|\b(?:nego|negosiasi|diskon|discount|potongan|keringanan|negotiate|cash|tunai)\b"
+    # fees and doubts: "ada dendanya gak?", "ini penipuan ya?", "who is this"
+    r"|\b(?:denda|dendanya|bunga|late fee|penalty|penipuan|penipu|tipu|scam|fraud)\b"
+    r"|\b(?:ini siapa|siapa ini|who is this|who are you)\b"
+    # anger: "tiap hari nagih mulu", and swearing
+    r"|\b(?:tiap|setiap) hari (?:\w+ ){0,2}tagih\b|\b(?:anjir|anjing|bangsat|goblok|bego|tolol"
+    r"|brengsek|kampret|sialan)\b"
+)
+
+
+def needs_person(text: str) -> bool:
+    """True when the reply is one no flow answers well and a person should read: hardship,
+    a deal or a discount, fees, a doubt about who is writing, anger."""
+    return bool(_FOR_A_PERSON.search(words(text)))
+
+
 def asks_balance(text: str) -> bool:
     """True when the reply asks how much is owed ("tagihan sy brp total?", "how much do I
     owe?"): answered with the open invoices, not with "not understood"."""

@@ -62,6 +62,7 @@ class World:
     contacts: list[Contact]
     invoices: dict[str, str]
     alerts: list[str]
+    alert_texts: list[str]
 
 
 Check = Callable[[World, str], None]
@@ -139,6 +140,15 @@ def _dispute(reason: str, details: str, invoices: dict[str, str]) -> Check:
 def _opted_out(world: World, channel: str) -> None:
     [contact] = [c for c in world.contacts if c.channel == channel]
     assert contact.opted_out_at == NOW
+
+
+def _opted_out_saying(words: str) -> Check:
+    def check(world: World, channel: str) -> None:
+        _opted_out(world, channel)
+        # What else the message said reaches the collector with the opt-out.
+        assert any(words in body for body in world.alert_texts), world.alert_texts
+
+    return check
 
 
 def _instalments(count: int, first: str) -> Check:
@@ -236,6 +246,12 @@ DIALOGS = [
         _case("handoff", "stuck", "gak tau"),
     ),
     Dialog("opt-out", ("BERHENTI",), "tidak akan mengirim pesan lagi", _opted_out),
+    Dialog(
+        "opt-out-saying-more",
+        ("stop kirim pesan ini ya, sy sdh bayar",),
+        "tidak akan mengirim pesan lagi",
+        _opted_out_saying("sy sdh bayar"),
+    ),
     Dialog(
         "claim-above-the-balance-corrected",
         ("sudah bayar kemarin 50jt", "oh salah, 5jt", "lewati"),
@@ -405,6 +421,7 @@ async def world(app: Tagih) -> World:
         contacts=await rows(Contact),
         invoices={i.number: str(i.status) for i in invoices},
         alerts=[n.template or "" for n in notes],
+        alert_texts=[n.body for n in notes],
     )
 
 
@@ -424,7 +441,7 @@ async def test_dialog(
 
 def test_every_dialog_ends_in_a_record_or_a_person() -> None:
     """The table's rule: each dialog's check names at least one record it expects."""
-    empty = World([], [], [], [], {}, [])
+    empty = World([], [], [], [], {}, [], [])
     for dialog in DIALOGS:
         with pytest.raises((AssertionError, ValueError)):
             dialog.check(empty, "sms")  # an empty database must fail every check

@@ -547,3 +547,22 @@ def test_asking_for_a_copy_of_an_invoice_goes_to_a_person() -> None:
     assert isinstance(case, OpenCase) and (case.kind, case.reason) == ("handoff", "invoice_copy")
     assert isinstance(alert, AlertCollector)
     assert "salinan faktur" in outcome.replies[0].text
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "blm bisa bayar pak, usaha lg sepi",
+        "admin nya siapa ya? sy mau nego",
+        "kalau bayar telat ada dendanya gak?",
+        "ini penipuan ya?",
+        "anjir tiap hari nagih mulu",
+    ],
+)
+def test_a_message_no_flow_answers_goes_to_a_person_at_once(message: str) -> None:
+    """Hardship, a deal, fees, doubt and anger got "not understood" twice before a person
+    was asked for (found by the helper playing customers)."""
+    [outcome], _ = talk(message)
+    [case, alert] = outcome.effects
+    assert isinstance(case, OpenCase) and case.kind == "handoff" and message in case.details
+    assert isinstance(alert, AlertCollector)
