@@ -32,11 +32,14 @@ from bot.nlu.reading import (
     asks_invoice_copy,
     classify,
     is_cancel,
+    is_done,
     is_thanks,
     needs_person,
     parse_amount,
     parse_date,
     parse_language,
+    retracts,
+    wrong_number,
 )
 from i18n.format import format_date, format_money
 from i18n.staff_texts import Word
@@ -48,6 +51,8 @@ TRANSCRIPT_TURNS = 10
 #: A question is asked at most this often without progress; then a person takes over.
 MAX_ASKS = 2
 ASKED = "asked"
+#: The menu's step after a reply that answered the customer (not a question asked again).
+ANSWERED = "answered"
 #: Why a person is asked for when the customer wants a copy of an invoice.
 COPY = Word("why.invoice_copy")
 #: Why a person is asked for when no flow answers the message well.
@@ -139,6 +144,12 @@ def _balance(facts: Facts) -> str:
     return t("balance", lang, lines=lines, total=totals_text(facts.invoices, lang))
 
 
+def _for_a_person(text: str) -> bool:
+    """A message no flow answers and a person should read; one a flow understands ("kok ada
+    denda? sy ga pernah setuju" is a dispute, which records a case) goes to that flow."""
+    return classify(text) is Intent.UNKNOWN and needs_person(text)
+
+
 def _cancels(text: str, channel: str) -> bool:
     """Whether the reply drops the question being asked ("batal", "gak jadi", "cancel").
 
@@ -221,6 +232,13 @@ def _answer(state: State, turn: Turn, facts: Facts, transcript: list[str]) -> Ou
         special = _global(turn, facts, free_text)
         if special is not None:
             return special
+        if wrong_number(turn.text):
+            # A stranger holds this number: stop writing to it; the collector's opt-out
+            # alert quotes the message, so the contact gets fixed.
+            sorry = Reply(t("wrong_number", facts.language))
+            return Outcome((sorry,), State(), (OptOut(),))
+        if state.flow != "menu" and not free_text and _for_a_person(turn.text):
+            return steps.handoff(facts, transcript, why=FOR_A_PERSON)  # "belum bisa bayar…"
     if payload and payload.startswith("voice:"):
         return _voice(payload.removeprefix("voice:"), facts)
     if not facts.invoices and state.flow == "menu":
@@ -235,25 +253,30 @@ def _answer(state: State, turn: Turn, facts: Facts, transcript: list[str]) -> Ou
     flow = INTENT_FLOWS.get(intent) or _menu_label(turn.text)
     if flow is None and parse_date(turn.text, facts.today) and not parse_amount(turn.text):
         flow = "promise"  # a bare date ("jumat ya pak") answers a reminder with a promise
+    if flow is None and is_done(turn.text):
+        flow = "paid"  # "sudah pak, terima kasih": paid, said without the word for paying
+    if flow is None and retracts(turn.text) and not _for_a_person(turn.text):
+        flow = "promise"  # "belum bayar pak", "maaf belum transfer": so, when?
     if flow is not None:
         return steps.begin(flow, turn, facts, transcript)
     if " ".join(turn.text.lower().split()).strip("!.,?") in GREETINGS:
         return Outcome((menu_reply(facts.language),), State())
     if asks_balance(turn.text):  # "tagihan sy brp total?": the open invoices, then the menu
-        return Outcome((menu_reply(facts.language, _balance(facts)),), State())
+        return Outcome((menu_reply(facts.language, _balance(facts)),), State(step=ANSWERED))
     if asks_invoice_copy(turn.text):
         reply = t("invoice_copy", facts.language)
         return steps.handoff(facts, transcript, reason="invoice_copy", why=COPY, reply=reply)
-    if needs_person(turn.text):  # hardship, a deal, fees, doubt, anger: a person reads it
+    if _for_a_person(turn.text):  # hardship, a deal, fees, doubt, anger: a person reads it
         return steps.handoff(facts, transcript, why=FOR_A_PERSON)
     if is_thanks(turn.text):  # "ok makasih pak 🙏": a polite word back, not "not understood"
-        return Outcome((Reply(t("thanks_reply", facts.language)),), State())
+        return Outcome((Reply(t("thanks_reply", facts.language)),), State(step=ANSWERED))
     return Outcome((menu_reply(facts.language, t("not_understood", facts.language)),), State())
 
 
 def question(outcome: Outcome) -> str | None:
-    """The question an outcome leaves the customer with (`flow:step`); None after a record."""
-    if outcome.effects:
+    """The question an outcome leaves the customer with (`flow:step`); None after a record
+    or an answer (thanks acknowledged, the balance told): both are progress."""
+    if outcome.effects or outcome.state.step == ANSWERED:
         return None
     return f"{outcome.state.flow}:{outcome.state.step}"
 

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 from bot.flows import dispute, method, paid, promise
 from bot.flows.common import named_invoices, narrowed
 from bot.flows.requests import handoff, instalment_step
 from bot.flows.texts import t
-from bot.flows.types import Facts, Outcome, Reply, State, Turn
+from bot.flows.types import Facts, Outcome, RecordPaymentChoice, Reply, State, Turn
 from bot.nlu.reading import (
     Intent,
+    adds_to,
     asks_for_account,
     classify,
     names_a_pay_day,
@@ -51,10 +54,20 @@ def begin(flow: str, turn: Turn, facts: Facts, transcript: list[str]) -> Outcome
     A claim or a promise naming invoices ("udh tf 1jt buat inv-2") is about those alone,
     through every later step of the flow.
     """
-    named = named_invoices(turn.text, facts) if flow in ("paid", "promise") else []
+    named = _named_for(flow, turn.text, facts)
     if named:
         return _kept_to(named, flow, _begin(flow, turn, narrowed(facts, named), transcript))
     return _begin(flow, turn, facts, transcript)
+
+
+def _named_for(flow: str, text: str, facts: Facts) -> list[int]:
+    """The invoices a claim or promise names, unless its amount is more than they owe
+    ("sdh bayar inv-2 kemarin 6jt" paid more than INV-2: the amount covers the oldest)."""
+    named = named_invoices(text, facts) if flow in ("paid", "promise") else []
+    amount = parse_amount(text) if named else None
+    if amount is not None and amount > sum(i.balance for i in narrowed(facts, named).invoices):
+        return []
+    return named
 
 
 def _kept_to(ids: list[int], flow: str, outcome: Outcome) -> Outcome:
@@ -78,17 +91,21 @@ def _begin(flow: str, turn: Turn, facts: Facts, transcript: list[str]) -> Outcom
         return _with_account(promise.ask_date(facts), turn, facts)
     if flow == "method":
         chosen = parse_method(turn.text) if turn.text else None
-        day = turn.text if turn.text and names_a_pay_day(turn.text) else None
+        day = _pay_day(turn.text, facts)
         if day is not None:
-            folded = _details_then_promise(chosen, day, facts)
+            folded = _details_then_promise(chosen, turn.text, day, facts)
             if folded is not None:
                 return folded
         if chosen is not None:
             return method.choose("choose", {}, turn, None, facts)
         asked = method.menu(facts, transcript)
-        if day is not None and asked.state.flow == "method":
+        if day is None:
+            return asked
+        if asked.state.flow == "method":
             # "bayarnya lewat apa? saya mau bayar jumat": the menu keeps the day for after.
             return replace(asked, state=replace(asked.state, data={PAY_DAY: day}))
+        if any(isinstance(effect, RecordPaymentChoice) for effect in asked.effects):
+            return _then_promise(asked, day, facts)  # one way to pay: its details, the day
         return asked
     if flow == "dispute":
         reason = parse_dispute_reason(turn.text) if turn.text else None
@@ -125,28 +142,35 @@ def resume(
     handler = FLOWS.get(flow)
     if handler is None:
         return None
+    # "eh salah, yg inv-1 maksudnya": naming other invoices corrects the ones in play;
+    # "sekalian sama inv-1" adds to them.
     only = data.get(ONLY)
-    if only:
+    renamed = _named_for(flow, turn.text, facts)
+    if renamed:
+        only = sorted({*only, *renamed}) if only and adds_to(turn.text) else renamed
+    if only and narrowed(facts, only).invoices:
         facts = narrowed(facts, only)
+    else:
+        only = None  # the invoices named were closed meanwhile: the flow goes on with all
     free_text = (flow, step) in (("dispute", "details"), ("paid", "ask"))
     if payload is None and not turn.media:
         intent = classify(turn.text)
         other = SWITCHING.get(intent)
-        if intent is Intent.PROMISE and flow == "paid" and retracts(turn.text):
-            # "udah bayar" then "eh belum ding, besok ya": not paid after all, a day to pay.
-            return begin("promise", turn, facts, transcript)
+        if (flow, step) == ("paid", "ask") and _not_paid_after_all(turn.text):
+            # "udah bayar", asked when and how much: "eh belum ding, besok ya" or "belum".
+            made = begin("promise", turn, facts, transcript)
+            return _kept_to(list(only), "promise", made) if only else made
         # Asked when and how much was paid, a customer may answer anything ("kemarin 5jt"),
         # but one who contests the bill instead ("kok ada denda?") has changed subject.
         contested = flow == "paid" and intent is Intent.DISPUTE
-        # "lunas" reads as a payment made, but answers "in full?" with a yes.
-        answered = (flow, step) == ("promise", "amount") and promise.answers_amount(turn.text)
+        answered = _answers_step(flow, step, turn.text, facts)
         if other is not None and other != flow and (not free_text or contested) and not answered:
             return None
     outcome = handler(step, data, turn, payload, facts)
-    if only and ONLY not in outcome.state.data:
+    if only:
         outcome = _kept_to(list(only), flow, outcome)
     day = data.get(PAY_DAY) if flow == "method" else None
-    if not isinstance(day, str):
+    if not isinstance(day, dict):
         return outcome
     if outcome.state.flow != "method":
         return _then_promise(outcome, day, facts)  # the way chosen: now the day kept
@@ -154,11 +178,42 @@ def resume(
     return replace(outcome, state=replace(outcome.state, data={**outcome.state.data, PAY_DAY: day}))
 
 
-def _details_then_promise(chosen: str | None, day: str, facts: Facts) -> Outcome | None:
-    """ "jumat sy bayar, norek nya apa": how to pay, then the day (in the text `day`) read
-    back as a promise; the day was lost when only the question was answered. None when
-    the way asked for is not offered: the method flow answers that, as for any question."""
-    asked = chosen or ("transfer" if asks_for_account(day) else None)
+def _answers_step(flow: str, step: str, text: str, facts: Facts) -> bool:
+    """Whether a reply that reads as another subject answers the question asked: "lunas"
+    (a payment made) at "in full?", "ya tapi 3jt dulu" (instalments) at "… Benar?",
+    "buktinya besok sy minta ke finance" (a person) at "send the receipt"."""
+    if (flow, step) == ("promise", "amount"):
+        return promise.answers_amount(text)
+    if (flow, step) == ("promise", "confirm"):
+        return promise.corrects(text, facts) and classify(text) is not Intent.PAID
+    if (flow, step) == ("paid", "receipt"):
+        return paid.no_receipt_now(text)
+    return False
+
+
+def _not_paid_after_all(text: str) -> bool:
+    """ "belum", "eh belum ding, besok ya": the payment claimed was not made (yet); "sisanya
+    belum" or an amount ("baru 1jt, sisanya belum") is a part paid, still a claim."""
+    return retracts(text) and parse_amount(text) is None and "sisa" not in text.lower()
+
+
+def _pay_day(text: str, facts: Facts) -> dict[str, str | None] | None:
+    """The day (and amount) a way-to-pay question says it will pay on, read now: kept in
+    the state as a date, not as words that would mean another day tomorrow."""
+    when = parse_date(text, facts.today) if text and names_a_pay_day(text) else None
+    if when is None:
+        return None
+    amount = parse_amount(text)
+    return {"date": when.isoformat(), "amount": str(amount) if amount is not None else None}
+
+
+def _details_then_promise(
+    chosen: str | None, text: str, day: dict[str, str | None], facts: Facts
+) -> Outcome | None:
+    """ "jumat sy bayar, norek nya apa": how to pay, then the day read back as a promise;
+    the day was lost when only the question was answered. None when the way asked for is
+    not offered: the method flow answers that, as for any question."""
+    asked = chosen or ("transfer" if asks_for_account(text) else None)
     if asked is None or method.method_info(asked, facts) is None:
         return None
     return _then_promise(
@@ -166,9 +221,10 @@ def _details_then_promise(chosen: str | None, day: str, facts: Facts) -> Outcome
     )
 
 
-def _then_promise(details: Outcome, day: str, facts: Facts) -> Outcome:
-    """The way to pay's details, then the promise flow on the day named in `day`."""
-    then = promise.from_date(Turn(day), None, facts)
+def _then_promise(details: Outcome, day: dict[str, Any], facts: Facts) -> Outcome:
+    """The way to pay's details, then the promise flow on the day kept in `day`."""
+    amount = Decimal(day["amount"]) if day.get("amount") else None
+    then = promise.on_date(dt.date.fromisoformat(day["date"]), amount, facts)
     return Outcome((*details.replies, *then.replies), then.state, (*details.effects, *then.effects))
 
 

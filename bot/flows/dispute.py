@@ -43,8 +43,10 @@ def after_reason(facts: Facts, data: dict[str, Any]) -> Outcome:
     """After the reason: which invoice(s) when there are several, then the description."""
     lang = facts.language
     named = named_invoices(str(data.get("said") or ""), facts)
-    if named and "invoices" not in data:
-        data = {**data, "invoices": named}  # "inv-1 harganya gak sesuai PO": not asked again
+    if len(named) == 1 and "invoices" not in data:
+        # "inv-1 harganya gak sesuai PO": not asked again. Two named ("inv-2 salah harga,
+        # yg inv-1 aman") may be one contested and one fine: asked, as before.
+        data = {**data, "invoices": named}
     if len(facts.invoices) > 1 and "invoices" not in data:
         options = (
             *(Option(inv.number, f"invoice:{inv.id}") for inv in facts.invoices),
@@ -107,8 +109,7 @@ def _picked_invoices(text: str, payload: str | None, facts: Facts) -> list[int] 
         picks = {int(n) for n in re.findall(r"\d+", typed)}
         if all(1 <= n <= len(facts.invoices) for n in picks):
             return [inv.id for n, inv in enumerate(facts.invoices, start=1) if n in picks]
-    found = [inv.id for inv in facts.invoices if inv.number.lower() in typed]
-    return found or None
+    return named_invoices(typed, facts) or None
 
 
 def _again(outcome: Outcome, language: str) -> Outcome:

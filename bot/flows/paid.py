@@ -26,7 +26,16 @@ from bot.flows.types import (
     State,
     Turn,
 )
-from bot.nlu.reading import is_later, parse_paid_date, read_amount, read_date
+from bot.nlu.reading import (
+    Intent,
+    classify,
+    is_later,
+    is_yes,
+    only,
+    parse_paid_date,
+    read_amount,
+    read_date,
+)
 from i18n.format import format_date
 from i18n.staff_texts import Day, money_of, totals
 from i18n.staff_texts import summary as staff_summary
@@ -104,7 +113,14 @@ def _checked(facts: Facts, data: dict[str, Any], amount: Decimal | None) -> Outc
     return _receipt(facts, data)
 
 
-def _read(facts: Facts, text: str, paid_on: dt.date | None, media: tuple[str, ...] = ()) -> Outcome:
+def _read(
+    facts: Facts,
+    text: str,
+    paid_on: dt.date | None,
+    media: tuple[str, ...] = (),
+    *,
+    amount_before: str | None = None,
+) -> Outcome:
     """Read when and how much; a reading the parser is unsure of is confirmed first.
 
     Unsure: a bare number with no money context ("INV 2026" slipped through, "1250000"),
@@ -117,7 +133,7 @@ def _read(facts: Facts, text: str, paid_on: dt.date | None, media: tuple[str, ..
     paid_on = parse_paid_date(text, facts.today) or paid_on
     data: dict[str, Any] = {
         "paid_on": (paid_on or facts.today).isoformat(),
-        "amount": str(amount.value) if amount is not None else None,
+        "amount": str(amount.value) if amount is not None else amount_before,
     }
     if media:
         data["media"] = list(media)
@@ -130,7 +146,23 @@ def _read(facts: Facts, text: str, paid_on: dt.date | None, media: tuple[str, ..
         text = UNSURE.get(lang, UNSURE["id"]).format(what=", ".join(unsure))
         options = (Option(t("opt_yes", lang), "yes"),)
         return Outcome((Reply(text, options),), State("paid", "unsure", data))
-    return _checked(facts, data, amount.value if amount is not None else None)
+    kept = Decimal(amount_before) if amount_before else None
+    return _checked(facts, data, amount.value if amount is not None else kept)
+
+
+#: Answers to "send the receipt" that say there is none ("bukti hilang", "ga ada", "lost").
+NO_RECEIPT = frozenset(
+    {"tidak", "ada", "hilang", "lost", "bukti", "buktinya", "no", "receipt", "punya", "none"}
+)
+#: Answers to "when and how much?" that mean "all of it, today" ("sudah semua", "lunas").
+ALL_PAID = frozenset({"semua", "semuanya", "lunas", "full", "penuh", "sudah", "all", "done"})
+
+
+def _says_when_or_how_much(text: str, facts: Facts) -> bool:
+    """Whether the answer gives a day, an amount, or says it was all paid; "hah?" does not."""
+    if read_amount(text) is not None or read_date(text, facts.today) is not None:
+        return True
+    return classify(text) is Intent.PAID or is_yes(text) or only(text, ALL_PAID)
 
 
 def step(step: str, data: dict[str, Any], turn: Turn, payload: str | None, facts: Facts) -> Outcome:
@@ -141,13 +173,18 @@ def step(step: str, data: dict[str, Any], turn: Turn, payload: str | None, facts
     media = (*data.get("media", ()), *turn.media)
     data = {**data, "media": list(media)} if media else data
     if step == "ask":
+        if not media and not _says_when_or_how_much(turn.text, facts):
+            # "hah?", "ini siapa ya?": recording "paid today, in full" would be a false claim.
+            again = f"{t('not_understood', facts.language)}\n{t('paid_ask', facts.language)}"
+            return Outcome((Reply(again),), State("paid", "ask", data))
         return _read(facts, turn.text, None, media)
     if step == "unsure":
         said = dt.date.fromisoformat(data["paid_on"])
         if confirmed(payload, turn.text):
             return _checked(facts, data, Decimal(data["amount"]) if data.get("amount") else None)
         if read_amount(turn.text) is not None or read_date(turn.text, facts.today) is not None:
-            return _read(facts, turn.text, said, media)  # a correction: read it anew
+            # A correction: read it anew, keeping the amount when only the day is corrected.
+            return _read(facts, turn.text, said, media, amount_before=data.get("amount"))
         kept = {"media": list(media)} if media else {}
         return Outcome((Reply(t("paid_ask", facts.language)),), State("paid", "ask", kept))
     if step == "over":
@@ -161,7 +198,16 @@ def step(step: str, data: dict[str, Any], turn: Turn, payload: str | None, facts
     # step "receipt": a photo or document, or Skip
     paid_on = dt.date.fromisoformat(data.get("paid_on") or facts.today.isoformat())
     amount = Decimal(data["amount"]) if data.get("amount") else None
-    # "nanti sy kirim buktinya": the receipt comes later (by mail, say); the claim is made now.
-    if media or payload == "skip" or typed in SKIP_WORDS or is_later(turn.text):
+    given = read_amount(turn.text) if not media else None
+    if given is not None and given.sure:  # "2m": the amount, given late, is checked first
+        return _checked(facts, {**data, "amount": str(given.value)}, given.value)
+    # "nanti sy kirim buktinya": the receipt comes later (by mail, say); "bukti hilang": there
+    # is none. Either way the claim is made now, for the collector to verify.
+    if media or payload == "skip" or typed in SKIP_WORDS or no_receipt_now(turn.text):
         return claim_recorded(facts, paid_on, amount, media, over=bool(data.get("over")))
     return _receipt(facts, data)
+
+
+def no_receipt_now(text: str) -> bool:
+    """Whether the answer to "send the receipt" says it comes later or not at all."""
+    return is_later(text) or only(text, NO_RECEIPT)

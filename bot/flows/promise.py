@@ -32,24 +32,34 @@ from bot.flows.types import (
     State,
     Turn,
 )
-from bot.nlu.reading import only, parse_amount, parse_date
+from bot.nlu.reading import only, parse_amount, parse_date, without_amount
 from i18n.format import format_date
 from i18n.staff_texts import Day, Word, money_of, totals
 from i18n.staff_texts import summary as staff_summary
 from i18n.staff_texts import text as staff_text
 
+#: Answers to "in full?" that say yes.
 FULL_WORDS = frozenset(
-    {"penuh", "full", "ya", "yes", "lunas", "semua", "semuanya", "sekaligus", "all", "oke"}
+    {"penuh", "full", "ya", "yes", "lunas", "semua", "semuanya", "sekaligus", "sekalian"}
+    | {"langsung", "all", "oke"}
 )
 
 
-PART_WORDS = frozenset({"sebagian", "partial", "part", "dulu", "sebagian dulu", "some"})
+#: Answers to "in full?" that say "only part" ("sebagian", "1jt dulu" once the amount is
+#: read).
+PART_WORDS = frozenset({"sebagian", "partial", "part", "dulu", "some", "first"})
 
 
 def answers_amount(text: str) -> bool:
     """Whether a reply at "in full?" answers it ("lunas", "1jt dulu", "sebagian"), though
-    it reads elsewhere as a payment made or an instalment request."""
-    return only(text, FULL_WORDS) or only(text, PART_WORDS) or parse_amount(text) is not None
+    it reads elsewhere as a payment made or an instalment request; "udah tf 1jt kemarin"
+    or "cicil 500rb per bulan" say more and leave the promise."""
+    if only(text, FULL_WORDS) or only(text, PART_WORDS):
+        return True
+    if parse_amount(text) is None:
+        return False
+    rest = without_amount(text)
+    return not rest or only(rest, PART_WORDS)
 
 
 def is_full(payload: str | None, text: str) -> bool:
@@ -116,11 +126,19 @@ def _ask_amount(facts: Facts, data: dict[str, Any], preface: str | None = None) 
 
 def from_date(turn: Turn, payload: str | None, facts: Facts) -> Outcome:
     """Check the date given (not past, not too far), then ask or check the amount."""
-    lang = facts.language
     if payload and payload.startswith("date:+"):
         when: dt.date | None = facts.today + dt.timedelta(days=int(payload[6:]))
     else:
         when = parse_date(turn.text, facts.today)
+    return on_date(when, parse_amount(turn.text), facts)
+
+
+def on_date(
+    when: dt.date | None, amount: Decimal | None, facts: Facts, *, full: bool = False
+) -> Outcome:
+    """The promise on `when` (checked: not past, not too far), then the amount asked or
+    checked; `full`: the whole balance was already agreed, so it is not asked again."""
+    lang = facts.language
     if when is None:
         return ask_date(facts, t("not_understood", lang))
     if when < facts.today:
@@ -128,8 +146,9 @@ def from_date(turn: Turn, payload: str | None, facts: Facts) -> Outcome:
     limit = facts.today + dt.timedelta(days=facts.max_promise_days)
     if when > limit:
         return ask_date(facts, t("promise_too_far", lang, limit=format_date(limit, lang)))
-    amount = parse_amount(turn.text)
     data = {"date": when.isoformat()}
+    if amount is None and full:
+        return _confirm(facts, data, None)
     if amount is None and len({i.currency for i in chased(facts)}) == 1:
         return _ask_amount(facts, data)
     return _checked(facts, data, amount)
@@ -207,4 +226,16 @@ def step(step: str, data: dict[str, Any], turn: Turn, payload: str | None, facts
         ids = tuple(int(i) for i in data.get("invoices") or [i.id for i in cover(facts, amount)])
         promise = RecordPromise(dt.date.fromisoformat(data["date"]), amount, ids)
         return promise_recorded(facts, promise, over=bool(data.get("over")))
+    # A correction is read, not dropped: "ok tgl 28 aja", "ya tapi 3jt dulu".
+    when, amount = parse_date(turn.text, facts.today), parse_amount(turn.text)
+    kept = Decimal(data["amount"]) if data.get("amount") else None
+    if when is not None:  # a new day; the amount as agreed unless one is given
+        return on_date(when, amount if amount is not None else kept, facts, full=kept is None)
+    if amount is not None:
+        return _checked(facts, {"date": data["date"]}, amount)
     return ask_date(facts)
+
+
+def corrects(text: str, facts: Facts) -> bool:
+    """Whether a reply to "… Benar?" corrects the day or the amount ("ya tapi 3jt dulu")."""
+    return parse_date(text, facts.today) is not None or parse_amount(text) is not None

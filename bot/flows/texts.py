@@ -23,6 +23,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "All right, we have passed your request for a copy of the invoice to our team; "
         "it will be sent shortly.",
     },
+    "wrong_number": {
+        "id": "Mohon maaf atas gangguannya. Nomor/akun ini tidak akan kami hubungi lagi.",
+        "en": "Sorry for the trouble. We will not contact this number or account again.",
+    },
     "thanks_reply": {
         "id": "Sama-sama. Bila ada yang ingin ditanyakan tentang tagihan Anda, balas saja "
         "pesan ini.",

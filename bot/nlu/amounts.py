@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
 from bot.nlu.dates import date_spans
-from bot.nlu.text import canon
+from bot.nlu.text import canon, words
 
 _SCALES: dict[str, int] = {
     "k": 1_000, "ribu": 1_000, "thousand": 1_000, "ratus ribu": 100_000,
@@ -221,3 +221,17 @@ def parse_amount(text: str) -> Decimal | None:
     """The first amount of money in `text` ("5jt" → 5000000, "Rp 1.250.000,50"), or None."""
     reading = read_amount(text)
     return reading.value if reading is not None else None
+
+
+#: The tokens an amount is written with once `words` has normalised it: "1juta", "500ribu",
+#: "rp 1 500 000", "2 5 juta", "1 5m".
+_AMOUNT_TOKEN = re.compile(
+    r"(?:rp|idr|usd|\d+(?:juta|jt|ribu|rb|k|m|mio|million|thousand)?|juta|ribu|million"
+    r"|thousand|rupiah)"
+)
+
+
+def without_amount(text: str) -> str:
+    """The reply's words with the amount's tokens left out ("1jt dulu ya" → "dulu ya"):
+    what else it says besides how much."""
+    return " ".join(t for t in words(text).split() if not _AMOUNT_TOKEN.fullmatch(t))

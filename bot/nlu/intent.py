@@ -118,7 +118,8 @@ def _promised(text: str) -> tuple[bool, bool]:
     return date is not None and date >= _REFERENCE, r.SOON.search(affirmed) is not None
 
 
-_NOT_YET = re.compile(r"\b(?:belum|not yet|have not|has not|did not|havent|hasnt|didnt)\b")
+#: Canonical spellings ("blm", "havent" and "didn't" arrive as "belum", "have not", "did not").
+_NOT_YET = re.compile(r"\b(?:belum|not yet|have not|has not|did not)\b")
 
 
 def retracts(text: str) -> bool:
@@ -127,11 +128,21 @@ def retracts(text: str) -> bool:
     return _NOT_YET.search(words(text)) is not None
 
 
+#: The customer paying, as a subject and a verb: "sy bayar", "I will pay", "mau transfer".
+_I_PAY = re.compile(
+    r"\b(?:saya|aku|kami|i|we|akan|mau|nanti|will|ll)\b(?: \w+)?? "
+    r"(?:bayar|transfer|lunasi|lunas|setor|pay|settle)\w*\b"
+)
+_HABIT = re.compile(r"\b(?:tiap|setiap|every|biasanya|usually)\b")
+
+
 def names_a_pay_day(text: str) -> bool:
-    """True when the reply names a day it will pay on, not negated ("jumat sy bayar, norek
-    nya apa"): a question about how to pay can carry a promise."""
+    """True when the reply says the customer will pay on a day, not negated ("jumat sy
+    bayar, norek nya apa"): a question about how to pay can carry a promise. A due date
+    mentioned ("tgl 30 jatuh temponya") or a habit ("tiap bulan sy bayar tgl 5") is not."""
     promised, _soon = _promised(text)
-    return promised and r.PAY_WORD.search(words(text)) is not None
+    normal = words(text)
+    return promised and _I_PAY.search(normal) is not None and not _HABIT.search(normal)
 
 
 def classify(text: str) -> Intent:

@@ -8,10 +8,18 @@ The rules live in the `nlu_*` modules; this module is the public face the flows 
 
 from __future__ import annotations
 
-from bot.nlu.amounts import AmountReading, parse_amount, read_amount
+from bot.nlu.amounts import AmountReading, parse_amount, read_amount, without_amount
 from bot.nlu.dates import DateReading, parse_date, parse_paid_date, read_date
 from bot.nlu.intent import Intent, classify, names_a_pay_day, retracts
-from bot.nlu.short_replies import is_cancel, is_later, is_thanks, is_yes, only
+from bot.nlu.short_replies import (
+    adds_to,
+    is_cancel,
+    is_done,
+    is_later,
+    is_thanks,
+    is_yes,
+    only,
+)
 from bot.nlu.slots import (
     asks_balance,
     asks_for_account,
@@ -21,17 +29,20 @@ from bot.nlu.slots import (
     parse_dispute_reason,
     parse_language,
     parse_method,
+    wrong_number,
 )
 
 __all__ = [
     "AmountReading",
     "DateReading",
     "Intent",
+    "adds_to",
     "asks_balance",
     "asks_for_account",
     "asks_invoice_copy",
     "classify",
     "is_cancel",
+    "is_done",
     "is_later",
     "is_thanks",
     "is_yes",
@@ -48,4 +59,6 @@ __all__ = [
     "read_amount",
     "read_date",
     "retracts",
+    "without_amount",
+    "wrong_number",
 ]

@@ -12,31 +12,36 @@ import re
 
 from bot.nlu.text import words
 
+# Every list below holds canonical spellings only: `words` has already turned "makasih",
+# "thx" and "tq" into "terima kasih", "ok" and "sip" into "oke", "gak jadi" into "tidak
+# jadi" (bot/nlu/text.py keeps the one table of spellings).
+
 #: Words that add courtesy, not meaning, around a short answer.
 _COURTESY = frozenset(
-    {"pak", "bu", "bapak", "ibu", "kak", "kakak", "mas", "mbak", "mba", "bos", "boss", "gan"}
-    | {"sis", "om", "tante", "koh", "ci", "sir", "madam", "maam", "admin", "min"}
+    {"pak", "bu", "bapak", "ibu", "kak", "kakak", "mas", "mbak", "bos", "gan", "sis", "om"}
+    | {"tante", "koh", "ci", "sir", "madam", "maam", "admin", "min"}
     | {"deh", "dong", "sih", "nih", "kok", "lah", "aja", "saja", "ya", "yah", "kah", "nya"}
-    | {"sekali", "banget", "bgt", "terima", "kasih", "thanks", "thank", "you", "thx", "please"}
-    | {"sudah", "mantap", "noted", "that", "thats", "s", "is", "it", "all", "good", "fine", "itu"}
+    | {"sekali", "banget", "terima", "kasih", "thanks", "thank", "you", "please", "sudah"}
+    | {"mantap", "noted", "that", "thats", "s", "is", "it", "all", "good", "fine", "itu"}
 )
-#: Words that are the yes itself ("ya" is both: "ya pak" is a yes, "ok ya" is one too).
+#: Words that are the yes itself ("ya" is both: "ya pak" is a yes, "oke ya" is one too).
 _YES = frozenset(
     {"ya", "yes", "benar", "betul", "bener", "oke", "setuju", "correct", "right", "yep", "sure"}
     | {"confirm", "confirmed", "boleh", "noted", "agree", "absolutely", "exactly"}
 )
-#: Thanks and plain acknowledgements, which need no answer but a polite one.
+#: Thanks and plain acknowledgements, which need no answer but a polite one; a bare "ya"
+#: or "benar" is not one (it may answer a question asked before the conversation expired).
 _THANKS = frozenset(
-    {"terima", "kasih", "makasih", "thanks", "thank", "thx", "tq", "tks", "trims", "oke", "noted"}
-    | {"sip", "baik", "ok", "okay", "alright", "cool", "great"}
+    {"terima", "kasih", "thanks", "thank", "tks", "oke", "noted", "baik", "alright", "cool"}
+    | {"great"}
 )
-#: Emoji that answer yes (👍 👌 ✅ ✔), and the folded hands that only add courtesy.
+#: Emoji that answer yes (👍 👌 ✅ ✔), and the folded hands and smiles that add courtesy.
 _YES_EMOJI = re.compile("[\U0001f44d\U0001f44c\u2705\u2714]")
 _COURTESY_EMOJI = re.compile("[\U0001f64f\ufe0f\U0001f3fb-\U0001f3ff\U0001f600-\U0001f60a]")
 #: "never mind": leave the question being asked ("batal", "gak jadi", "cancel that").
 _CANCEL = re.compile(
-    r"^(?:batal\w*|tidak jadi|gak jadi|ga jadi|nggak jadi|enggak jadi|gajadi|gk jadi"
-    r"|cancel|cancel that|never ?mind|forget it|abaikan|sudahlah)$"
+    r"^(?:batal\w*|tidak jadi|gajadi|cancel|cancel that|never ?mind|forget it|abaikan"
+    r"|sudahlah)$"
 )
 #: "later": a receipt or detail promised for later ("nanti sy kirim buktinya", "menyusul").
 _LATER = re.compile(r"\b(?:nanti|menyusul|nyusul|later|besok|belakangan|kapan kapan)\b")
@@ -77,7 +82,9 @@ def is_thanks(text: str) -> bool:
         return emoji or bool(_COURTESY_EMOJI.search(text))
     if any(t not in _THANKS and t not in _COURTESY and t not in _YES for t in tokens):
         return False
-    return emoji or any(t in _THANKS or t in _YES for t in tokens)
+    if "sudah" in tokens:
+        return False  # "sudah pak, makasih" says it was paid: not only thanks
+    return emoji or any(t in _THANKS for t in tokens)
 
 
 def is_cancel(text: str) -> bool:
@@ -90,3 +97,20 @@ def is_cancel(text: str) -> bool:
 def is_later(text: str) -> bool:
     """True when the reply puts something off ("nanti sy kirim buktinya", "menyusul ya")."""
     return _LATER.search(words(text)) is not None
+
+
+_ADDS = re.compile(r"\b(?:sekalian|juga|also|plus|tambah|ditambah|as well|too|and)\b")
+
+
+def adds_to(text: str) -> bool:
+    """True when the reply adds to what was said ("sekalian sama inv-1", "inv-1 juga")
+    rather than correcting it ("eh salah, yg inv-1")."""
+    return _ADDS.search(words(text)) is not None
+
+
+def is_done(text: str) -> bool:
+    """True when the reply only says it is done, politely ("sudah pak, terima kasih", "sip
+    udah"): a payment made, said without the word for paying."""
+    tokens, _emoji = _core(text)
+    rest = [t for t in tokens if t not in _COURTESY and t not in _THANKS and t not in _YES]
+    return "sudah" in tokens and not rest

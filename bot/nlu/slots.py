@@ -96,16 +96,21 @@ _COPY_ASKED = re.compile(
 )
 
 
+# The patterns below are written in canonical spellings: `words` has already turned "gak",
+# "ga" and "nggak" into "tidak", "brp" into "berapa", "dikirim" into "kirim", "cannot" into
+# "can not" (bot/nlu/text.py keeps the one table of spellings).
 _FOR_A_PERSON = re.compile(
     # hardship: "blm bisa bayar pak, usaha lg sepi", "lagi ga ada dana"
-    r"\b(?:belum|tidak|gak|ga|nggak|can not|cannot|unable to) (?:bisa |mampu |sanggup )?"
-    r"(?:bayar|melunasi|lunasi|transfer|pay)\b"
+    r"\b(?:belum|tidak) (?:bisa|mampu|sanggup) (?:bayar|melunasi|lunasi|transfer)\b"
+    r"|\b(?:can not|unable to) pay\b"
     r"|\b(?:usaha|toko|bisnis|business) (?:\w+ ){0,2}(?:sepi|lesu|susah|tutup|bangkrut|slow)\b"
-    r"|\b(?:tidak|gak|ga|belum) ada (?:uang|dana|duit)\b|\bno money\b"
+    r"|\b(?:tidak|belum) ada (?:uang|dana|duit)\b|\bno money\b"
     # a deal: "sy mau nego", "ada diskon?", "bisa cash aja?"
-    r"|\b(?:nego|negosiasi|diskon|discount|potongan|keringanan|negotiate|cash|tunai)\b"
+    r"|\b(?:nego|negosiasi|diskon|discount|potongan|keringanan|negotiate)\b"
+    r"|\b(?:bisa|boleh|can i|could i|mau) (?:\w+ ){0,2}(?:cash|tunai)\b"
     # fees and doubts: "ada dendanya gak?", "ini penipuan ya?", "who is this"
-    r"|\b(?:denda|dendanya|bunga|late fee|penalty|penipuan|penipu|tipu|scam|fraud)\b"
+    r"|\b(?:denda|dendanya|late fee|penalty|penipuan|penipu|scam|fraud)\b"
+    r"|\b(?:ada|kena|dikenakan|berapa) bunga\w*\b|\bbunga\w* (?:\w+ )?(?:berapa|ada)\b"
     r"|\b(?:ini siapa|siapa ini|who is this|who are you)\b"
     # anger: "tiap hari nagih mulu", and swearing
     r"|\b(?:tiap|setiap) hari (?:\w+ ){0,2}tagih\b|\b(?:anjir|anjing|bangsat|goblok|bego|tolol"
@@ -119,6 +124,38 @@ def needs_person(text: str) -> bool:
     return bool(_FOR_A_PERSON.search(words(text)))
 
 
+_OWED = r"(?:tagihan|tagihannya|hutang|utang|hutangnya|utangnya|saldo|outstanding)"
+_BALANCE_ASKED = re.compile(
+    rf"\b(?:berapa|total|sisa|jumlah)\b(?: \w+){{0,3}}? {_OWED}\b"
+    rf"|\b{_OWED}\b(?: \w+){{0,3}}? (?:berapa|total\w*)\b"
+    r"|\bhow much (?:do|did|does) (?:i|we) (?:still )?owe\b|\bhow much is (?:my|our|the) "
+    r"(?:bill|balance|debt|total)\b|\bwhat (?:is|s) (?:my|our) (?:balance|total|outstanding)\b"
+)
+_INVOICE = r"(?:invoice|invoices|faktur|fakturnya|invoicenya|nota|notanya|bill)"
+_AGAIN = r"(?:ulang|lagi|copy|salinan|pdf|again|copies)"
+_COPY_ASKED = re.compile(
+    # a sending verb, "again" or "copy", and the invoice, in either order
+    rf"\b(?:kirim|resend|send|share)\b(?: \w+){{0,3}}? {_AGAIN}\b(?: \w+){{0,2}}? {_INVOICE}\b"
+    rf"|\b(?:kirim|resend|send|share)\b(?: \w+){{0,3}}? {_INVOICE}\b(?: \w+){{0,2}}? {_AGAIN}\b"
+    rf"|\b{_INVOICE}\b(?: \w+){{0,2}}? kirim ulang\b|\bresend (?:\w+ ){{0,2}}{_INVOICE}\b"
+    # "minta copy faktur", "salinan invoice", "pdf nota nya"
+    rf"|\b(?:copy|salinan|pdf|scan)\b(?: \w+){{0,2}}? {_INVOICE}\b"
+)
+
+
+_WRONG_NUMBER = re.compile(
+    r"\b(?:salah (?:nomor|nomer|kirim|orang|sambung)|wrong (?:number|person)|nomor ini bukan"
+    r"|bukan (?:nomor|no) (?:\w+ )?(?:pt|cv|toko|ud)\b|(?:saya|kami) bukan (?:pt|cv|toko|ud)\b"
+    r"|tidak kenal (?:pt|cv|toko|ud)\b|do not know (?:this|that) company)"
+)
+
+
+def wrong_number(text: str) -> bool:
+    """True when the reply says this number is not the customer's ("salah nomor pak",
+    "nomor ini bukan punya PT Maju", "wrong number")."""
+    return bool(_WRONG_NUMBER.search(words(text)))
+
+
 def asks_balance(text: str) -> bool:
     """True when the reply asks how much is owed ("tagihan sy brp total?", "how much do I
     owe?"): answered with the open invoices, not with "not understood"."""
@@ -127,11 +164,10 @@ def asks_balance(text: str) -> bool:
 
 def asks_invoice_copy(text: str) -> bool:
     """True when the reply asks for a copy of an invoice ("mohon kirim ulang invoice nya",
-    "minta copy faktur inv-1", "please resend the invoice"): a person sends it."""
+    "minta copy faktur inv-1", "please resend the invoice"): a person sends it. A link
+    asked for ("share again the bill link") is a way to pay, not a copy."""
     normal = words(text)
-    return bool(_COPY_ASKED.search(normal)) and any(
-        word in normal for word in ("invoice", "faktur", "nota", "tagihan", "bill")
-    )
+    return bool(_COPY_ASKED.search(normal)) and "link" not in normal.split()
 
 
 def asks_for_account(text: str) -> bool:

@@ -566,3 +566,161 @@ def test_a_message_no_flow_answers_goes_to_a_person_at_once(message: str) -> Non
     [case, alert] = outcome.effects
     assert isinstance(case, OpenCase) and case.kind == "handoff" and message in case.details
     assert isinstance(alert, AlertCollector)
+
+
+# --- second round: what a review and a second customer-playing pass found -----------------
+
+
+def _claims_and_promises(outcomes: list[Outcome]) -> list[object]:
+    return [e for e in effects(outcomes) if isinstance(e, RecordPaymentClaim | RecordPromise)]
+
+
+def test_an_invoice_named_before_a_retraction_stays_named() -> None:
+    outcomes, _ = talk("udh bayar buat inv-2", "eh belum ding, besok ya", "1", "ya")
+    [made] = _claims_and_promises(outcomes)
+    assert isinstance(made, RecordPromise) and made.invoice_ids == (2,)
+
+
+@pytest.mark.parametrize(
+    ("answer", "flow"),
+    [("udah tf 1jt kemarin", "paid"), ("mau cicil 500rb per bulan", "instalment")],
+)
+def test_an_amount_saying_more_at_in_full_leaves_the_promise(answer: str, flow: str) -> None:
+    """ "1jt dulu" answers "in full?"; "udah tf 1jt kemarin" is a payment made."""
+    _, state = talk("bayar jumat", answer)
+    assert state.flow == flow
+
+
+def test_answers_are_progress_for_the_loop_guard() -> None:
+    """Thanks and the balance told are answers, not a question asked a third time."""
+    for turns in (("tagihan sy brp total?", "makasih", "halo"), ("makasih",) * 4):
+        outcomes, _ = talk(*turns)
+        assert not any(isinstance(e, OpenCase) for e in effects(outcomes)), turns
+
+
+@pytest.mark.parametrize("bare", ["ya", "benar", "setuju"])
+def test_a_bare_yes_at_the_menu_is_not_thanked(bare: str) -> None:
+    """A late "ya" to an expired "… Benar?" must not read as if something was recorded."""
+    [outcome], _ = talk(bare)
+    assert "Sama-sama" not in outcome.replies[0].text
+
+
+def test_one_way_to_pay_and_a_day_gives_the_details_then_the_promise() -> None:
+    only_transfer = replace(FACTS, payment=PaymentInfo(bank_accounts=("BCA 123 a.n. PT Demo",)))
+    [outcome], state = talk("bayarnya lewat apa ya? saya mau bayar jumat", facts=only_transfer)
+    assert "BCA 123" in outcome.replies[0].text
+    assert (state.flow, state.step) == ("promise", "amount")
+
+
+def test_a_day_kept_by_the_method_menu_means_the_same_day_tomorrow() -> None:
+    """The menu keeps "besok" as the date it meant, not as words read again a day later."""
+    first = step(State(), Turn("bayarnya lewat apa ya? saya mau bayar besok"), FACTS)
+    next_day = replace(FACTS, today=TODAY + dt.timedelta(days=1))
+    second = step(first.state, Turn("1"), next_day)
+    third = step(second.state, Turn("penuh"), next_day)
+    assert "Selasa, 24 November 2026" in third.replies[0].text  # not Wednesday the 25th
+
+
+def test_a_named_invoice_closed_meanwhile_leaves_the_flow_on_all() -> None:
+    first = step(State(), Turn("sy bayar inv-2 besok"), FACTS)
+    closed = replace(FACTS, invoices=FACTS.invoices[:1])  # INV-2 paid meanwhile
+    second = step(first.state, Turn("penuh"), closed)
+    assert "Rp5.000.000 (INV-1)" in second.replies[0].text
+
+
+def test_an_invoice_number_inside_a_longer_one_is_not_picked() -> None:
+    facts = replace(
+        FACTS,
+        invoices=(
+            InvoiceFact(2, "INV-2", Decimal(1_000_000), "IDR", dt.date(2026, 11, 10)),
+            InvoiceFact(20, "INV-20", Decimal(2_000_000), "IDR", dt.date(2026, 11, 20)),
+        ),
+    )
+    outcomes, _ = talk("ada masalah", "faktur salah", "inv-20", "lewati", "ya", facts=facts)
+    [case, _alert] = effects(outcomes)
+    assert isinstance(case, OpenCase) and case.invoice_ids == (20,)
+
+
+@pytest.mark.parametrize(
+    ("turns", "want"),
+    [
+        # a receipt put off is not a payment taken back
+        (("sudah bayar", "kemarin 6jt", "belum sempat foto, besok ya"), RecordPaymentClaim),
+        (("sudah bayar", "kemarin 6jt", "bukti hilang pak"), RecordPaymentClaim),
+        # paid more than the invoice named: the amount covers the oldest first
+        (("sdh bayar inv-2 kemarin 6jt", "ya", "lewati"), RecordPaymentClaim),
+    ],
+)
+def test_claims_that_must_stay_claims(turns: tuple[str, ...], want: type) -> None:
+    outcomes, _ = talk(*turns)
+    [made] = _claims_and_promises(outcomes)
+    assert isinstance(made, want)
+    if turns[0].startswith("sdh bayar inv-2"):
+        assert made.invoice_ids == (1, 2)
+
+
+def test_naming_another_invoice_corrects_and_sekalian_adds() -> None:
+    outcomes, _ = talk("udh tf 1jt buat inv-2", "eh salah, yg inv-1 maksudnya", "lewati")
+    [claim] = _claims_and_promises(outcomes)
+    assert isinstance(claim, RecordPaymentClaim) and claim.invoice_ids == (1,)
+    [*_, outcome], _ = talk("janji bayar inv-2 jumat", "eh sekalian sama inv-1 deh")
+    assert "INV-1, INV-2" in outcome.replies[-1].text
+
+
+@pytest.mark.parametrize("text", ["hah?", "ini siapa ya?", "gak ingat"])
+def test_an_unreadable_answer_to_when_and_how_much_records_no_claim(text: str) -> None:
+    outcomes, _ = talk("udah bayar", text)
+    assert _claims_and_promises(outcomes) == []
+
+
+def test_already_paid_said_politely_starts_the_claim() -> None:
+    [outcome], state = talk("sudah pak terima kasih")
+    assert state.flow == "paid" and "Kapan dan berapa" in outcome.replies[0].text
+
+
+@pytest.mark.parametrize("text", ["belum bayar pak", "maaf belum transfer"])
+def test_not_yet_paid_is_asked_when(text: str) -> None:
+    [outcome], state = talk(text)
+    assert (state.flow, state.step) == ("promise", "date") and outcome.effects == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["transfer ke rek mana? tgl 30 jatuh temponya kan", "rek bca ada? tiap bulan sy bayar tgl 5"],
+)
+def test_a_due_date_or_a_habit_in_an_account_question_is_no_promise(text: str) -> None:
+    [outcome], state = talk(text)
+    assert "BCA 123" in outcome.replies[0].text and state.flow != "promise"
+
+
+@pytest.mark.parametrize(
+    "text", ["salah nomor pak", "nomor ini bukan punya PT Maju", "wrong number"]
+)
+def test_a_wrong_number_is_opted_out_and_told_nothing(text: str) -> None:
+    [outcome], _ = talk(text)
+    assert outcome.effects == (OptOut(),)
+    assert "INV-" not in outcome.replies[0].text  # a stranger learns nothing
+
+
+def test_corrections_at_the_promise_confirmation_are_read() -> None:
+    outcomes, _ = talk("bayar jumat", "full", "ok tgl 28 aja", "ya")
+    assert RecordPromise(dt.date(2026, 11, 28), None, (1, 2)) in effects(outcomes)
+    outcomes, _ = talk("bayar jumat", "full", "ya tapi 3jt dulu", "ya")
+    assert RecordPromise(dt.date(2026, 11, 27), Decimal(3_000_000), (1,)) in effects(outcomes)
+
+
+def test_a_day_corrected_keeps_the_amount_and_a_late_amount_counts() -> None:
+    outcomes, _ = talk("sudah bayar", "minggu lalu 2jt", "bukan, hari selasa", "lewati")
+    [claim] = _claims_and_promises(outcomes)
+    assert isinstance(claim, RecordPaymentClaim) and claim.amount == Decimal(2_000_000)
+    english = replace(FACTS, language="en")
+    outcomes, _ = talk("I already paid last friday", "2m", "skip", facts=english)
+    [claim] = _claims_and_promises(outcomes)
+    assert isinstance(claim, RecordPaymentClaim) and claim.amount == Decimal(2_000_000)
+
+
+def test_hardship_inside_a_flow_goes_to_a_person_but_a_dispute_stays_one() -> None:
+    [*_, outcome], _ = talk("2", "belum bisa bayar pak, usaha sepi")
+    assert any(isinstance(e, OpenCase) and e.kind == "handoff" for e in outcome.effects)
+    _, state = talk("sudah bayar", "kok ada denda? sy ga pernah setuju")
+    assert state.flow == "dispute"
