@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any
 
 from bot.flows import customer_steps as steps
-from bot.flows.common import chased, numbers, totals_text
+from bot.flows.common import chased, named_invoices, narrowed, numbers, totals_text
 from bot.flows.texts import t
 from bot.flows.types import (
     Facts,
@@ -232,7 +232,7 @@ def _answer(state: State, turn: Turn, facts: Facts, transcript: list[str]) -> Ou
         special = _global(turn, facts, free_text)
         if special is not None:
             return special
-        if wrong_number(turn.text):
+        if state.flow == "menu" and wrong_number(turn.text):
             # A stranger holds this number: stop writing to it; the collector's opt-out
             # alert quotes the message, so the contact gets fixed.
             sorry = Reply(t("wrong_number", facts.language))
@@ -253,8 +253,6 @@ def _answer(state: State, turn: Turn, facts: Facts, transcript: list[str]) -> Ou
     flow = INTENT_FLOWS.get(intent) or _menu_label(turn.text)
     if flow is None and parse_date(turn.text, facts.today) and not parse_amount(turn.text):
         flow = "promise"  # a bare date ("jumat ya pak") answers a reminder with a promise
-    if flow is None and is_done(turn.text):
-        flow = "paid"  # "sudah pak, terima kasih": paid, said without the word for paying
     if flow is None and retracts(turn.text) and not _for_a_person(turn.text):
         flow = "promise"  # "belum bayar pak", "maaf belum transfer": so, when?
     if flow is not None:
@@ -265,11 +263,18 @@ def _answer(state: State, turn: Turn, facts: Facts, transcript: list[str]) -> Ou
         return Outcome((menu_reply(facts.language, _balance(facts)),), State(step=ANSWERED))
     if asks_invoice_copy(turn.text):
         reply = t("invoice_copy", facts.language)
-        return steps.handoff(facts, transcript, reason="invoice_copy", why=COPY, reply=reply)
+        named = named_invoices(turn.text, facts)  # "copy faktur inv-1": that one only
+        about = narrowed(facts, named) if named else facts
+        return steps.handoff(about, transcript, reason="invoice_copy", why=COPY, reply=reply)
     if _for_a_person(turn.text):  # hardship, a deal, fees, doubt, anger: a person reads it
         return steps.handoff(facts, transcript, why=FOR_A_PERSON)
     if is_thanks(turn.text):  # "ok makasih pak 🙏": a polite word back, not "not understood"
         return Outcome((Reply(t("thanks_reply", facts.language)),), State(step=ANSWERED))
+    if is_done(turn.text):
+        # "sudah pak, terima kasih": thanks after a record, or "paid" said without the word
+        # for paying; the menu lets the second pick "Sudah bayar" without a claim guessed.
+        thanks = menu_reply(facts.language, t("thanks_reply", facts.language))
+        return Outcome((thanks,), State(step=ANSWERED))
     return Outcome((menu_reply(facts.language, t("not_understood", facts.language)),), State())
 
 

@@ -144,14 +144,18 @@ def resume(
         return None
     # "eh salah, yg inv-1 maksudnya": naming other invoices corrects the ones in play;
     # "sekalian sama inv-1" adds to them.
-    only = data.get(ONLY)
+    only: list[int] | None = data.get(ONLY)
     renamed = _named_for(flow, turn.text, facts)
     if renamed:
         only = sorted({*only, *renamed}) if only and adds_to(turn.text) else renamed
-    if only and narrowed(facts, only).invoices:
+    kept = narrowed(facts, only).invoices if only else ()
+    amount = parse_amount(turn.text)
+    if only and kept and (amount is None or amount <= sum(i.balance for i in kept)):
         facts = narrowed(facts, only)
     else:
-        only = None  # the invoices named were closed meanwhile: the flow goes on with all
+        # Closed meanwhile, or an amount more than they owe ("kemarin 6jt" after "sudah
+        # bayar inv-2"): the flow goes on with every open invoice, oldest first.
+        only = None
     free_text = (flow, step) in (("dispute", "details"), ("paid", "ask"))
     if payload is None and not turn.media:
         intent = classify(turn.text)

@@ -27,10 +27,7 @@ from bot.flows.types import (
     Turn,
 )
 from bot.nlu.reading import (
-    Intent,
-    classify,
     is_later,
-    is_yes,
     only,
     parse_paid_date,
     read_amount,
@@ -150,19 +147,24 @@ def _read(
     return _checked(facts, data, amount.value if amount is not None else kept)
 
 
-#: Answers to "send the receipt" that say there is none ("bukti hilang", "ga ada", "lost").
+#: Answers to "send the receipt" that say there is none ("bukti hilang", "ga ada", "lost"),
+#: and the words of them that do the saying ("buktinya ada" says the opposite).
 NO_RECEIPT = frozenset(
     {"tidak", "ada", "hilang", "lost", "bukti", "buktinya", "no", "receipt", "punya", "none"}
 )
-#: Answers to "when and how much?" that mean "all of it, today" ("sudah semua", "lunas").
-ALL_PAID = frozenset({"semua", "semuanya", "lunas", "full", "penuh", "sudah", "all", "done"})
+_NONE = frozenset({"tidak", "hilang", "lost", "no", "none"})
+#: Replies to "when and how much?" that answer nothing ("hah", "siapa", "tidak tahu").
+NON_ANSWERS = frozenset(
+    {"hah", "ha", "hmm", "apa", "siapa", "ini", "lupa", "tidak", "tahu", "ingat", "what", "who"}
+)
 
 
 def _says_when_or_how_much(text: str, facts: Facts) -> bool:
-    """Whether the answer gives a day, an amount, or says it was all paid; "hah?" does not."""
+    """Whether the answer may say when or how much ("kemarin 5jt", "via m-banking",
+    "sesuai tagihan", "inv-2"); "hah?", "ini siapa ya?" or "gak ingat" do not."""
     if read_amount(text) is not None or read_date(text, facts.today) is not None:
         return True
-    return classify(text) is Intent.PAID or is_yes(text) or only(text, ALL_PAID)
+    return "?" not in text and not only(text, NON_ANSWERS)
 
 
 def step(step: str, data: dict[str, Any], turn: Turn, payload: str | None, facts: Facts) -> Outcome:
@@ -209,5 +211,6 @@ def step(step: str, data: dict[str, Any], turn: Turn, payload: str | None, facts
 
 
 def no_receipt_now(text: str) -> bool:
-    """Whether the answer to "send the receipt" says it comes later or not at all."""
-    return is_later(text) or only(text, NO_RECEIPT)
+    """Whether the answer to "send the receipt" says it comes later or not at all ("bukti
+    hilang pak", "ga ada"); "ada pak" says a photo is coming."""
+    return is_later(text) or (only(text, NO_RECEIPT) and not only(text, NO_RECEIPT - _NONE))

@@ -32,7 +32,14 @@ from bot.flows.types import (
     State,
     Turn,
 )
-from bot.nlu.reading import only, parse_amount, parse_date, without_amount
+from bot.nlu.reading import (
+    only,
+    parse_amount,
+    parse_date,
+    parse_last_date,
+    says_already,
+    without_amount,
+)
 from i18n.format import format_date
 from i18n.staff_texts import Day, Word, money_of, totals
 from i18n.staff_texts import summary as staff_summary
@@ -54,6 +61,8 @@ def answers_amount(text: str) -> bool:
     """Whether a reply at "in full?" answers it ("lunas", "1jt dulu", "sebagian"), though
     it reads elsewhere as a payment made or an instalment request; "udah tf 1jt kemarin"
     or "cicil 500rb per bulan" say more and leave the promise."""
+    if says_already(text):
+        return False  # "sudah lunas kok pak": paid already, not a promise in full
     if only(text, FULL_WORDS) or only(text, PART_WORDS):
         return True
     if parse_amount(text) is None:
@@ -64,7 +73,7 @@ def answers_amount(text: str) -> bool:
 
 def is_full(payload: str | None, text: str) -> bool:
     """Whether the answer to "in full?" is yes ("penuh", "full pak", "lunas semua", "1")."""
-    return payload == "full" if payload else only(text, FULL_WORDS)
+    return payload == "full" if payload else only(text, FULL_WORDS) and not says_already(text)
 
 
 def _what(facts: Facts, amount: Decimal | None, invoices: tuple[InvoiceFact, ...]) -> str:
@@ -227,7 +236,7 @@ def step(step: str, data: dict[str, Any], turn: Turn, payload: str | None, facts
         promise = RecordPromise(dt.date.fromisoformat(data["date"]), amount, ids)
         return promise_recorded(facts, promise, over=bool(data.get("over")))
     # A correction is read, not dropped: "ok tgl 28 aja", "ya tapi 3jt dulu".
-    when, amount = parse_date(turn.text, facts.today), parse_amount(turn.text)
+    when, amount = parse_last_date(turn.text, facts.today), parse_amount(turn.text)
     kept = Decimal(data["amount"]) if data.get("amount") else None
     if when is not None:  # a new day; the amount as agreed unless one is given
         return on_date(when, amount if amount is not None else kept, facts, full=kept is None)

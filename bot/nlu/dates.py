@@ -115,6 +115,19 @@ def parse_date(text: str, today: dt.date) -> dt.date | None:
     return reading.value if reading is not None else None
 
 
+_CLAUSES = re.compile(r",|;|\btapi\b|\bbut\b|\bmaksudnya\b|\bi mean\b", re.IGNORECASE)
+
+
+def parse_last_date(text: str, today: dt.date) -> dt.date | None:
+    """The date of the last clause that names one: a correction says the old day first
+    ("bukan jumat, senin", "jangan jumat pak, senin aja" mean Monday)."""
+    for clause in reversed(_CLAUSES.split(text)):
+        when = parse_date(clause, today)
+        if when is not None:
+            return when
+    return None
+
+
 def date_spans(canonical: str) -> list[tuple[int, int]]:
     """Where date-like text sits in `canon` text, so amounts are not read out of dates."""
     reference = dt.date(2000, 1, 1)  # any day: only the positions matter

@@ -118,14 +118,27 @@ def _promised(text: str) -> tuple[bool, bool]:
     return date is not None and date >= _REFERENCE, r.SOON.search(affirmed) is not None
 
 
-#: Canonical spellings ("blm", "havent" and "didn't" arrive as "belum", "have not", "did not").
-_NOT_YET = re.compile(r"\b(?:belum|not yet|have not|has not|did not)\b")
+#: "not yet" on paying itself ("belum bayar", "blm tf", "haven't paid"), in canonical spelling.
+_NOT_YET_PAID = re.compile(
+    r"\b(?:belum|not yet|have not|has not|did not)(?: \w+)?? (?:bayar|transfer|lunas|lunasi"
+    r"|setor|paid|pay|transferred|settled)\b"
+)
+#: A reply opening with "not yet" ("eh belum ding, besok ya"), unless what is not yet is
+#: something else ("belum masuk", "blm dikonfirmasi", "belum sempat foto").
+_OPENS_NOT_YET = re.compile(
+    r"^(?:eh |oh |maaf |aduh |wah )?(?:belum|not yet)\b(?! (?:masuk|konfirmasi|dikonfirmasi"
+    r"|terima|diterima|dibalas|dapat|dapet|dpt|sempat|jatuh|cek|dicek|ada|lihat|kirim))"
+)
 
 
 def retracts(text: str) -> bool:
-    """True when the reply says no payment was made yet ("eh belum ding, besok ya"): said
-    after "sudah bayar", it takes the claim back."""
-    return _NOT_YET.search(words(text)) is not None
+    """True when the reply says no payment was made yet ("belum", "eh belum ding, besok
+    ya", "maaf belum transfer"); a question ("sudah masuk belum?") or another thing not
+    yet done ("kemarin, tp blm masuk katanya") is not."""
+    normal = words(text)
+    if "?" in text:
+        return False
+    return bool(_NOT_YET_PAID.search(normal) or _OPENS_NOT_YET.search(normal))
 
 
 #: The customer paying, as a subject and a verb: "sy bayar", "I will pay", "mau transfer".

@@ -9,7 +9,7 @@ The rules live in the `nlu_*` modules; this module is the public face the flows 
 from __future__ import annotations
 
 from bot.nlu.amounts import AmountReading, parse_amount, read_amount, without_amount
-from bot.nlu.dates import DateReading, parse_date, parse_paid_date, read_date
+from bot.nlu.dates import DateReading, parse_date, parse_last_date, parse_paid_date, read_date
 from bot.nlu.intent import Intent, classify, names_a_pay_day, retracts
 from bot.nlu.short_replies import (
     adds_to,
@@ -19,6 +19,7 @@ from bot.nlu.short_replies import (
     is_thanks,
     is_yes,
     only,
+    says_already,
 )
 from bot.nlu.slots import (
     asks_balance,
@@ -54,11 +55,13 @@ __all__ = [
     "parse_date",
     "parse_dispute_reason",
     "parse_language",
+    "parse_last_date",
     "parse_method",
     "parse_paid_date",
     "read_amount",
     "read_date",
     "retracts",
+    "says_already",
     "without_amount",
     "wrong_number",
 ]

@@ -99,7 +99,9 @@ def is_later(text: str) -> bool:
     return _LATER.search(words(text)) is not None
 
 
-_ADDS = re.compile(r"\b(?:sekalian|juga|also|plus|tambah|ditambah|as well|too|and)\b")
+_ADDS = re.compile(
+    r"\b(?:sekalian|juga|also|plus|tambah|ditambah|as well|too|and|sama|dengan|with|dan)\b"
+)
 
 
 def adds_to(text: str) -> bool:
@@ -114,3 +116,8 @@ def is_done(text: str) -> bool:
     tokens, _emoji = _core(text)
     rest = [t for t in tokens if t not in _COURTESY and t not in _THANKS and t not in _YES]
     return "sudah" in tokens and not rest
+
+
+def says_already(text: str) -> bool:
+    """True when the reply says something is already done ("sudah lunas kok pak")."""
+    return bool(re.search(r"\b(?:sudah|already)\b", words(text)))

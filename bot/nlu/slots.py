@@ -133,20 +133,26 @@ _BALANCE_ASKED = re.compile(
 )
 _INVOICE = r"(?:invoice|invoices|faktur|fakturnya|invoicenya|nota|notanya|bill)"
 _AGAIN = r"(?:ulang|lagi|copy|salinan|pdf|again|copies)"
+_SEND = r"(?<!sudah )(?<!saya )(?<!kami )(?<!sy )\b(?:kirim|resend|send|share)"  # not "sudah kirim"
 _COPY_ASKED = re.compile(
     # a sending verb, "again" or "copy", and the invoice, in either order
-    rf"\b(?:kirim|resend|send|share)\b(?: \w+){{0,3}}? {_AGAIN}\b(?: \w+){{0,2}}? {_INVOICE}\b"
-    rf"|\b(?:kirim|resend|send|share)\b(?: \w+){{0,3}}? {_INVOICE}\b(?: \w+){{0,2}}? {_AGAIN}\b"
-    rf"|\b{_INVOICE}\b(?: \w+){{0,2}}? kirim ulang\b|\bresend (?:\w+ ){{0,2}}{_INVOICE}\b"
+    rf"{_SEND}\b(?: \w+){{0,3}}? {_AGAIN}\b(?: \w+){{0,2}}? {_INVOICE}\b"
+    rf"|{_SEND}\b(?: \w+){{0,3}}? {_INVOICE}\b(?: \w+){{0,2}}? {_AGAIN}\b"
+    rf"|\b{_INVOICE}\b(?: \w+){{0,5}}? kirim ulang\b|\bresend (?:\w+ ){{0,2}}{_INVOICE}\b"
     # "minta copy faktur", "salinan invoice", "pdf nota nya"
     rf"|\b(?:copy|salinan|pdf|scan)\b(?: \w+){{0,2}}? {_INVOICE}\b"
 )
 
 
+#: The number itself is wrong, said as the whole message ("salah nomor pak", "wrong number")
+#: or about the company ("nomor ini bukan punya PT Maju", "saya bukan PT Maju"); "salah
+#: kirim", "salah nomor invoice" or "wrong number on the invoice" are about something else.
 _WRONG_NUMBER = re.compile(
-    r"\b(?:salah (?:nomor|nomer|kirim|orang|sambung)|wrong (?:number|person)|nomor ini bukan"
-    r"|bukan (?:nomor|no) (?:\w+ )?(?:pt|cv|toko|ud)\b|(?:saya|kami) bukan (?:pt|cv|toko|ud)\b"
-    r"|tidak kenal (?:pt|cv|toko|ud)\b|do not know (?:this|that) company)"
+    r"^(?:maaf |mohon maaf |sorry )?(?:salah (?:nomor|nomer|sambung)|wrong number|ini salah nomor)"
+    r"(?: (?:pak|bu|mas|mbak|kak|ya|deh|sir|maam|mohon maaf|maaf))*$"
+    r"|\bnomor ini bukan (?:punya |milik |nomor )?(?:pt|cv|toko|ud|bapak|ibu)\b"
+    r"|\b(?:saya|kami) bukan (?:pt|cv|toko|ud)\b|\btidak kenal (?:pt|cv|toko|ud)\b"
+    r"|\bdo not know (?:this|that|your) company\b"
 )
 
 

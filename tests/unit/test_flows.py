@@ -673,9 +673,14 @@ def test_an_unreadable_answer_to_when_and_how_much_records_no_claim(text: str) -
     assert _claims_and_promises(outcomes) == []
 
 
-def test_already_paid_said_politely_starts_the_claim() -> None:
+def test_done_said_politely_gets_thanks_and_the_menu_not_a_guessed_claim() -> None:
+    """ "sudah pak, terima kasih" may thank for a record just made: no second claim is
+    started; the menu lets a customer who meant "paid" pick it."""
     [outcome], state = talk("sudah pak terima kasih")
-    assert state.flow == "paid" and "Kapan dan berapa" in outcome.replies[0].text
+    assert "Sama-sama" in outcome.replies[0].text and outcome.replies[0].options
+    assert outcome.effects == () and state.flow == "menu"
+    outcomes, _ = talk("sudah bayar kemarin 6jt", "lewati", "sudah pak, terima kasih", "ya")
+    assert len(_claims_and_promises(outcomes)) == 1
 
 
 @pytest.mark.parametrize("text", ["belum bayar pak", "maaf belum transfer"])
@@ -724,3 +729,79 @@ def test_hardship_inside_a_flow_goes_to_a_person_but_a_dispute_stays_one() -> No
     assert any(isinstance(e, OpenCase) and e.kind == "handoff" for e in outcome.effects)
     _, state = talk("sudah bayar", "kok ada denda? sy ga pernah setuju")
     assert state.flow == "dispute"
+
+
+# --- third round: a third customer-playing pass compared 544 dialogs with the code before ---
+
+
+@pytest.mark.parametrize(
+    "turns",
+    [
+        ("barangnya salah kirim pak",),
+        ("salah nomor invoice nya pak, harusnya inv-3",),
+        ("I sent the money to the wrong person",),
+        ("4", "1", "1", "barangnya salah kirim pak, bukan yg sy pesan"),
+    ],
+)
+def test_salah_kirim_or_a_wrong_invoice_number_opts_nobody_out(turns: tuple[str, ...]) -> None:
+    outcomes, _ = talk(*turns)
+    assert OptOut() not in effects(outcomes)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "kemarin, tp blm masuk katanya",
+        "sudah kok, blm dikonfirmasi aja",
+        "via m-banking pak",
+        "transfer bca",
+        "sesuai tagihan",
+    ],
+)
+def test_answers_to_when_and_how_much_that_still_make_a_claim(answer: str) -> None:
+    """A "belum" about something else, or a way of paying, is an answer, not a retraction."""
+    outcomes, _ = talk("sudah bayar", answer, "lewati")
+    [made] = _claims_and_promises(outcomes)
+    assert isinstance(made, RecordPaymentClaim)
+
+
+def test_an_invoice_named_as_the_answer_is_the_claim() -> None:
+    outcomes, _ = talk("sudah bayar", "inv-2", "lewati")
+    [claim] = _claims_and_promises(outcomes)
+    assert isinstance(claim, RecordPaymentClaim) and claim.invoice_ids == (2,)
+
+
+def test_a_receipt_that_is_there_is_waited_for() -> None:
+    _, state = talk("sudah bayar", "kemarin 6jt", "ada pak")
+    assert (state.flow, state.step) == ("paid", "receipt")
+
+
+def test_a_correction_naming_the_old_day_first_takes_the_new_one() -> None:
+    outcomes, _ = talk("bayar jumat", "full", "bukan jumat, senin", "ya")
+    assert RecordPromise(dt.date(2026, 11, 30), None, (1, 2)) in effects(outcomes)
+
+
+def test_an_amount_over_the_named_invoice_covers_the_oldest_and_sama_adds() -> None:
+    outcomes, _ = talk("janji bayar inv-2 jumat", "2jt", "ya")
+    assert RecordPromise(dt.date(2026, 11, 27), Decimal(2_000_000), (1,)) in effects(outcomes)
+    [*_, outcome], _ = talk("janji bayar inv-2 jumat", "sama inv-1 ya")
+    assert "INV-1, INV-2" in outcome.replies[-1].text
+
+
+def test_already_paid_at_in_full_is_a_claim_not_a_promise() -> None:
+    _, state = talk("bayar jumat", "sudah lunas kok pak")
+    assert state.flow == "paid"
+
+
+@pytest.mark.parametrize("question", ["sudah masuk belum pembayaran sy?", "belum jatuh tempo kan?"])
+def test_a_question_with_belum_opens_no_promise(question: str) -> None:
+    _, state = talk(question)
+    assert state.flow != "promise"
+
+
+def test_invoice_copy_requests_are_about_what_they_name_and_not_what_was_sent() -> None:
+    [outcome], _ = talk("minta copy faktur inv-1")
+    [case, _alert] = outcome.effects
+    assert isinstance(case, OpenCase) and case.invoice_ids == (1,)
+    [outcome], _ = talk("sudah kirim ulang invoice ke email finance kami")
+    assert not any(isinstance(e, OpenCase) and e.reason == "invoice_copy" for e in outcome.effects)

@@ -11,6 +11,7 @@ from bot.nlu.reading import (
     is_thanks,
     is_yes,
     needs_person,
+    retracts,
     wrong_number,
 )
 
@@ -40,7 +41,17 @@ CASES = [
         False,
     ),
     (wrong_number, ["salah nomor pak", "wrong number", "saya bukan PT Maju"], True),
-    (wrong_number, ["tagihannya salah", "faktur nya salah", "nomor rekening nya?"], False),
+    (
+        wrong_number,
+        ["tagihannya salah", "barangnya salah kirim pak", "wrong number on the invoice"],
+        False,
+    ),
+    (retracts, ["belum", "eh belum ding, besok ya", "maaf belum transfer"], True),
+    (
+        retracts,
+        ["kemarin, tp blm masuk katanya", "sudah masuk belum?", "blm dapet tagihannya"],
+        False,
+    ),
 ]
 
 
