@@ -99,3 +99,18 @@ def narrowed(facts: Facts, ids: Iterable[int]) -> Facts:
     """The facts as if only the invoices `ids` were open (a claim or promise for one)."""
     keep = set(ids)
     return replace(facts, invoices=tuple(i for i in facts.invoices if i.id in keep))
+
+
+def unpaid_invoices(text: str, facts: Facts) -> list[int]:
+    """The open invoices the text names as not paid ("inv-1 blm", "INV-2 belum", "inv-2 not
+    yet"): in a claim, the ones it is not about."""
+    lowered = text.lower()
+    return [
+        inv.id
+        for inv in facts.invoices
+        if re.search(
+            rf"(?<![\w-]){re.escape(inv.number.lower())}(?![\w-])\W*(?:nya\W*)?"
+            r"(?:belum|blm|not yet|unpaid|not paid)\b",
+            lowered,
+        )
+    ]

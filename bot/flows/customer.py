@@ -271,10 +271,10 @@ def _answer(state: State, turn: Turn, facts: Facts, transcript: list[str]) -> Ou
     if is_thanks(turn.text):  # "ok makasih pak 🙏": a polite word back, not "not understood"
         return Outcome((Reply(t("thanks_reply", facts.language)),), State(step=ANSWERED))
     if is_done(turn.text):
-        # "sudah pak, terima kasih": thanks after a record, or "paid" said without the word
-        # for paying; the menu lets the second pick "Sudah bayar" without a claim guessed.
-        thanks = menu_reply(facts.language, t("thanks_reply", facts.language))
-        return Outcome((thanks,), State(step=ANSWERED))
+        # "sudah", "sudah pak, terima kasih": thanks after a record, or "paid" said without
+        # the word for paying. Neither is guessed: the menu, pointing at "Sudah bayar".
+        done = menu_reply(facts.language, t("done_reply", facts.language))
+        return Outcome((done,), State(step=ANSWERED))
     return Outcome((menu_reply(facts.language, t("not_understood", facts.language)),), State())
 
 

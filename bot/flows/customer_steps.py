@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from bot.flows import dispute, method, paid, promise
-from bot.flows.common import named_invoices, narrowed
+from bot.flows.common import named_invoices, narrowed, unpaid_invoices
 from bot.flows.requests import handoff, instalment_step
 from bot.flows.texts import t
 from bot.flows.types import Facts, Outcome, RecordPaymentChoice, Reply, State, Turn
@@ -62,8 +62,14 @@ def begin(flow: str, turn: Turn, facts: Facts, transcript: list[str]) -> Outcome
 
 def _named_for(flow: str, text: str, facts: Facts) -> list[int]:
     """The invoices a claim or promise names, unless its amount is more than they owe
-    ("sdh bayar inv-2 kemarin 6jt" paid more than INV-2: the amount covers the oldest)."""
-    named = named_invoices(text, facts) if flow in ("paid", "promise") else []
+    ("sdh bayar inv-2 kemarin 6jt" paid more than INV-2: the amount covers the oldest).
+    An invoice named as not paid ("kemarin, inv-2 blm") is the one left out."""
+    if flow not in ("paid", "promise"):
+        return []
+    unpaid = set(unpaid_invoices(text, facts))
+    named = [i for i in named_invoices(text, facts) if i not in unpaid]
+    if unpaid and not named:
+        named = [i.id for i in facts.invoices if i.id not in unpaid]
     amount = parse_amount(text) if named else None
     if amount is not None and amount > sum(i.balance for i in narrowed(facts, named).invoices):
         return []
@@ -156,6 +162,7 @@ def resume(
         # Closed meanwhile, or an amount more than they owe ("kemarin 6jt" after "sudah
         # bayar inv-2"): the flow goes on with every open invoice, oldest first.
         only = None
+        data = {key: value for key, value in data.items() if key != ONLY}
     free_text = (flow, step) in (("dispute", "details"), ("paid", "ask"))
     if payload is None and not turn.media:
         intent = classify(turn.text)

@@ -155,7 +155,7 @@ NO_RECEIPT = frozenset(
 _NONE = frozenset({"tidak", "hilang", "lost", "no", "none"})
 #: Replies to "when and how much?" that answer nothing ("hah", "siapa", "tidak tahu").
 NON_ANSWERS = frozenset(
-    {"hah", "ha", "hmm", "apa", "siapa", "ini", "lupa", "tidak", "tahu", "ingat", "what", "who"}
+    {"hah", "ha", "hmm", "apa", "siapa", "lupa", "tidak", "tahu", "ingat", "what", "who"}
 )
 
 

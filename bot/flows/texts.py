@@ -27,6 +27,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "id": "Mohon maaf atas gangguannya. Nomor/akun ini tidak akan kami hubungi lagi.",
         "en": "Sorry for the trouble. We will not contact this number or account again.",
     },
+    "done_reply": {
+        "id": 'Baik, terima kasih. Jika maksudnya Anda sudah membayar, pilih "Sudah bayar" agar '
+        "kami catat.",
+        "en": 'Thank you. If you mean you have paid, choose "Already paid" so we can record it.',
+    },
     "thanks_reply": {
         "id": "Sama-sama. Bila ada yang ingin ditanyakan tentang tagihan Anda, balas saja "
         "pesan ini.",

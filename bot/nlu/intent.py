@@ -127,7 +127,8 @@ _NOT_YET_PAID = re.compile(
 #: something else ("belum masuk", "blm dikonfirmasi", "belum sempat foto").
 _OPENS_NOT_YET = re.compile(
     r"^(?:eh |oh |maaf |aduh |wah )?(?:belum|not yet)\b(?! (?:masuk|konfirmasi|dikonfirmasi"
-    r"|terima|diterima|dibalas|dapat|dapet|dpt|sempat|jatuh|cek|dicek|ada|lihat|kirim))"
+    r"|terima|diterima|dibalas|dapat|dapet|dpt|sempat|jatuh|cek|dicek|ada|lihat|kirim|tahu|tau"
+    r"|yakin|pasti))"
 )
 
 

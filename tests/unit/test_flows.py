@@ -677,7 +677,7 @@ def test_done_said_politely_gets_thanks_and_the_menu_not_a_guessed_claim() -> No
     """ "sudah pak, terima kasih" may thank for a record just made: no second claim is
     started; the menu lets a customer who meant "paid" pick it."""
     [outcome], state = talk("sudah pak terima kasih")
-    assert "Sama-sama" in outcome.replies[0].text and outcome.replies[0].options
+    assert "Sudah bayar" in outcome.replies[0].text and outcome.replies[0].options
     assert outcome.effects == () and state.flow == "menu"
     outcomes, _ = talk("sudah bayar kemarin 6jt", "lewati", "sudah pak, terima kasih", "ya")
     assert len(_claims_and_promises(outcomes)) == 1
@@ -805,3 +805,40 @@ def test_invoice_copy_requests_are_about_what_they_name_and_not_what_was_sent() 
     assert isinstance(case, OpenCase) and case.invoice_ids == (1,)
     [outcome], _ = talk("sudah kirim ulang invoice ke email finance kami")
     assert not any(isinstance(e, OpenCase) and e.reason == "invoice_copy" for e in outcome.effects)
+
+
+# --- fourth round: the dialogs the third comparison found worse ---------------------------
+
+
+@pytest.mark.parametrize("done", ["sudah", "sudah ya", "sip udah", "sudah kak 🙏"])
+def test_a_bare_sudah_points_at_already_paid_without_thanks_or_a_guess(done: str) -> None:
+    [outcome], _ = talk(done)
+    assert "Sudah bayar" in outcome.replies[0].text and "Sama-sama" not in outcome.replies[0].text
+    assert outcome.effects == ()
+
+
+@pytest.mark.parametrize(
+    ("turns", "ids"),
+    [
+        (("sudah bayar inv-2", "kemarin, inv-1 blm", "lewati"), (2,)),
+        (("udh tf", "kemarin, inv-2 blm", "lewati"), (1,)),
+    ],
+)
+def test_an_invoice_named_as_unpaid_is_left_out_of_the_claim(
+    turns: tuple[str, ...], ids: tuple[int, ...]
+) -> None:
+    outcomes, _ = talk(*turns)
+    [claim] = _claims_and_promises(outcomes)
+    assert isinstance(claim, RecordPaymentClaim) and claim.invoice_ids == ids
+
+
+def test_the_promise_recorded_says_what_was_confirmed() -> None:
+    """Named INV-2, then 6jt: confirmed for both invoices, so the thanks names both too."""
+    outcomes, _ = talk("janji bayar inv-2 jumat", "6jt", "ya")
+    assert "(INV-1, INV-2)" in outcomes[-1].replies[0].text
+    assert RecordPromise(dt.date(2026, 11, 27), None, (1, 2)) in effects(outcomes)
+
+
+def test_not_knowing_yet_after_sudah_bayar_keeps_the_claim_going() -> None:
+    _, state = talk("sudah bayar", "blm tau, sy tanya finance dulu")
+    assert state.flow == "paid"
