@@ -251,8 +251,11 @@ def _answer(state: State, turn: Turn, facts: Facts, transcript: list[str]) -> Ou
             return outcome
     intent = classify(turn.text)
     flow = INTENT_FLOWS.get(intent) or _menu_label(turn.text)
-    if flow is None and parse_date(turn.text, facts.today) and not parse_amount(turn.text):
-        flow = "promise"  # a bare date ("jumat ya pak") answers a reminder with a promise
+    when = parse_date(turn.text, facts.today) if flow is None else None
+    if when is not None and not parse_amount(turn.text):
+        # A bare date answers a reminder: a day to come is a promise ("jumat ya pak"), a day
+        # gone is when it was paid ("sudah", then "kemarin").
+        flow = "promise" if when >= facts.today else "paid"
     if flow is None and retracts(turn.text) and not _for_a_person(turn.text):
         flow = "promise"  # "belum bayar pak", "maaf belum transfer": so, when?
     if flow is not None:

@@ -842,3 +842,11 @@ def test_the_promise_recorded_says_what_was_confirmed() -> None:
 def test_not_knowing_yet_after_sudah_bayar_keeps_the_claim_going() -> None:
     _, state = talk("sudah bayar", "blm tau, sy tanya finance dulu")
     assert state.flow == "paid"
+
+
+def test_a_bare_day_gone_answers_when_it_was_paid() -> None:
+    """ "sudah kak 🙏" then "kemarin": yesterday is when it was paid, not a promise refused
+    as being in the past."""
+    outcomes, _ = talk("sudah kak 🙏", "kemarin", "lewati")
+    [claim] = _claims_and_promises(outcomes)
+    assert isinstance(claim, RecordPaymentClaim) and claim.paid_on == TODAY - dt.timedelta(days=1)
