@@ -503,6 +503,10 @@ _REPLY_TEXTS: dict[str, dict[str, str]] = {
         "id": "Maaf, hanya penagih atau admin yang boleh melakukan ini.",
         "en": "Sorry, only a collector or an admin may do this.",
     },
+    "button.outdated": {
+        "id": "Tombol ini dari versi lama dan tidak dipakai lagi; gunakan /paid FAKTUR.",
+        "en": "This button is from an older version and no longer works; use /paid INVOICE.",
+    },
     "button.no_customer": {"id": "Pelanggan tidak ditemukan.", "en": "Customer not found."},
     "button.handled": {"id": "Tercatat: sudah ditangani.", "en": "Noted: handled."},
     "button.already": {

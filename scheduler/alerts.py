@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from i18n.staff_texts import Day, Summary, Word, summary, text
@@ -31,6 +31,10 @@ ACTION_KINDS = {
 }
 
 
+#: The key in an alert note's data holding the customer's newest invoice id at the time.
+INVOICES_UPTO = "invoices_upto"
+
+
 async def queue_alert(
     session: AsyncSession,
     *,
@@ -41,7 +45,15 @@ async def queue_alert(
     followup_id: int | None = None,
 ) -> Message:
     """Queue one alert about the customer in the caller's transaction: a `Summary` is kept
-    as keys and values (rendered in each recipient's language), the body in Indonesian."""
+    as keys and values (rendered in each recipient's language), the body in Indonesian.
+
+    The note also keeps the customer's newest invoice id: its "Mark paid" button pays only
+    invoices that existed when the alert was raised, never one imported since.
+    """
+    newest = (
+        await session.exec(select(func.max(Invoice.id)).where(Invoice.customer_id == customer_id))
+    ).one()
+    data = summary.to_json() if isinstance(summary, Summary) else {}
     note = Message(
         customer_id=customer_id,
         followup_id=followup_id,
@@ -49,7 +61,7 @@ async def queue_alert(
         channel=ALERT_CHANNEL,
         template=kind,
         body=summary.render("id") if isinstance(summary, Summary) else summary,
-        data=summary.to_json() if isinstance(summary, Summary) else None,
+        data={**data, INVOICES_UPTO: newest},
         status=MessageStatus.QUEUED,
         created_at=now,
         updated_at=now,

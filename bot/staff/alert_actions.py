@@ -1,7 +1,8 @@
 """The buttons under an alert: handled, pause 7 days, mark paid, open log.
 
 Payloads are `alert:<action>:<arg>` (see `bot.staff.alert_render.alert_buttons`): the
-alert note's id for `handled`, else the customer's code (or `#<id>` for a long code).
+alert note's id for `handled`, `n<note id>` for `paid`, else the customer's code (or
+`#<id>` for a long code).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from bot.staff.log_render import entry_text
 from bot.staff.roles import ALERT_ACTIONS, may_press
 from i18n.format import format_date, format_money
 from i18n.staff_texts import st
-from scheduler.alerts import ALERT_CHANNEL
+from scheduler.alerts import ALERT_CHANNEL, INVOICES_UPTO
 from storage.enums import Direction, MessageStatus
 from storage.models import Customer, Message, Staff
 from storage.queries.audit import actor_of, audit
@@ -71,14 +72,33 @@ async def handle_alert_button(
         return _t("refused", lang)
     if action == "handled":
         return await _handled(session, staff, arg, now)
+    if action == "paid":
+        return await _paid_from_alert(session, staff, arg, now)
     customer = await _customer(session, arg)
     if customer is None or customer.id is None:
         return _t("no_customer", lang)
     if action == "pause7":
         return _pause(session, staff, customer, now)
-    if action == "paid":
-        return await _paid(session, staff, customer, now)
     return await _log(session, staff, customer)
+
+
+async def _paid_from_alert(session: AsyncSession, staff: Staff, arg: str, now: dt.datetime) -> str:
+    """ "Mark paid" under one alert: what was open when that alert was raised.
+
+    An older button names the customer only (`alert:paid:C001`): it could pay invoices
+    added after the alert, so it is refused with a pointer to /paid.
+    """
+    note_id = arg[1:] if arg.startswith("n") else ""
+    note = await session.get(Message, int(note_id)) if note_id.isdecimal() else None
+    if note is None or note.channel != ALERT_CHANNEL or note.customer_id is None:
+        return _t("outdated" if note_id == "" else "bad", staff.language)
+    upto = (note.data or {}).get(INVOICES_UPTO)
+    if not isinstance(upto, int):
+        return _t("outdated", staff.language)  # a note from before the newest id was kept
+    customer = await session.get(Customer, note.customer_id)
+    if customer is None or customer.id is None:
+        return _t("no_customer", staff.language)
+    return await _paid(session, staff, customer, now, upto=upto)
 
 
 async def _handled(session: AsyncSession, staff: Staff, arg: str, now: dt.datetime) -> str:
@@ -126,9 +146,21 @@ def _pause(session: AsyncSession, staff: Staff, customer: Customer, now: dt.date
     return _t("paused", staff.language, name=customer.name, date=date)
 
 
-async def _paid(session: AsyncSession, staff: Staff, customer: Customer, now: dt.datetime) -> str:
-    """Record a manual payment of each open invoice's balance and close it."""
-    invoices = await open_invoices(session, customer_id=customer.id)
+async def _paid(
+    session: AsyncSession,
+    staff: Staff,
+    customer: Customer,
+    now: dt.datetime,
+    *,
+    upto: int,
+) -> str:
+    """Record a manual payment of the balance of each open invoice the alert knew of (ids
+    up to `upto`), and close it."""
+    invoices = [
+        inv
+        for inv in await open_invoices(session, customer_id=customer.id)
+        if inv.id is not None and inv.id <= upto
+    ]
     if not invoices:
         return _t("nothing", staff.language, name=customer.name)
     today = now.astimezone(ZoneInfo(customer.timezone)).date()

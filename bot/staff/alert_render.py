@@ -113,7 +113,10 @@ def customer_ref(code: str, customer_id: int) -> str:
 def alert_buttons(view: AlertView, language: str) -> tuple[Button, ...]:
     """Handled, Pause 7 days, Mark paid, Open log."""
     ref = customer_ref(view.customer_code, view.customer_id)
-    args = {"handled": str(view.note_id), "pause7": ref, "paid": ref, "log": ref}
+    # "Mark paid" names the alert, not the customer: it pays what was open when the alert
+    # was raised, never an invoice added since (a stale button must not pay that too).
+    paid = f"n{view.note_id}"
+    args = {"handled": str(view.note_id), "pause7": ref, "paid": paid, "log": ref}
     return tuple(
         Button(st(f"alert.button.{action}", language), f"alert:{action}:{args[action]}")
         for action in _BUTTONS

@@ -138,7 +138,7 @@ async def test_each_kind_reaches_the_right_people(db: Database, channels: StaffC
     assert buttons == [
         ("Sudah ditangani", f"alert:handled:{notes['dispute']}"),
         ("Tunda 7 hari", "alert:pause7:C001"),
-        ("Tandai lunas", "alert:paid:C001"),
+        ("Tandai lunas", f"alert:paid:n{notes['dispute']}"),
         ("Buka log", "alert:log:C001"),
     ]
     budi = next(m for m in channels.telegram_sandbox.sent if m.chat_id == BUDI)
@@ -326,22 +326,38 @@ async def test_buttons(db: Database) -> None:
     [customer] = await rows(db, Customer, Customer.id == c001)
     assert customer.paused_until == dt.date(2026, 11, 30)
     # A salesperson may read the log but not mark anything paid.
-    refused = await press(db, "Budi", "alert:paid:C001")
+    refused = await press(db, "Budi", f"alert:paid:n{note}")
     assert refused == "Sorry, only a collector or an admin may do this."
     assert await press(db, "Budi", "alert:pause7:C001") == refused
-    paid = await press(db, "Ani", "alert:paid:C001")
+    # An older button naming only the customer could pay invoices added since: refused.
+    assert "/paid" in await press(db, "Ani", "alert:paid:C001")
+    # An invoice imported after the alert is not the alert's to pay (found playing staff).
+    async with db.transaction() as session:
+        late = Invoice(
+            customer_id=c001,
+            number="INV-9",
+            issue_date=dt.date(2026, 11, 22),
+            due_date=dt.date(2026, 12, 22),
+            amount=Decimal(9_000_000),
+            balance=Decimal(9_000_000),
+        )
+        session.add(late)
+    paid = await press(db, "Ani", f"alert:paid:n{note}")
     assert paid == "Dicatat lunas untuk PT Maju Jaya: INV-1 Rp5.000.000, INV-2 Rp1.000.000."
     invoices = await rows(db, Invoice, Invoice.customer_id == c001)
     assert {(i.number, i.status, i.balance) for i in invoices} == {
         ("INV-1", "paid", Decimal(0)),
         ("INV-2", "paid", Decimal(0)),
+        ("INV-9", "open", Decimal(9_000_000)),
     }
     payments = await rows(db, Payment)
     assert sorted((p.reference, p.amount, p.source, p.paid_on) for p in payments) == [
         ("manual-INV-1-1", Decimal(5_000_000), "manual", dt.date(2026, 11, 23)),
         ("manual-INV-2-1", Decimal(1_000_000), "manual", dt.date(2026, 11, 23)),
     ]  # the references `tagih payment add` and `/paid` give: one operation for all three
-    assert await press(db, "Ani", "alert:paid:C001") == "PT Maju Jaya tidak punya faktur terbuka."
+    assert (
+        await press(db, "Ani", f"alert:paid:n{note}") == "PT Maju Jaya tidak punya faktur terbuka."
+    )
     log = await press(db, "Budi", "alert:log:C001")
     lines = log.splitlines()
     assert lines[0] == "C001 · PT Maju Jaya" and len(lines) == 7
