@@ -296,6 +296,10 @@ _REPLY_TEXTS: dict[str, dict[str, str]] = {
         "en": "Refused: {amount} is more than the open balance of {number} ({balance}). "
         "Nothing was recorded.",
     },
+    "paid.before_issue": {
+        "id": "{date} sebelum {number} diterbitkan ({issued}); periksa tanggalnya.",
+        "en": "{date} is before {number} was issued ({issued}); check the date.",
+    },
     "paid.future": {
         "id": "Tanggal pembayaran tidak boleh di masa depan.",
         "en": "A payment date cannot be in the future.",
@@ -1047,6 +1051,12 @@ _PARSE_TEXTS: dict[str, dict[str, str]] = {
     "staff.error.name": {
         "id": "Nama harus 1-120 karakter.",
         "en": "A name of 1-120 characters is needed.",
+    },
+    "staff.error.other_role": {
+        "id": "{name} sudah ada di tim sebagai {role}; ubah perannya dengan /staff role {name} "
+        "{wanted}.",
+        "en": "{name} is already on the team as {role}; change the role with /staff role "
+        "{name} {wanted}.",
     },
     "staff.error.exists": {
         "id": "{name} sudah ada di tim ({role}).",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -26,6 +27,28 @@ from storage.models import Promise
 from storage.queries.ledger import open_promises
 from storage.queries.payments import PaymentRefused, Refusal, record_payment
 
+#: Days a payment cannot have been made on yet.
+_AHEAD = re.compile(r"\b(?:besok|lusa|tomorrow|minggu depan|bulan depan|next week|next month)\b")
+#: A minus sign before a number ("-500000", "- 5jt"), not a date's hyphen ("2026-04-10").
+_MINUS = re.compile(r"(?<![\w/.-])-\s*(?:rp\.?\s*)?\d", re.IGNORECASE)
+#: A zero amount ("0", "0,00"), not a digit of a date or a number ("05/12", "10").
+_ZERO = re.compile(r"(?<![\w.,/-])0+(?:[.,]0+)?(?![\w.,/-])")
+
+
+def _negative_or_zero(text: str) -> bool:
+    """Whether the arguments hold a negative or a zero amount, which the amount reader
+    does not return (it would then read as "in full")."""
+    return bool(_MINUS.search(text) or _ZERO.search(text))
+
+
+def _a_year_before(day: dt.date) -> dt.date | None:
+    """The same day a year earlier (None for 29 February)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return None
+
+
 #: Open promises a phone promise replaces (a payment claim's pause is left alone).
 REPLACEABLE_SOURCES = ("chat", "voice", "phone")
 
@@ -36,12 +59,21 @@ async def paid(call: Call) -> list[StaffReply]:
         raise UsageError(call.t("paid.usage"))
     invoice = await find_invoice(call, call.args[0])
     extra = " ".join(call.args[1:])
+    if _negative_or_zero(extra):
+        raise UsageError(call.t("amount_positive"))  # "-500000" read as 500000 otherwise
+    if _AHEAD.search(extra.lower()):
+        raise UsageError(call.t("paid.future"))  # "besok": a payment is not made tomorrow
     amount = parse_amount(extra) if extra else None
     # An ISO date is taken as written (a future one is refused below), else the latest past.
     iso = next((d for d in map(iso_day, call.args[1:]) if d is not None), None)
     day = iso or (past_day(extra, call.today) if extra else None)
     if extra and amount is None and day is None:
         raise UsageError(call.t("paid.bad_extra", text=repr(extra)))
+    if day is not None and day < invoice.issue_date:
+        issued = call.day(invoice.issue_date)
+        raise UsageError(
+            call.t("paid.before_issue", date=call.day(day), number=invoice.number, issued=issued)
+        )
     try:
         done = await record_payment(
             call.session,
@@ -98,6 +130,8 @@ async def promise(call: Call) -> list[StaffReply]:
     assert row.id is not None
     today = call.now.astimezone(ZoneInfo(row.timezone)).date()
     extra = " ".join(call.args[1:])
+    if _negative_or_zero(" ".join(call.args[2:]) if iso_day(call.args[1]) else extra):
+        raise UsageError(call.t("amount_positive"))  # "-5jt" or "0" is no promise in full
     # The NLU reads "tgl 25 5jt" as a date and an amount: amounts are not taken from dates.
     when = iso_day(call.args[1]) or parse_date(extra, today)
     if when is None:
@@ -105,6 +139,12 @@ async def promise(call: Call) -> list[StaffReply]:
     if when < today:
         raise CommandError(call.t("promise.past", date=call.day(when)))
     limit = today + dt.timedelta(days=call.config.max_promise_days)
+    # Only a date written without its year is read forward into the next one.
+    dated = iso_day(call.args[1]) is not None or re.search(r"\b\d{4}\b", extra) is not None
+    year_before = None if dated else _a_year_before(when)
+    if when > limit and year_before is not None and year_before < today:
+        # "20/3" on 25 March is read forward to next year; the collector meant this one.
+        raise CommandError(call.t("promise.past", date=call.day(year_before)))
     if when > limit:
         raise CommandError(call.t("promise.too_far", date=call.day(when), limit=call.day(limit)))
     amount = parse_amount(" ".join(call.args[2:])) if iso_day(call.args[1]) else parse_amount(extra)

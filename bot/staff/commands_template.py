@@ -131,9 +131,12 @@ async def _set(call: Call, key: str, language: str, body: str) -> list[StaffRepl
         rendered = render_preview(
             override_environment({jinja_name(key, language): body}), key, context
         )
-    except jinja2.TemplateError as exc:
-        # Saved only when it renders: a broken template would stop the reminders.
-        raise CommandError(call.t("template.broken", error=exc)) from None
+    except Exception as exc:
+        # A template is an admin's code: any error in it ({{ 1/0 }}, a filter on the wrong
+        # type) is theirs to fix. Saved only when it renders: a broken template would stop
+        # the reminders.
+        error = exc if isinstance(exc, jinja2.TemplateError) else f"{type(exc).__name__}: {exc}"
+        raise CommandError(call.t("template.broken", error=error)) from None
     row = await find_override(call.session, key=key, language=language)
     before = {"body": row.body} if row else None
     row = row or TemplateOverride(key=key, language=language, body=body)

@@ -120,7 +120,13 @@ async def invite_staff(
             session, name=name, role=role, actor=actor, now=now, language=language
         )
     elif staff.role != role:
-        staff = await set_role(session, name=staff.name, role=role, actor=actor, now=now)
+        # Inviting someone already on the team under another role is a slip of the
+        # finger, not a role change (that is `/staff role`, audited as one).
+        error = StaffError(
+            f"{staff.name} is already on the team ({staff.role}); "
+            f"`staff role {staff.name} {role}` changes the role"
+        )
+        raise keyed(error, "staff.error.other_role", name=staff.name, role=staff.role, wanted=role)
     token = await link_token_for(session, staff_id=staff.id, now=now)
     audit(
         session,

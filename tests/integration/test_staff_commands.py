@@ -475,3 +475,46 @@ async def test_reasons_from_shared_parsers_are_in_the_callers_language(team: Dat
         team, "ani", "/staff add Joko chef"
     )
     assert "Tidak ada staf bernama 'nobody'." in await run(team, "ani", "/staff remove nobody")
+
+
+# Found playing collectors and admins against the staff commands (a helper, ~130 commands).
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("/paid INV-2 -500000", "lebih dari nol"),
+        ("/paid INV-2 0", "lebih dari nol"),
+        ("/paid INV-2 500rb besok", "masa depan"),
+        ("/paid INV-1 100rb 31/3", "sebelum INV-1 diterbitkan"),
+        ("/paid INV-1 100rb 2026-01-15", "sebelum INV-1 diterbitkan"),
+        ("/promise C001 2026-04-10 -5jt", "lebih dari nol"),
+        ("/promise C001 2026-04-10 0", "lebih dari nol"),
+        ("/promise C001 20/3 1jt", "sudah lewat"),
+    ],
+)
+async def test_bad_payments_and_promises_are_refused_and_write_nothing(
+    team: Database, text: str, said: str
+) -> None:
+    answer = await run(team, "budi", text)
+    assert said in answer, answer
+    async with team.sessions() as session:
+        assert (await session.exec(select(func.count()).select_from(Payment))).one() == 0
+        assert (await session.exec(select(func.count()).select_from(Promise))).one() == 0
+
+
+async def test_inviting_someone_already_on_the_team_under_another_role_is_refused(
+    team: Database,
+) -> None:
+    answer = await run(team, "ani", "/staff add budi sales")
+    assert "/staff role budi sales" in answer
+    async with team.sessions() as session:
+        budi = (await session.exec(select(Staff).where(Staff.name == "budi"))).one()
+    assert budi.role == Role.COLLECTOR
+
+
+async def test_a_template_that_fails_to_render_is_refused_not_crashed(team: Database) -> None:
+    answer = await run(team, "ani", "/template set reminder.short id {{ customer_name }} {{ 1/0 }}")
+    assert "ZeroDivisionError" in answer
+    async with team.sessions() as session:
+        assert (await session.exec(select(func.count()).select_from(TemplateOverride))).one() == 0
