@@ -115,8 +115,9 @@ async def _assign(call: Call, args: tuple[str, ...]) -> list[StaffReply]:
     """`/policy assign CUSTOMER NAME`."""
     if len(args) != 2:
         raise UsageError(call.t("policy.assign_usage"))
-    customer = await assign_policy(call.session, code=args[0], name=args[1], **_who(call))
-    return say(call.t("policy.assign_done", code=customer.code, name=args[1]))
+    name = known_policy(await _specs(call), args[1]).name  # as stored: "GENTLE" is gentle
+    customer = await assign_policy(call.session, code=args[0], name=name, **_who(call))
+    return say(call.t("policy.assign_done", code=customer.code, name=name))
 
 
 async def _delete(call: Call, args: tuple[str, ...]) -> list[StaffReply]:

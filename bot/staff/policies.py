@@ -100,7 +100,10 @@ async def policy_specs(session: AsyncSession, *, window: Window) -> dict[str, Po
 
 def known_policy(specs: dict[str, PolicySpec], name: str) -> PolicySpec:
     """The policy called `name`; PolicyError naming the known ones otherwise."""
-    spec = specs.get(name)
+    # "Standard", "KERAS": names are matched as codes and invoice numbers are, any case.
+    spec = specs.get(name) or next(
+        (found for known, found in specs.items() if known.lower() == name.lower()), None
+    )
     if spec is None:
         known = ", ".join(sorted(specs))
         error = PolicyError(f"no policy named {name!r} (known: {known})")
@@ -112,7 +115,8 @@ async def list_policies(session: AsyncSession, *, window: Window) -> list[Policy
     """Every policy by name, with the number of customers on it."""
     specs = await policy_specs(session, window=window)
     return [
-        PolicyUse(spec, await count_customers_on(session, name=name))
+        # A customer on no policy follows the standard one (the planner's default).
+        PolicyUse(spec, await count_customers_on(session, name=name, default=name == STANDARD.name))
         for name, spec in sorted(specs.items())
     ]
 
@@ -141,7 +145,10 @@ async def set_steps(
     if repeat_every is not None and not 0 <= repeat_every <= MAX_REPEAT_DAYS:
         error = PolicyArgumentError(f"{repeat_every} is not a number of days (0-365)")
         raise keyed(error, "policy.bad_days", text=repr(str(repeat_every)))
-    old = (await policy_specs(session, window=_ANY_WINDOW)).get(name)
+    specs = await policy_specs(session, window=_ANY_WINDOW)
+    # "Standard" changes the standard policy; it does not make a second one beside it.
+    name = next((known for known in specs if known.lower() == name.lower()), name)
+    old = specs.get(name)
     by_offset = {s.offset: s for s in old.steps} if old else {}
     steps = tuple(by_offset.get(o) or Step(o, NEW_STEP_CHANNELS, (Action.REMIND,)) for o in offsets)
     every = (old.repeat_every if old else None) if repeat_every is None else (repeat_every or None)
@@ -215,7 +222,7 @@ async def assign_policy(
     if customer is None:
         error = PolicyError(f"no customer with code {code!r}")
         raise keyed(error, "no_customer", code=repr(code))
-    known_policy(await policy_specs(session, window=_ANY_WINDOW), name)
+    name = known_policy(await policy_specs(session, window=_ANY_WINDOW), name).name
     policy = await find_policy(session, name=name)
     assert policy is not None  # a known policy is stored
     before = {"policy_id": customer.policy_id}
@@ -258,6 +265,7 @@ async def delete_policy(
 ) -> PolicySpec:
     """Delete a policy no customer follows (never the standard one), audited."""
     spec = known_policy(await policy_specs(session, window=_ANY_WINDOW), name)
+    name = spec.name  # as stored, whatever case it was typed in
     refusal = await deletion_refusal(session, name=name)
     if refusal is not None:
         raise refusal

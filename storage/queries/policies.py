@@ -17,15 +17,20 @@ async def find_policy(session: AsyncSession, *, name: str) -> Policy | None:
     return (await session.exec(select(Policy).where(Policy.name == name))).first()
 
 
-async def count_customers_on(session: AsyncSession, *, name: str) -> int:
-    """How many customers are put on the policy called `name`."""
+async def count_customers_on(session: AsyncSession, *, name: str, default: bool = False) -> int:
+    """How many customers are put on the policy called `name`; with `default`, the
+    customers on no policy too (they follow the default one)."""
     query = (
         select(func.count())
         .select_from(Customer)
         .join(Policy, col(Policy.id) == col(Customer.policy_id))
         .where(Policy.name == name)
     )
-    return (await session.exec(query)).one()
+    count = (await session.exec(query)).one()
+    if default:
+        none = select(func.count()).select_from(Customer).where(col(Customer.policy_id).is_(None))
+        count += (await session.exec(none)).one()
+    return count
 
 
 async def drop_steps(session: AsyncSession, *, policy_id: int | None) -> None:

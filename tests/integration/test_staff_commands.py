@@ -518,3 +518,19 @@ async def test_a_template_that_fails_to_render_is_refused_not_crashed(team: Data
     assert "ZeroDivisionError" in answer
     async with team.sessions() as session:
         assert (await session.exec(select(func.count()).select_from(TemplateOverride))).one() == 0
+
+
+async def test_policy_names_in_any_case_and_the_default_policy_counts_its_customers(
+    team: Database,
+) -> None:
+    """`/policy list` said "standard … (0 pelanggan)" while C001, on no policy, follows it;
+    "Standard" or "GENTLE" were unknown, though codes and invoices match in any case."""
+    assert "standard:" in (listing := await run(team, "ani", "/policy list"))
+    assert "(1 pelanggan)" in listing.split("standard:")[1].splitlines()[0]
+    assert "Kebijakan standard" in await run(team, "ani", "/policy show Standard")
+    await run(team, "ani", "/policy set gentle 3,10")
+    assert "mengikuti kebijakan gentle" in await run(team, "ani", "/policy assign c001 GENTLE")
+    await run(team, "ani", "/policy set Gentle 5")  # changes gentle, makes no second policy
+    async with team.sessions() as session:
+        names = sorted((await session.exec(select(Policy.name))).all())
+    assert names == ["gentle", "standard"]
