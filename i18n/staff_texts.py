@@ -417,6 +417,10 @@ _REPLY_TEXTS: dict[str, dict[str, str]] = {
         "id": "{text} bukan rentang jam seperti 08:00-20:00.",
         "en": "{text} is not a range of hours like 08:00-20:00.",
     },
+    "window.order": {
+        "id": "Jam mulai {start} harus sebelum jam selesai {end} (contoh: /window 08:00-20:00).",
+        "en": "The start {start} must be before the end {end} (for example: /window 08:00-20:00).",
+    },
     "window.clamped": {
         "id": "Catatan: jam kirim {time} di luar rentang ini; jam kirim disesuaikan.",
         "en": "Note: the send time {time} is outside; it is clamped.",

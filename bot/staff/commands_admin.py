@@ -54,7 +54,10 @@ async def window(call: Call) -> list[StaffReply]:
         raise UsageError(call.t("window.bad_range", text=repr(call.args[0])))
     before = await effective_window(call.session, call.config.window)
     days = parse_weekdays(call.args[1]) if len(call.args) == 2 else before.days
-    after = replace(before, start=parse_clock(start_text), end=parse_clock(end_text), days=days)
+    start, end = parse_clock(start_text), parse_clock(end_text)
+    if start >= end:  # said here, in the reader's language, not by Window's own check
+        raise UsageError(call.t("window.order", start=clock_text(start), end=clock_text(end)))
+    after = replace(before, start=start, end=end, days=days)
     value = {
         "start": clock_text(after.start),
         "end": clock_text(after.end),
@@ -81,7 +84,10 @@ async def sendtime(call: Call) -> list[StaffReply]:
     call.audit(
         "setting.send_time", "setting", SEND_TIME_KEY, window_json(before), window_json(after)
     )
-    return say(call.t("sendtime.done", time=clock_text(after.send_time)))
+    note = []
+    if not after.start <= after.send_time <= after.end:  # as /window says of it
+        note = [call.t("window.clamped", time=clock_text(after.send_time))]
+    return say(call.t("sendtime.done", time=clock_text(after.send_time)), *note)
 
 
 async def holidays(call: Call) -> list[StaffReply]:

@@ -534,3 +534,13 @@ async def test_policy_names_in_any_case_and_the_default_policy_counts_its_custom
     async with team.sessions() as session:
         names = sorted((await session.exec(select(Policy.name))).all())
     assert names == ["gentle", "standard"]
+
+
+async def test_window_and_send_time_mistakes_are_said_in_the_readers_language(
+    team: Database,
+) -> None:
+    """An upside-down window got Window's own English sentence; a send time outside the
+    window was accepted without the note `/window` gives."""
+    answer = await run(team, "ani", "/window 20:00-08:00")
+    assert "harus sebelum" in answer and "is not before" not in answer
+    assert "di luar rentang" in await run(team, "ani", "/sendtime 21:00")
