@@ -346,6 +346,10 @@ _REPLY_TEXTS: dict[str, dict[str, str]] = {
         "id": "{date} sudah lewat: janji bayar perlu tanggal mulai hari ini.",
         "en": "{date} is in the past: a promise needs a date from today on.",
     },
+    "promise.over": {
+        "id": "{amount} lebih dari seluruh sisa tagihan {code} ({balance}); periksa jumlahnya.",
+        "en": "{amount} is more than everything {code} owes ({balance}); check the amount.",
+    },
     "promise.too_far": {
         "id": "{date} terlalu jauh: janji bayar paling lambat {limit}.",
         "en": "{date} is too far: promises go up to {limit}.",

@@ -24,7 +24,7 @@ from bot.staff.commands_base import (
 )
 from storage.enums import PromiseStatus
 from storage.models import Promise
-from storage.queries.ledger import open_promises
+from storage.queries.ledger import open_invoices, open_promises
 from storage.queries.payments import PaymentRefused, Refusal, record_payment
 
 #: Days a payment cannot have been made on yet.
@@ -150,6 +150,22 @@ async def promise(call: Call) -> list[StaffReply]:
     amount = parse_amount(" ".join(call.args[2:])) if iso_day(call.args[1]) else parse_amount(extra)
     if amount is not None and amount <= 0:
         raise UsageError(call.t("amount_positive"))
+    if amount is not None:
+        # "50jt" for "5jt": a promise above everything the customer owes is a typo to fix,
+        # not a promise to keep (the chat flow reads it back; here it is refused).
+        invoices = await open_invoices(session, customer_id=row.id)
+        owed = sum((i.balance for i in invoices), Decimal(0))
+        currencies = {i.currency for i in invoices}
+        currency = next(iter(currencies), "IDR")
+        if len(currencies) == 1 and amount > owed:  # never summed across currencies
+            raise CommandError(
+                call.t(
+                    "promise.over",
+                    amount=money(amount, currency, call.staff),
+                    code=row.code,
+                    balance=money(owed, currency, call.staff),
+                )
+            )
     older = await open_promises(session, customer_id=row.id, sources=REPLACEABLE_SOURCES)
     for old in older:
         old.status, old.resolved_at = PromiseStatus.CANCELLED, call.now

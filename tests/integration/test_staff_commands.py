@@ -491,6 +491,7 @@ async def test_reasons_from_shared_parsers_are_in_the_callers_language(team: Dat
         ("/promise C001 2026-04-10 -5jt", "lebih dari nol"),
         ("/promise C001 2026-04-10 0", "lebih dari nol"),
         ("/promise C001 20/3 1jt", "sudah lewat"),
+        ("/promise C001 2026-04-10 50jt", "lebih dari seluruh sisa tagihan C001 (Rp7.000.000)"),
     ],
 )
 async def test_bad_payments_and_promises_are_refused_and_write_nothing(
