@@ -34,6 +34,7 @@ from bot.nlu.reading import (
     is_cancel,
     is_done,
     is_thanks,
+    is_yes,
     needs_person,
     parse_amount,
     parse_date,
@@ -53,6 +54,10 @@ MAX_ASKS = 2
 ASKED = "asked"
 #: The menu's step after a reply that answered the customer (not a question asked again).
 ANSWERED = "answered"
+#: The menu's step after "sudah" alone was asked whether it means paid.
+DONE_ASKED = "done_asked"
+#: The key noting that the last turn recorded something.
+RECORDED = "recorded"
 #: Why a person is asked for when the customer wants a copy of an invoice.
 COPY = Word("why.invoice_copy")
 #: Why a person is asked for when no flow answers the message well.
@@ -123,6 +128,8 @@ def _remember(outcome: Outcome, transcript: list[str], asked: dict[str, int]) ->
     data["options"] = offered
     data["transcript"] = transcript[-TRANSCRIPT_TURNS:]
     data[ASKED] = asked
+    # Whether this turn recorded something: a "sudah, makasih" next thanks for it.
+    data[RECORDED] = bool(outcome.effects)
     return Outcome(
         outcome.replies, State(outcome.state.flow, outcome.state.step, data), outcome.effects
     )
@@ -243,6 +250,8 @@ def _answer(state: State, turn: Turn, facts: Facts, transcript: list[str]) -> Ou
         return _voice(payload.removeprefix("voice:"), facts)
     if not facts.invoices and state.flow == "menu":
         return _nothing_open(turn, payload, facts, transcript)
+    if payload is None and state.step == DONE_ASKED and is_yes(turn.text):
+        payload = "menu:paid"  # "sudah" → "did you mean paid?" → "ya"
     if payload in MENU_PAYLOADS:
         return steps.begin(MENU_PAYLOADS[payload], Turn(""), facts, transcript)
     if state.flow != "menu":
@@ -273,11 +282,13 @@ def _answer(state: State, turn: Turn, facts: Facts, transcript: list[str]) -> Ou
         return steps.handoff(facts, transcript, why=FOR_A_PERSON)
     if is_thanks(turn.text):  # "ok makasih pak 🙏": a polite word back, not "not understood"
         return Outcome((Reply(t("thanks_reply", facts.language)),), State(step=ANSWERED))
+    if is_done(turn.text) and data.get(RECORDED):
+        # "sudah ya pak, makasih" right after a promise, claim or case: thanks for it.
+        return Outcome((Reply(t("thanks_reply", facts.language)),), State(step=ANSWERED))
     if is_done(turn.text):
-        # "sudah", "sudah pak, terima kasih": thanks after a record, or "paid" said without
-        # the word for paying. Neither is guessed: the menu, pointing at "Sudah bayar".
+        # "sudah" out of the blue may mean "paid": asked, not guessed; a "ya" starts the claim.
         done = menu_reply(facts.language, t("done_reply", facts.language))
-        return Outcome((done,), State(step=ANSWERED))
+        return Outcome((done,), State(step=DONE_ASKED))
     return Outcome((menu_reply(facts.language, t("not_understood", facts.language)),), State())
 
 

@@ -28,9 +28,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Sorry for the trouble. We will not contact this number or account again.",
     },
     "done_reply": {
-        "id": 'Baik, terima kasih. Jika maksudnya Anda sudah membayar, pilih "Sudah bayar" agar '
-        "kami catat.",
-        "en": 'Thank you. If you mean you have paid, choose "Already paid" so we can record it.',
+        "id": 'Baik, terima kasih. Maksudnya Anda sudah membayar? Balas "ya" atau pilih "Sudah '
+        'bayar" agar kami catat.',
+        "en": 'Thank you. Do you mean you have paid? Reply "yes" or choose "Already paid" so we '
+        "can record it.",
     },
     "thanks_reply": {
         "id": "Sama-sama. Bila ada yang ingin ditanyakan tentang tagihan Anda, balas saja "

@@ -850,3 +850,15 @@ def test_a_bare_day_gone_answers_when_it_was_paid() -> None:
     outcomes, _ = talk("sudah kak 🙏", "kemarin", "lewati")
     [claim] = _claims_and_promises(outcomes)
     assert isinstance(claim, RecordPaymentClaim) and claim.paid_on == TODAY - dt.timedelta(days=1)
+
+
+def test_sudah_after_a_record_is_thanked_and_alone_is_asked_about() -> None:
+    """Right after a promise, claim or case, "sudah ya pak makasih" closes the talk; "sudah"
+    out of the blue asks whether it means paid, and a "ya" starts the claim."""
+    for first in (("bayar jumat", "full", "ya"), ("sudah bayar kemarin 6jt", "lewati")):
+        [*_, outcome], _ = talk(*first, "sudah ya pak makasih")
+        assert (
+            "Sama-sama" in outcome.replies[0].text and "Sudah bayar" not in outcome.replies[0].text
+        )
+    [*_, outcome], state = talk("sudah", "ya")
+    assert state.flow == "paid" and "Kapan dan berapa" in outcome.replies[0].text
