@@ -23,6 +23,7 @@ _COURTESY = frozenset(
     | {"deh", "dong", "sih", "nih", "kok", "lah", "aja", "saja", "ya", "yah", "kah", "nya"}
     | {"sekali", "banget", "terima", "kasih", "thanks", "thank", "you", "please", "sudah"}
     | {"mantap", "noted", "that", "thats", "s", "is", "it", "all", "good", "fine", "itu"}
+    | {"keduanya", "semua", "semuanya", "both"}  # "iya 2-2nya": yes, to all of it
 )
 #: Words that are the yes itself ("ya" is both: "ya pak" is a yes, "oke ya" is one too).
 _YES = frozenset(

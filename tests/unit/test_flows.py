@@ -862,3 +862,8 @@ def test_sudah_after_a_record_is_thanked_and_alone_is_asked_about() -> None:
         )
     [*_, outcome], state = talk("sudah", "ya")
     assert state.flow == "paid" and "Kapan dan berapa" in outcome.replies[0].text
+
+
+def test_yes_to_both_is_a_yes_not_the_second_of_february() -> None:
+    outcomes, _ = talk("bayar jumat", "full", "iya 2-2nya")
+    assert RecordPromise(dt.date(2026, 11, 27), None, (1, 2)) in effects(outcomes)
