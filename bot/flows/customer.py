@@ -58,6 +58,8 @@ ANSWERED = "answered"
 DONE_ASKED = "done_asked"
 #: The key noting that the last turn recorded something.
 RECORDED = "recorded"
+#: The key marking a reply given beside the flow (the balance asked mid-promise).
+ASIDE = "aside"
 #: Why a person is asked for when the customer wants a copy of an invoice.
 COPY = Word("why.invoice_copy")
 #: Why a person is asked for when no flow answers the message well.
@@ -125,7 +127,8 @@ def _remember(outcome: Outcome, transcript: list[str], asked: dict[str, int]) ->
     often each question was asked since the last record."""
     data = dict(outcome.state.data)
     offered = [o.payload for reply in outcome.replies for o in reply.options]
-    data["options"] = offered
+    if not data.pop(ASIDE, False):  # an aside keeps the pending question's options
+        data["options"] = offered
     data["transcript"] = transcript[-TRANSCRIPT_TURNS:]
     data[ASKED] = asked
     # Whether this turn recorded something: a "sudah, makasih" next thanks for it.
@@ -254,6 +257,10 @@ def _answer(state: State, turn: Turn, facts: Facts, transcript: list[str]) -> Ou
         payload = "menu:paid"  # "sudah" → "did you mean paid?" → "ya"
     if payload in MENU_PAYLOADS:
         return steps.begin(MENU_PAYLOADS[payload], Turn(""), facts, transcript)
+    if state.flow != "menu" and payload is None and asks_balance(turn.text):
+        # "total tagihan berapa?" in the middle of a promise: answered, the flow kept.
+        aside = Reply(f"{_balance(facts)}\n{t('aside_pending', facts.language)}")
+        return Outcome((aside,), State(state.flow, state.step, {**data, ASIDE: True}))
     if state.flow != "menu":
         outcome = steps.resume(state.flow, state.step, data, turn, payload, facts, transcript)
         if outcome is not None:
@@ -295,7 +302,7 @@ def _answer(state: State, turn: Turn, facts: Facts, transcript: list[str]) -> Ou
 def question(outcome: Outcome) -> str | None:
     """The question an outcome leaves the customer with (`flow:step`); None after a record
     or an answer (thanks acknowledged, the balance told): both are progress."""
-    if outcome.effects or outcome.state.step == ANSWERED:
+    if outcome.effects or outcome.state.step == ANSWERED or outcome.state.data.get(ASIDE):
         return None
     return f"{outcome.state.flow}:{outcome.state.step}"
 

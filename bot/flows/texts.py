@@ -33,6 +33,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": 'Thank you. Do you mean you have paid? Reply "yes" or choose "Already paid" so we '
         "can record it.",
     },
+    "aside_pending": {
+        "id": "Pertanyaan kami sebelumnya masih menunggu jawaban Anda.",
+        "en": "Our previous question is still waiting for your answer.",
+    },
     "thanks_reply": {
         "id": "Sama-sama. Bila ada yang ingin ditanyakan tentang tagihan Anda, balas saja "
         "pesan ini.",

@@ -867,3 +867,12 @@ def test_sudah_after_a_record_is_thanked_and_alone_is_asked_about() -> None:
 def test_yes_to_both_is_a_yes_not_the_second_of_february() -> None:
     outcomes, _ = talk("bayar jumat", "full", "iya 2-2nya")
     assert RecordPromise(dt.date(2026, 11, 27), None, (1, 2)) in effects(outcomes)
+
+
+def test_the_balance_asked_mid_flow_is_answered_and_the_flow_goes_on() -> None:
+    """ "total tagihan berapa?" at "in full?" got "not understood"; now the balance, and
+    the pending question's numbered options still work."""
+    outcomes, _ = talk("bayar jumat", "total tagihan berapa?", "1", "ya")
+    assert "Total: Rp6.000.000" in outcomes[1].replies[0].text
+    assert outcomes[1].state.flow == "promise"
+    assert RecordPromise(dt.date(2026, 11, 27), None, (1, 2)) in effects(outcomes)
