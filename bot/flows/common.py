@@ -109,8 +109,11 @@ def unpaid_invoices(text: str, facts: Facts) -> list[int]:
         inv.id
         for inv in facts.invoices
         if re.search(
-            rf"(?<![\w-]){re.escape(inv.number.lower())}(?![\w-])\W*(?:nya\W*)?"
-            r"(?:belum|blm|not yet|unpaid|not paid)\b",
+            # "inv-2 blm", "inv-2nya belum", "belum inv-2"; never across a comma ("tf inv-1,
+            # belum inv-2" leaves INV-1 paid)
+            rf"(?<![\w-]){re.escape(inv.number.lower())}(?:nya)?(?![\w-])[^\w,]*"
+            r"(?:belum|blm|not yet|unpaid|not paid)\b"
+            rf"|\b(?:belum|blm|not yet)[^\w,]*{re.escape(inv.number.lower())}(?![\w-])",
             lowered,
         )
     ]

@@ -16,10 +16,12 @@ from bot.flows.common import chased, named_invoices, narrowed, numbers, totals_t
 from bot.flows.texts import t
 from bot.flows.types import (
     Facts,
+    OpenCase,
     OptIn,
     Option,
     OptOut,
     Outcome,
+    RecordPaymentClaim,
     RecordPromise,
     Reply,
     SetLanguage,
@@ -60,6 +62,8 @@ DONE_ASKED = "done_asked"
 RECORDED = "recorded"
 #: The key marking a reply given beside the flow (the balance asked mid-promise).
 ASIDE = "aside"
+#: The records a "sudah, makasih" right after them thanks for.
+RECORDS = (RecordPromise, RecordPaymentClaim, OpenCase)
 #: Why a person is asked for when the customer wants a copy of an invoice.
 COPY = Word("why.invoice_copy")
 #: Why a person is asked for when no flow answers the message well.
@@ -131,8 +135,9 @@ def _remember(outcome: Outcome, transcript: list[str], asked: dict[str, int]) ->
         data["options"] = offered
     data["transcript"] = transcript[-TRANSCRIPT_TURNS:]
     data[ASKED] = asked
-    # Whether this turn recorded something: a "sudah, makasih" next thanks for it.
-    data[RECORDED] = bool(outcome.effects)
+    # Whether this turn recorded a promise, a claim or a case: a "sudah, makasih" next
+    # thanks for it (a way to pay chosen or a language set is not such a record).
+    data[RECORDED] = any(isinstance(e, RECORDS) for e in outcome.effects)
     return Outcome(
         outcome.replies, State(outcome.state.flow, outcome.state.step, data), outcome.effects
     )
@@ -257,7 +262,7 @@ def _answer(state: State, turn: Turn, facts: Facts, transcript: list[str]) -> Ou
         payload = "menu:paid"  # "sudah" → "did you mean paid?" → "ya"
     if payload in MENU_PAYLOADS:
         return steps.begin(MENU_PAYLOADS[payload], Turn(""), facts, transcript)
-    if state.flow != "menu" and payload is None and asks_balance(turn.text):
+    if state.flow != "menu" and payload is None and not free_text and asks_balance(turn.text):
         # "total tagihan berapa?" in the middle of a promise: answered, the flow kept.
         aside = Reply(f"{_balance(facts)}\n{t('aside_pending', facts.language)}")
         return Outcome((aside,), State(state.flow, state.step, {**data, ASIDE: True}))
@@ -315,10 +320,12 @@ def _guarded(
     A customer who twice failed to get past a question will not on the third try either:
     asking again is how a conversation loops forever.
     """
+    asked = {str(k): int(v) for k, v in dict(state.data.get(ASKED) or {}).items()}
+    if outcome.state.data.get(ASIDE):
+        return outcome, asked  # an aside is no progress on the question: counts kept
     key = question(outcome)
     if key is None:
         return outcome, {}  # progress: the counts start over
-    asked = {str(k): int(v) for k, v in dict(state.data.get(ASKED) or {}).items()}
     asked[key] = asked.get(key, 0) + 1
     if asked[key] <= MAX_ASKS:
         return outcome, asked

@@ -156,6 +156,8 @@ _NONE = frozenset({"tidak", "hilang", "lost", "no", "none"})
 #: Replies to "when and how much?" that answer nothing ("hah", "siapa", "tidak tahu").
 NON_ANSWERS = frozenset(
     {"hah", "ha", "hmm", "apa", "siapa", "lupa", "tidak", "tahu", "ingat", "what", "who"}
+    | {"maksud", "maksudnya", "kenapa", "gimana", "bagaimana", "ini", "why", "how"}
+    | {"lewati", "skip"}  # the receipt's Skip, typed one question early
 )
 
 
@@ -164,6 +166,8 @@ def _says_when_or_how_much(text: str, facts: Facts) -> bool:
     "sesuai tagihan", "inv-2"); "hah?", "ini siapa ya?" or "gak ingat" do not."""
     if read_amount(text) is not None or read_date(text, facts.today) is not None:
         return True
+    if not any(char.isalnum() for char in text):
+        return False  # "", "😅", "...": nothing said
     return "?" not in text and not only(text, NON_ANSWERS)
 
 

@@ -118,11 +118,18 @@ def parse_date(text: str, today: dt.date) -> dt.date | None:
 _CLAUSES = re.compile(r",|;|\btapi\b|\bbut\b|\bmaksudnya\b|\bi mean\b", re.IGNORECASE)
 
 
+_NEGATED = re.compile(r"^\W*(?:bukan|jangan|not|no|instead of)\b", re.IGNORECASE)
+
+
 def parse_last_date(text: str, today: dt.date) -> dt.date | None:
-    """The date of the last clause that names one: a correction says the old day first
-    ("bukan jumat, senin", "jangan jumat pak, senin aja" mean Monday)."""
-    for clause in reversed(_CLAUSES.split(text)):
-        when = parse_date(clause, today)
+    """The day a correction means: the first clause not negated that names one ("bukan
+    jumat, senin", "senin aja, bukan jumat" mean Monday); without a negated clause, the
+    whole text ("tgl 5, bulan depan" is 5 December)."""
+    clauses = _CLAUSES.split(text)
+    if not any(_NEGATED.match(clause) for clause in clauses):
+        return parse_date(text, today)
+    for clause in clauses:
+        when = None if _NEGATED.match(clause) else parse_date(clause, today)
         if when is not None:
             return when
     return None

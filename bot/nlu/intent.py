@@ -126,7 +126,8 @@ _NOT_YET_PAID = re.compile(
 #: A reply opening with "not yet" ("eh belum ding, besok ya"), unless what is not yet is
 #: something else ("belum masuk", "blm dikonfirmasi", "belum sempat foto").
 _OPENS_NOT_YET = re.compile(
-    r"^(?:eh |oh |maaf |aduh |wah )?(?:belum|not yet)\b(?! (?:masuk|konfirmasi|dikonfirmasi"
+    r"^(?:(?:eh|oh|ya|maaf|aduh|waduh|wah|pak|bu|kak|mas|mbak|sorry|sih) )*(?:belum|not yet)\b"
+    r"(?! (?:masuk|konfirmasi|dikonfirmasi"
     r"|terima|diterima|dibalas|dapat|dapet|dpt|sempat|jatuh|cek|dicek|ada|lihat|kirim|tahu|tau"
     r"|yakin|pasti))"
 )

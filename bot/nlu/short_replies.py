@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from bot.nlu.text import words
+from bot.nlu.text import canon, words
 
 # Every list below holds canonical spellings only: `words` has already turned "makasih",
 # "thx" and "tq" into "terima kasih", "ok" and "sip" into "oke", "gak jadi" into "tidak
@@ -101,7 +101,9 @@ def is_later(text: str) -> bool:
 
 
 _ADDS = re.compile(
-    r"\b(?:sekalian|juga|also|plus|tambah|ditambah|as well|too|and|sama|dengan|with|dan)\b"
+    r"\b(?:sekalian|juga|also|tambah|ditambah|as well|too)\b"
+    # "sama inv-1", "dan faktur inv-1": with, right before an invoice, not "transfer dengan BCA"
+    r"|\b(?:sama|dengan|with|dan|and|plus) (?:yang |yg )?(?:inv|faktur|invoice|nota)"
 )
 
 
@@ -119,6 +121,12 @@ def is_done(text: str) -> bool:
     return "sudah" in tokens and not rest
 
 
+_ALREADY_PAID = re.compile(
+    r"\bsudah (?:\w+ )?(?:bayar|transfer|lunas|lunasi|setor|kirim)\w*\b|\balready paid\b"
+)
+
+
 def says_already(text: str) -> bool:
-    """True when the reply says something is already done ("sudah lunas kok pak")."""
-    return bool(re.search(r"\b(?:sudah|already)\b", words(text)))
+    """True when the reply says it is already paid ("sudah lunas kok pak"); the filler "ya
+    sudah, lunas semua" ("all right, in full") is not (the comma keeps them apart)."""
+    return bool(_ALREADY_PAID.search(canon(text)))

@@ -148,18 +148,27 @@ _COPY_ASKED = re.compile(
 #: or about the company ("nomor ini bukan punya PT Maju", "saya bukan PT Maju"); "salah
 #: kirim", "salah nomor invoice" or "wrong number on the invoice" are about something else.
 _WRONG_NUMBER = re.compile(
-    r"^(?:maaf |mohon maaf |sorry )?(?:salah (?:nomor|nomer|sambung)|wrong number|ini salah nomor)"
-    r"(?: (?:pak|bu|mas|mbak|kak|ya|deh|sir|maam|mohon maaf|maaf))*$"
-    r"|\bnomor ini bukan (?:punya |milik |nomor )?(?:pt|cv|toko|ud|bapak|ibu)\b"
-    r"|\b(?:saya|kami) bukan (?:pt|cv|toko|ud)\b|\btidak kenal (?:pt|cv|toko|ud)\b"
+    r"\bnomor ini bukan (?:punya |milik |nomor )?(?:pt|cv|toko|ud|bapak|ibu)\b"
+    r"|\b(?:saya|kami|ini) bukan (?:pt|cv|toko|ud)\b|\btidak kenal (?:pt|cv|toko|ud)\b"
     r"|\bdo not know (?:this|that|your) company\b"
+)
+#: "salah nomor" said with nothing but courtesy around it ("maaf pak, anda salah nomor").
+_WRONG_NUMBER_ALONE = re.compile(r"^(?:salah (?:nomor|nomer|sambung)|wrong number)$")
+_AROUND = frozenset(
+    {"maaf", "mohon", "sorry", "pak", "bu", "mas", "mbak", "kak", "ya", "deh", "kok", "sih"}
+    | {"anda", "ini", "kayaknya", "sepertinya", "maybe", "i", "think", "you", "have", "the"}
 )
 
 
 def wrong_number(text: str) -> bool:
     """True when the reply says this number is not the customer's ("salah nomor pak",
-    "nomor ini bukan punya PT Maju", "wrong number")."""
-    return bool(_WRONG_NUMBER.search(words(text)))
+    "maaf, anda salah nomor", "nomor ini bukan punya PT Maju", "wrong number, sorry");
+    "salah kirim" or "salah nomor invoice nya" are about something else."""
+    normal = words(text)
+    if _WRONG_NUMBER.search(normal):
+        return True
+    rest = " ".join(t for t in normal.split() if t not in _AROUND)
+    return _WRONG_NUMBER_ALONE.match(rest) is not None
 
 
 def asks_balance(text: str) -> bool:

@@ -141,7 +141,7 @@ _PHRASES = (
     (re.compile(r"\b(?:ra|ora|gak|ga) tau (?=pesen|pesan|mesen|order|beli|tuku)"), "tidak pernah "),
     (re.compile(r"\bcan (?=nepi|dugi|sumping|datang)"), "belum "),
     # "2-2nya", "dua2nya": both ("iya 2-2nya"), not the date 2/2
-    (re.compile(r"\b(?:2|dua)[- ]?(?:2|dua)nya\b"), "keduanya"),
+    (re.compile(r"\b(?:2[- ]|dua[- ]?)(?:2|dua)nya\b"), "keduanya"),  # not "tgl 22nya"
 )
 
 

@@ -55,8 +55,8 @@ async def answer_alert_press(
 
 
 async def _customer(session: AsyncSession, ref: str) -> Customer | None:
-    if ref.startswith("#") and ref[1:].isdecimal():
-        return await session.get(Customer, int(ref[1:]))
+    if ref.startswith("#"):
+        return await session.get(Customer, int(ref[1:])) if _row_id(ref[1:]) else None
     return await customer_with_code(session, code=ref)
 
 
@@ -89,20 +89,29 @@ async def _paid_from_alert(session: AsyncSession, staff: Staff, arg: str, now: d
     added after the alert, so it is refused with a pointer to /paid.
     """
     note_id = arg[1:] if arg.startswith("n") else ""
-    note = await session.get(Message, int(note_id)) if note_id.isdecimal() else None
+    note = await session.get(Message, int(note_id)) if _row_id(note_id) else None
     if note is None or note.channel != ALERT_CHANNEL or note.customer_id is None:
         return _t("outdated" if note_id == "" else "bad", staff.language)
-    upto = (note.data or {}).get(INVOICES_UPTO)
-    if not isinstance(upto, int):
+    data = note.data or {}
+    if INVOICES_UPTO not in data:
         return _t("outdated", staff.language)  # a note from before the newest id was kept
+    upto = data[INVOICES_UPTO]
+    if not isinstance(upto, int):
+        upto = 0  # the customer had no invoice when the alert was raised: nothing to pay
     customer = await session.get(Customer, note.customer_id)
     if customer is None or customer.id is None:
         return _t("no_customer", staff.language)
     return await _paid(session, staff, customer, now, upto=upto)
 
 
+def _row_id(text: str) -> bool:
+    """Whether a payload's id can be a row id (a forged "99999999999999" overflows
+    PostgreSQL's integer before any row is looked at)."""
+    return text.isdecimal() and 0 < int(text) < 2**31
+
+
 async def _handled(session: AsyncSession, staff: Staff, arg: str, now: dt.datetime) -> str:
-    note = await session.get(Message, int(arg)) if arg.isdecimal() else None
+    note = await session.get(Message, int(arg)) if _row_id(arg) else None
     if note is None or note.direction != Direction.NOTE or note.channel != ALERT_CHANNEL:
         return _t("bad", staff.language)
     if note.status == MessageStatus.READ:

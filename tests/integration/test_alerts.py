@@ -420,3 +420,24 @@ async def test_escalation_steps_queue_alerts_and_hold_credit(db: Database) -> No
         "C001",
         {"credit_hold": True},
     )
+
+
+async def test_mark_paid_with_nothing_to_pay_and_forged_ids(db: Database) -> None:
+    """An alert raised while the customer had no invoice says so (not "outdated"); an id
+    too large for PostgreSQL's integer is an unknown button, not a database error."""
+    await seed(db)
+    async with db.transaction() as session:
+        bare = Customer(code="C900", name="PT Tanpa Faktur")
+        session.add(bare)
+        await session.flush()
+        assert bare.id is not None
+        bare_id = bare.id
+    note = await queue(db, bare_id, "dispute")
+    assert "tidak punya faktur terbuka" in await press(db, "Ani", f"alert:paid:n{note}")
+    for forged in (
+        "alert:paid:n99999999999999",
+        "alert:handled:99999999999999",
+        "alert:log:#9" * 1,
+    ):
+        answer = await press(db, "Ani", forged)
+        assert answer  # answered, no exception from the database

@@ -876,3 +876,83 @@ def test_the_balance_asked_mid_flow_is_answered_and_the_flow_goes_on() -> None:
     assert "Total: Rp6.000.000" in outcomes[1].replies[0].text
     assert outcomes[1].state.flow == "promise"
     assert RecordPromise(dt.date(2026, 11, 27), None, (1, 2)) in effects(outcomes)
+
+
+# --- a second review of rounds two to four ---------------------------------------------
+
+
+@pytest.mark.parametrize("answer", ["maaf pak, belum", "oh iya belum, besok ya"])
+def test_not_yet_after_courtesies_is_still_not_paid(answer: str) -> None:
+    _, state = talk("sudah bayar", answer)
+    assert state.flow == "promise"
+
+
+@pytest.mark.parametrize(
+    "text", ["Maaf pak, salah nomor", "wrong number, sorry", "Maaf, anda salah nomor"]
+)
+def test_salah_nomor_with_courtesies_is_still_a_wrong_number(text: str) -> None:
+    [outcome], _ = talk(text)
+    assert outcome.effects == (OptOut(),)
+
+
+@pytest.mark.parametrize("answer", ["", "😅", "...", "maksudnya apa", "lewati"])
+def test_nothing_said_at_when_and_how_much_records_no_claim(answer: str) -> None:
+    outcomes, state = talk("sudah bayar", answer)
+    assert _claims_and_promises(outcomes) == [] and (state.flow, state.step) == ("paid", "ask")
+
+
+def test_a_way_to_pay_chosen_is_no_record_to_thank_for() -> None:
+    [*_, outcome], state = talk("no rek nya berapa?", "sudah")
+    assert state.step == "done_asked" and "Sama-sama" not in outcome.replies[0].text
+
+
+@pytest.mark.parametrize(
+    ("turns", "ids"),
+    [
+        (("udah tf inv-1, belum inv-2", "kemarin", "lewati"), (1,)),
+        (("sudah bayar", "inv-2nya belum", "lewati"), (1,)),
+    ],
+)
+def test_unpaid_invoices_named_in_any_order_are_left_out(
+    turns: tuple[str, ...], ids: tuple[int, ...]
+) -> None:
+    outcomes, _ = talk(*turns)
+    [claim] = _claims_and_promises(outcomes)
+    assert isinstance(claim, RecordPaymentClaim) and claim.invoice_ids == ids
+
+
+def test_an_aside_does_not_hold_off_the_loop_guard_or_eat_a_dispute_description() -> None:
+    turns = ("bayar jumat", "hah", "total tagihan berapa?", "hah", "total tagihan berapa?", "hah")
+    outcomes, _ = talk(*turns)
+    assert any(isinstance(e, OpenCase) and e.reason == "stuck" for e in effects(outcomes))
+    said = "total tagihan saya berapa? kok beda dengan PO kami"
+    outcomes, _ = talk("4", "1", "1", said, "ya")
+    [case] = [e for e in effects(outcomes) if isinstance(e, OpenCase)]
+    assert case.details == said
+
+
+@pytest.mark.parametrize(
+    ("answer", "day"),
+    [
+        ("senin aja, bukan jumat", dt.date(2026, 11, 30)),
+        ("tgl 30 aja pak, jangan besok", dt.date(2026, 11, 30)),
+        ("tgl 5, bulan depan", dt.date(2026, 12, 5)),
+    ],
+)
+def test_a_correction_takes_the_day_not_negated(answer: str, day: dt.date) -> None:
+    outcomes, _ = talk("bayar jumat", "full", answer, "ya")
+    assert RecordPromise(day, None, (1, 2)) in effects(outcomes)
+
+
+def test_fillers_and_dates_are_not_misread_as_both_or_already() -> None:
+    [outcome], _ = talk("tgl 22nya sy bayar")
+    assert outcome.state.data.get("date") == "2026-12-22"
+    _, state = talk("bayar jumat", "ya sudah, lunas semua")
+    assert (state.flow, state.step) == ("promise", "confirm")
+
+
+def test_dengan_a_bank_is_no_invoice_added() -> None:
+    turns = ("sudah bayar inv-2", "eh salah, yg inv-1 maksudnya, kemarin transfer dengan BCA")
+    outcomes, _ = talk(*turns, "lewati")
+    [claim] = _claims_and_promises(outcomes)
+    assert isinstance(claim, RecordPaymentClaim) and claim.invoice_ids == (1,)
