@@ -243,6 +243,9 @@ def _answer(state: State, turn: Turn, facts: Facts, transcript: list[str]) -> Ou
     payload = turn.payload or picked(turn.text, data, in_menu=state.flow == "menu")
     if payload is None and state.flow != "menu" and _cancels(turn.text, facts.channel):
         return Outcome((menu_reply(facts.language, t("flow_cancelled", facts.language)),), State())
+    if payload is None and data.get(RECORDED) and _cancels(turn.text, facts.channel):
+        # "cancel" right after a promise or claim is about that, not an opt-out: asked.
+        return Outcome((menu_reply(facts.language, t("cancel_what", facts.language)),), State())
     if payload is None:
         special = _global(turn, facts, free_text)
         if special is not None:

@@ -33,6 +33,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": 'Thank you. Do you mean you have paid? Reply "yes" or choose "Already paid" so we '
         "can record it.",
     },
+    "cancel_what": {
+        "id": "Apa yang ingin dibatalkan? Untuk mengubah janji bayar, pilih Janji bayar; untuk "
+        "berhenti menerima pesan, ketik BERHENTI.",
+        "en": "What would you like to cancel? To change a promise, choose Promise to pay; to "
+        "stop receiving messages, reply STOP.",
+    },
     "aside_pending": {
         "id": "Pertanyaan kami sebelumnya masih menunggu jawaban Anda.",
         "en": "Our previous question is still waiting for your answer.",

@@ -956,3 +956,10 @@ def test_dengan_a_bank_is_no_invoice_added() -> None:
     outcomes, _ = talk(*turns, "lewati")
     [claim] = _claims_and_promises(outcomes)
     assert isinstance(claim, RecordPaymentClaim) and claim.invoice_ids == (1,)
+
+
+def test_cancel_right_after_a_record_asks_what_rather_than_opting_out() -> None:
+    [*_, outcome], _ = talk("bayar jumat", "full", "ok", "cancel")
+    assert OptOut() not in outcome.effects and "BERHENTI" in outcome.replies[0].text
+    outcomes, _ = talk("bayar jumat", "full", "ok", "CANCEL", facts=replace(FACTS, channel="sms"))
+    assert OptOut() in effects(outcomes)  # the carriers' keyword on SMS
