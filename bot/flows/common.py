@@ -69,13 +69,15 @@ def balance(facts: Facts, currency: str) -> Decimal:
 
 
 def cover(facts: Facts, amount: Decimal | None) -> tuple[InvoiceFact, ...]:
-    """The invoices an amount pays, oldest due first, in the amount's currency only."""
+    """The invoices an amount pays, those the customer named first, then the oldest due,
+    in the amount's currency only."""
     if amount is None:
         return chased(facts)
     currency = main_currency(facts)
     covered: list[InvoiceFact] = []
     running = Decimal(0)
-    for invoice in sorted(facts.invoices, key=lambda i: (i.due_date, i.number)):
+    order = sorted(facts.invoices, key=lambda i: (i.id not in facts.first, i.due_date, i.number))
+    for invoice in order:
         if invoice.currency != currency:
             continue
         if running >= amount:

@@ -37,6 +37,8 @@ __all__ = ["begin", "claim_recorded", "handoff", "promise_recorded", "resume"]
 PAY_DAY = "pay_day"
 #: The invoices a claim or promise named ("buat inv-2"): its later steps see only those.
 ONLY = "only"
+#: The invoices named with a larger amount ("inv-2 … 1,5jt"): covered first, then the oldest.
+FIRST = "first"
 
 #: Intents strong enough to leave the current flow for another one.
 SWITCHING = {
@@ -54,33 +56,39 @@ def begin(flow: str, turn: Turn, facts: Facts, transcript: list[str]) -> Outcome
     A claim or a promise naming invoices ("udh tf 1jt buat inv-2") is about those alone,
     through every later step of the flow.
     """
-    named = _named_for(flow, turn.text, facts)
+    named, first = _named_for(flow, turn.text, facts)
     if named:
         return _kept_to(named, flow, _begin(flow, turn, narrowed(facts, named), transcript))
+    if first:
+        made = _begin(flow, turn, replace(facts, first=tuple(first)), transcript)
+        return _kept_to(first, flow, made, key=FIRST)
     return _begin(flow, turn, facts, transcript)
 
 
-def _named_for(flow: str, text: str, facts: Facts) -> list[int]:
-    """The invoices a claim or promise names, unless its amount is more than they owe
-    ("sdh bayar inv-2 kemarin 6jt" paid more than INV-2: the amount covers the oldest).
-    An invoice named as not paid ("kemarin, inv-2 blm") is the one left out."""
+def _named_for(flow: str, text: str, facts: Facts) -> tuple[list[int], list[int]]:
+    """The invoices a claim or promise names: (the only ones in play, those covered first).
+
+    An amount more than the named ones owe ("sdh bayar inv-2 kemarin 6jt") covers them
+    first, then the oldest. An invoice named as not paid ("kemarin, inv-2 blm") is the one
+    left out.
+    """
     if flow not in ("paid", "promise"):
-        return []
+        return [], []
     unpaid = set(unpaid_invoices(text, facts))
     named = [i for i in named_invoices(text, facts) if i not in unpaid]
     if unpaid and not named:
         named = [i.id for i in facts.invoices if i.id not in unpaid]
     amount = parse_amount(text) if named else None
     if amount is not None and amount > sum(i.balance for i in narrowed(facts, named).invoices):
-        return []
-    return named
+        return [], named
+    return named, []
 
 
-def _kept_to(ids: list[int], flow: str, outcome: Outcome) -> Outcome:
-    """The outcome with `ids` noted in its state, while it stays in `flow`."""
+def _kept_to(ids: list[int], flow: str, outcome: Outcome, *, key: str = ONLY) -> Outcome:
+    """The outcome with `ids` noted in its state under `key`, while it stays in `flow`."""
     if outcome.state.flow != flow:
         return outcome
-    return replace(outcome, state=replace(outcome.state, data={**outcome.state.data, ONLY: ids}))
+    return replace(outcome, state=replace(outcome.state, data={**outcome.state.data, key: ids}))
 
 
 def _begin(flow: str, turn: Turn, facts: Facts, transcript: list[str]) -> Outcome:
@@ -151,18 +159,25 @@ def resume(
     # "eh salah, yg inv-1 maksudnya": naming other invoices corrects the ones in play;
     # "sekalian sama inv-1" adds to them.
     only: list[int] | None = data.get(ONLY)
-    renamed = _named_for(flow, turn.text, facts)
+    first: list[int] | None = data.get(FIRST)
+    renamed, renamed_first = _named_for(flow, turn.text, facts)
     if renamed:
         only = sorted({*only, *renamed}) if only and adds_to(turn.text) else renamed
+        first = None
+    elif renamed_first:
+        only, first = None, renamed_first
     kept = narrowed(facts, only).invoices if only else ()
     amount = parse_amount(turn.text)
     if only and kept and (amount is None or amount <= sum(i.balance for i in kept)):
         facts = narrowed(facts, only)
     else:
         # Closed meanwhile, or an amount more than they owe ("kemarin 6jt" after "sudah
-        # bayar inv-2"): the flow goes on with every open invoice, oldest first.
+        # bayar inv-2"): the flow goes on with every open invoice, the named ones first.
+        first = only or first
         only = None
-        data = {key: value for key, value in data.items() if key != ONLY}
+        data = {key: value for key, value in data.items() if key not in (ONLY, FIRST)}
+    if first:
+        facts = replace(facts, first=tuple(first))
     free_text = (flow, step) in (("dispute", "details"), ("paid", "ask"))
     if payload is None and not turn.media:
         intent = classify(turn.text)
@@ -180,6 +195,8 @@ def resume(
     outcome = handler(step, data, turn, payload, facts)
     if only:
         outcome = _kept_to(list(only), flow, outcome)
+    elif first:
+        outcome = _kept_to(list(first), flow, outcome, key=FIRST)
     day = data.get(PAY_DAY) if flow == "method" else None
     if not isinstance(day, dict):
         return outcome

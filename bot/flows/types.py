@@ -52,6 +52,9 @@ class Facts:
     collector: str = ""
     #: A person was already asked to take over and has not closed that case yet.
     handoff_open: bool = False
+    #: Invoices the customer named with an amount larger than they owe: it covers them
+    #: first, then the oldest ("sudah bayar inv-2 kemarin 1,5jt").
+    first: tuple[int, ...] = ()
 
     def totals(self) -> dict[str, Decimal]:
         """Open balance per currency (never summed across currencies)."""

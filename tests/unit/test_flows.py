@@ -656,7 +656,7 @@ def test_claims_that_must_stay_claims(turns: tuple[str, ...], want: type) -> Non
     [made] = _claims_and_promises(outcomes)
     assert isinstance(made, want)
     if turns[0].startswith("sdh bayar inv-2"):
-        assert made.invoice_ids == (1, 2)
+        assert made.invoice_ids == (2, 1)  # the invoice named first, then the oldest
 
 
 def test_naming_another_invoice_corrects_and_sekalian_adds() -> None:
@@ -781,9 +781,12 @@ def test_a_correction_naming_the_old_day_first_takes_the_new_one() -> None:
     assert RecordPromise(dt.date(2026, 11, 30), None, (1, 2)) in effects(outcomes)
 
 
-def test_an_amount_over_the_named_invoice_covers_the_oldest_and_sama_adds() -> None:
+def test_an_amount_over_the_named_invoice_covers_it_first_and_sama_adds() -> None:
     outcomes, _ = talk("janji bayar inv-2 jumat", "2jt", "ya")
-    assert RecordPromise(dt.date(2026, 11, 27), Decimal(2_000_000), (1,)) in effects(outcomes)
+    assert RecordPromise(dt.date(2026, 11, 27), Decimal(2_000_000), (2, 1)) in effects(outcomes)
+    outcomes, _ = talk("sudah bayar inv-2 kemarin 1,5jt", "lewati")
+    [claim] = _claims_and_promises(outcomes)
+    assert isinstance(claim, RecordPaymentClaim) and claim.invoice_ids == (2, 1)
     [*_, outcome], _ = talk("janji bayar inv-2 jumat", "sama inv-1 ya")
     assert "INV-1, INV-2" in outcome.replies[-1].text
 
@@ -835,8 +838,9 @@ def test_an_invoice_named_as_unpaid_is_left_out_of_the_claim(
 def test_the_promise_recorded_says_what_was_confirmed() -> None:
     """Named INV-2, then 6jt: confirmed for both invoices, so the thanks names both too."""
     outcomes, _ = talk("janji bayar inv-2 jumat", "6jt", "ya")
-    assert "(INV-1, INV-2)" in outcomes[-1].replies[0].text
-    assert RecordPromise(dt.date(2026, 11, 27), None, (1, 2)) in effects(outcomes)
+    thanks = outcomes[-1].replies[0].text
+    assert "INV-1" in thanks and "INV-2" in thanks  # both, as confirmed
+    assert RecordPromise(dt.date(2026, 11, 27), None, (2, 1)) in effects(outcomes)
 
 
 def test_not_knowing_yet_after_sudah_bayar_keeps_the_claim_going() -> None:
