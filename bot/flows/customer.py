@@ -261,7 +261,7 @@ def _answer(state: State, turn: Turn, facts: Facts, transcript: list[str]) -> Ou
         return _voice(payload.removeprefix("voice:"), facts)
     if not facts.invoices and state.flow == "menu":
         return _nothing_open(turn, payload, facts, transcript)
-    if payload is None and state.step == DONE_ASKED and is_yes(turn.text):
+    if payload is None and state.step == DONE_ASKED and (is_yes(turn.text) or is_done(turn.text)):
         payload = "menu:paid"  # "sudah" → "did you mean paid?" → "ya"
     if payload in MENU_PAYLOADS:
         return steps.begin(MENU_PAYLOADS[payload], Turn(""), facts, transcript)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -156,8 +157,7 @@ _NONE = frozenset({"tidak", "hilang", "lost", "no", "none"})
 #: Replies to "when and how much?" that answer nothing ("hah", "siapa", "tidak tahu").
 NON_ANSWERS = frozenset(
     {"hah", "ha", "hmm", "apa", "siapa", "lupa", "tidak", "tahu", "ingat", "what", "who"}
-    | {"maksud", "maksudnya", "kenapa", "gimana", "bagaimana", "ini", "why", "how"}
-    | {"lewati", "skip"}  # the receipt's Skip, typed one question early
+    | {"maksud", "maksudnya", "kenapa", "gimana", "bagaimana", "why", "how"}
 )
 
 
@@ -168,6 +168,10 @@ def _says_when_or_how_much(text: str, facts: Facts) -> bool:
         return True
     if not any(char.isalnum() for char in text):
         return False  # "", "😅", "...": nothing said
+    if re.search(r"\b(?:siapa|who)\b", text.lower()):
+        return False  # "ini siapa": a question back, not when or how much
+    # "lewati" skips the details (the claim is made for today, as before); "ini pak" comes
+    # with the receipt.
     return "?" not in text and not only(text, NON_ANSWERS)
 
 

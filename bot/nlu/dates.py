@@ -118,7 +118,9 @@ def parse_date(text: str, today: dt.date) -> dt.date | None:
 _CLAUSES = re.compile(r",|;|\btapi\b|\bbut\b|\bmaksudnya\b|\bi mean\b", re.IGNORECASE)
 
 
-_NEGATED = re.compile(r"^\W*(?:bukan|jangan|not|no|instead of)\b", re.IGNORECASE)
+#: A clause that rules a day out, wherever the word sits: "bukan jumat", "jumat tidak bisa",
+#: "gak bisa jumat" (canonical: "tidak bisa"), "not friday".
+_NEGATED = re.compile(r"\b(?:bukan|jangan|tidak|not|no|never|instead of|can not)\b")
 
 
 def parse_last_date(text: str, today: dt.date) -> dt.date | None:
@@ -126,10 +128,10 @@ def parse_last_date(text: str, today: dt.date) -> dt.date | None:
     jumat, senin", "senin aja, bukan jumat" mean Monday); without a negated clause, the
     whole text ("tgl 5, bulan depan" is 5 December)."""
     clauses = _CLAUSES.split(text)
-    if not any(_NEGATED.match(clause) for clause in clauses):
+    if not any(_NEGATED.search(canon(clause)) for clause in clauses):
         return parse_date(text, today)
     for clause in clauses:
-        when = None if _NEGATED.match(clause) else parse_date(clause, today)
+        when = None if _NEGATED.search(canon(clause)) else parse_date(clause, today)
         if when is not None:
             return when
     return None
