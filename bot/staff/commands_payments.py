@@ -55,7 +55,8 @@ REPLACEABLE_SOURCES = ("chat", "voice", "phone")
 
 async def paid(call: Call) -> list[StaffReply]:
     """Record a payment: reduce the balance, close the invoice at zero, refuse overpaying."""
-    if not 1 <= len(call.args) <= 3:
+    # "INV-1 Rp 2,5 juta 2026-03-20": an amount may be written in several words.
+    if not 1 <= len(call.args) <= 6:
         raise UsageError(call.t("paid.usage"))
     invoice = await find_invoice(call, call.args[0])
     extra = " ".join(call.args[1:])

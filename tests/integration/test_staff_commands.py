@@ -545,3 +545,8 @@ async def test_window_and_send_time_mistakes_are_said_in_the_readers_language(
     answer = await run(team, "ani", "/window 20:00-08:00")
     assert "harus sebelum" in answer and "is not before" not in answer
     assert "di luar rentang" in await run(team, "ani", "/sendtime 21:00")
+
+
+async def test_paid_with_an_amount_in_several_words(team: Database) -> None:
+    answer = await run(team, "budi", "/paid INV-1 Rp 2,5 juta")
+    assert "Rp2.500.000" in answer and "Cara pakai" not in answer
