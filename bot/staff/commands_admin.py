@@ -210,6 +210,9 @@ async def pauseall(call: Call) -> list[StaffReply]:
 
 async def confirm_pauseall(call: Call, pending: Confirmation) -> list[StaffReply]:
     """Turn the global stop switch on (the admin pressed Confirm)."""
+    if await paused_all(call.session):
+        # Two admins asked and both confirmed: the second changes nothing, logs nothing.
+        return say(call.t("pauseall.already"))
     before = await set_paused_all(call.session, paused=True, actor=call.actor, now=call.now)
     call.audit("setting.pause_all", "setting", "paused_all", {"paused": before}, {"paused": True})
     return say(call.t("pauseall.done"))

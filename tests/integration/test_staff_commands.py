@@ -550,3 +550,14 @@ async def test_window_and_send_time_mistakes_are_said_in_the_readers_language(
 async def test_paid_with_an_amount_in_several_words(team: Database) -> None:
     answer = await run(team, "budi", "/paid INV-1 Rp 2,5 juta")
     assert "Rp2.500.000" in answer and "Cara pakai" not in answer
+
+
+async def test_a_second_admins_pauseall_confirmed_after_the_first_changes_nothing(
+    team: Database,
+) -> None:
+    (first,) = await replies(team, "ani", "/pauseall")
+    (second,) = await replies(team, "eko", "/pauseall")
+    assert "dihentikan" in await run(team, "ani", "", payload=first.buttons[0].payload)
+    answer = await run(team, "eko", "", payload=second.buttons[0].payload)
+    assert "sudah dihentikan" in answer  # "already paused"
+    assert len(await audits(team, "setting.pause_all")) == 1  # one change, one entry
