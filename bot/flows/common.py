@@ -11,14 +11,11 @@ from bot.flows.types import Facts, InvoiceFact
 from bot.nlu.reading import is_yes
 from i18n.format import format_money
 
-#: Button payloads that confirm what the bot just summed up.
-YES_PAYLOADS = frozenset({"yes"})
-
 
 def confirmed(payload: str | None, text: str) -> bool:
-    """Whether the answer confirms: the Yes button, or a typed yes as customers write it
-    ("ya pak", "siap", "iya bener", "👍")."""
-    return payload in YES_PAYLOADS if payload else is_yes(text)
+    """Whether the answer confirms: the Yes button (payload "yes"), or a typed yes as
+    customers write it ("ya pak", "siap", "iya bener", "👍")."""
+    return payload == "yes" if payload else is_yes(text)
 
 
 def money(facts: Facts, amount: Decimal | None, currency: str | None = None) -> str:

@@ -241,22 +241,10 @@ def _answer(state: State, turn: Turn, facts: Facts, transcript: list[str]) -> Ou
     if turn.payload is not None and not offered(turn.payload, data, facts.channel):
         turn = Turn(turn.text, None, turn.media)  # read as what it says, not as the button
     payload = turn.payload or picked(turn.text, data, in_menu=state.flow == "menu")
-    if payload is None and state.flow != "menu" and _cancels(turn.text, facts.channel):
-        return Outcome((menu_reply(facts.language, t("flow_cancelled", facts.language)),), State())
-    if payload is None and data.get(RECORDED) and _cancels(turn.text, facts.channel):
-        # "cancel" right after a promise or claim is about that, not an opt-out: asked.
-        return Outcome((menu_reply(facts.language, t("cancel_what", facts.language)),), State())
     if payload is None:
-        special = _global(turn, facts, free_text)
-        if special is not None:
-            return special
-        if state.flow == "menu" and wrong_number(turn.text):
-            # A stranger holds this number: stop writing to it; the collector's opt-out
-            # alert quotes the message, so the contact gets fixed.
-            sorry = Reply(t("wrong_number", facts.language))
-            return Outcome((sorry,), State(), (OptOut(),))
-        if state.flow != "menu" and not free_text and _for_a_person(turn.text):
-            return steps.handoff(facts, transcript, why=FOR_A_PERSON)  # "belum bisa bayar…"
+        outright = _said_outright(state, turn, facts, transcript, free_text=free_text)
+        if outright is not None:
+            return outright
     if payload and payload.startswith("voice:"):
         return _voice(payload.removeprefix("voice:"), facts)
     if not facts.invoices and state.flow == "menu":
@@ -273,38 +261,71 @@ def _answer(state: State, turn: Turn, facts: Facts, transcript: list[str]) -> Ou
         outcome = steps.resume(state.flow, state.step, data, turn, payload, facts, transcript)
         if outcome is not None:
             return outcome
-    intent = classify(turn.text)
-    flow = INTENT_FLOWS.get(intent) or _menu_label(turn.text)
-    when = parse_date(turn.text, facts.today) if flow is None else None
-    if when is not None and not parse_amount(turn.text):
+    flow = _flow_for(turn.text, facts)
+    if flow is not None:
+        return steps.begin(flow, turn, facts, transcript)
+    return _unmatched(data, turn, facts, transcript)
+
+
+def _said_outright(
+    state: State, turn: Turn, facts: Facts, transcript: list[str], *, free_text: bool
+) -> Outcome | None:
+    """What applies whatever the question asked: never mind, stop and start, a language,
+    a wrong number, a message for a person."""
+    lang = facts.language
+    if _cancels(turn.text, facts.channel):
+        if state.flow != "menu":
+            return Outcome((menu_reply(lang, t("flow_cancelled", lang)),), State())
+        if state.data.get(RECORDED):
+            # "cancel" right after a promise or claim is about that, not an opt-out: asked.
+            return Outcome((menu_reply(lang, t("cancel_what", lang)),), State())
+    special = _global(turn, facts, free_text)
+    if special is not None:
+        return special
+    if state.flow == "menu" and wrong_number(turn.text):
+        # A stranger holds this number: stop writing to it; the collector's opt-out alert
+        # quotes the message, so the contact gets fixed.
+        return Outcome((Reply(t("wrong_number", lang)),), State(), (OptOut(),))
+    if state.flow != "menu" and not free_text and _for_a_person(turn.text):
+        return steps.handoff(facts, transcript, why=FOR_A_PERSON)  # "belum bisa bayar…"
+    return None
+
+
+def _flow_for(text: str, facts: Facts) -> str | None:
+    """The flow a reply at the menu starts, if any."""
+    flow = INTENT_FLOWS.get(classify(text)) or _menu_label(text)
+    when = parse_date(text, facts.today) if flow is None else None
+    if when is not None and not parse_amount(text):
         # A bare date answers a reminder: a day to come is a promise ("jumat ya pak"), a day
         # gone is when it was paid ("sudah", then "kemarin").
         flow = "promise" if when >= facts.today else "paid"
-    if flow is None and retracts(turn.text) and not _for_a_person(turn.text):
+    if flow is None and retracts(text) and not _for_a_person(text):
         flow = "promise"  # "belum bayar pak", "maaf belum transfer": so, when?
-    if flow is not None:
-        return steps.begin(flow, turn, facts, transcript)
+    return flow
+
+
+def _unmatched(data: dict[str, Any], turn: Turn, facts: Facts, transcript: list[str]) -> Outcome:
+    """A reply no flow takes: a greeting, a question answered at once, a request for a
+    person, thanks, a bare "sudah", or "not understood" and the menu."""
+    lang = facts.language
     if " ".join(turn.text.lower().split()).strip("!.,?") in GREETINGS:
-        return Outcome((menu_reply(facts.language),), State())
+        return Outcome((menu_reply(lang),), State())
     if asks_balance(turn.text):  # "tagihan sy brp total?": the open invoices, then the menu
-        return Outcome((menu_reply(facts.language, _balance(facts)),), State(step=ANSWERED))
+        return Outcome((menu_reply(lang, _balance(facts)),), State(step=ANSWERED))
     if asks_invoice_copy(turn.text):
-        reply = t("invoice_copy", facts.language)
         named = named_invoices(turn.text, facts)  # "copy faktur inv-1": that one only
         about = narrowed(facts, named) if named else facts
+        reply = t("invoice_copy", lang)
         return steps.handoff(about, transcript, reason="invoice_copy", why=COPY, reply=reply)
     if _for_a_person(turn.text):  # hardship, a deal, fees, doubt, anger: a person reads it
         return steps.handoff(facts, transcript, why=FOR_A_PERSON)
-    if is_thanks(turn.text):  # "ok makasih pak 🙏": a polite word back, not "not understood"
-        return Outcome((Reply(t("thanks_reply", facts.language)),), State(step=ANSWERED))
-    if is_done(turn.text) and data.get(RECORDED):
-        # "sudah ya pak, makasih" right after a promise, claim or case: thanks for it.
-        return Outcome((Reply(t("thanks_reply", facts.language)),), State(step=ANSWERED))
+    # "ok makasih pak 🙏", or "sudah ya pak, makasih" right after a record: a polite word.
+    if is_thanks(turn.text) or (is_done(turn.text) and data.get(RECORDED)):
+        return Outcome((Reply(t("thanks_reply", lang)),), State(step=ANSWERED))
     if is_done(turn.text):
         # "sudah" out of the blue may mean "paid": asked, not guessed; a "ya" starts the claim.
-        done = menu_reply(facts.language, t("done_reply", facts.language))
-        return Outcome((done,), State(step=DONE_ASKED))
-    return Outcome((menu_reply(facts.language, t("not_understood", facts.language)),), State())
+        return Outcome((menu_reply(lang, t("done_reply", lang)),), State(step=DONE_ASKED))
+    return Outcome((menu_reply(lang, t("not_understood", lang)),), State())
 
 
 def question(outcome: Outcome) -> str | None:

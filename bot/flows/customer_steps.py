@@ -79,9 +79,14 @@ def _named_for(flow: str, text: str, facts: Facts) -> tuple[list[int], list[int]
     if unpaid and not named:
         named = [i.id for i in facts.invoices if i.id not in unpaid]
     amount = parse_amount(text) if named else None
-    if amount is not None and amount > sum(i.balance for i in narrowed(facts, named).invoices):
+    if amount is not None and amount > _owed(facts, named):
         return [], named
     return named, []
+
+
+def _owed(facts: Facts, ids: list[int]) -> Decimal:
+    """What the open invoices `ids` still owe."""
+    return sum((i.balance for i in narrowed(facts, ids).invoices), Decimal(0))
 
 
 def _kept_to(ids: list[int], flow: str, outcome: Outcome, *, key: str = ONLY) -> Outcome:
@@ -156,28 +161,13 @@ def resume(
     handler = FLOWS.get(flow)
     if handler is None:
         return None
-    # "eh salah, yg inv-1 maksudnya": naming other invoices corrects the ones in play;
-    # "sekalian sama inv-1" adds to them.
-    only: list[int] | None = data.get(ONLY)
-    first: list[int] | None = data.get(FIRST)
-    renamed, renamed_first = _named_for(flow, turn.text, facts)
-    if renamed:
-        only = sorted({*only, *renamed}) if only and adds_to(turn.text) else renamed
-        first = None
-    elif renamed_first:
-        only, first = None, renamed_first
-    kept = narrowed(facts, only).invoices if only else ()
-    amount = parse_amount(turn.text)
-    if only and kept and (amount is None or amount <= sum(i.balance for i in kept)):
+    only, first = _in_play(flow, data, turn.text, facts)
+    if only:
         facts = narrowed(facts, only)
     else:
-        # Closed meanwhile, or an amount more than they owe ("kemarin 6jt" after "sudah
-        # bayar inv-2"): the flow goes on with every open invoice, the named ones first.
-        first = only or first
-        only = None
         data = {key: value for key, value in data.items() if key not in (ONLY, FIRST)}
-    if first:
-        facts = replace(facts, first=tuple(first))
+        if first:
+            facts = replace(facts, first=tuple(first))
     free_text = (flow, step) in (("dispute", "details"), ("paid", "ask"))
     if payload is None and not turn.media:
         intent = classify(turn.text)
@@ -204,6 +194,30 @@ def resume(
         return _then_promise(outcome, day, facts)  # the way chosen: now the day kept
     # Asked again (an answer not understood): the day stays kept.
     return replace(outcome, state=replace(outcome.state, data={**outcome.state.data, PAY_DAY: day}))
+
+
+def _in_play(
+    flow: str, data: dict[str, Any], text: str, facts: Facts
+) -> tuple[list[int] | None, list[int] | None]:
+    """The invoices this answer is about: (the only ones, those covered first).
+
+    "eh salah, yg inv-1 maksudnya" corrects the ones named before; "sekalian sama inv-1"
+    adds to them. Named invoices closed meanwhile, or an amount more than they owe
+    ("kemarin 6jt" after "sudah bayar inv-2"), leave every open invoice in play, the named
+    ones covered first.
+    """
+    only: list[int] | None = data.get(ONLY)
+    first: list[int] | None = data.get(FIRST)
+    renamed, renamed_first = _named_for(flow, text, facts)
+    if renamed:
+        only = sorted({*only, *renamed}) if only and adds_to(text) else renamed
+        first = None
+    elif renamed_first:
+        only, first = None, renamed_first
+    amount = parse_amount(text)
+    if only and narrowed(facts, only).invoices and (amount is None or amount <= _owed(facts, only)):
+        return only, None
+    return None, only or first
 
 
 def _answers_step(flow: str, step: str, text: str, facts: Facts) -> bool:

@@ -235,3 +235,15 @@ def without_amount(text: str) -> str:
     """The reply's words with the amount's tokens left out ("1jt dulu ya" → "dulu ya"):
     what else it says besides how much."""
     return " ".join(t for t in words(text).split() if not _AMOUNT_TOKEN.fullmatch(t))
+
+
+#: A minus sign before a number ("-500000", "- 5jt"), not a date's hyphen ("2026-04-10").
+_MINUS = re.compile(r"(?<![\w/.-])-\s*(?:rp\.?\s*)?\d", re.IGNORECASE)
+#: A zero amount ("0", "0,00"), not a digit of a date or a number ("05/12", "10").
+_ZERO = re.compile(r"(?<![\w.,/-])0+(?:[.,]0+)?(?![\w.,/-])")
+
+
+def names_no_positive_amount(text: str) -> bool:
+    """True when the text writes a negative or a zero amount ("-500000", "0"), which
+    `read_amount` does not return: a caller reading None as "in full" must refuse it."""
+    return bool(_MINUS.search(text) or _ZERO.search(text))

@@ -8,7 +8,13 @@ The rules live in the `nlu_*` modules; this module is the public face the flows 
 
 from __future__ import annotations
 
-from bot.nlu.amounts import AmountReading, parse_amount, read_amount, without_amount
+from bot.nlu.amounts import (
+    AmountReading,
+    names_no_positive_amount,
+    parse_amount,
+    read_amount,
+    without_amount,
+)
 from bot.nlu.dates import DateReading, parse_date, parse_last_date, parse_paid_date, read_date
 from bot.nlu.intent import Intent, classify, names_a_pay_day, retracts
 from bot.nlu.short_replies import (
@@ -48,6 +54,7 @@ __all__ = [
     "is_thanks",
     "is_yes",
     "names_a_pay_day",
+    "names_no_positive_amount",
     "needs_person",
     "only",
     "parse_amount",

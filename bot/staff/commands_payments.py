@@ -7,7 +7,7 @@ import re
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from bot.nlu.reading import parse_amount, parse_date
+from bot.nlu.reading import names_no_positive_amount, parse_amount, parse_date
 from bot.staff.commands_base import (
     COLLECTORS,
     Call,
@@ -29,16 +29,6 @@ from storage.queries.payments import PaymentRefused, Refusal, record_payment
 
 #: Days a payment cannot have been made on yet.
 _AHEAD = re.compile(r"\b(?:besok|lusa|tomorrow|minggu depan|bulan depan|next week|next month)\b")
-#: A minus sign before a number ("-500000", "- 5jt"), not a date's hyphen ("2026-04-10").
-_MINUS = re.compile(r"(?<![\w/.-])-\s*(?:rp\.?\s*)?\d", re.IGNORECASE)
-#: A zero amount ("0", "0,00"), not a digit of a date or a number ("05/12", "10").
-_ZERO = re.compile(r"(?<![\w.,/-])0+(?:[.,]0+)?(?![\w.,/-])")
-
-
-def _negative_or_zero(text: str) -> bool:
-    """Whether the arguments hold a negative or a zero amount, which the amount reader
-    does not return (it would then read as "in full")."""
-    return bool(_MINUS.search(text) or _ZERO.search(text))
 
 
 def _a_year_before(day: dt.date) -> dt.date | None:
@@ -60,7 +50,7 @@ async def paid(call: Call) -> list[StaffReply]:
         raise UsageError(call.t("paid.usage"))
     invoice = await find_invoice(call, call.args[0])
     extra = " ".join(call.args[1:])
-    if _negative_or_zero(extra):
+    if names_no_positive_amount(extra):
         raise UsageError(call.t("amount_positive"))  # "-500000" read as 500000 otherwise
     if _AHEAD.search(extra.lower()):
         raise UsageError(call.t("paid.future"))  # "besok": a payment is not made tomorrow
@@ -131,7 +121,7 @@ async def promise(call: Call) -> list[StaffReply]:
     assert row.id is not None
     today = call.now.astimezone(ZoneInfo(row.timezone)).date()
     extra = " ".join(call.args[1:])
-    if _negative_or_zero(" ".join(call.args[2:]) if iso_day(call.args[1]) else extra):
+    if names_no_positive_amount(" ".join(call.args[2:]) if iso_day(call.args[1]) else extra):
         raise UsageError(call.t("amount_positive"))  # "-5jt" or "0" is no promise in full
     # The NLU reads "tgl 25 5jt" as a date and an amount: amounts are not taken from dates.
     when = iso_day(call.args[1]) or parse_date(extra, today)

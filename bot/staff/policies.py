@@ -98,12 +98,15 @@ async def policy_specs(session: AsyncSession, *, window: Window) -> dict[str, Po
     return {s.name: s for s in (await load_specs(session, default=window)).values()}
 
 
+def stored_name(specs: dict[str, PolicySpec], name: str) -> str:
+    """`name` as the policy is stored ("Standard", "KERAS" are matched in any case, as
+    customer codes and invoice numbers are); `name` itself when no policy has it."""
+    return next((known for known in specs if known.lower() == name.lower()), name)
+
+
 def known_policy(specs: dict[str, PolicySpec], name: str) -> PolicySpec:
-    """The policy called `name`; PolicyError naming the known ones otherwise."""
-    # "Standard", "KERAS": names are matched as codes and invoice numbers are, any case.
-    spec = specs.get(name) or next(
-        (found for known, found in specs.items() if known.lower() == name.lower()), None
-    )
+    """The policy called `name` (any case); PolicyError naming the known ones otherwise."""
+    spec = specs.get(stored_name(specs, name))
     if spec is None:
         known = ", ".join(sorted(specs))
         error = PolicyError(f"no policy named {name!r} (known: {known})")
@@ -147,7 +150,7 @@ async def set_steps(
         raise keyed(error, "policy.bad_days", text=repr(str(repeat_every)))
     specs = await policy_specs(session, window=_ANY_WINDOW)
     # "Standard" changes the standard policy; it does not make a second one beside it.
-    name = next((known for known in specs if known.lower() == name.lower()), name)
+    name = stored_name(specs, name)
     old = specs.get(name)
     by_offset = {s.offset: s for s in old.steps} if old else {}
     steps = tuple(by_offset.get(o) or Step(o, NEW_STEP_CHANNELS, (Action.REMIND,)) for o in offsets)
