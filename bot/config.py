@@ -112,6 +112,7 @@ class Settings(BaseSettings):
     dispatch_interval_seconds: int = Field(default=60, ge=1)
     dispatch_batch_size: int = Field(default=400, ge=1)
     dispatch_concurrency: int = Field(default=16, ge=1)
+    render_process: bool = True
     lease_seconds: int = Field(default=300, ge=10)
     retry_backoff_seconds: int = Field(default=600, ge=1)
     max_attempts: int = Field(default=5, ge=1)

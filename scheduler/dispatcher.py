@@ -7,7 +7,7 @@ import datetime as dt
 import gc
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager, suppress
 from dataclasses import dataclass, field, fields
 from zoneinfo import ZoneInfo
@@ -26,7 +26,7 @@ from scheduler.claims import (
     reclaim_dead_leases,
     release_leases,
 )
-from scheduler.messages import Address, Button, DeliveryOutcome, DeliveryResult, Outbound
+from scheduler.messages import Address, DeliveryOutcome, DeliveryResult, Outbound, Rendered
 from scheduler.recheck import ContactView, SendPlan, load_send_plans, open_research_case
 from scheduler.window import Window
 from storage.db import Database, retried
@@ -42,8 +42,10 @@ log = logging.getLogger(__name__)
 #: minutes when the provider has the message).
 RECONCILE_AFTER = dt.timedelta(minutes=15)
 
-#: Renders (plan, channel, Telegram deep link or None) into a message body.
-Renderer = Callable[[SendPlan, Capabilities, str | None], "Rendered"]
+#: One message to render: the plan, what its channel carries, the Telegram deep link or None.
+RenderJob = tuple[SendPlan, Capabilities, str | None]
+#: Renders a batch of jobs into message bodies, in order (perhaps in another process).
+Renderer = Callable[[Sequence[RenderJob]], Awaitable[list[Rendered]]]
 
 
 def _research_details(plan: SendPlan) -> StaffText:
@@ -53,19 +55,6 @@ def _research_details(plan: SendPlan) -> StaffText:
         failed = ", ".join(sorted(plan.failed_channels))
         return text("alert.research_failed", channels=failed)
     return text("alert.research_none")
-
-
-@dataclass(frozen=True, slots=True)
-class Rendered:
-    """A message body for one channel."""
-
-    subject: str
-    text: str
-    html: str | None
-    language: str
-    template: str
-    buttons: tuple[Button, ...] = ()
-    variables: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -130,6 +119,34 @@ class Prepared:
         return self.reservation.message_id
 
 
+@dataclass(frozen=True, slots=True)
+class Decided:
+    """A re-checked follow-up with its channel and idempotency key, its message to render."""
+
+    plan: SendPlan
+    channel: str
+    contact: ContactView
+    key: str
+    chat_link: str | None  # invites the customer to Telegram (channels without buttons)
+
+    @property
+    def followup_id(self) -> int:
+        """The follow-up this message is for."""
+        assert self.plan.followup.id is not None
+        return self.plan.followup.id
+
+
+@dataclass
+class _Batch:
+    """Claimed follow-ups on their way through the tick: decided, then rendered (a task, so
+    the next batch is claimed and decided while this one renders)."""
+
+    ids: list[int]
+    full: bool  # the claim took a whole batch: more may be due
+    decided: list[Decided]
+    rendering: asyncio.Task[list[Rendered]]
+
+
 @contextmanager
 def _earlier_objects_left_out_of_gc() -> Iterator[None]:
     """Keep the objects alive before a tick out of the garbage collector's passes during it.
@@ -149,6 +166,10 @@ def _earlier_objects_left_out_of_gc() -> Iterator[None]:
 def idempotency_key(followup: FollowUp, lead_offset: int, channel: str) -> str:
     """(customer, planned local date, step, channel): one message at most for each."""
     return f"fu:{followup.customer_id}:{followup.local_date.isoformat()}:{lead_offset}:{channel}"
+
+
+#: A message under these statuses may still go out: it is reserved (again), not settled.
+_UNSETTLED = (MessageStatus.QUEUED, MessageStatus.RETRY, MessageStatus.UNKNOWN)
 
 
 class _WhatsAppQuota:
@@ -220,10 +241,11 @@ class Dispatcher:
     async def tick(self, now: dt.datetime) -> TickStats:
         """One pass: claim a batch of due rows, handle it, repeat while rows are due.
 
-        A batch is re-checked and reserved in one transaction, sent concurrently (each
-        channel keeps its provider's pace) and recorded in one transaction; follow-ups whose
-        channel failed for good, or whose provider is down, go round again on their next
-        channel.
+        A batch is re-checked in one transaction, rendered, reserved in a second, sent
+        concurrently (each channel keeps its provider's pace) and recorded in a third;
+        follow-ups whose channel failed for good, or whose provider is down, go round again
+        on their next channel. While one batch renders (in a child process when the renderer
+        has one), the next is claimed and re-checked, and the one before sent and recorded.
         """
         stats = TickStats()
         self._down = {}  # a provider that failed last tick gets another chance
@@ -238,44 +260,85 @@ class Dispatcher:
             # for minutes, and its later leases must not be born expired.
             return now + dt.timedelta(seconds=self.monotonic() - started)
 
-        with _earlier_objects_left_out_of_gc():
-            while True:
-                ids = await claim_due(
-                    self.db,
-                    worker=self.config.worker,
-                    now=clock(),
-                    limit=self.config.batch_size,
-                    lease=self.config.lease,
-                )
-                stats.claimed += len(ids)
-                pending = ids
-                while pending:
-                    prepared = await self._prepare(pending, now, stats)
-                    async with self._leases_kept(pending, clock):
-                        results = await self._send_all(prepared, stats)
-                    pending = await self._record(results, now, stats)
-                if len(ids) < self.config.batch_size:
-                    break
-        for channel in self.channels.values():
-            await channel.close()
+        held: set[int] = set()  # claimed and not yet released: their leases are kept
+        ahead: _Batch | None = None
+        try:
+            with _earlier_objects_left_out_of_gc():
+                async with self._leases_kept(held, clock):
+                    ahead = await self._claim(held, now, clock, stats)
+                    while ahead is not None:
+                        batch, ahead = ahead, None
+                        if batch.full:  # claimed and re-checked while `batch` renders
+                            ahead = await self._claim(held, now, clock, stats)
+                        await self._finish(batch, now, stats)
+                        held.difference_update(batch.ids)
+        finally:
+            if ahead is not None:  # a failure left it claimed: its leases run out
+                ahead.rendering.cancel()
+                with suppress(asyncio.CancelledError, Exception):
+                    await ahead.rendering
+            for channel in self.channels.values():
+                await channel.close()
         return stats
+
+    async def _claim(
+        self, held: set[int], now: dt.datetime, clock: Callable[[], dt.datetime], stats: TickStats
+    ) -> _Batch | None:
+        """Claim the next batch, re-check it and start rendering it; None when none is due."""
+        ids = await claim_due(
+            self.db,
+            worker=self.config.worker,
+            now=clock(),
+            limit=self.config.batch_size,
+            lease=self.config.lease,
+        )
+        if not ids:
+            return None
+        stats.claimed += len(ids)
+        held.update(ids)
+        decided = await self._decide(ids, now, stats)
+        return _Batch(
+            ids, len(ids) >= self.config.batch_size, decided, self._start_rendering(decided)
+        )
+
+    def _start_rendering(self, decided: list[Decided]) -> asyncio.Task[list[Rendered]]:
+        """Render the batch's messages in a task (the renderer may hand them to a child)."""
+        jobs = [
+            (step.plan, self.channels[step.channel].capabilities, step.chat_link)
+            for step in decided
+        ]
+        return asyncio.ensure_future(self.render(jobs))
+
+    async def _finish(self, batch: _Batch, now: dt.datetime, stats: TickStats) -> None:
+        """Reserve, send and record a rendered batch; its fallbacks go round again here."""
+        decided, rendering = batch.decided, batch.rendering
+        while True:
+            prepared = await self._reserve(decided, await rendering, now, stats)
+            results = await self._send_all(prepared, stats)
+            again = await self._record(results, now, stats)
+            if not again:
+                return
+            decided = await self._decide(again, now, stats)
+            rendering = self._start_rendering(decided)
 
     @asynccontextmanager
     async def _leases_kept(
-        self, ids: list[int], clock: Callable[[], dt.datetime]
+        self, ids: set[int], clock: Callable[[], dt.datetime]
     ) -> AsyncIterator[None]:
-        """Extend the batch's leases while its sends run (a slow provider, a long 429 pause),
-        so no other worker takes a row this one is still sending."""
+        """Extend the leases of the claimed rows in `ids` (as it changes) while the tick
+        runs (a slow provider, a long 429 pause), so no other worker takes a row this one
+        still holds."""
 
         async def keep() -> None:
             while True:
                 await asyncio.sleep(self.config.lease.total_seconds() / 3)
-                await extend_leases(
-                    self.db,
-                    ids=ids,
-                    worker=self.config.worker,
-                    until=clock() + self.config.lease,
-                )
+                if ids:
+                    await extend_leases(
+                        self.db,
+                        ids=sorted(ids),
+                        worker=self.config.worker,
+                        until=clock() + self.config.lease,
+                    )
 
         keeper = asyncio.create_task(keep())
         try:
@@ -318,11 +381,11 @@ class Dispatcher:
         results = await asyncio.gather(*(one(step) for step in prepared))
         return list(zip(prepared, results, strict=True))
 
-    async def _prepare(self, ids: list[int], now: dt.datetime, stats: TickStats) -> list[Prepared]:
-        """In one transaction: re-check each follow-up, pick its channel, render, reserve.
+    async def _decide(self, ids: list[int], now: dt.datetime, stats: TickStats) -> list[Decided]:
+        """In one transaction: re-check each follow-up still leased to this worker, then
+        defer, skip, wait or settle it, or give it a channel and an idempotency key.
 
-        Decisions first (defer, skip, wait, or a channel and an idempotency key), then one
-        query for the messages already holding those keys, then the reservations.
+        Decisions first, then one query for the messages already holding those keys.
         """
         async with self.db.transaction() as session:
             followups = (
@@ -343,23 +406,82 @@ class Dispatcher:
                 unavailable=self.unavailable | self._down.keys(),
             )
             quota = _WhatsAppQuota(self.config.whatsapp_daily_limit, now)
-            chosen: list[tuple[SendPlan, str, ContactView, str]] = []
+            chosen: list[tuple[SendPlan, str, ContactView]] = []
             for followup in followups:
                 assert followup.id is not None
                 plan = plans[followup.id]
-                if await self._settle_early(session, plan, now, stats):
+                if not await self._settle_early(session, plan, now, stats):
+                    chosen.append((plan, *await quota.pick(session, plan)))
+            return await self._keyed(session, chosen, now)
+
+    async def _keyed(
+        self,
+        session: AsyncSession,
+        chosen: list[tuple[SendPlan, str, ContactView]],
+        now: dt.datetime,
+    ) -> list[Decided]:
+        """Each chosen step under its idempotency key, unless a message under that key was
+        settled already (sent, or failed for good on this channel): then the step is done."""
+        keys = [idempotency_key(plan.followup, plan.lead_offset, name) for plan, name, _ in chosen]
+        held = await outbox.find_many(session, keys)
+        decided = []
+        for (plan, channel_name, contact), key in zip(chosen, keys, strict=True):
+            message = held.get(key)
+            if message is not None and message.status not in _UNSETTLED:
+                # A status callback may have settled an unknown outcome meanwhile.
+                self._release(plan.followup, FollowUpStatus.SENT, now)
+                session.add(plan.followup)
+                continue
+            chat_link = None
+            carries = self.channels[channel_name].capabilities
+            if self.deep_link is not None and not carries.buttons and not plan.telegram_bound:
+                # Invite the customer to bind their Telegram chat, where buttons work.
+                token = await link_token_for(session, customer_id=plan.customer.id, now=now)
+                chat_link = self.deep_link(token)
+            decided.append(Decided(plan, channel_name, contact, key, chat_link))
+        return decided
+
+    async def _reserve(
+        self, decided: list[Decided], rendered: list[Rendered], now: dt.datetime, stats: TickStats
+    ) -> list[Prepared]:
+        """In one transaction: reserve each rendered message still to send.
+
+        Between deciding and reserving the batch rendered outside any transaction, so the
+        leases and the keys are looked at again: a step whose lease was lost is left to its
+        new holder; a WhatsApp quota other workers filled meanwhile sends the step to its
+        next channel (rendered again, here).
+        """
+        async with self.db.transaction() as session:
+            held = await held_leases(
+                session,
+                ids=[step.followup_id for step in decided],
+                worker=self.config.worker,
+                lock=not self.db.is_sqlite,
+            )
+            quota = _WhatsAppQuota(self.config.whatsapp_daily_limit, now)
+            ready: list[tuple[Decided, Rendered]] = []
+            moved: list[tuple[SendPlan, str, ContactView]] = []
+            for step, message in zip(decided, rendered, strict=True):
+                if step.followup_id not in held:
                     continue
-                channel_name, contact = await quota.pick(session, plan)
-                key = idempotency_key(followup, plan.lead_offset, channel_name)
-                chosen.append((plan, channel_name, contact, key))
-            held = await outbox.find_many(session, [key for *_, key in chosen])
+                channel_name, contact = await quota.pick(session, step.plan)
+                if channel_name == step.channel:
+                    ready.append((step, message))
+                else:
+                    moved.append((step.plan, channel_name, contact))
+            if moved:
+                again = await self._keyed(session, moved, now)
+                ready += zip(again, await self._start_rendering(again), strict=True)
+            messages = await outbox.find_many(session, [step.key for step, _ in ready])
             steps: list[tuple[FollowUp, str, outbox.Request]] = []
-            for plan, channel_name, contact, key in chosen:
-                request = await self._request(
-                    session, plan, channel_name, contact, key, held.get(key), now, stats
-                )
-                if request is not None:
-                    steps.append((plan.followup, channel_name, request))
+            for step, message in ready:
+                existing = messages.get(step.key)
+                if existing is not None and existing.status not in _UNSETTLED:
+                    self._release(step.plan.followup, FollowUpStatus.SENT, now)
+                    session.add(step.plan.followup)
+                    continue
+                request = self._request(step, message, existing)
+                steps.append((step.plan.followup, step.channel, request))
             reservations = await outbox.reserve_many(
                 session, [request for *_, request in steps], now=now
             )
@@ -398,50 +520,24 @@ class Dispatcher:
             return True
         return False
 
-    async def _request(
-        self,
-        session: AsyncSession,
-        plan: SendPlan,
-        channel_name: str,
-        contact: ContactView,
-        key: str,
-        message: Message | None,
-        now: dt.datetime,
-        stats: TickStats,
-    ) -> outbox.Request | None:
-        """Render one follow-up's message for reserving under idempotency `key` (held by
-        `message` when tried before), unless an earlier try settled it."""
-        followup = plan.followup
-        if message is not None and message.status not in (
-            MessageStatus.QUEUED,
-            MessageStatus.RETRY,
-            MessageStatus.UNKNOWN,
-        ):
-            # Sent (a status callback may have settled an unknown outcome meanwhile) or
-            # failed for good on this channel: nothing more to send under this key.
-            self._release(followup, FollowUpStatus.SENT, now)
-            session.add(followup)
-            return None
-        carries = self.channels[channel_name].capabilities
-        chat_link = None
-        if self.deep_link is not None and not carries.buttons and not plan.telegram_bound:
-            # Invite the customer to bind their Telegram chat, where buttons work.
-            token = await link_token_for(session, customer_id=plan.customer.id, now=now)
-            chat_link = self.deep_link(token)
-        rendered = self.render(plan, carries, chat_link)
+    @staticmethod
+    def _request(step: Decided, rendered: Rendered, existing: Message | None) -> outbox.Request:
+        """The reservation request for a step's rendered message (`existing` when the key
+        was tried before)."""
+        plan = step.plan
         outbound = Outbound(
-            to=Address(channel_name, contact.address, plan.customer.name),
+            to=Address(step.channel, step.contact.address, plan.customer.name),
             body=rendered.text,
-            idempotency_key=key,
+            idempotency_key=step.key,
             subject=rendered.subject,
             html=rendered.html,
             language=rendered.language,
             template=rendered.template,
             buttons=rendered.buttons,
             variables=rendered.variables,
-            last_inbound_at=contact.last_inbound_at,
+            last_inbound_at=step.contact.last_inbound_at,
         )
-        return outbox.Request(outbound, plan.customer.id, followup.id, message)
+        return outbox.Request(outbound, plan.customer.id, plan.followup.id, existing)
 
     async def _skip(self, session: AsyncSession, plan: SendPlan, now: dt.datetime) -> None:
         """Record why a follow-up no longer applies; no usable contact opens research."""

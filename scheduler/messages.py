@@ -84,3 +84,16 @@ class Inbound:
     provider_id: str | None = None
     payload: str | None = None  # a button or keypad choice, when the provider gives one
     media: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A message body for one channel."""
+
+    subject: str
+    text: str
+    html: str | None
+    language: str
+    template: str
+    buttons: tuple[Button, ...] = ()
+    variables: tuple[tuple[str, str], ...] = ()

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from bot.inbound.email_replies import EmailReplies
     from bot.inbound.router import InboundRouter
     from bot.inbound.web import WebDeps
+    from bot.reminders import RenderProcess
     from bot.sandbox.inbox_page import SandboxInbox
     from bot.staff.alerts import AlertStats
     from bot.staff.digest_send import DigestStats
@@ -90,6 +91,13 @@ class Tagih:
     email_replies: EmailReplies | None = field(init=False, default=None)
     _polling: asyncio.Task[None] | None = field(init=False, default=None)
     _stop_polling: asyncio.Event = field(init=False, default_factory=asyncio.Event)
+    #: Renders the reminders of large batches on a second core (TAGIH_RENDER_PROCESS).
+    _render_process: RenderProcess | None = field(init=False, default=None)
+
+    @property
+    def render_process(self) -> RenderProcess | None:
+        """The child that renders large batches, once a dispatcher has wanted one."""
+        return self._render_process
 
     @property
     def router(self) -> InboundRouter:
@@ -330,8 +338,7 @@ class Tagih:
 
     async def dispatcher(self, *, read: tuple[PlanningInputs, Window] | None = None) -> Dispatcher:
         """A dispatcher over the open channels (on `read`, the planning inputs when just read)."""
-        from bot.reminders import ReminderRenderer
-        from i18n.template_overrides import override_environment
+        from bot.reminders import BatchRenderer, RendererSpec, RenderProcess
         from scheduler.dispatcher import DispatchConfig, Dispatcher
         from storage.queries.templates import load_overrides
 
@@ -354,11 +361,10 @@ class Tagih:
         )
         async with self.db.sessions() as session:
             overrides = await load_overrides(session)  # templates edited by /template set
-        render = ReminderRenderer(
-            company_name=settings.company_name,
-            default_language=settings.language,
-            env=override_environment(overrides) if overrides else None,
-        )
+        spec = RendererSpec(settings.company_name, settings.language, tuple(overrides.items()))
+        if settings.render_process and self._render_process is None:
+            self._render_process = RenderProcess()
+        render = BatchRenderer(spec, self._render_process)
         telegram = self.providers.telegram
         deep_link = telegram.deep_link if telegram is not None and telegram.username else None
         return Dispatcher(
@@ -453,6 +459,8 @@ class Tagih:
         if self.email_replies is not None:
             await self.email_replies.stop()
         await self.providers.close()
+        if self._render_process is not None:
+            await self._render_process.close()
         if self._web is not None:
             await self._web.cleanup()
         await self.db.dispose()
