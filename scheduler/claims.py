@@ -7,6 +7,7 @@ import datetime as dt
 import os
 import socket
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Select, and_, bindparam, or_, update
 from sqlalchemy.sql.expression import UnaryExpression
@@ -134,26 +135,34 @@ _RELEASE = (
 )
 
 
-async def release_leases(
-    session: AsyncSession, *, followups: Sequence[FollowUp], worker: str
-) -> None:
-    """End `worker`'s leases on these follow-ups with the state set on them in memory
-    (status, planned time, last error), in one statement."""
-    if not followups:
+@dataclass(frozen=True, slots=True)
+class LeaseEnd:
+    """How a claimed follow-up leaves its worker: its new status, planned time and error."""
+
+    id: int
+    status: FollowUpStatus
+    planned_at: dt.datetime
+    last_error: str | None
+    updated_at: dt.datetime
+
+
+async def release_leases(session: AsyncSession, *, ends: Sequence[LeaseEnd], worker: str) -> None:
+    """End `worker`'s leases on these follow-ups as `ends` says, in one statement."""
+    if not ends:
         return
     conn = await session.connection()
     await conn.execute(
         _RELEASE,
         [
             {
-                "b_id": f.id,
+                "b_id": end.id,
                 "b_worker": worker,
-                "b_status": f.status,
-                "b_planned_at": f.planned_at,
-                "b_last_error": f.last_error,
-                "b_updated_at": f.updated_at,
+                "b_status": end.status.value,
+                "b_planned_at": end.planned_at,
+                "b_last_error": end.last_error,
+                "b_updated_at": end.updated_at,
             }
-            for f in followups
+            for end in ends
         ],
     )
 

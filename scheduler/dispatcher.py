@@ -10,6 +10,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager, suppress
 from dataclasses import dataclass, field, fields
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
@@ -20,6 +21,7 @@ from scheduler import outbox
 from scheduler.alerts import queue_alert, queue_escalations
 from scheduler.channel import Capabilities, Channel
 from scheduler.claims import (
+    LeaseEnd,
     claim_due,
     extend_leases,
     held_leases,
@@ -612,7 +614,7 @@ class Dispatcher:
             return []
         again: list[int] = []
         outcomes: list[tuple[int, DeliveryResult]] = []
-        released: list[FollowUp] = []
+        released: list[LeaseEnd] = []
         async with self.db.transaction() as session:
             held = await held_leases(
                 session,
@@ -632,19 +634,22 @@ class Dispatcher:
                         step.followup_id,
                         step.channel,
                     )
-                    self._release(
-                        followup, FollowUpStatus.PLANNED, now, now + self.config.retry_backoff
+                    released.append(
+                        LeaseEnd(
+                            step.followup_id,
+                            FollowUpStatus.PLANNED,
+                            now + self.config.retry_backoff,
+                            "reconcile: the provider could not be asked",
+                            now,
+                        )
                     )
-                    followup.last_error = "reconcile: the provider could not be asked"
-                    released.append(followup)
                     stats.retried += 1
                     continue
                 outcomes.append((step.message_id, result))
                 if self._falls_back(step, result, stats):
                     again.append(step.followup_id)
                     continue
-                self._settle(followup, result, now, stats)
-                released.append(followup)
+                released.append(self._settle(followup, result, now, stats))
                 if followup.actions and result.outcome in (
                     DeliveryOutcome.SENT,
                     DeliveryOutcome.UNKNOWN,
@@ -654,7 +659,7 @@ class Dispatcher:
                         session, followup=followup, actions=list(followup.actions), now=now
                     )
             await outbox.record_many(session, outcomes, now)
-            await release_leases(session, followups=released, worker=self.config.worker)
+            await release_leases(session, ends=released, worker=self.config.worker)
         return again
 
     def _falls_back(self, step: Prepared, result: DeliveryResult, stats: TickStats) -> bool:
@@ -675,9 +680,11 @@ class Dispatcher:
 
     def _settle(
         self, followup: FollowUp, result: DeliveryResult, now: dt.datetime, stats: TickStats
-    ) -> None:
-        """End the lease: sent (or unknown), failed for good, or planned again after a wait."""
-        followup.lease_owner, followup.lease_expires_at, followup.updated_at = None, None, now
+    ) -> LeaseEnd:
+        """How the lease ends: sent (or unknown), failed for good, or planned again after a
+        wait. The claimed object is left as it is (setting a mapped attribute costs more than
+        the rest of recording an outcome)."""
+        ends = partial(LeaseEnd, followup.id or 0, updated_at=now)
         if (
             result.outcome is DeliveryOutcome.UNKNOWN
             and followup.attempts < self.config.max_attempts
@@ -687,25 +694,24 @@ class Dispatcher:
             # RECONCILE_AFTER and the channel is asked (Twilio lists by our key, email
             # resends with the same Message-ID) before anything is resent: a reminder is
             # never left neither sent nor retried.
-            followup.status, followup.planned_at = FollowUpStatus.PLANNED, now + RECONCILE_AFTER
-            followup.last_error = f"outcome unknown: {result.error_message or result.error_code}"
             stats.unknown += 1
-            return
+            return ends(
+                FollowUpStatus.PLANNED,
+                now + RECONCILE_AFTER,
+                f"outcome unknown: {result.error_message or result.error_code}",
+            )
         if result.outcome is not DeliveryOutcome.RETRYABLE:
-            followup.status = FollowUpStatus.SENT
             stats.unknown += result.outcome is DeliveryOutcome.UNKNOWN
             stats.sent += result.outcome is DeliveryOutcome.SENT
-            return
-        followup.last_error = result.error_message
+            return ends(FollowUpStatus.SENT, followup.planned_at, followup.last_error)
         if followup.attempts >= self.config.max_attempts:
-            followup.status = FollowUpStatus.FAILED
             stats.failed += 1
-            return
+            return ends(FollowUpStatus.FAILED, followup.planned_at, result.error_message)
         wait = self.config.retry_backoff * (2 ** max(followup.attempts - 1, 0))
         if result.retry_after:
             wait = max(wait, dt.timedelta(seconds=result.retry_after))
-        followup.status, followup.planned_at = FollowUpStatus.PLANNED, now + wait
         stats.retried += 1
+        return ends(FollowUpStatus.PLANNED, now + wait, result.error_message)
 
     def _mark_down(self, channel_name: str, result: DeliveryResult, stats: TickStats) -> None:
         """Leave a channel whose provider is unreachable out of the rest of this tick."""
