@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -15,9 +15,11 @@ from sqlmodel import col, select
 from bot.app.tagih import Tagih
 from bot.config import load_settings
 from bot.sandbox.smtp import SmtpSink
+from scheduler.dispatcher import RenderJob
+from scheduler.messages import Rendered
 from scheduler.policy import PolicySpec, Step
 from scheduler.policy_store import save_spec
-from storage.enums import FollowUpStatus, MessageStatus
+from storage.enums import Direction, FollowUpStatus, MessageStatus
 from storage.models import Contact, Customer, FollowUp, Message, Policy
 from tests.support.factories import add_customer
 from tests.support.polling import until
@@ -269,5 +271,57 @@ async def test_while_the_provider_cannot_be_asked_nothing_is_resent(
         _, later = await app.send_due(NOW + dt.timedelta(minutes=11))
         assert later.sent == 1
         assert len([r for r in twilio.requests if r.method == "POST"]) == 1
+    finally:
+        await app.close()
+
+
+async def test_a_whatsapp_quota_filled_while_the_batch_renders_moves_it_to_email(
+    db_url: str, sink: SmtpSink, tmp_path: Path
+) -> None:
+    # Decided on WhatsApp with the limit of 2 still free; meanwhile another worker opens two
+    # conversations. The reservation looks again and reaches both customers by email.
+    app = await open_app(db_url, sink, tmp_path, whatsapp_daily_limit=2)
+    try:
+        for n in range(2):
+            await customer_on(app, f"C{n}", ("whatsapp", "email"), n)
+        await app.plan(NOW)
+        dispatcher = await app.dispatcher()
+        render = dispatcher.render
+
+        meddled: list[bool] = []
+
+        async def meanwhile(batch: Sequence[RenderJob]) -> list[Rendered]:
+            if meddled:  # the steps moved to email, rendered again inside the reservation
+                return await render(batch)
+            meddled.append(True)
+            async with app.db.transaction() as session:
+                for n in (7, 8):
+                    session.add(
+                        Message(
+                            customer_id=1,
+                            followup_id=batch[0][0].followup.id,
+                            direction=Direction.OUTBOUND,
+                            channel="whatsapp",
+                            address=f"+62899000000{n}",
+                            body="elsewhere",
+                            idempotency_key=f"other-worker:{n}",
+                            status=MessageStatus.SENT,
+                            created_at=NOW,
+                            updated_at=NOW,
+                        )
+                    )
+            return await render(batch)
+
+        dispatcher.render = meanwhile
+        stats = await dispatcher.tick(NOW)
+        assert stats.sent == 2
+        ours = [
+            m for m in await reminders(app) if not (m.idempotency_key or "").startswith("other")
+        ]
+        assert sorted(m.channel for m in ours) == ["email", "email"]
+        assert len(sink.messages) == 2
+        twilio = app.providers.twilio_sandbox
+        assert twilio is not None
+        assert not [r for r in twilio.requests if r.path.endswith("/Messages.json")]
     finally:
         await app.close()
