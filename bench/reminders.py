@@ -214,6 +214,7 @@ async def tagih(n: int, db_file: Path, sandbox: Path, *, sql: bool = False) -> d
     from storage.models import FollowUp
 
     app, channels = await open_tagih(sqlite_url(db_file), sandbox)
+    app.start_render_process()  # as `tagih run` does at start-up
     statements = None
     try:
         gc.collect()

@@ -130,6 +130,7 @@ class Decided:
     contact: ContactView
     key: str
     chat_link: str | None  # invites the customer to Telegram (channels without buttons)
+    tried: bool = False  # a message was reserved under `key` before (it is looked at again)
 
     @property
     def followup_id(self) -> int:
@@ -440,7 +441,8 @@ class Dispatcher:
                 # Invite the customer to bind their Telegram chat, where buttons work.
                 token = await link_token_for(session, customer_id=plan.customer.id, now=now)
                 chat_link = self.deep_link(token)
-            decided.append(Decided(plan, channel_name, contact, key, chat_link))
+            tried = message is not None
+            decided.append(Decided(plan, channel_name, contact, key, chat_link, tried))
         return decided
 
     async def _reserve(
@@ -474,7 +476,10 @@ class Dispatcher:
             if moved:
                 again = await self._keyed(session, moved, now)
                 ready += zip(again, await self._start_rendering(again), strict=True)
-            messages = await outbox.find_many(session, [step.key for step, _ in ready])
+            # Only keys tried before can have changed: no one else reserves under a key of a
+            # follow-up whose lease this worker still holds.
+            tried = [step.key for step, _ in ready if step.tried]
+            messages = await outbox.find_many(session, tried) if tried else {}
             steps: list[tuple[FollowUp, str, outbox.Request]] = []
             for step, message in ready:
                 existing = messages.get(step.key)

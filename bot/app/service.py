@@ -131,6 +131,7 @@ async def serve(
         loop.add_signal_handler(sig, stop.set)
     app.leading = False  # no Telegram polling before the leadership says so
     await app.open(with_web=True)
+    app.start_render_process()
     if app.sandbox_inbox_url is not None:
         # First, on a line of its own: the one address a person trying Tagih needs.
         announce(

@@ -99,6 +99,16 @@ class Tagih:
         """The child that renders large batches, once a dispatcher has wanted one."""
         return self._render_process
 
+    def start_render_process(self) -> None:
+        """Start the render child now, not on the first large batch (`tagih run` does, so
+        the backlog after a stop is rendered on a second core from its first batch)."""
+        from bot.reminders import RenderProcess
+
+        if self.settings.render_process and self._render_process is None:
+            self._render_process = RenderProcess()
+        if self._render_process is not None:
+            self._render_process.start()
+
     @property
     def router(self) -> InboundRouter:
         """The inbound router, built on first use (what opens no channel needs none)."""
@@ -363,7 +373,7 @@ class Tagih:
             overrides = await load_overrides(session)  # templates edited by /template set
         spec = RendererSpec(settings.company_name, settings.language, tuple(overrides.items()))
         if settings.render_process and self._render_process is None:
-            self._render_process = RenderProcess()
+            self._render_process = RenderProcess()  # started on the first large batch
         render = BatchRenderer(spec, self._render_process)
         telegram = self.providers.telegram
         deep_link = telegram.deep_link if telegram is not None and telegram.username else None
