@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench import ceilings, import_memory, pg_dispatch, planning, reminders, tick_scaling
+from bench import ceilings, import_memory, inbox, pg_dispatch, planning, reminders, tick_scaling
 from bench.common import RESULTS, ROOT, Report
 
 #: name → benchmark, for `make bench`.
@@ -33,6 +33,7 @@ STANDARD: dict[str, Callable[[], Report]] = {
     "tick_scaling": tick_scaling.run,
     "pg_dispatch": lambda: pg_dispatch.run(n=3_000),
     "ceilings": ceilings.run,
+    "inbox": inbox.run,
 }
 #: name → benchmark, for `make bench-large`.
 LARGE: dict[str, Callable[[], Report]] = {
