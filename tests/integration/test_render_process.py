@@ -13,14 +13,13 @@ import pytest
 from sqlmodel import col, select, update
 
 from bot.app.tagih import Tagih
-from bot.config import load_settings
 from bot.reminders import CHILD_MIN_JOBS, BatchRenderer, RendererSpec, RenderProcess
-from bot.sandbox.smtp import SmtpSink
 from scheduler.channel import Capabilities
 from scheduler.dispatcher import RenderJob
 from scheduler.messages import Rendered
 from storage.enums import FollowUpStatus, MessageStatus
 from storage.models import FollowUp, Message
+from tests.support.email_app import email_app
 from tests.support.factories import add_customer
 from tests.unit.test_render_golden import _plan
 
@@ -112,30 +111,6 @@ async def test_a_dead_child_leaves_rendering_here(
 # --- a whole tick -----------------------------------------------------------------------
 
 
-@pytest.fixture
-async def sink(tmp_path: Path) -> AsyncIterator[SmtpSink]:
-    server = SmtpSink(tmp_path / "mail")
-    await server.start()
-    yield server
-    await server.stop()
-
-
-async def open_tagih(db_url: str, sink: SmtpSink, tmp_path: Path, **extra: object) -> Tagih:
-    settings = load_settings(
-        database_url=db_url,
-        smtp_host=sink.host,
-        smtp_port=sink.port,
-        smtp_starttls=False,
-        sandbox_dir=tmp_path / "sandbox",
-        load_examples=False,
-        dispatch_batch_size=40,
-        **extra,
-    )
-    app = Tagih(settings, worker="worker-a")
-    await app.open()
-    return app
-
-
 async def customers(app: Tagih, count: int) -> None:
     for i in range(count):
         await add_customer(
@@ -148,10 +123,12 @@ async def customers(app: Tagih, count: int) -> None:
 
 
 async def test_a_tick_renders_in_the_child_and_sends_each_reminder_once(
-    db_url: str, sink: SmtpSink, tmp_path: Path
+    db_url: str, tmp_path: Path
 ) -> None:
-    app = await open_tagih(db_url, sink, tmp_path)
-    try:
+    async with email_app(db_url, tmp_path, worker="worker-a", dispatch_batch_size=40) as (
+        app,
+        sink,
+    ):
         await customers(app, 130)  # four batches of 40, the last one short
         await app.plan(NOW)
         dispatcher = await app.dispatcher()
@@ -173,22 +150,18 @@ async def test_a_tick_renders_in_the_child_and_sends_each_reminder_once(
         )
         plain = body.get_body(("plain",))
         assert plain is not None and "PT Pelanggan 7" in plain.get_content()
-    finally:
-        await app.close()
 
 
-async def test_without_the_setting_no_child_is_started(
-    db_url: str, sink: SmtpSink, tmp_path: Path
-) -> None:
-    app = await open_tagih(db_url, sink, tmp_path, render_process=False)
-    try:
+async def test_without_the_setting_no_child_is_started(db_url: str, tmp_path: Path) -> None:
+    async with email_app(db_url, tmp_path, dispatch_batch_size=40, render_process=False) as (
+        app,
+        _,
+    ):
         await customers(app, 50)
         await app.plan(NOW)
         stats = await (await app.dispatcher()).tick(NOW)
         assert stats.sent == 50
         assert app.render_process is None
-    finally:
-        await app.close()
 
 
 # --- what may change while a batch renders ------------------------------------------------
@@ -216,10 +189,9 @@ async def steal_first(app: Tagih, ids: list[int]) -> None:
 
 
 async def test_a_lease_lost_while_rendering_is_left_to_its_new_holder(
-    db_url: str, sink: SmtpSink, tmp_path: Path
+    db_url: str, tmp_path: Path
 ) -> None:
-    app = await open_tagih(db_url, sink, tmp_path)
-    try:
+    async with email_app(db_url, tmp_path, worker="worker-a") as (app, sink):
         await customers(app, 3)
         await app.plan(NOW)
         dispatcher = await app.dispatcher()
@@ -233,5 +205,3 @@ async def test_a_lease_lost_while_rendering_is_left_to_its_new_holder(
         assert stolen is not None and stolen.lease_owner == "worker-b"
         assert stolen.status == FollowUpStatus.CLAIMED  # untouched: the new holder decides
         assert stolen.id not in {m.followup_id for m in reserved}
-    finally:
-        await app.close()
